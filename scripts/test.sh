@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command: installs everything the tests need (Debian's chromium included)
+# and runs the whole suite: lint, types, import hygiene, tests with coverage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing Debian's chromium for the browser tests"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test]"
+
+echo "== ruff"
+.venv/bin/ruff check src tests scripts benchmarks
+echo "== mypy"
+.venv/bin/mypy
+echo "== import hygiene"
+.venv/bin/python -Werror -c "import urbanchain"
+echo "== pytest"
+.venv/bin/python -m pytest --cov=urbanchain --cov-report=term:skip-covered --doctest-modules src/urbanchain tests "$@"

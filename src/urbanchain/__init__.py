@@ -1,0 +1,34 @@
+"""urbanchain: layers, graphs, connectivity metrics and maps for chains of smart cities.
+
+The pipeline has one module per stage:
+
+* :mod:`urbanchain.datasets` - bundled, sourced layers (Red River Delta provinces,
+  urban nodes, gateways and corridors);
+* :mod:`urbanchain.io` - reading and checking user layers;
+* :mod:`urbanchain.crs` - coordinate systems and geodesic measurement;
+* :mod:`urbanchain.graph` - the multimodal chain graph;
+* :mod:`urbanchain.metrics` - connectivity metrics;
+* :mod:`urbanchain.scenarios` - planned corridors, closures and failures;
+* :mod:`urbanchain.maps` - Folium and matplotlib maps (imported lazily);
+* :mod:`urbanchain.cli` - the ``urbanchain`` command.
+
+Importing urbanchain imports neither folium nor matplotlib.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+
+from urbanchain import crs as crs
+from urbanchain import errors as errors
+from urbanchain import settings as settings
+
+try:
+    __version__ = version("urbanchain")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = ["__version__", "crs", "errors", "settings"]

@@ -1,0 +1,1 @@
+"""Internals of urbanchain: not part of the public API and may change without notice."""
