@@ -1,0 +1,1118 @@
+"""Planner-ready maps of a chain of cities: interactive (Folium) and static (matplotlib).
+
+* :func:`chain_map` - provinces choropleth, corridors by mode/status/metric, nodes by
+  score, with legend, layer control, scale bar, title and attribution.
+* :func:`diff_map` - differences of a metric between two networks or scenarios, on a
+  diverging scale centred at 0.
+* :func:`save` / :func:`render_html` - self-contained HTML: Leaflet's JS and CSS are
+  inlined from the XStatic-Leaflet package, so the file opens with no network.
+* :func:`chain_plot` - the same picture as a matplotlib Figure (PNG/SVG).
+
+Safety: every user string (names, attribute values, column names, layer names,
+legend titles, the title) is HTML-escaped before it reaches folium or Leaflet, and
+travels in the page only as JSON with ``<``, ``>``, ``&``, ``'``, U+2028 and U+2029
+escaped; no data is written into a JavaScript template literal. See
+``bad-inputs.md`` §1.
+
+Palettes
+--------
+Corridor colour by mode: expressway ``#d7301f``, highway ``#f16913``, railway
+``#6a3d9a``, waterway ``#1f78b4``, sea ``#01665e``, air ``#e7298a`` (other ``#525252``).
+Corridor status: operational solid; under construction dashed ``10 6``; planned
+dotted ``3 7``; paused sparse dots ``1 9`` at 45 % opacity. Node ring by kind: city
+``#252525``, seaport ``#1f78b4``, airport ``#e7298a``, border gate ``#8c510a``,
+station ``#6a3d9a``; capitals have a thick ring. Missing values are grey
+(``#bdbdbd``) and labelled "no data", never 0.
+
+folium, branca, mapclassify and matplotlib are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from urbanchain._private import _map_plan as plan_mod
+from urbanchain._private import _map_style as st
+from urbanchain._private._html import escape_html, mpl_text
+from urbanchain.errors import ValidationError
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ATTRIBUTION",
+    "CORRIDOR_NOTE",
+    "KIND_COLOURS",
+    "MODE_COLOURS",
+    "NO_DATA_COLOUR",
+    "STATUS_DASHES",
+    "chain_map",
+    "chain_plot",
+    "diff_map",
+    "render_html",
+    "save",
+]
+
+#: Citation of the province boundaries (shown on every map).
+ATTRIBUTION = "Boundaries: geoBoundaries (Runfola et al. 2020, PLoS ONE 15(4): e0231866), CC BY 4.0"
+#: Note on corridor geometry (shown on every map).
+CORRIDOR_NOTE = "Corridors: schematic corridors through their waypoints, not surveyed alignments"
+
+MODE_COLOURS = st.MODE_COLOURS
+STATUS_DASHES = st.STATUS_DASHES
+KIND_COLOURS = st.KIND_COLOURS
+NO_DATA_COLOUR = st.NO_DATA_COLOUR
+
+_PANES = {
+    "provinces": ("ucProvinces", 410),
+    "corridors": ("ucCorridors", 420),
+    "nodes": ("ucNodes", 430),
+}
+_DEFAULT_CENTRE = (21.0, 106.0)
+_BACKGROUND = "#dfe7ec"
+
+
+@contextlib.contextmanager
+def _warnings_at_caller(stacklevel: int = 4) -> Iterator[None]:
+    """Re-issue warnings raised while building so they point at the caller's line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for item in caught:
+        warnings.warn(item.message, item.category, stacklevel=stacklevel)
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _layers(
+    chain: Any,
+    *,
+    provinces: Any,
+    nodes: Any,
+    corridors: Any,
+    provinces_2008: Any,
+) -> dict[str, Any]:
+    found = {
+        "provinces": provinces,
+        "nodes": nodes,
+        "corridors": corridors,
+        "provinces_2008": provinces_2008,
+    }
+    if chain is not None:
+        for key, value in found.items():
+            if value is None:
+                found[key] = getattr(chain, key, None)
+    return found
+
+
+def _vintage_of(frame: Any, default: int) -> int:
+    columns = getattr(frame, "columns", ())
+    if "members_2008" in columns:
+        return 2025
+    if "code_2025" in columns:
+        return 2008
+    return default
+
+
+def _province_frames(
+    provinces: Any, provinces_2008: Any, vintages: Sequence[int]
+) -> list[tuple[int, gpd.GeoDataFrame]]:
+    available: dict[int, Any] = {}
+    for frame, default in ((provinces_2008, 2008), (provinces, 2025)):
+        if frame is None:
+            continue
+        vintage = _vintage_of(frame, default)
+        if vintage in available:
+            msg = (
+                f"Two province layers of the {vintage} vintage were given (provinces and "
+                "provinces_2008). Pass the 2008 layer as provinces_2008 and the 2025 layer as provinces."
+            )
+            raise ValidationError(msg)
+        available[vintage] = frame
+    wanted = [int(v) for v in vintages]
+    unknown = [v for v in wanted if v not in (2008, 2025)]
+    if unknown:
+        msg = f"vintages must contain 2008 and/or 2025; got {unknown}."
+        raise ValidationError(msg)
+    if not available:
+        return []
+    chosen = [v for v in wanted if v in available]
+    if not chosen:
+        # None of the requested vintages was given: draw the layers that were given.
+        chosen = sorted(available)
+    elif len(chosen) < len(wanted):
+        missing = [v for v in wanted if v not in available]
+        msg = (
+            f"vintages={tuple(wanted)} asks for the {missing} province layer, which was not given. "
+            "Pass it (provinces_2008=urbanchain.datasets.provinces(), "
+            "provinces=urbanchain.datasets.provinces(vintage=2025)) or drop it from vintages."
+        )
+        raise ValidationError(msg)
+    return [(v, plan_mod.to_lonlat(available[v], layer="provinces")) for v in sorted(chosen)]
+
+
+def _plans(
+    layers: dict[str, Any],
+    *,
+    vintages: Sequence[int],
+    province_metric: Any,
+    scheme: str,
+    k: int,
+    node_metric: Any,
+    corridor_metric: Any,
+    units: Mapping[str, str] | None,
+    layer_names: Mapping[str, str] | None,
+) -> list[plan_mod.LayerPlan]:
+    names = dict(layer_names or {})
+    plans = []
+    frames = _province_frames(layers["provinces"], layers["provinces_2008"], vintages)
+    newest = max((v for v, _ in frames), default=None)
+    for vintage, frame in frames:
+        metric = province_metric
+        if (
+            not isinstance(province_metric, str)
+            and province_metric is not None
+            and vintage != newest
+        ):
+            # A table keyed by province code belongs to one vintage (codes were reused in
+            # 2025): it colours the newest layer; older layers are drawn as outlines.
+            metric = None
+        plans.append(
+            plan_mod.province_plan(
+                frame,
+                vintage=vintage,
+                metric=metric,
+                scheme=scheme,
+                k=k,
+                units=units,
+                name=names.get(f"provinces_{vintage}", names.get("provinces")),
+            )
+        )
+    if layers["corridors"] is not None:
+        frame = plan_mod.to_lonlat(layers["corridors"], layer="corridors")
+        plans.append(
+            plan_mod.corridor_plan(
+                frame, metric=corridor_metric, units=units, name=names.get("corridors")
+            )
+        )
+    elif corridor_metric is not None:
+        msg = (
+            "corridor_metric was given but there is no corridors layer; pass corridors= or a chain."
+        )
+        raise ValidationError(msg)
+    if layers["nodes"] is not None:
+        frame = plan_mod.to_lonlat(layers["nodes"], layer="nodes")
+        plans.append(
+            plan_mod.node_plan(
+                frame, metric=node_metric, scheme=scheme, k=k, units=units, name=names.get("nodes")
+            )
+        )
+    elif node_metric is not None:
+        msg = "node_metric was given but there is no nodes layer; pass nodes= or a chain."
+        raise ValidationError(msg)
+    if province_metric is not None and not frames:
+        msg = (
+            "province_metric was given but there is no provinces layer; pass provinces= or a chain."
+        )
+        raise ValidationError(msg)
+    return plans
+
+
+# --------------------------------------------------------------------------- folium
+
+
+def _features(plan: plan_mod.LayerPlan) -> tuple[list[dict[str, Any]], list[float] | None]:
+    import numpy as np
+    import shapely
+
+    rows, _ = plan_mod.drawable(plan)
+    features = []
+    bounds: list[float] | None = None
+    geometry = plan.frame.geometry if rows else None
+    for row in rows:
+        assert geometry is not None
+        geom = geometry.iloc[row]
+        coords = shapely.get_coordinates(geom)
+        if not np.isfinite(coords).all():
+            msg = (
+                f"The {plan.kind} feature {plan.ids[row]!r} has NaN or infinite coordinates; "
+                "fix or drop it before mapping."
+            )
+            raise ValidationError(msg)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(geom),
+                "properties": {
+                    "uc_id": escape_html(plan.ids[row]),
+                    "uc_style": {k: v for k, v in plan.styles[row].items() if v is not None},
+                    "uc_tooltip": plan.tooltips[row],
+                    "uc_popup": plan.popups[row],
+                },
+            }
+        )
+        minx, miny, maxx, maxy = (float(v) for v in geom.bounds)
+        if bounds is None:
+            bounds = [minx, miny, maxx, maxy]
+        else:
+            bounds = [
+                min(bounds[0], minx),
+                min(bounds[1], miny),
+                max(bounds[2], maxx),
+                max(bounds[3], maxy),
+            ]
+    return features, bounds
+
+
+def _legend_html(sections: Sequence[plan_mod.LegendSection]) -> str:
+    parts = []
+    for section in sections:
+        parts.append(f"<h5>{escape_html(section.title)}</h5>")
+        if section.gradient is not None:
+            colours, limit = section.gradient
+            stops = ",".join(colours)
+            unit = f" {section.unit}" if section.unit else ""
+            parts.append(
+                f'<div class="uc-row"><span class="uc-swatch" style="width:120px;'
+                f'background:linear-gradient(to right,{stops})"></span></div>'
+                f'<div class="uc-row" style="justify-content:space-between;width:124px">'
+                f"<span>{escape_html(st.format_value(-limit))}</span><span>0</span>"
+                f"<span>+{escape_html(st.format_value(limit))}{escape_html(unit)}</span></div>"
+            )
+        for item in section.items:
+            parts.append(
+                f'<div class="uc-row">{_swatch(item)}<span>{escape_html(item.label)}</span></div>'
+            )
+    return "".join(parts)
+
+
+def _swatch(item: plan_mod.LegendItem) -> str:
+    colour = escape_html(item.colour)
+    if item.kind == "fill":
+        return f'<span class="uc-swatch" style="background:{colour}"></span>'
+    if item.kind == "circle":
+        edge = escape_html(item.edge)
+        return (
+            f'<svg width="16" height="16"><circle cx="8" cy="8" r="6" fill="{colour}" '
+            f'stroke="{edge}" stroke-width="{item.width}"/></svg>'
+        )
+    dash = f' stroke-dasharray="{escape_html(item.dash)}"' if item.dash else ""
+    return (
+        f'<svg width="34" height="12"><line x1="1" y1="6" x2="33" y2="6" stroke="{colour}" '
+        f'stroke-width="{item.width}" stroke-opacity="{item.opacity}"{dash}/></svg>'
+    )
+
+
+def _attribution_html(extra: str | None) -> str:
+    parts = [escape_html(ATTRIBUTION), escape_html(CORRIDOR_NOTE)]
+    if extra:
+        parts.append(escape_html(extra))
+    return " | ".join(parts)
+
+
+def _unique_name(name: str, used: set[str]) -> str:
+    candidate = name
+    number = 2
+    while escape_html(candidate) in used:
+        candidate = f"{name} ({number})"
+        number += 1
+    used.add(escape_html(candidate))
+    return candidate
+
+
+def _tile_layer(tiles: Any) -> Any:
+    import folium
+    import xyzservices
+
+    provider = tiles
+    if tiles is None:
+        provider = xyzservices.providers.OpenStreetMap.Mapnik
+    elif isinstance(tiles, str):
+        try:
+            provider = xyzservices.providers.query_name(tiles)
+        except ValueError as exc:
+            msg = (
+                f"Unknown basemap {tiles!r}. Use an xyzservices provider name such as "
+                "'OpenStreetMap.Mapnik' or 'Esri.WorldGrayCanvas', or an xyzservices.TileProvider."
+            )
+            raise ValidationError(msg) from exc
+    if not isinstance(provider, xyzservices.TileProvider):
+        msg = f"tiles must be an xyzservices provider name or TileProvider; got {type(tiles).__name__}."
+        raise ValidationError(msg)
+    return folium.TileLayer(
+        tiles=provider, name=escape_html(provider.name), overlay=False, control=True
+    )
+
+
+def _build_map(
+    plans: Sequence[plan_mod.LayerPlan],
+    *,
+    title: str | None,
+    tiles: Any,
+    offline: bool,
+    attribution: str | None,
+    width: str | int,
+    height: str | int,
+) -> folium.Map:
+    import folium
+    from folium.map import CustomPane
+
+    from urbanchain._private import _map_elements as el
+
+    m = el.UrbanchainMap(
+        offline=offline,
+        location=list(_DEFAULT_CENTRE),
+        zoom_start=8,
+        tiles=None,
+        control_scale=True,
+        width=width,
+        height=height,
+    )
+    m.add_child(el.MapStyle(_BACKGROUND), name="urbanchain_style")
+    if not offline:
+        m.add_child(_tile_layer(tiles))
+    elif tiles is not None:
+        msg = (
+            "tiles were given with offline=True, but an offline map has no tile layers "
+            "(tiles need the network). Pass offline=False to use a basemap."
+        )
+        raise ValidationError(msg)
+    for kind, (pane, z_index) in _PANES.items():
+        if any(p.kind == kind for p in plans):
+            m.add_child(CustomPane(pane, z_index=z_index, pointer_events=True))
+    used: set[str] = set()
+    bounds: list[float] | None = None
+    legend: list[plan_mod.LegendSection] = []
+    for plan in plans:
+        features, layer_bounds = _features(plan)
+        name = _unique_name(plan.name, used)
+        layer = el.FeatureLayer(features, name=name, pane=_PANES[plan.kind][0])
+        m.add_child(layer)
+        legend.extend(plan.legend)
+        if layer_bounds is not None:
+            bounds = (
+                layer_bounds
+                if bounds is None
+                else [
+                    min(bounds[0], layer_bounds[0]),
+                    min(bounds[1], layer_bounds[1]),
+                    max(bounds[2], layer_bounds[2]),
+                    max(bounds[3], layer_bounds[3]),
+                ]
+            )
+    if bounds is not None:
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    if legend:
+        m.add_child(el.LegendControl(_legend_html(legend)))
+    if title:
+        m.add_child(el.TitleBox(title))
+        root: Any = m.get_root()
+        root.title = escape_html(title)
+    m.add_child(el.AttributionNote(_attribution_html(attribution)))
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    return m
+
+
+def chain_map(
+    chain: Any = None,
+    *,
+    provinces: gpd.GeoDataFrame | None = None,
+    nodes: gpd.GeoDataFrame | None = None,
+    corridors: gpd.GeoDataFrame | None = None,
+    province_metric: Any = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    node_metric: Any = None,
+    corridor_metric: Any = None,
+    title: str | None = None,
+    vintages: Sequence[int] = (2025,),
+    provinces_2008: gpd.GeoDataFrame | None = None,
+    tiles: Any = None,
+    offline: bool = True,
+    units: Mapping[str, str] | None = None,
+    layer_names: Mapping[str, str] | None = None,
+    attribution: str | None = None,
+    width: str | int = "100%",
+    height: str | int = "100%",
+) -> folium.Map:
+    """Draw a chain of cities as an interactive, offline-capable Folium map.
+
+    Provinces are a choropleth of ``province_metric`` (classes from mapclassify);
+    corridors are coloured by mode, dashed by status and as wide as
+    ``corridor_metric``; nodes are circle markers sized and coloured by
+    ``node_metric`` and ringed by kind. Every feature has an escaped tooltip and popup
+    with units; missing values are grey and read "no data". The map has a layer
+    control, a scale bar, a legend, a title and an attribution citing geoBoundaries.
+
+    Parameters
+    ----------
+    chain
+        Optional object with ``provinces``, ``nodes`` and ``corridors`` GeoDataFrames
+        (and optionally ``provinces_2008``). Explicit layer arguments take precedence.
+    provinces, nodes, corridors
+        Layers with the urbanchain schemas (any CRS; reprojected to EPSG:4326 for
+        display). ``provinces`` is normally the 2025 vintage; a layer with a
+        ``code_2025`` column is recognised as the 2008 vintage.
+    province_metric, node_metric, corridor_metric
+        A column name of the layer, or a pandas Series (or one-column DataFrame) keyed
+        by ``code`` / ``node_id`` / ``corridor_id``, such as a chain score table or a
+        corridor criticality table. Ids absent from the layer are reported with a
+        :class:`~urbanchain.errors.DataQualityWarning`. A Series for provinces colours
+        the newest vintage drawn only (codes changed meaning in 2025).
+    scheme
+        mapclassify scheme for provinces and nodes: ``"quantiles"``,
+        ``"equal_interval"``, ``"natural_breaks"``, ``"fisher_jenks"``...
+    k
+        Number of classes (fewer when there are fewer distinct values).
+    title
+        Title shown over the map and as the page title.
+    vintages
+        Province vintages to draw (2008 and/or 2025), each a separate toggleable layer.
+        If none of them was given, the province layers that were given are drawn.
+    provinces_2008
+        The 2008-vintage province layer (``urbanchain.datasets.provinces()``).
+    tiles
+        Basemap for ``offline=False``: an xyzservices provider name or
+        TileProvider (default OpenStreetMap.Mapnik; xyzservices warns that CartoDB
+        tiles now need an API key).
+    offline
+        When True (default), no tile layer is added (provinces on a neutral
+        background are the base) and Leaflet is inlined, so the map needs no network.
+    units
+        Units by column or metric name, overriding ``df.attrs["units"]``.
+    layer_names
+        Names for the layer control: keys ``"provinces"``, ``"provinces_2008"``,
+        ``"provinces_2025"``, ``"corridors"``, ``"nodes"``.
+    attribution
+        Extra attribution text (escaped), appended to the geoBoundaries citation.
+    width, height
+        Size of the map element (CSS length or pixels).
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save`.
+
+    Raises
+    ------
+    ValidationError
+        If a layer or metric is malformed, a requested vintage is missing, or tiles are
+        requested offline.
+    UnknownNameError
+        If a metric column or scheme does not exist.
+    CRSError
+        If a layer has no CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from urbanchain.maps import chain_map, render_html
+    >>> nodes = gpd.GeoDataFrame(
+    ...     {"node_id": ["ha_noi", "hai_phong"], "name": ["Hà Nội", "Hải Phòng"],
+    ...      "kind": ["city", "city"], "score": [0.9, float("nan")]},
+    ...     geometry=[Point(105.85, 21.03), Point(106.68, 20.86)], crs="EPSG:4326")
+    >>> m = chain_map(nodes=nodes, node_metric="score", title="Delta")
+    >>> html = render_html(m)
+    >>> "no data" in html and "https://cdn" not in html
+    True
+    """
+    layers = _layers(
+        chain,
+        provinces=provinces,
+        nodes=nodes,
+        corridors=corridors,
+        provinces_2008=provinces_2008,
+    )
+    with _warnings_at_caller():
+        plans = _plans(
+            layers,
+            vintages=vintages,
+            province_metric=province_metric,
+            scheme=scheme,
+            k=k,
+            node_metric=node_metric,
+            corridor_metric=corridor_metric,
+            units=units,
+            layer_names=layer_names,
+        )
+        return _build_map(
+            plans,
+            title=title,
+            tiles=tiles,
+            offline=offline,
+            attribution=attribution,
+            width=width,
+            height=height,
+        )
+
+
+def diff_map(
+    base: Any,
+    other: Any = None,
+    *,
+    node_metric: Any,
+    corridor_metric: Any = None,
+    provinces: gpd.GeoDataFrame | None = None,
+    nodes: gpd.GeoDataFrame | None = None,
+    corridors: gpd.GeoDataFrame | None = None,
+    labels: tuple[str, str] = ("base", "other"),
+    title: str | None = None,
+    tiles: Any = None,
+    offline: bool = True,
+    units: Mapping[str, str] | None = None,
+    layer_names: Mapping[str, str] | None = None,
+    attribution: str | None = None,
+    width: str | int = "100%",
+    height: str | int = "100%",
+) -> folium.Map:
+    """Map the per-node and per-corridor difference of a metric between two networks.
+
+    The difference is ``other - base``. Nodes are coloured on a diverging scale
+    centred at 0 (blue = lower in ``other``, red = higher) and sized by the absolute
+    difference; corridors are coloured the same way and keep their status dashes.
+    A missing value on either side gives "no data" (grey), never 0.
+
+    Parameters
+    ----------
+    base, other
+        Objects with ``nodes``/``corridors`` (and optionally ``provinces``)
+        GeoDataFrames, e.g. two chains or scenarios. ``other`` may be None when the
+        metrics are given as Series. Geometry comes from ``nodes=``/``corridors=`` if
+        given, else from ``base`` completed by ``other`` (features only in ``other``,
+        such as new corridors, are drawn too).
+    node_metric, corridor_metric
+        Either a column name present in both networks' layers; a pair
+        ``(base_values, other_values)`` of Series (or one-column DataFrames) keyed by
+        ``node_id`` / ``corridor_id``; or one Series of precomputed differences.
+    provinces, nodes, corridors
+        Layers overriding those of ``base``/``other``.
+    labels
+        Names of the two networks in tooltips and popups.
+    title, tiles, offline, units, layer_names, attribution, width, height
+        As in :func:`chain_map`.
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save`.
+
+    Raises
+    ------
+    ValidationError
+        If a metric cannot be computed or a layer is missing.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point
+    >>> from urbanchain.maps import diff_map
+    >>> nodes = gpd.GeoDataFrame({"node_id": ["a", "b"], "name": ["A", "B"]},
+    ...     geometry=[Point(105.8, 21.0), Point(106.7, 20.9)], crs="EPSG:4326")
+    >>> before = pd.Series({"a": 1.0, "b": 2.0}, name="closeness")
+    >>> after = pd.Series({"a": 1.5, "b": 1.0}, name="closeness")
+    >>> m = diff_map(None, nodes=nodes, node_metric=(before, after))
+    >>> type(m).__name__
+    'UrbanchainMap'
+    """
+    import pandas as pd
+
+    layer_sets = [
+        _layers(base, provinces=None, nodes=None, corridors=None, provinces_2008=None),
+        _layers(other, provinces=None, nodes=None, corridors=None, provinces_2008=None),
+    ]
+    names = dict(layer_names or {})
+    merged_units = dict(units or {})
+
+    def _geometry(kind: str, explicit: Any, id_column: str) -> Any:
+        if explicit is not None:
+            return plan_mod.to_lonlat(explicit, layer=kind)
+        frames = [
+            plan_mod.to_lonlat(s[kind], layer=kind) for s in layer_sets if s[kind] is not None
+        ]
+        if not frames:
+            return None
+        if len(frames) == 1 or id_column not in frames[0].columns:
+            return frames[0]
+        import geopandas as gpd
+
+        combined = pd.concat(frames, ignore_index=True)
+        combined = combined[~combined[id_column].astype(str).duplicated()]
+        return gpd.GeoDataFrame(combined, geometry=frames[0].geometry.name, crs=frames[0].crs)
+
+    with _warnings_at_caller():
+        plans = []
+        province_frame = provinces if provinces is not None else layer_sets[0]["provinces"]
+        if province_frame is not None:
+            frame = plan_mod.to_lonlat(province_frame, layer="provinces")
+            plans.append(
+                plan_mod.province_plan(
+                    frame,
+                    vintage=_vintage_of(frame, 2025),
+                    metric=None,
+                    scheme="quantiles",
+                    k=5,
+                    units=units,
+                    name=names.get("provinces"),
+                )
+            )
+        corridor_frame = _geometry("corridors", corridors, "corridor_id")
+        if corridor_frame is not None:
+            diff = extras = None
+            if corridor_metric is not None:
+                diff, extras = _diff_metric(
+                    corridor_metric,
+                    corridor_frame,
+                    layer_sets,
+                    kind="corridors",
+                    id_column="corridor_id",
+                    argument="corridor_metric",
+                    labels=labels,
+                    units=merged_units,
+                )
+            plans.append(
+                plan_mod.corridor_plan(
+                    corridor_frame,
+                    metric=None,
+                    units=units,
+                    name=names.get("corridors"),
+                    diff=diff,
+                    diff_extra=extras or (),
+                )
+            )
+        elif corridor_metric is not None:
+            msg = "corridor_metric was given but no corridors layer was found; pass corridors=."
+            raise ValidationError(msg)
+        node_frame = _geometry("nodes", nodes, "node_id")
+        if node_frame is None:
+            msg = "diff_map needs node geometry: pass two networks with a nodes layer, or nodes=."
+            raise ValidationError(msg)
+        node_diff, node_extras = _diff_metric(
+            node_metric,
+            node_frame,
+            layer_sets,
+            kind="nodes",
+            id_column="node_id",
+            argument="node_metric",
+            labels=labels,
+            units=merged_units,
+        )
+        plans.append(
+            plan_mod.node_plan(
+                node_frame,
+                metric=None,
+                scheme="quantiles",
+                k=5,
+                units=units,
+                name=names.get("nodes"),
+                diff=node_diff,
+                diff_extra=node_extras,
+            )
+        )
+        return _build_map(
+            plans,
+            title=title,
+            tiles=tiles,
+            offline=offline,
+            attribution=attribution,
+            width=width,
+            height=height,
+        )
+
+
+def _diff_metric(
+    metric: Any,
+    frame: Any,
+    layer_sets: list[dict[str, Any]],
+    *,
+    kind: str,
+    id_column: str,
+    argument: str,
+    labels: tuple[str, str],
+    units: Mapping[str, str],
+) -> tuple[st.MetricValues, list[tuple[str, st.MetricValues]]]:
+    difference, extras, name, unit = plan_mod.diff_values(
+        metric,
+        base_frame=layer_sets[0][kind],
+        other_frame=layer_sets[1][kind],
+        id_column=id_column,
+        argument=argument,
+        labels=labels,
+        units=units,
+    )
+    aligned = st.resolve_metric(
+        difference,
+        frame,
+        id_column=id_column,
+        layer=kind,
+        argument=argument,
+        units=units,
+    )
+    assert aligned is not None
+    aligned.unit = unit
+    aligned.label = f"Δ {name} ({labels[1]} − {labels[0]})"
+    extra_values = []
+    for label, series in extras:
+        values = st.resolve_metric(
+            series.rename(label),
+            frame,
+            id_column=id_column,
+            layer=kind,
+            argument=argument,
+            units={},
+        )
+        assert values is not None
+        values.unit = unit
+        extra_values.append((f"{name} ({label})", values))
+    return aligned, extra_values
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def render_html(m: Any, *, offline: bool = True) -> str:
+    """Render a Folium map (or figure) to an HTML string.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`chain_map` / :func:`diff_map` (or any folium element).
+    offline
+        When True, Leaflet is inlined and the page is checked to load nothing over
+        the network.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Raises
+    ------
+    ValidationError
+        With ``offline=True``, if the map has online tile layers or loads an asset
+        (script, stylesheet, image) from ``http(s)://`` that urbanchain cannot inline.
+
+    Examples
+    --------
+    >>> from urbanchain.maps import chain_map, render_html
+    >>> "<script src=" in render_html(chain_map())
+    False
+    """
+    from urbanchain._private import _offline
+
+    if offline:
+        _check_no_tiles(m)
+    html = str(m.get_root().render())
+    if not offline:
+        return html
+    html = _offline.inline_known_assets(html)
+    remote = _offline.find_remote_assets(html)
+    if remote:
+        shown = "; ".join(tag[:120] for tag in remote[:5])
+        msg = (
+            f"The map loads {len(remote)} asset(s) over the network, so it would not work "
+            f"offline: {shown}. Remove the plugin or element that needs them, or save with offline=False."
+        )
+        raise ValidationError(msg)
+    return html
+
+
+def _check_no_tiles(m: Any) -> None:
+    import folium
+
+    root = m.get_root()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, folium.TileLayer):
+            msg = (
+                "The map has an online tile layer (basemap), which needs the network. "
+                "Build it with chain_map(..., offline=True) or save it with offline=False."
+            )
+            raise ValidationError(msg)
+        stack.extend(getattr(element, "_children", {}).values())
+
+
+def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
+    """Write a map to a self-contained HTML file.
+
+    With ``offline=True`` (default) Leaflet's JavaScript and CSS (from the installed
+    XStatic-Leaflet package, images as ``data:`` URIs) are embedded inline and the
+    written page is checked to reference no ``http://``/``https://`` script or
+    stylesheet, so it renders with no network.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`chain_map` / :func:`diff_map`.
+    path
+        Output file (``.html``).
+    offline
+        Embed assets and forbid network references (default True).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ValidationError
+        See :func:`render_html`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from urbanchain.maps import chain_map, save
+    >>> out = save(chain_map(title="Empty"), pathlib.Path(tempfile.mkdtemp()) / "map.html")
+    >>> out.stat().st_size > 100_000  # Leaflet is inside
+    True
+    """
+    html = render_html(m, offline=offline)
+    target = Path(path)
+    target.write_text(html, encoding="utf-8")
+    logger.info("Wrote %s (%d bytes, offline=%s)", target, len(html.encode("utf-8")), offline)
+    return target
+
+
+# --------------------------------------------------------------------------- matplotlib
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mpl_dash(dash: str | None) -> Any:
+    if not dash:
+        return "-"
+    numbers = [float(v) / 2.0 for v in dash.split()]
+    return (0, tuple(numbers))
+
+
+def chain_plot(
+    chain: Any = None,
+    *,
+    provinces: gpd.GeoDataFrame | None = None,
+    nodes: gpd.GeoDataFrame | None = None,
+    corridors: gpd.GeoDataFrame | None = None,
+    province_metric: Any = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    node_metric: Any = None,
+    corridor_metric: Any = None,
+    title: str | None = None,
+    vintages: Sequence[int] = (2025,),
+    provinces_2008: gpd.GeoDataFrame | None = None,
+    units: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = (9.0, 8.0),
+) -> Figure:
+    """Draw the same picture as :func:`chain_map` as a static matplotlib figure.
+
+    The figure is created with :class:`matplotlib.figure.Figure` directly (no
+    pyplot, no change to the global backend), so it is safe on servers; save it with
+    ``fig.savefig("map.png")`` or ``"map.svg"``.
+
+    Parameters
+    ----------
+    chain, provinces, nodes, corridors, province_metric, scheme, k, node_metric,
+    corridor_metric, title, vintages, provinces_2008, units
+        As in :func:`chain_map`.
+    ax
+        Axes to draw on; a new figure is created when None.
+    figsize
+        Size in inches of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (that of ``ax`` when given).
+
+    Raises
+    ------
+    ValidationError
+        As in :func:`chain_map`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from urbanchain.maps import chain_plot
+    >>> nodes = gpd.GeoDataFrame({"node_id": ["a"], "name": ["A"], "kind": ["city"]},
+    ...     geometry=[Point(105.8, 21.0)], crs="EPSG:4326")
+    >>> fig = chain_plot(nodes=nodes, title="Delta")
+    >>> fig.axes[0].get_title()
+    'Delta'
+    """
+    import math
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, PathPatch
+    from matplotlib.path import Path as MplPath
+
+    layers = _layers(
+        chain,
+        provinces=provinces,
+        nodes=nodes,
+        corridors=corridors,
+        provinces_2008=provinces_2008,
+    )
+    with _warnings_at_caller():
+        plans = _plans(
+            layers,
+            vintages=vintages,
+            province_metric=province_metric,
+            scheme=scheme,
+            k=k,
+            node_metric=node_metric,
+            corridor_metric=corridor_metric,
+            units=units,
+            layer_names=None,
+        )
+        if ax is None:
+            fig: Any = Figure(figsize=figsize, layout="constrained")
+            ax = fig.add_subplot()
+        else:
+            fig = ax.figure
+        ax.set_facecolor(_BACKGROUND)
+        lats: list[float] = []
+        for plan in plans:
+            rows, _ = plan_mod.drawable(plan)
+            geometry = plan.frame.geometry if rows else None
+            for row in rows:
+                assert geometry is not None
+                geom = geometry.iloc[row]
+                style = plan.styles[row]
+                lats.extend([geom.bounds[1], geom.bounds[3]])
+                if plan.kind == "provinces":
+                    polygons = getattr(geom, "geoms", [geom])
+                    for polygon in polygons:
+                        if polygon.geom_type != "Polygon":
+                            continue
+                        rings = [polygon.exterior, *polygon.interiors]
+                        path = MplPath.make_compound_path(
+                            *[
+                                MplPath(np.asarray(ring.coords)[:, :2], closed=True)
+                                for ring in rings
+                            ]
+                        )
+                        ax.add_patch(
+                            PathPatch(
+                                path,
+                                facecolor=style["fillColor"],
+                                alpha=None,
+                                edgecolor=style["color"],
+                                linewidth=0.8,
+                                linestyle="--" if style.get("dashArray") else "-",
+                                zorder=1,
+                            )
+                        )
+                elif plan.kind == "corridors":
+                    lines = getattr(geom, "geoms", [geom])
+                    for line in lines:
+                        xy = np.asarray(line.coords)
+                        if xy.size == 0:
+                            continue
+                        ax.plot(
+                            xy[:, 0],
+                            xy[:, 1],
+                            color=style["color"],
+                            linewidth=float(style["weight"]) * 0.6,
+                            linestyle=_mpl_dash(style.get("dashArray")),
+                            alpha=float(style["opacity"]),
+                            solid_capstyle="round",
+                            zorder=2,
+                        )
+                else:
+                    ax.scatter(
+                        [geom.x],
+                        [geom.y],
+                        s=(float(style["radius"]) * 1.2) ** 2,
+                        c=[style["fillColor"]],
+                        edgecolors=[style["color"]],
+                        linewidths=float(style["weight"]) * 0.7,
+                        zorder=3,
+                    )
+        handles: list[Any] = []
+        headers: set[int] = set()
+        for plan in plans:
+            for section in plan.legend:
+                headers.add(len(handles))
+                handles.append(
+                    Patch(facecolor="none", edgecolor="none", label=mpl_text(_short(section.title)))
+                )
+                for item in section.items:
+                    label = mpl_text(_short(item.label, 60))
+                    if item.kind == "fill":
+                        handles.append(
+                            Patch(facecolor=item.colour, edgecolor="#555555", label=label)
+                        )
+                    elif item.kind == "circle":
+                        handles.append(
+                            Line2D(
+                                [],
+                                [],
+                                marker="o",
+                                linestyle="none",
+                                markerfacecolor=item.colour,
+                                markeredgecolor=item.edge,
+                                markersize=8,
+                                label=label,
+                            )
+                        )
+                    else:
+                        handles.append(
+                            Line2D(
+                                [],
+                                [],
+                                color=item.colour,
+                                linewidth=item.width * 0.6,
+                                linestyle=_mpl_dash(item.dash),
+                                alpha=item.opacity,
+                                label=label,
+                            )
+                        )
+        if handles:
+            legend = ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                fontsize=7,
+                frameon=False,
+            )
+            for number, text in enumerate(legend.get_texts()):
+                if number in headers:
+                    text.set_fontweight("bold")
+        if lats:
+            mid = math.radians((min(lats) + max(lats)) / 2)
+            ax.set_aspect(1 / max(math.cos(mid), 0.1))
+            ax.autoscale_view()
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if title:
+            ax.set_title(mpl_text(_short(title, 120)))
+        ax.text(
+            0.0,
+            -0.02,
+            f"{ATTRIBUTION}\n{CORRIDOR_NOTE}",
+            transform=ax.transAxes,
+            fontsize=6,
+            va="top",
+            ha="left",
+            color="#444444",
+        )
+    return fig
