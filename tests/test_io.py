@@ -152,7 +152,8 @@ def test_driver_overrides_extension(tmp_path: Path) -> None:
     p = write_fc(tmp_path / "nodes.txt", good_nodes())
     _check_nodes(read_layer(p, kind="nodes", driver="GeoJSON"))
     with pytest.raises(
-        UnknownNameError, match=r"Unknown driver 'GeoJson'\. Valid drivers: 'CSV', 'GPKG', 'GeoJSON'"
+        UnknownNameError,
+        match=r"Unknown driver 'GeoJson'\. Valid drivers: 'CSV', 'GPKG', 'GeoJSON'",
     ):
         read_layer(p, kind="nodes", driver="GeoJson")
 

@@ -21,8 +21,14 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 
 from urbanchain import crs as crs
+from urbanchain import datasets as datasets
 from urbanchain import errors as errors
+from urbanchain import graph as graph
+from urbanchain import io as io
+from urbanchain import layers as layers
+from urbanchain import metrics as metrics
 from urbanchain import settings as settings
+from urbanchain.chain import UrbanChain
 
 try:
     __version__ = version("urbanchain")
@@ -31,4 +37,15 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["__version__", "crs", "errors", "settings"]
+__all__ = [
+    "UrbanChain",
+    "__version__",
+    "crs",
+    "datasets",
+    "errors",
+    "graph",
+    "io",
+    "layers",
+    "metrics",
+    "settings",
+]

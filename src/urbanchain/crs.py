@@ -118,10 +118,8 @@ def check_metric_crs(crs: Any) -> pyproj.CRS:
         )
         raise CRSError(msg)
     code = parsed.to_epsg()
-    if (
-        code in _WEB_MERCATOR_CODES
-        or ("mercator" in parsed.name.lower()
-        and "pseudo" in parsed.name.lower())
+    if code in _WEB_MERCATOR_CODES or (
+        "mercator" in parsed.name.lower() and "pseudo" in parsed.name.lower()
     ):
         msg = (
             f"{parsed.name} (Web Mercator) stretches lengths by 1/cos(latitude) "

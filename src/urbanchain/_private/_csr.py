@@ -1,0 +1,211 @@
+"""A compressed sparse row (CSR) view of a NetworkX graph, built once per metric call.
+
+The CSR holds, for every ordered node pair joined by at least one edge, the
+*minimum* weight over its parallel edges (the rule NetworkX's Dijkstra uses on
+multigraphs).  Self-loops are left out.  Undirected graphs are stored
+symmetrically.  Every original edge keeps the positions (``slots``) of the CSR
+entries it contributes to, so that a corridor can be removed by masking those
+slots (see :meth:`GraphCSR.without_edges`) instead of rebuilding the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from urbanchain._private._weights import edge_label
+
+__all__ = ["GraphCSR", "build_csr"]
+
+
+@dataclass
+class GraphCSR:
+    """A graph as CSR plus the bookkeeping needed to mask edges.
+
+    Attributes
+    ----------
+    nodes
+        Node ids in CSR order (the order of ``G.nodes``).
+    index
+        Node id -> CSR row.
+    matrix
+        ``n x n`` CSR matrix of minimum weights (symmetric when undirected).
+    directed
+        Whether the graph is directed.
+    edge_u, edge_v, edge_w
+        Row, column and weight of every non-self-loop edge, in ``G.edges`` order.
+    edge_ids
+        Label (``edge_id`` or ``"u-v[key]"``) of every non-self-loop edge.
+    edge_keys
+        ``(u, v, key)`` of every non-self-loop edge (``key`` is None for simple graphs).
+    """
+
+    nodes: list[Any]
+    index: dict[Any, int]
+    matrix: sp.csr_matrix
+    directed: bool
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_w: np.ndarray
+    edge_ids: list[str]
+    edge_keys: list[tuple[Any, Any, Any]]
+    _rows: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        m = self.matrix
+        self._rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.nodes)
+
+    def transposed(self) -> sp.csr_matrix:
+        """Return the CSR of the reversed graph (the same matrix when undirected)."""
+        if not self.directed:
+            return self.matrix
+        return self.matrix.T.tocsr()
+
+    def slot_of(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Return the data positions of entries ``(i, j)`` (which must exist)."""
+        m = self.matrix
+        out = np.empty(len(i), dtype=np.int64)
+        for t, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+            lo, hi = m.indptr[a], m.indptr[a + 1]
+            out[t] = lo + int(np.searchsorted(m.indices[lo:hi], b))
+        return out
+
+    def without_edges(self, edges: np.ndarray) -> sp.csr_matrix:
+        """Return the CSR with the edges at positions ``edges`` removed.
+
+        Pairs that keep another parallel edge get the minimum of the remaining
+        weights; pairs that keep none are masked out of the data array.  Only
+        the touched entries are recomputed; nothing is rebuilt from the graph.
+
+        Parameters
+        ----------
+        edges
+            Positions into ``edge_u``/``edge_v``/``edge_w``.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            A new matrix; ``self.matrix`` is unchanged.
+        """
+        m = self.matrix
+        removed = np.zeros(len(self.edge_w), dtype=bool)
+        removed[edges] = True
+        pairs_u = self.edge_u[edges]
+        pairs_v = self.edge_v[edges]
+        if not self.directed:
+            lo = np.minimum(pairs_u, pairs_v)
+            hi = np.maximum(pairs_u, pairs_v)
+        else:
+            lo, hi = pairs_u, pairs_v
+        touched = {(int(a), int(b)) for a, b in zip(lo, hi, strict=True)}
+        data = m.data.copy()
+        drop: list[int] = []
+        for a, b in touched:
+            same = self._pair_edges.get((a, b), np.empty(0, dtype=np.int64))
+            left = same[~removed[same]]
+            new_w = float(self.edge_w[left].min()) if len(left) else np.inf
+            ij = [(a, b)] if self.directed else [(a, b), (b, a)]
+            for x, y in ij:
+                s = int(self.slot_of(np.array([x]), np.array([y]))[0])
+                if np.isinf(new_w):
+                    drop.append(s)
+                else:
+                    data[s] = new_w
+        if not drop:
+            return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
+        keep = np.ones(len(data), dtype=bool)
+        keep[drop] = False
+        per_row = np.bincount(self._rows[~keep], minlength=m.shape[0])
+        indptr = m.indptr - np.concatenate([[0], np.cumsum(per_row)])
+        return sp.csr_matrix((data[keep], m.indices[keep], indptr), shape=m.shape)
+
+    @property
+    def _pair_edges(self) -> dict[tuple[int, int], np.ndarray]:
+        cached: dict[tuple[int, int], np.ndarray] | None = getattr(self, "_pair_cache", None)
+        if cached is None:
+            u, v = self.edge_u, self.edge_v
+            if not self.directed:
+                u, v = np.minimum(u, v), np.maximum(u, v)
+            groups: dict[tuple[int, int], list[int]] = {}
+            for t, (a, b) in enumerate(zip(u.tolist(), v.tolist(), strict=True)):
+                groups.setdefault((a, b), []).append(t)
+            cached = {k: np.asarray(g, dtype=np.int64) for k, g in groups.items()}
+            self._pair_cache = cached
+        return cached
+
+
+def build_csr(G: nx.Graph, weight: str) -> GraphCSR:
+    """Build a :class:`GraphCSR` from a graph that passed the weight gate.
+
+    Parameters
+    ----------
+    G
+        A validated NetworkX graph.
+    weight
+        Edge attribute holding positive finite weights.
+
+    Returns
+    -------
+    GraphCSR
+        The CSR view (minimum over parallel edges, self-loops left out).
+    """
+    nodes = list(G.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    n = len(nodes)
+    us: list[int] = []
+    vs: list[int] = []
+    ws: list[float] = []
+    ids: list[str] = []
+    keys: list[tuple[Any, Any, Any]] = []
+    edges = (
+        G.edges(keys=True, data=True)
+        if G.is_multigraph()
+        else ((a, b, None, d) for a, b, d in G.edges(data=True))
+    )
+    for u, v, k, d in edges:
+        if u == v:
+            continue
+        us.append(index[u])
+        vs.append(index[v])
+        ws.append(float(d[weight]))
+        ids.append(edge_label(u, v, k, d))
+        keys.append((u, v, k))
+    eu = np.asarray(us, dtype=np.int64)
+    ev = np.asarray(vs, dtype=np.int64)
+    ew = np.asarray(ws, dtype=np.float64)
+    directed = G.is_directed()
+    if directed:
+        ru, rv, rw = eu, ev, ew
+    else:
+        ru = np.concatenate([eu, ev])
+        rv = np.concatenate([ev, eu])
+        rw = np.concatenate([ew, ew])
+    # minimum over parallel edges: sort by (pair, weight) and keep the first of each pair
+    pair = ru * max(n, 1) + rv
+    order = np.lexsort((rw, pair))
+    pair_sorted = pair[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = pair_sorted[1:] != pair_sorted[:-1]
+    sel = order[first]
+    matrix = sp.csr_matrix((rw[sel], (ru[sel], rv[sel])), shape=(n, n))
+    matrix.sort_indices()
+    return GraphCSR(
+        nodes=nodes,
+        index=index,
+        matrix=matrix,
+        directed=directed,
+        edge_u=eu,
+        edge_v=ev,
+        edge_w=ew,
+        edge_ids=ids,
+        edge_keys=keys,
+    )

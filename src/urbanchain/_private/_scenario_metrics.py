@@ -1,0 +1,176 @@
+"""Metric helpers shared by :mod:`urbanchain.scenarios`: masses, city pairs, project metrics."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from urbanchain._private._messages import unknown_name
+
+__all__ = [
+    "DEFAULT_PAIRS",
+    "capital_masses",
+    "capitals_of",
+    "pair_label",
+    "project_metrics",
+    "resolve_pairs",
+]
+
+#: City pairs whose travel time :func:`urbanchain.scenarios.rank_projects` reports by default.
+DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("ha_noi", "hai_phong"),
+    ("ha_noi", "ninh_binh"),
+    ("hai_phong", "ninh_binh"),
+    ("ha_noi", "ha_long"),
+)
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accent-free, underscore-joined form of a place name ("Hà Nội" -> "ha_noi")."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return "_".join(text.lower().replace("-", " ").split())
+
+
+def capitals_of(G: nx.Graph, nodes: gpd.GeoDataFrame | None) -> list[str]:
+    """Capital node ids present in ``G`` (from the node layer, else from node attributes)."""
+    if nodes is not None and "is_capital" in nodes.columns:
+        mask = nodes["is_capital"].fillna(False).astype(bool)
+        caps = [str(v) for v in nodes.loc[mask, "node_id"]]
+    else:
+        caps = [str(v) for v, c in G.nodes(data="is_capital") if bool(c) is True]
+    return [c for c in caps if c in G]
+
+
+def resolve_pairs(G: nx.Graph, pairs: Sequence[Sequence[Any]] | None) -> list[tuple[str, str]]:
+    """Resolve city pairs given as node ids or names (any accents) to node ids."""
+    if pairs is None:
+        return [p for p in DEFAULT_PAIRS if p[0] in G and p[1] in G]
+    lookup: dict[str, str] = {}
+    for v, d in G.nodes(data=True):
+        for key in (v, d.get("name"), d.get("name_ascii")):
+            if key is not None and isinstance(key, str):
+                lookup.setdefault(_fold(key), str(v))
+    out: list[tuple[str, str]] = []
+    for pair in pairs:
+        if isinstance(pair, str) or len(pair) != 2:
+            msg = f"Each city pair must be two node ids or names, e.g. ['ha_noi', 'hai_phong']; got {pair!r}."
+            from urbanchain.errors import ScenarioError
+
+            raise ScenarioError(msg)
+        ids = []
+        for name in pair:
+            if name in G:
+                ids.append(str(name))
+                continue
+            hit = lookup.get(_fold(str(name)))
+            if hit is None:
+                err = unknown_name("city (node id or name)", name, [str(v) for v in G.nodes])
+                raise err
+            ids.append(hit)
+        out.append((ids[0], ids[1]))
+    return out
+
+
+def pair_label(pair: tuple[str, str]) -> str:
+    """Column label of a city pair."""
+    return f"{pair[0]}-{pair[1]}"
+
+
+def capital_masses(
+    nodes: gpd.GeoDataFrame | None,
+    provinces_2008: pd.DataFrame | None,
+    G: nx.Graph,
+    capitals: Sequence[str],
+) -> tuple[pd.Series, list[str]]:
+    """Return the population mass of each capital: the node's own, else its 2008 province's.
+
+    Capitals with neither are left out (listed in the returned notes), never set to 0.
+    """
+    pop: dict[str, float] = {}
+    prov_pop: dict[str, float] = {}
+    if provinces_2008 is not None and {"code", "population"} <= set(provinces_2008.columns):
+        for code, value in zip(provinces_2008["code"], provinces_2008["population"], strict=True):
+            v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+            if pd.notna(v) and v > 0:
+                prov_pop[str(code)] = float(v)
+    layer = (
+        nodes.set_index(nodes["node_id"].astype(str))
+        if nodes is not None and "node_id" in nodes.columns
+        else None
+    )
+    missing: list[str] = []
+    used_province: list[str] = []
+    for c in capitals:
+        own = G.nodes[c].get("population") if c in G else None
+        if layer is not None and c in layer.index and "population" in layer.columns:
+            own = layer.at[c, "population"]
+        val = pd.to_numeric(pd.Series([own]), errors="coerce").iloc[0]
+        if pd.notna(val) and val > 0:
+            pop[c] = float(val)
+            continue
+        code = None
+        if layer is not None and c in layer.index and "province_2008" in layer.columns:
+            code = layer.at[c, "province_2008"]
+        if code is None and c in G:
+            code = G.nodes[c].get("province_2008")
+        if code is not None and str(code) in prov_pop:
+            pop[c] = prov_pop[str(code)]
+            used_province.append(c)
+        else:
+            missing.append(c)
+    notes = []
+    if used_province:
+        notes.append(
+            "accessibility mass: province population (2008 units) used for capitals without "
+            f"their own population: {', '.join(used_province)}"
+        )
+    if missing:
+        notes.append(
+            f"accessibility mass: no population for {', '.join(missing)}; left out as "
+            "destinations (never counted as 0)"
+        )
+    return pd.Series(pop, dtype=float, name="population"), notes
+
+
+def project_metrics(
+    G: nx.Graph,
+    *,
+    capitals: Sequence[str],
+    mass: pd.Series,
+    pairs: Sequence[tuple[str, str]],
+    weight: str = "time_min",
+) -> dict[str, float]:
+    """Total capital accessibility, global efficiency and the time of each city pair."""
+    from urbanchain import metrics
+
+    out: dict[str, float] = {}
+    if len(mass):
+        acc = metrics.accessibility(
+            G, mass=mass, sources=list(capitals), destinations=list(mass.index), weight=weight
+        )
+        out["accessibility"] = float(acc["accessibility"].sum())
+    else:
+        out["accessibility"] = math.nan
+    out["efficiency"] = float(metrics.efficiency(G, weight=weight))
+    if pairs:
+        src = sorted({p[0] for p in pairs})
+        tgt = sorted({p[1] for p in pairs})
+        od = metrics.od_matrix(G, sources=src, targets=tgt, weight=weight)
+        for p in pairs:
+            out[pair_label(p)] = float(od.to_numpy()[src.index(p[0]), tgt.index(p[1])])
+    caps = list(capitals)
+    if len(caps) >= 2:
+        full = metrics.od_matrix(G, sources=caps, targets=caps, weight=weight).to_numpy()
+        vals = full[np.triu_indices(len(caps), k=1)]
+        out["mean_capital_od_min"] = (
+            float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan
+        )
+    return out

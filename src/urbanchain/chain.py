@@ -1,0 +1,343 @@
+"""The planner's facade: one object holding a region's layers and its graph.
+
+:class:`UrbanChain` bundles the provinces (both vintages), the urban nodes and
+gateways, the corridors and the multimodal graph of one network year.  It is
+immutable in spirit: every method that changes something returns a new chain.
+
+Examples
+--------
+>>> from urbanchain import UrbanChain
+>>> chain = UrbanChain.from_region("red_river_delta", year=2025)
+>>> len(chain.provinces_2008), len(chain.provinces)
+(11, 7)
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from urbanchain.errors import ValidationError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["DELTA_GRAPH_OPTIONS", "UrbanChain", "with_province_population"]
+
+#: Graph options used for the bundled regions: city centres, ports and airports
+#: are joined to the corridor network by access links of at most this radius.
+DELTA_GRAPH_OPTIONS: dict[str, Any] = {"access_radius_m": 20_000.0}
+
+
+def with_province_population(
+    nodes: gpd.GeoDataFrame, provinces_2008: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Attach each capital's *province* population (with its year and source) to the node.
+
+    City populations are rarely sourced, but every capital stands for its
+    province in the chain, so accessibility and the chain score use the
+    province population as the capital's mass.  The columns are named
+    ``province_population``, ``province_population_year`` and
+    ``province_population_source`` so they are never mistaken for a city
+    population.  Non-capital nodes and provinces without a sourced population
+    stay empty (NaN), never 0.
+
+    Parameters
+    ----------
+    nodes
+        Node layer with ``is_capital`` and ``province_2008``.
+    provinces_2008
+        Province layer of the 2008 vintage with ``code``, ``population``,
+        ``population_year`` and ``population_source``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new node layer with the three columns added.
+    """
+    out = nodes.copy()
+    table = provinces_2008.set_index("code")
+    capital = out["is_capital"].fillna(False).astype(bool)
+    for src, dst in (
+        ("population", "province_population"),
+        ("population_year", "province_population_year"),
+        ("population_source", "province_population_source"),
+    ):
+        values = (
+            out["province_2008"].map(table[src])
+            if src in table
+            else pd.Series(pd.NA, index=out.index)
+        )
+        out[dst] = values.where(capital)
+    out["province_population"] = pd.to_numeric(out["province_population"], errors="coerce").astype(
+        float
+    )
+    return out
+
+
+class UrbanChain:
+    """A chain of cities: provinces, nodes, corridors and their graph in one year.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons of the vintage that applies in ``year`` (any schema
+        with a ``code`` column works; see :func:`urbanchain.datasets.provinces`).
+    nodes
+        Urban nodes and gateways (points, with a unique ``node_id``).
+    corridors
+        Corridor lines (with ``corridor_id``, ``mode`` and ``status``).  All
+        statuses may be given: the graph keeps what operates in ``year``.
+    year
+        Network year.  ``None`` keeps every corridor whatever its status.
+    provinces_2008
+        The 2008-2025 province vintage, when ``provinces`` is the 2025 one.
+    region
+        Region id the layers were taken from (informative).
+    graph_options
+        Keyword arguments passed to :func:`urbanchain.graph.graph_from_gdfs`.
+
+    Notes
+    -----
+    The layers are copied on entry, so later changes to the caller's frames do
+    not reach the chain, and the chain never changes them.
+    """
+
+    def __init__(
+        self,
+        *,
+        provinces: gpd.GeoDataFrame | None = None,
+        nodes: gpd.GeoDataFrame | None = None,
+        corridors: gpd.GeoDataFrame | None = None,
+        year: int | None = None,
+        provinces_2008: gpd.GeoDataFrame | None = None,
+        region: str | None = None,
+        graph_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if nodes is None or corridors is None:
+            msg = (
+                "UrbanChain needs at least nodes= and corridors= layers. "
+                "For a bundled region use UrbanChain.from_region('red_river_delta', year=2025)."
+            )
+            raise ValidationError(msg)
+        if year is not None and not isinstance(year, int):
+            msg = f"year must be an integer such as 2025, got {year!r}."
+            raise ValidationError(msg)
+        self._provinces = None if provinces is None else provinces.copy()
+        self._provinces_2008 = None if provinces_2008 is None else provinces_2008.copy()
+        self._nodes = nodes.copy()
+        self._corridors = corridors.copy()
+        self.year = year
+        self.region = region
+        self.graph_options: dict[str, Any] = dict(graph_options or {})
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_region(
+        cls,
+        region: str = "red_river_delta",
+        *,
+        year: int = 2025,
+        include_reach: bool = True,
+        graph_options: Mapping[str, Any] | None = None,
+    ) -> UrbanChain:
+        """Load a bundled region.
+
+        Parameters
+        ----------
+        region
+            Region id (see :func:`urbanchain.datasets.regions`); hyphens are accepted.
+        year
+            Network year.  The provinces are the 2025 units from 2025 on (the
+            merger took effect on 1 July 2025) and the 2008 ones before.
+        include_reach
+            Keep the corridor towns just outside the region that its corridors reach.
+        graph_options
+            Overrides of :data:`DELTA_GRAPH_OPTIONS`.
+
+        Returns
+        -------
+        UrbanChain
+            The chain.
+        """
+        from urbanchain import datasets
+
+        vintage = 2025 if year >= 2025 else 2008
+        p2008 = datasets.provinces(region=region, vintage=2008)
+        options = {**DELTA_GRAPH_OPTIONS, **dict(graph_options or {})}
+        nodes = with_province_population(
+            datasets.nodes(region=region, include_reach=include_reach), p2008
+        )
+        return cls(
+            provinces=datasets.provinces(region=region, vintage=vintage),
+            provinces_2008=p2008,
+            nodes=nodes,
+            corridors=datasets.corridors(region=region),
+            year=year,
+            region=region.replace("-", "_"),
+            graph_options=options,
+        )
+
+    def as_of(self, year: int) -> UrbanChain:
+        """Return the same chain with the network of another year (a new object).
+
+        Parameters
+        ----------
+        year
+            Network year.
+
+        Returns
+        -------
+        UrbanChain
+            A new chain; this one is unchanged.
+        """
+        if self.region is not None and self._provinces_2008 is not None:
+            from urbanchain import datasets
+
+            vintage = 2025 if year >= 2025 else 2008
+            provinces = datasets.provinces(region=self.region, vintage=vintage)
+        else:
+            provinces = self._provinces
+        return type(self)(
+            provinces=provinces,
+            provinces_2008=self._provinces_2008,
+            nodes=self._nodes,
+            corridors=self._corridors,
+            year=year,
+            region=self.region,
+            graph_options=self.graph_options,
+        )
+
+    # -- layers (copies, so callers cannot change the chain) --------------------------------
+    @property
+    def provinces(self) -> gpd.GeoDataFrame | None:
+        """Province polygons of the vintage in force in :attr:`year`."""
+        return None if self._provinces is None else self._provinces.copy()
+
+    @property
+    def provinces_2008(self) -> gpd.GeoDataFrame | None:
+        """Province polygons of the 2008-2025 configuration."""
+        if self._provinces_2008 is None:
+            return self.provinces
+        return self._provinces_2008.copy()
+
+    @property
+    def nodes(self) -> gpd.GeoDataFrame:
+        """Urban nodes and gateways."""
+        return self._nodes.copy()
+
+    @property
+    def corridors(self) -> gpd.GeoDataFrame:
+        """Every corridor, whatever its status."""
+        return self._corridors.copy()
+
+    @property
+    def network(self) -> gpd.GeoDataFrame:
+        """The corridors that operate in :attr:`year` (all of them when ``year`` is None)."""
+        if self.year is None:
+            return self.corridors
+        from urbanchain.graph import corridors_as_of
+
+        return corridors_as_of(self._corridors, self.year)
+
+    @property
+    def capitals(self) -> list[str]:
+        """Node ids of the provincial capitals."""
+        if "is_capital" not in self._nodes.columns:
+            return []
+        mask = self._nodes["is_capital"].fillna(False).astype(bool)
+        return [str(v) for v in self._nodes.loc[mask, "node_id"]]
+
+    @cached_property
+    def graph(self) -> nx.MultiGraph:
+        """The multimodal graph of :attr:`year`, built on first use and cached.
+
+        Returns a copy each time it is built; treat it as read-only, or call
+        ``chain.graph.copy()`` before editing.
+        """
+        from urbanchain.graph import graph_from_gdfs
+
+        provenance = {"region": self.region, "year": self.year}
+        return graph_from_gdfs(
+            self._nodes,
+            self._corridors,
+            as_of=self.year,
+            provenance=provenance,
+            **self.graph_options,
+        )
+
+    # -- summaries ----------------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """Count what the chain holds, one row per layer.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``layer``, ``features`` and ``detail``.
+        """
+        rows: list[dict[str, Any]] = []
+        if self._provinces is not None:
+            rows.append(
+                {
+                    "layer": "provinces",
+                    "features": len(self._provinces),
+                    "detail": "vintage in force",
+                }
+            )
+        if self._provinces_2008 is not None:
+            rows.append(
+                {
+                    "layer": "provinces_2008",
+                    "features": len(self._provinces_2008),
+                    "detail": "2008-2025 configuration",
+                }
+            )
+        kinds = (
+            self._nodes["kind"].value_counts().sort_index()
+            if "kind" in self._nodes
+            else pd.Series(dtype=int)
+        )
+        rows.append(
+            {
+                "layer": "nodes",
+                "features": len(self._nodes),
+                "detail": ", ".join(f"{k}: {v}" for k, v in kinds.items()),
+            }
+        )
+        status = (
+            self._corridors["status"].value_counts().sort_index()
+            if "status" in self._corridors
+            else pd.Series(dtype=int)
+        )
+        rows.append(
+            {
+                "layer": "corridors",
+                "features": len(self._corridors),
+                "detail": ", ".join(f"{k}: {v}" for k, v in status.items()),
+            }
+        )
+        rows.append(
+            {
+                "layer": f"network {self.year}",
+                "features": len(self.network),
+                "detail": "corridors operating in that year",
+            }
+        )
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        n_prov = "?" if self._provinces is None else len(self._provinces)
+        return (
+            f"UrbanChain(region={self.region!r}, year={self.year}, provinces={n_prov}, "
+            f"nodes={len(self._nodes)}, corridors={len(self._corridors)})"
+        )
+
+    def _repr_html_(self) -> str:
+        title = html.escape(repr(self))
+        table = self.summary().to_html(index=False, escape=True)
+        return f"<div><strong>{title}</strong>{table}</div>"

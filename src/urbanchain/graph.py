@@ -1,0 +1,1494 @@
+"""The multimodal chain graph: build it from layers, turn it back into layers.
+
+:func:`graph_from_gdfs` turns a node layer (cities, ports, airports...) and a
+line layer (corridors, or a road network of millions of segments) into a
+:class:`networkx.MultiGraph` (or :class:`~networkx.MultiDiGraph`) following the
+graph conventions of urbanchain:
+
+* node ids are the layer's ids; nodes created where lines meet away from any
+  node are ``"junction:<n>"`` (numbered in coordinate order, so the numbering
+  does not depend on the order of the rows);
+* road modes (``expressway``, ``highway``, ``road``, ``access``) share the
+  base node; rail, waterway, sea and air lines attach to mode-layer copies
+  ``"<node_id>@<layer>"`` made only at nodes that serve that mode, linked to the
+  base node by a ``"transfer"`` edge that costs a penalty in minutes
+  (:data:`DEFAULT_TRANSFER_PENALTY_MIN`); a change of mode therefore happens only
+  at a node that serves both modes;
+* every edge carries ``length_km`` (geodesic), ``speed_kmh``, ``time_min``,
+  ``mode``, ``status``, ``corridor_id``, ``edge_id`` and ``geometry``.
+
+The build is vectorised (numpy, shapely, :class:`scipy.spatial.cKDTree`); only
+the final :meth:`networkx.MultiGraph.add_edges_from` runs per edge.  A layer of
+10^6 LineStrings builds in well under a minute on two cores (see
+``benchmarks/README.md``).
+
+Speeds
+------
+:data:`DEFAULT_SPEEDS_KMH` holds *operating* (door-to-door average) speeds, not
+design speeds or limits:
+
+============================  =====  =============================================================
+mode (line type)              km/h   basis
+============================  =====  =============================================================
+``expressway``                80     Circular 38/2024/TT-BGTVT caps expressways at 120 km/h and
+                                     the Delta's expressways are designed for 100-120 km/h; trucks
+                                     are capped lower, and toll plazas, interchanges and 2-lane
+                                     sections bring average car/coach speeds to about 80 km/h
+                                     (Hà Nội-Hải Phòng, 105.5 km, is scheduled at 75-90 min).
+``highway``                   50     National highways (QL): Circular 38/2024 allows 80-90 km/h
+                                     outside built-up areas but 50-60 km/h inside them, and QL5,
+                                     QL10, QL18 cross town after town.
+``road``                      40     Generic road of a researcher's network with no mode column.
+``access``                    30     Local and urban streets from a node to a corridor
+                                     (also the default ``access_speed_kmh``).
+``railway``                   45     Metre-gauge lines: timetabled averages of 37-52 km/h
+                                     (Hà Nội-Lào Cai, Hà Nội-Hải Phòng, Thống Nhất express).
+``railway_fast``              100    Railway with design speed 120-249 km/h (new standard-gauge
+                                     electrified lines, e.g. Lào Cai-Hà Nội-Hải Phòng at
+                                     160/120/80 km/h by section): average with stops.
+``railway_high_speed``        250    Railway with design speed >= 250 km/h (North-South high-speed,
+                                     350 km/h design): average with stops.
+``waterway``                  12     Inland barges and river boats (6-7 knots).
+``sea``                       25     Coastal ferries and feeders (about 13.5 knots).
+``air``                       500    Block speed (great-circle distance / scheduled block time) of
+                                     domestic jet routes such as HAN-SGN, 1,140 km in about 2 h 15.
+============================  =====  =============================================================
+
+The speed of a line is, in this order: its own ``speed_kmh`` value if present;
+``speeds[line type]`` if the caller overrides it (the line type is the mode,
+except for railways, see below); otherwise
+``min(design_speed_kmh, default)`` when the line has a design speed, else the
+default.  Railway lines take their line type from ``design_speed_kmh``
+(``railway_high_speed`` from 250, ``railway_fast`` from 120, else ``railway``).
+
+Transfer penalties
+------------------
+:data:`DEFAULT_TRANSFER_PENALTY_MIN` is the time spent at the terminal for *one*
+change between the road layer and another layer (so a rail trip between two
+stations pays it twice, once at each end).  These are schedule-free minimums:
+no waiting for a departure is modelled.
+
+* ``rail`` 20 min (walk to the platform, board; the same on arrival);
+* ``waterway`` 20 min and ``sea`` 30 min (boarding and mooring);
+* ``air`` 60 min (domestic check-in closes 40 min before departure and airlines
+  advise arriving 90-120 min early; about 20 min to leave on arrival; 60 min is
+  the mean of the two ends).
+
+Transfer edges have ``length_km = 0`` and ``speed_kmh = 0``: weight them by
+``time_min``.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, overload
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from urbanchain import settings
+from urbanchain._private._build import build_pieces, gc_paused
+from urbanchain._private._messages import format_ids
+from urbanchain.crs import STORAGE_CRS, check_metric_crs, ensure_crs
+from urbanchain.errors import CRSError, DataQualityWarning, GraphError, WeightError
+
+__all__ = [
+    "DEFAULT_ACCESS_CIRCUITY",
+    "DEFAULT_SPEEDS_KMH",
+    "DEFAULT_TRANSFER_PENALTY_MIN",
+    "LAYER_OF_MODE",
+    "MODES",
+    "ROAD_MODES",
+    "STATUSES",
+    "TopologyReport",
+    "corridors_as_of",
+    "graph_from_edges_gdf",
+    "graph_from_gdfs",
+    "graph_to_gdfs",
+    "topology_report",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Operating speeds in km/h by mode or railway line type (see the module docstring).
+DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
+    "expressway": 80.0,
+    "highway": 50.0,
+    "road": 40.0,
+    "access": 30.0,
+    "railway": 45.0,
+    "railway_fast": 100.0,
+    "railway_high_speed": 250.0,
+    "waterway": 12.0,
+    "sea": 25.0,
+    "air": 500.0,
+}
+#: Modes whose lines share the base node (the road layer).
+ROAD_MODES: tuple[str, ...] = ("expressway", "highway", "road", "access")
+#: Layer of each non-road mode; its lines attach to ``"<node_id>@<layer>"`` copies.
+LAYER_OF_MODE: Mapping[str, str] = {
+    "railway": "rail",
+    "waterway": "waterway",
+    "sea": "sea",
+    "air": "air",
+}
+#: Every mode a line may have.
+MODES: tuple[str, ...] = (*ROAD_MODES, *LAYER_OF_MODE)
+#: Minutes per change between the road layer and another layer (see the module docstring).
+DEFAULT_TRANSFER_PENALTY_MIN: Mapping[str, float] = {
+    "rail": 20.0,
+    "waterway": 20.0,
+    "sea": 30.0,
+    "air": 60.0,
+}
+#: Road distance / straight-line distance for access links.  Network circuity
+#: factors measured for road networks are about 1.2-1.4 (Ballou, Rahardja &
+#: Sakai 2002, *Transportation Research A* 36(9); Boeing 2019, *Urban Science*
+#: 3(2)); 1.3 is the middle of that range.
+DEFAULT_ACCESS_CIRCUITY = 1.3
+#: Statuses a line may have.
+STATUSES: tuple[str, ...] = ("operational", "under_construction", "planned", "paused")
+
+_LAYERS: tuple[str, ...] = ("road", *dict.fromkeys(LAYER_OF_MODE.values()))
+_UNITS = {"length_km": "km", "time_min": "min", "speed_kmh": "km/h"}
+_CARRIED_LINE_COLUMNS = ("name", "code", "opening_year")
+
+
+def _version() -> str:
+    import urbanchain
+
+    return str(urbanchain.__version__)
+
+
+# --------------------------------------------------------------------------- time slices
+
+
+def corridors_as_of(lines: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
+    """Keep the lines that are operational in ``year``.
+
+    A line is kept when its ``status`` is ``operational`` and its
+    ``opening_year`` is at most ``year`` or unknown, or when it is
+    ``under_construction`` or ``planned`` with a target ``opening_year`` at most
+    ``year``.  ``paused`` lines are never kept.  A layer without a ``status``
+    column is treated as operational; one without ``opening_year`` as opened.
+
+    Parameters
+    ----------
+    lines
+        A corridor layer (see the layer schema in ``CONTRACT``).
+    year
+        The year of the slice.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A filtered copy (same index and columns).
+
+    Raises
+    ------
+    GraphError
+        If a status is not one of :data:`STATUSES`, or ``year`` is not a whole year.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> from urbanchain.graph import corridors_as_of
+    >>> lines = gpd.GeoDataFrame(
+    ...     {"corridor_id": ["a", "b", "c"], "status": ["operational", "planned", "paused"],
+    ...      "opening_year": [2015, 2027, 2020]},
+    ...     geometry=[LineString([(0, 0), (1, 0)])] * 3, crs="EPSG:4326")
+    >>> list(corridors_as_of(lines, 2025).corridor_id)
+    ['a']
+    >>> list(corridors_as_of(lines, 2030).corridor_id)
+    ['a', 'b']
+    """
+    if isinstance(year, bool) or not isinstance(year, int | np.integer):
+        msg = f"as_of must be a whole year such as 2025; got {year!r}."
+        raise GraphError(msg)
+    n = len(lines)
+    if "status" in lines.columns:
+        status = lines["status"].astype(object).to_numpy()
+    else:
+        status = np.full(n, "operational", dtype=object)
+    bad = ~pd.Series(status).isin(STATUSES).to_numpy()
+    if bad.any():
+        ids = _ids_for_message(lines, np.flatnonzero(bad))
+        vals = sorted({str(s) for s in status[bad]})
+        msg = (
+            f"Lines {ids} have status {', '.join(vals)}, which is not one of {', '.join(STATUSES)}. "
+            "Fix the status column before taking a time slice."
+        )
+        raise GraphError(msg)
+    if "opening_year" in lines.columns:
+        opening = pd.to_numeric(lines["opening_year"], errors="coerce").to_numpy(dtype=float)
+    else:
+        opening = np.full(n, np.nan)
+    known = np.isfinite(opening)
+    due = known & (opening <= year)
+    keep = ((status == "operational") & (~known | due)) | (
+        np.isin(status, ["under_construction", "planned"]) & due
+    )
+    return lines.loc[keep].copy()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ids_for_message(lines: pd.DataFrame, rows: Any, line_id: str = "corridor_id") -> str:
+    rows = np.asarray(rows, dtype=np.int64)
+    if line_id in lines.columns:
+        ids = lines[line_id].to_numpy()[rows]
+        return format_ids(ids)
+    return format_ids(f"row {r}" for r in rows)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, leaving out missing values (so a round trip is exact)."""
+    missing = {c: pd.isna(df[c]).to_numpy() for c in df.columns}
+    cols = [c for c in df.columns if not missing[c].all()] if len(df) else []
+    if not cols:
+        return [{} for _ in range(len(df))]
+    arrays = [df[c].to_numpy(dtype=object) for c in cols]
+    has_missing = [bool(missing[c].any()) for c in cols]
+    if not any(has_missing):
+        return [dict(zip(cols, row, strict=True)) for row in zip(*arrays, strict=True)]
+    out = []
+    for row in zip(*arrays, strict=True):
+        out.append(
+            {
+                c: val
+                for c, val, m in zip(cols, row, has_missing, strict=True)
+                if not (m and _is_missing(val))
+            }
+        )
+    return out
+
+
+def _check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        msg = f"{name} must be a finite number {bound}; got {value!r}."
+        raise GraphError(msg)
+    return float(value)
+
+
+def _prepare_crs(
+    nodes: gpd.GeoDataFrame | None, lines: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame, pyproj.CRS, bool]:
+    lcrs = ensure_crs(lines, what="lines")
+    if nodes is not None:
+        ncrs = ensure_crs(nodes, what="nodes")
+        if not ncrs.equals(lcrs, ignore_axis_order=True):
+            msg = (
+                f"nodes are in {ncrs.name} ({ncrs.to_string()}) but lines are in "
+                f"{lcrs.name} ({lcrs.to_string()}); coordinates in two systems cannot be snapped. "
+                "Reproject one layer first, e.g. nodes = nodes.to_crs(lines.crs)."
+            )
+            raise CRSError(msg)
+    if lcrs.is_geographic:
+        storage = pyproj.CRS.from_user_input(STORAGE_CRS)
+        if not lcrs.equals(storage, ignore_axis_order=True):
+            lines = lines.to_crs(STORAGE_CRS)
+            if nodes is not None:
+                nodes = nodes.to_crs(STORAGE_CRS)
+            lcrs = storage
+        return nodes, lines, lcrs, True
+    check_metric_crs(lcrs)
+    return nodes, lines, lcrs, False
+
+
+def _crs_label(crs: pyproj.CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg is not None else crs.to_string()
+
+
+def _node_table(
+    nodes: gpd.GeoDataFrame, node_id: str
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    if node_id not in nodes.columns:
+        msg = (
+            f"The nodes layer has no {node_id!r} column (columns: {', '.join(map(str, nodes.columns))}). "
+            "Pass node_id='<the id column>', or nodes.reset_index() if the ids are the index. "
+            "Layers from graph_to_gdfs(G) are rebuilt with graph_from_edges_gdf(nodes, edges)."
+        )
+        raise GraphError(msg)
+    ids = nodes[node_id].to_numpy(dtype=object)
+    null = pd.isna(nodes[node_id]).to_numpy()
+    if null.any():
+        msg = (
+            f"Node rows {format_ids(np.flatnonzero(null))} have no {node_id}; every node needs a "
+            "unique, non-empty id (missing ids would each become a separate node)."
+        )
+        raise GraphError(msg)
+    dup = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if dup.any():
+        msg = (
+            f"Node ids {format_ids(sorted({str(i) for i in ids[dup]}))} occur more than once in "
+            f"column {node_id!r}; networkx would merge them and keep one row's attributes. "
+            "Make the ids unique."
+        )
+        raise GraphError(msg)
+    geom = nodes.geometry.values
+    bad = shapely.is_missing(geom) | shapely.is_empty(geom)
+    bad |= shapely.get_type_id(geom) != 0
+    if bad.any():
+        msg = (
+            f"Nodes {format_ids(ids[bad])} have a missing, empty or non-Point geometry. "
+            "Give each node a Point (use a centroid or a representative point for areas)."
+        )
+        raise GraphError(msg)
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all():
+        rows = np.flatnonzero(~np.isfinite(xy).all(axis=1))
+        msg = f"Nodes {format_ids(ids[rows])} have non-finite coordinates."
+        raise GraphError(msg)
+    attrs = nodes.drop(columns=[node_id, nodes.geometry.name])
+    return ids, xy, _records(pd.DataFrame(attrs))
+
+
+@dataclass
+class _LineTable:
+    ids: np.ndarray
+    geoms: np.ndarray  # exploded parts
+    part_row: np.ndarray  # row of each part
+    mode: np.ndarray  # per row
+    speed: np.ndarray  # per row
+    layer: np.ndarray  # per part (int)
+    status: np.ndarray  # per row (object, may hold NaN)
+    oneway: np.ndarray  # per row
+    carried: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _line_table(
+    lines: gpd.GeoDataFrame,
+    line_id: str,
+    speeds: Mapping[str, float] | None,
+    *,
+    geographic: bool,
+) -> _LineTable:
+    n = len(lines)
+    if line_id in lines.columns:
+        ids = lines[line_id].to_numpy(dtype=object)
+        null = pd.isna(lines[line_id]).to_numpy()
+        if null.any():
+            msg = f"Line rows {format_ids(np.flatnonzero(null))} have no {line_id}; give every line a unique id."
+            raise GraphError(msg)
+    else:
+        ids = lines.index.to_numpy(dtype=object)
+    dup = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if dup.any():
+        msg = (
+            f"Line ids {format_ids(sorted({str(i) for i in ids[dup]}))} occur more than once "
+            f"(column {line_id!r}, or the index when there is no such column); "
+            "edge ids are built from them, so make them unique."
+        )
+        raise GraphError(msg)
+
+    geom = lines.geometry.values
+    tid = shapely.get_type_id(geom)
+    bad = shapely.is_missing(geom) | shapely.is_empty(geom) | ~np.isin(tid, (1, 5))
+    if bad.any():
+        msg = (
+            f"Lines {format_ids(ids[bad])} have a missing, empty or non-line geometry "
+            "(only LineString and MultiLineString are graph edges). Drop or fix those rows."
+        )
+        raise GraphError(msg)
+    parts, part_row = shapely.get_parts(geom, return_index=True)
+    part_row = part_row.astype(np.int64)
+    # lengths of each part, to refuse degenerate lines before building
+    coords, vidx = shapely.get_coordinates(parts, return_index=True)
+    from urbanchain._private._build import segment_lengths_m
+
+    same = vidx[1:] == vidx[:-1]
+    seg = segment_lengths_m(coords, same, geographic=geographic)
+    plen = np.bincount(vidx[:-1][same], weights=seg, minlength=len(parts))
+    nonfinite = ~np.isfinite(coords).all(axis=1)
+    plen[np.unique(vidx[nonfinite])] = np.nan
+    badlen = ~(plen > 0)
+    if badlen.any():
+        rows = np.unique(part_row[badlen])
+        msg = (
+            f"Lines {format_ids(ids[rows])} have a zero, NaN or non-finite length (all their points "
+            "coincide, or a coordinate is missing). A zero-length edge breaks path metrics; "
+            "drop those rows or fix their geometry."
+        )
+        raise GraphError(msg)
+
+    if "mode" in lines.columns:
+        mode = lines["mode"].to_numpy(dtype=object)
+    else:
+        mode = np.full(n, "road", dtype=object)
+    badmode = ~pd.Series(mode).isin(MODES).to_numpy()
+    if badmode.any():
+        vals = sorted({str(m) for m in mode[badmode]})
+        msg = (
+            f"Lines {format_ids(ids[badmode])} have mode {', '.join(vals)}; "
+            f"valid modes are {', '.join(MODES)}. Fix the mode column."
+        )
+        raise GraphError(msg)
+
+    speeds = dict(speeds or {})
+    unknown = set(speeds) - set(DEFAULT_SPEEDS_KMH)
+    if unknown:
+        msg = (
+            f"speeds has unknown keys {', '.join(sorted(unknown))}; valid keys are "
+            f"{', '.join(DEFAULT_SPEEDS_KMH)}."
+        )
+        raise GraphError(msg)
+    for k, s in speeds.items():
+        try:
+            _check_positive(s, f"speeds[{k!r}]")
+        except GraphError as exc:
+            raise WeightError(str(exc)) from None
+    design = (
+        pd.to_numeric(lines["design_speed_kmh"], errors="coerce").to_numpy(dtype=float)
+        if "design_speed_kmh" in lines.columns
+        else np.full(n, np.nan)
+    )
+    linetype = mode.copy()
+    rail = mode == "railway"
+    with np.errstate(invalid="ignore"):
+        linetype[rail & (design >= 120)] = "railway_fast"
+        linetype[rail & (design >= 250)] = "railway_high_speed"
+    default = np.array([DEFAULT_SPEEDS_KMH[t] for t in linetype], dtype=float) if n else np.zeros(0)
+    over = np.array(
+        [speeds.get(t, np.nan) for t in linetype],
+        dtype=float,
+    )
+    with np.errstate(invalid="ignore"):
+        base = np.where(np.isfinite(design), np.fmin(design, default), default)
+    speed = np.where(np.isnan(over), base, over)
+    if "speed_kmh" in lines.columns:
+        own = pd.to_numeric(lines["speed_kmh"], errors="coerce").to_numpy(dtype=float)
+        raw_missing = pd.isna(lines["speed_kmh"]).to_numpy()
+        # a value that is present but not a number is an error, not "missing"
+        speed = np.where(raw_missing, speed, own)
+    badspeed = ~(np.isfinite(speed) & (speed > 0))
+    with np.errstate(invalid="ignore"):
+        badspeed |= np.isfinite(design) & ~(design > 0)
+    if badspeed.any():
+        msg = (
+            f"Lines {format_ids(ids[badspeed])} have a NaN, zero, negative or non-numeric speed "
+            "(speed_kmh or design_speed_kmh). Fix the value or remove the column so the mode "
+            "default applies."
+        )
+        raise WeightError(msg)
+    layer_of = dict.fromkeys(ROAD_MODES, 0) | {
+        m: _LAYERS.index(lyr) for m, lyr in LAYER_OF_MODE.items()
+    }
+    row_layer = np.array([layer_of[m] for m in mode], dtype=np.int64) if n else np.zeros(0, int)
+    status = (
+        lines["status"].to_numpy(dtype=object)
+        if "status" in lines.columns
+        else np.full(n, "operational", dtype=object)
+    )
+    oneway = _oneway(lines, ids)
+    carried = {c: lines[c].to_numpy(dtype=object) for c in _CARRIED_LINE_COLUMNS if c in lines}
+    return _LineTable(
+        ids=ids,
+        geoms=parts,
+        part_row=part_row,
+        mode=mode,
+        speed=speed,
+        layer=row_layer[part_row],
+        status=status,
+        oneway=oneway,
+        carried=carried,
+    )
+
+
+_TRUE = {"true", "yes", "1", "t", "y"}
+_FALSE = {"false", "no", "0", "f", "n", ""}
+
+
+def _oneway(lines: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+    """Parse a ``oneway`` column: booleans, 0/1 or yes/no/true/false strings."""
+    if "oneway" not in lines.columns:
+        return np.zeros(len(lines), dtype=bool)
+    raw = lines["oneway"].to_numpy(dtype=object)
+    text = np.array(["" if _is_missing(v) else str(v).strip().lower() for v in raw], dtype=object)
+    text = np.where(text == "1.0", "1", np.where(text == "0.0", "0", text))
+    bad = ~(np.isin(text, list(_TRUE)) | np.isin(text, list(_FALSE)))
+    if bad.any():
+        vals = sorted({str(v) for v in raw[bad]})
+        msg = (
+            f"Lines {format_ids(ids[bad])} have oneway values {', '.join(vals)}; use True/False, "
+            "1/0 or yes/no (True keeps only the drawn direction)."
+        )
+        raise GraphError(msg)
+    return np.isin(text, list(_TRUE))
+
+
+def _penalties(transfer_penalty_min: float | Mapping[str, float] | None) -> dict[str, float]:
+    if transfer_penalty_min is None:
+        transfer_penalty_min = settings.get("transfer_penalty_min")
+    if transfer_penalty_min is None:
+        return dict(DEFAULT_TRANSFER_PENALTY_MIN)
+    if isinstance(transfer_penalty_min, Mapping):
+        unknown = set(transfer_penalty_min) - set(DEFAULT_TRANSFER_PENALTY_MIN)
+        if unknown:
+            msg = (
+                f"transfer_penalty_min has unknown layers {', '.join(sorted(unknown))}; "
+                f"valid layers are {', '.join(DEFAULT_TRANSFER_PENALTY_MIN)}."
+            )
+            raise GraphError(msg)
+        out = dict(DEFAULT_TRANSFER_PENALTY_MIN)
+        for k, val in transfer_penalty_min.items():
+            out[k] = _check_positive(val, f"transfer_penalty_min[{k!r}]", allow_zero=True)
+        return out
+    value = _check_positive(transfer_penalty_min, "transfer_penalty_min", allow_zero=True)
+    return dict.fromkeys(DEFAULT_TRANSFER_PENALTY_MIN, value)
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class TopologyReport:
+    """What the graph builder found in the layers' topology.
+
+    Attributes
+    ----------
+    n_nodes, n_edges
+        Node and edge counts of the graph.
+    components
+        Sizes of the (weakly) connected components, largest first.
+    dangling_ends
+        Junction nodes of degree 1: line ends that reach no node and no other line.
+    unsnapped_endpoints
+        Ids of the lines with such an end.
+    duplicate_segments
+        Groups of edge ids whose geometries are identical (kept as parallel edges).
+    self_loops
+        Ids of lines whose pieces started and ended at the same node (dropped).
+    nodes_beyond_access_radius
+        Nodes that no road line passes through and that have no road vertex within
+        ``access_radius_m`` (empty when access links were not requested).
+    snap_tolerance_m, access_radius_m
+        The parameters of the build.
+    """
+
+    n_nodes: int
+    n_edges: int
+    components: list[int]
+    dangling_ends: list[Any]
+    unsnapped_endpoints: list[Any]
+    duplicate_segments: list[list[str]]
+    self_loops: list[Any]
+    nodes_beyond_access_radius: list[Any]
+    snap_tolerance_m: float | None = None
+    access_radius_m: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as a plain, JSON-friendly dict.
+
+        Returns
+        -------
+        dict
+            One key per attribute.
+        """
+        return {k: copy.deepcopy(getattr(self, k)) for k in self.__dataclass_fields__}
+
+    def _rows(self) -> list[tuple[str, str]]:
+        comp = self.components
+        comp_txt = f"{len(comp)} (sizes {format_ids(comp)})" if comp else "0"
+        dup = [" = ".join(g) for g in self.duplicate_segments]
+        return [
+            ("nodes / edges", f"{self.n_nodes} / {self.n_edges}"),
+            ("connected components", comp_txt),
+            ("dangling ends", f"{len(self.dangling_ends)}: {format_ids(self.dangling_ends)}"),
+            (
+                "lines with an unsnapped end",
+                f"{len(self.unsnapped_endpoints)}: {format_ids(self.unsnapped_endpoints)}",
+            ),
+            ("duplicate segments (kept)", f"{len(dup)}: {format_ids(dup, limit=5)}"),
+            ("self-loops (dropped)", f"{len(self.self_loops)}: {format_ids(self.self_loops)}"),
+            (
+                "nodes beyond access radius",
+                f"{len(self.nodes_beyond_access_radius)}: "
+                f"{format_ids(self.nodes_beyond_access_radius)}",
+            ),
+            (
+                "snap tolerance / access radius (m)",
+                f"{self.snap_tolerance_m} / {self.access_radius_m}",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        width = max(len(k) for k, _ in self._rows())
+        lines = ["Topology report"] + [f"  {k:<{width}}  {v}" for k, v in self._rows()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in self._rows()
+        )
+        return f"<table><caption>Topology report</caption>{rows}</table>"
+
+
+def _components(G: nx.Graph) -> list[int]:
+    comps = nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+    return sorted((len(c) for c in comps), reverse=True)
+
+
+def topology_report(
+    G_or_layers: nx.MultiGraph
+    | gpd.GeoDataFrame
+    | tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame],
+    **build_kwargs: Any,
+) -> TopologyReport:
+    """Report components, dangling ends, unsnapped ends, duplicates and self-loops.
+
+    Parameters
+    ----------
+    G_or_layers
+        A graph built by :func:`graph_from_gdfs`, a line layer, or a
+        ``(nodes, lines)`` pair (``nodes`` may be ``None``).
+    **build_kwargs
+        Passed to :func:`graph_from_gdfs` when layers are given.
+
+    Returns
+    -------
+    TopologyReport
+        Printable (``str``) and displayable in notebooks (``_repr_html_``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> from urbanchain.graph import topology_report
+    >>> lines = gpd.GeoDataFrame({"corridor_id": ["a", "b"], "mode": "highway"},
+    ...     geometry=[LineString([(105.0, 21.0), (105.1, 21.0)]),
+    ...               LineString([(105.3, 21.0), (105.4, 21.0)])], crs="EPSG:4326")
+    >>> report = topology_report(lines)
+    >>> report.components
+    [2, 2]
+    >>> report.unsnapped_endpoints
+    ['a', 'b']
+    """
+    if isinstance(G_or_layers, nx.Graph):
+        G = G_or_layers
+    else:
+        if isinstance(G_or_layers, tuple):
+            nodes, lines = G_or_layers
+        else:
+            nodes, lines = None, G_or_layers
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            G = graph_from_gdfs(nodes, lines, **build_kwargs)
+    built = G.graph.get("provenance", {}).get("topology", {})
+    deg = G.degree()
+    dangling = sorted(
+        (n for n, d in deg if d == 1 and G.nodes[n].get("kind") == "junction"), key=str
+    )
+    dangling_set = set(dangling)
+    unsnapped: set[Any] = set()
+    for u, v, data in G.edges(data=True):
+        if data.get("mode") in ("transfer", "access"):
+            continue
+        if u in dangling_set or v in dangling_set:
+            unsnapped.add(data.get("corridor_id"))
+    loops_now = [d.get("corridor_id") for u, v, d in G.edges(data=True) if u == v]
+    return TopologyReport(
+        n_nodes=G.number_of_nodes(),
+        n_edges=G.number_of_edges(),
+        components=_components(G),
+        dangling_ends=dangling,
+        unsnapped_endpoints=sorted(unsnapped, key=str),
+        duplicate_segments=[list(g) for g in built.get("duplicate_segments", [])],
+        self_loops=sorted({*built.get("self_loops", []), *loops_now}, key=str),
+        nodes_beyond_access_radius=list(built.get("nodes_beyond_access_radius", [])),
+        snap_tolerance_m=G.graph.get("provenance", {})
+        .get("parameters", {})
+        .get("snap_tolerance_m"),
+        access_radius_m=G.graph.get("provenance", {}).get("parameters", {}).get("access_radius_m"),
+    )
+
+
+def _duplicates(
+    u: np.ndarray, v: np.ndarray, length: np.ndarray, geoms: np.ndarray
+) -> list[list[int]]:
+    """Return groups of piece indices with the same end pair, length and geometry."""
+    if len(u) < 2:
+        return []
+    a = np.minimum(u, v)
+    b = np.maximum(u, v)
+    q = np.rint(length * 1000).astype(np.int64)  # millimetres
+    table = np.column_stack((a, b, q))
+    _, inv, counts = np.unique(table, axis=0, return_inverse=True, return_counts=True)
+    cand = np.flatnonzero(counts[inv] > 1)
+    if len(cand) == 0:
+        return []
+    groups: dict[int, list[int]] = {}
+    for i in cand.tolist():
+        groups.setdefault(int(inv[i]), []).append(i)
+    out: list[list[int]] = []
+    for members in groups.values():
+        norm = shapely.normalize(geoms[members])
+        seen: list[list[int]] = []
+        for m, g in zip(members, norm, strict=True):
+            for grp in seen:
+                if shapely.equals_exact(norm[members.index(grp[0])], g, tolerance=0.0):
+                    grp.append(m)
+                    break
+            else:
+                seen.append([m])
+        out.extend(sorted(grp) for grp in seen if len(grp) > 1)
+    return out
+
+
+# --------------------------------------------------------------------------- build
+
+
+def graph_from_gdfs(
+    nodes: gpd.GeoDataFrame | None,
+    lines: gpd.GeoDataFrame,
+    *,
+    node_id: str = "node_id",
+    line_id: str = "corridor_id",
+    snap_tolerance_m: float | None = None,
+    split_at_junctions: bool = True,
+    speeds: Mapping[str, float] | None = None,
+    transfer_penalty_min: float | Mapping[str, float] | None = None,
+    access_radius_m: float | None = None,
+    access_speed_kmh: float = DEFAULT_SPEEDS_KMH["access"],
+    access_circuity: float = DEFAULT_ACCESS_CIRCUITY,
+    directed: bool = False,
+    as_of: int | None = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> nx.MultiGraph:
+    r"""Build the multimodal chain graph from a node layer and a line layer.
+
+    Lines are snapped to nodes, split at nodes and junctions, measured
+    geodesically and timed:
+
+    .. math:: t_e = 60 \, \frac{L_e}{v_e}
+
+    with :math:`L_e` the edge length in km and :math:`v_e` its speed in km/h
+    (see the module docstring for the speeds, their basis and the rule
+    ``min(design speed, mode default)``).
+
+    Parameters
+    ----------
+    nodes
+        Point layer of cities, ports, airports... with a unique ``node_id``
+        column, or ``None`` for a bare network (nodes are then created at line
+        ends and junctions only).
+    lines
+        LineString (or MultiLineString: each part is split and numbered along
+        the line) layer.  Columns used when present: ``line_id``, ``mode``
+        (default ``"road"``), ``status`` (default ``"operational"``),
+        ``opening_year``, ``design_speed_kmh``, ``speed_kmh`` (per-line
+        override), ``oneway`` (directed graphs only; booleans, 1/0 or yes/no),
+        ``name`` and ``code`` (copied to the edges with ``opening_year``).
+        Without a ``line_id`` column, the index is used.
+    node_id
+        Name of the node id column.
+    line_id
+        Name of the line id column; its values become the edges' ``corridor_id``.
+    snap_tolerance_m
+        Line ends *and* interior vertices within this many metres of a node are
+        moved onto the nearest node and the line is split there.  ``None`` uses
+        the setting ``snap_tolerance_m`` (250 m).
+    split_at_junctions
+        Split lines of the same layer where they share a vertex (rounded to about
+        1 cm).  Ends are always joined when they coincide.
+    speeds
+        Speed overrides in km/h by line type, keys from :data:`DEFAULT_SPEEDS_KMH`
+        (the mode, or ``railway_fast`` / ``railway_high_speed`` for fast railways:
+        ``speeds={"railway": 50}`` changes metre-gauge lines only).  An override
+        replaces the rule ``min(design speed, default)``.
+    transfer_penalty_min
+        Minutes per change of layer: a number for all layers or a mapping by
+        layer (``rail``, ``waterway``, ``sea``, ``air``).  ``None`` uses the
+        setting ``transfer_penalty_min`` when it is set, otherwise
+        :data:`DEFAULT_TRANSFER_PENALTY_MIN`.
+    access_radius_m
+        ``None`` (default): no access links.  Otherwise every node gets an
+        ``"access"`` edge to the nearest vertex of every road line within this
+        radius that does not already pass through the node (splitting that line
+        there).  Linking to each nearby line, not only to the nearest one, keeps
+        access links stable when lines are added, so a later time slice is never
+        slower.  Nodes with no road line through them and none within the radius
+        are reported.
+    access_speed_kmh
+        Speed of access links (default 30 km/h, local streets).
+    access_circuity
+        Access length = straight-line geodesic length x this factor (default
+        :data:`DEFAULT_ACCESS_CIRCUITY`, 1.3).
+    directed
+        ``False``: :class:`networkx.MultiGraph`.  ``True``:
+        :class:`networkx.MultiDiGraph` with both directions of each line, except
+        lines whose ``oneway`` is true (drawn direction only).
+    as_of
+        Keep only the lines operational in this year (:func:`corridors_as_of`).
+        Nodes are all kept, with their own ``status`` attribute.
+    provenance
+        Extra provenance (e.g. ``{"nodes": "data/nodes.geojson"}``) merged into
+        ``G.graph["provenance"]``.
+
+    Returns
+    -------
+    networkx.MultiGraph or networkx.MultiDiGraph
+        The graph; ``G.graph`` holds ``crs``, ``units``, ``urbanchain_version``,
+        ``provenance`` (layers, counts, parameters, topology findings),
+        ``directed`` and ``as_of``.  Coordinates stay in the layer's CRS:
+        EPSG:4326 for geographic layers (other geographic CRSs are converted),
+        or the projected CRS, which must pass
+        :func:`urbanchain.crs.check_metric_crs` and is then measured in the plane.
+
+    Raises
+    ------
+    CRSError
+        A layer without a CRS, nodes and lines in different CRSs, or a projected
+        CRS that does not measure in metres (Web Mercator, feet).
+    GraphError
+        Duplicate or missing node/line ids, non-point nodes, missing or non-line
+        geometries, zero-length lines, unknown modes or statuses, bad parameters,
+        or nothing to build (no lines and no nodes).
+    WeightError
+        NaN, zero or negative speeds (the ids are listed).
+
+    Warns
+    -----
+    DataQualityWarning
+        When self-loops (a piece that starts and ends at the same node) are
+        dropped; the warning counts them and the report lists their line ids.
+
+    See Also
+    --------
+    graph_to_gdfs, graph_from_edges_gdf, topology_report
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, Point
+    >>> from urbanchain.graph import graph_from_gdfs
+    >>> nodes = gpd.GeoDataFrame({"node_id": ["a", "b"], "kind": "city"},
+    ...     geometry=[Point(105.0, 21.0), Point(106.0, 21.0)], crs="EPSG:4326")
+    >>> lines = gpd.GeoDataFrame({"corridor_id": ["ab"], "mode": ["expressway"]},
+    ...     geometry=[LineString([(105.0, 21.0), (106.0, 21.0)])], crs="EPSG:4326")
+    >>> G = graph_from_gdfs(nodes, lines)
+    >>> e = G.edges["a", "b", 0]
+    >>> round(e["length_km"], 2), e["speed_kmh"], round(e["time_min"], 1)
+    (103.97, 80.0, 78.0)
+    """
+    if not isinstance(lines, gpd.GeoDataFrame):
+        msg = f"lines must be a GeoDataFrame; got {type(lines).__name__}."
+        raise GraphError(msg)
+    if nodes is not None and not isinstance(nodes, gpd.GeoDataFrame):
+        msg = f"nodes must be a GeoDataFrame or None; got {type(nodes).__name__}."
+        raise GraphError(msg)
+    if {"u", "v", "key"} <= set(lines.columns):
+        msg = (
+            "lines has u, v and key columns: it is an edge layer that already encodes a graph "
+            "(from graph_to_gdfs). Rebuild it with graph_from_edges_gdf(nodes, edges); "
+            "graph_from_gdfs builds a graph from raw lines."
+        )
+        raise GraphError(msg)
+    tol = _check_positive(
+        settings.resolve("snap_tolerance_m", snap_tolerance_m), "snap_tolerance_m"
+    )
+    radius = (
+        None if access_radius_m is None else _check_positive(access_radius_m, "access_radius_m")
+    )
+    acc_speed = _check_positive(access_speed_kmh, "access_speed_kmh")
+    circuity = _check_positive(access_circuity, "access_circuity")
+    if circuity < 1:
+        msg = f"access_circuity must be >= 1 (a road is never shorter than a straight line); got {circuity}."
+        raise GraphError(msg)
+    penalties = _penalties(transfer_penalty_min)
+
+    with gc_paused():
+        return _build_graph(
+            nodes,
+            lines,
+            node_id=node_id,
+            line_id=line_id,
+            tol=tol,
+            split_at_junctions=split_at_junctions,
+            speeds=speeds,
+            penalties=penalties,
+            radius=radius,
+            acc_speed=acc_speed,
+            circuity=circuity,
+            directed=directed,
+            as_of=as_of,
+            provenance=provenance,
+        )
+
+
+def _build_graph(
+    nodes: gpd.GeoDataFrame | None,
+    lines: gpd.GeoDataFrame,
+    *,
+    node_id: str,
+    line_id: str,
+    tol: float,
+    split_at_junctions: bool,
+    speeds: Mapping[str, float] | None,
+    penalties: dict[str, float],
+    radius: float | None,
+    acc_speed: float,
+    circuity: float,
+    directed: bool,
+    as_of: int | None,
+    provenance: Mapping[str, Any] | None,
+) -> nx.MultiGraph:
+    nodes_in, lines_in = nodes, lines
+    nodes, lines, crs, geographic = _prepare_crs(nodes, lines)
+    n_lines_input = len(lines)
+    if as_of is not None:
+        lines = corridors_as_of(lines, as_of)
+    if len(lines) == 0 and (nodes is None or len(nodes) == 0):
+        msg = (
+            "There is nothing to build: no lines"
+            + (f" operational in {as_of}" if as_of is not None else "")
+            + " and no nodes. Load a corridor layer (and nodes) first."
+        )
+        raise GraphError(msg)
+
+    if nodes is not None:
+        node_ids, node_xy, node_attrs = _node_table(nodes, node_id)
+    else:
+        node_ids = np.zeros(0, dtype=object)
+        node_xy = np.zeros((0, 2))
+        node_attrs = []
+    lt = _line_table(lines, line_id, speeds, geographic=geographic)
+
+    pieces = build_pieces(
+        lt.geoms,
+        lt.layer,
+        len(_LAYERS),
+        node_xy,
+        geographic=geographic,
+        snap_tolerance_m=tol,
+        split_at_junctions=split_at_junctions,
+        access_radius_m=radius,
+    )
+
+    # self-loops
+    self_loop_rows = set(lt.part_row[pieces.collapsed_lines].tolist())
+    loop = pieces.u == pieces.v
+    self_loop_rows |= set(lt.part_row[pieces.line[loop]].tolist())
+    self_loop_ids = sorted({lt.ids[r] for r in self_loop_rows}, key=str)
+    n_loops = int(loop.sum()) + len(pieces.collapsed_lines)
+    if n_loops:
+        msg = (
+            f"Dropped {n_loops} self-loop piece(s) of lines {format_ids(self_loop_ids)}: they start "
+            "and end at the same node (a closed line, or a line wholly within the snapping "
+            "tolerance of one node). See topology_report(G)."
+        )
+        warnings.warn(msg, DataQualityWarning, stacklevel=3)
+    keepp = ~loop
+    p_line = pieces.line[keepp]
+    p_row = lt.part_row[p_line]
+    p_u, p_v = pieces.u[keepp], pieces.v[keepp]
+    p_len = pieces.length_m[keepp]
+    p_geom = pieces.geoms[keepp]
+    p_ord = pieces.ordinal[keepp]
+
+    # node names for keys
+    nkeys = len(pieces.key_xy)
+    key_names = np.empty(nkeys, dtype=object)
+    is_node = pieces.key_node >= 0
+    layer_names = np.asarray(_LAYERS, dtype=object)
+    base = node_ids[pieces.key_node[is_node]] if len(node_ids) else np.zeros(0, dtype=object)
+    lyr = pieces.key_layer[is_node]
+    key_names[is_node] = np.where(
+        lyr == 0,
+        base,
+        pd.Series(base, dtype=object).astype(str).to_numpy(dtype=object)
+        + "@"
+        + layer_names[lyr].astype(object),
+    )
+    used = np.zeros(nkeys, dtype=bool)
+    used[p_u] = True
+    used[p_v] = True
+    if pieces.access is not None:
+        used[pieces.access.target_key] = True
+    junction = used & ~is_node
+    key_names[junction] = "junction:" + pd.Series(np.arange(int(junction.sum()))).astype(
+        str
+    ).to_numpy(dtype=object)
+    if len(node_ids):
+        clash = set(key_names[junction | (is_node & (pieces.key_layer > 0))].tolist()) & set(
+            node_ids.tolist()
+        )
+        if clash:
+            msg = (
+                f"Node ids {format_ids(sorted(map(str, clash)))} collide with ids the builder "
+                "creates ('junction:<n>', '<node_id>@<layer>'). Rename those nodes."
+            )
+            raise GraphError(msg)
+
+    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+
+    # ---- nodes
+    node_rows = []
+    for i, nid in enumerate(node_ids.tolist()):
+        attrs = dict(node_attrs[i])
+        attrs["x"] = float(node_xy[i, 0])
+        attrs["y"] = float(node_xy[i, 1])
+        attrs["layer"] = "road"
+        node_rows.append((nid, attrs))
+    G.add_nodes_from(node_rows)
+    copies = np.flatnonzero(used & is_node & (pieces.key_layer > 0))
+    G.add_nodes_from(
+        (
+            key_names[k],
+            {
+                "x": float(pieces.key_xy[k, 0]),
+                "y": float(pieces.key_xy[k, 1]),
+                "kind": node_attrs[pieces.key_node[k]].get("kind", "node"),
+                **(
+                    {"name": node_attrs[pieces.key_node[k]]["name"]}
+                    if "name" in node_attrs[pieces.key_node[k]]
+                    else {}
+                ),
+                "layer": _LAYERS[pieces.key_layer[k]],
+                "base_node": node_ids[pieces.key_node[k]],
+            },
+        )
+        for k in copies.tolist()
+    )
+    jk = np.flatnonzero(junction)
+    jx, jy = pieces.key_xy[jk, 0].tolist(), pieces.key_xy[jk, 1].tolist()
+    jl = layer_names[pieces.key_layer[jk]].tolist()
+    G.add_nodes_from(
+        (name, {"x": x, "y": y, "kind": "junction", "layer": lyr_})
+        for name, x, y, lyr_ in zip(key_names[jk].tolist(), jx, jy, jl, strict=True)
+    )
+
+    # ---- line edges
+    speed = lt.speed[p_row]
+    length_km = p_len / 1000.0
+    time_min = 60.0 * length_km / speed
+    ids_str = pd.Series(lt.ids[p_row], dtype=object).astype(str)
+    edge_id = (ids_str + "/" + pd.Series(p_ord).astype(str)).to_numpy(dtype=object)
+    cols: dict[str, np.ndarray] = {
+        "length_km": length_km,
+        "speed_kmh": speed,
+        "time_min": time_min,
+        "mode": lt.mode[p_row],
+        "status": lt.status[p_row],
+        "corridor_id": lt.ids[p_row],
+        "edge_id": edge_id,
+        "geometry": p_geom,
+    }
+    for c, arr in lt.carried.items():
+        cols[c] = arr[p_row]
+    edf = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    records = _records(edf)
+    eu, ev = p_u, p_v
+    if directed:
+        back = np.flatnonzero(~lt.oneway[p_row])
+        rev_geom = shapely.reverse(p_geom[back])
+        for i, g in zip(back.tolist(), rev_geom, strict=True):
+            r = dict(records[i])
+            r["geometry"] = g
+            r["edge_id"] = r["edge_id"] + "/rev"
+            records.append(r)
+        eu = np.concatenate((p_u, p_v[back]))
+        ev = np.concatenate((p_v, p_u[back]))
+    # parallel-edge keys 0, 1, ... per (ordered or unordered) pair, in insertion order:
+    # passing them explicitly spares networkx a key search per edge
+    a, b = (eu, ev) if directed else (np.minimum(eu, ev), np.maximum(eu, ev))
+    ekeys = pd.Series(a * np.int64(nkeys) + b).groupby(a * np.int64(nkeys) + b).cumcount()
+    G.add_edges_from(
+        zip(
+            key_names[eu].tolist(),
+            key_names[ev].tolist(),
+            ekeys.tolist(),
+            records,
+            strict=True,
+        )
+    )
+
+    # ---- transfer edges
+    n_transfer = 0
+    for k in copies.tolist():
+        layer = _LAYERS[pieces.key_layer[k]]
+        base_id = node_ids[pieces.key_node[k]]
+        xy = (float(pieces.key_xy[k, 0]), float(pieces.key_xy[k, 1]))
+        attrs = {
+            "length_km": 0.0,
+            "speed_kmh": 0.0,
+            "time_min": penalties[layer],
+            "mode": "transfer",
+            "status": "operational",
+            "corridor_id": f"transfer:{layer}",
+            "edge_id": f"transfer/{key_names[k]}",
+            "geometry": shapely.LineString([xy, xy]),
+        }
+        G.add_edge(base_id, key_names[k], **attrs)
+        n_transfer += 1
+        if directed:
+            G.add_edge(key_names[k], base_id, **{**attrs, "edge_id": attrs["edge_id"] + "/rev"})
+
+    # ---- access edges
+    beyond: list[Any] = []
+    n_access = 0
+    if pieces.access is not None:
+        acc = pieces.access
+        beyond = sorted(node_ids[acc.beyond].tolist(), key=str)
+        alen = acc.dist_m * circuity / 1000.0
+        src_names = node_ids[acc.node]
+        dst_names = key_names[acc.target_key]
+        ordinal = pd.Series(acc.node).groupby(acc.node).cumcount().to_numpy()
+        node_set = set(node_ids.tolist())
+        seen_pairs: set[tuple[Any, ...]] = set()
+        for s, t, length, n_i, o, txy in zip(
+            src_names.tolist(),
+            dst_names.tolist(),
+            alen.tolist(),
+            acc.node.tolist(),
+            ordinal.tolist(),
+            acc.target_xy.tolist(),
+            strict=True,
+        ):
+            if t in node_set:
+                # node-to-node link: keep one per pair (a's link to a line through b
+                # and b's link to a line through a are the same street)
+                pair = tuple(sorted((s, t), key=str))
+                if pair in seen_pairs:
+                    continue
+                seen_pairs.add(pair)
+            geom = shapely.LineString([tuple(node_xy[n_i]), tuple(txy)])
+            attrs = {
+                "length_km": length,
+                "speed_kmh": acc_speed,
+                "time_min": 60.0 * length / acc_speed,
+                "mode": "access",
+                "status": "operational",
+                "corridor_id": f"access:{s}",
+                "edge_id": f"access/{s}/{o}",
+                "geometry": geom,
+            }
+            G.add_edge(s, t, **attrs)
+            n_access += 1
+            if directed:
+                G.add_edge(
+                    t,
+                    s,
+                    **{
+                        **attrs,
+                        "edge_id": attrs["edge_id"] + "/rev",
+                        "geometry": shapely.reverse(geom),
+                    },
+                )
+
+    # ---- report findings kept in provenance
+    dup_groups = _duplicates(p_u, p_v, p_len, p_geom)
+    dup_ids = [[str(edge_id[i]) for i in g] for g in dup_groups]
+    if dup_ids:
+        logger.info("%d groups of duplicate segments kept as parallel edges", len(dup_ids))
+
+    prov: dict[str, Any] = {
+        "layers": {
+            "nodes": _layer_info(nodes_in, "nodes"),
+            "lines": _layer_info(lines_in, "lines"),
+        },
+        "parameters": {
+            "node_id": node_id,
+            "line_id": line_id,
+            "snap_tolerance_m": tol,
+            "split_at_junctions": split_at_junctions,
+            "speeds_kmh": {**DEFAULT_SPEEDS_KMH, **dict(speeds or {})},
+            "transfer_penalty_min": penalties,
+            "access_radius_m": radius,
+            "access_speed_kmh": acc_speed,
+            "access_circuity": circuity,
+        },
+        "counts": {
+            "lines_input": n_lines_input,
+            "lines_used": len(lines),
+            "nodes_input": len(node_ids),
+            "vertices_snapped": pieces.snapped_vertices,
+            "vertices_merged": pieces.merged_vertices,
+            "line_edges": len(p_u),
+            "transfer_edges": n_transfer,
+            "access_edges": n_access,
+            "junctions": int(junction.sum()),
+            "self_loops_dropped": n_loops,
+        },
+        "topology": {
+            "self_loops": self_loop_ids,
+            "duplicate_segments": dup_ids,
+            "nodes_beyond_access_radius": beyond,
+        },
+    }
+    if provenance:
+        prov.update(copy.deepcopy(dict(provenance)))
+    G.graph.update(
+        {
+            "crs": _crs_label(crs),
+            "units": dict(_UNITS),
+            "urbanchain_version": _version(),
+            "provenance": prov,
+            "directed": bool(directed),
+            "as_of": as_of,
+            "node_id": node_id,
+        }
+    )
+    logger.info(
+        "built graph: %d nodes, %d line pieces, %d transfers, %d access links",
+        G.number_of_nodes(),
+        len(p_u),
+        n_transfer,
+        n_access,
+    )
+    return G
+
+
+def _layer_info(gdf: gpd.GeoDataFrame | None, default: str) -> dict[str, Any] | None:
+    if gdf is None:
+        return None
+    info: dict[str, Any] = {"name": str(gdf.attrs.get("name", default)), "count": len(gdf)}
+    if "source" in gdf.columns:
+        src = pd.Series(gdf["source"]).dropna().astype(str).unique().tolist()
+        info["sources"] = src[:20] + ([f"... {len(src) - 20} more"] if len(src) > 20 else [])
+    return info
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+@overload
+def graph_to_gdfs(
+    G: nx.MultiGraph, *, nodes: Literal[True] = ..., edges: Literal[True] = ...
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]: ...
+
+
+@overload
+def graph_to_gdfs(
+    G: nx.MultiGraph, *, nodes: Literal[True] = ..., edges: Literal[False]
+) -> gpd.GeoDataFrame: ...
+
+
+@overload
+def graph_to_gdfs(
+    G: nx.MultiGraph, *, nodes: Literal[False], edges: Literal[True] = ...
+) -> gpd.GeoDataFrame: ...
+
+
+def graph_to_gdfs(
+    G: nx.MultiGraph, *, nodes: bool = True, edges: bool = True
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Convert a graph to a node layer and/or an edge layer.
+
+    The node layer is indexed by node id (index name ``G.graph["node_id"]``,
+    default ``"node_id"``) with one column per node attribute and a Point
+    geometry built from ``x``/``y``.  The edge layer has columns ``u``, ``v``,
+    ``key`` plus one per edge attribute, with the edge ``geometry`` (a straight
+    segment from ``u`` to ``v`` where an edge has none).  Both carry a copy of
+    ``G.graph`` in ``gdf.attrs["graph"]``, so :func:`graph_from_edges_gdf` can
+    rebuild the same graph.  Missing attributes become NaN.
+
+    Parameters
+    ----------
+    G
+        A graph built by :func:`graph_from_gdfs` (any networkx multigraph whose
+        nodes have ``x`` and ``y``).
+    nodes, edges
+        Which layers to return.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or tuple of two
+        ``(nodes, edges)``, or the one layer asked for.
+
+    Raises
+    ------
+    GraphError
+        If both flags are false, or a node has no ``x``/``y``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> from urbanchain.graph import graph_from_gdfs, graph_to_gdfs
+    >>> lines = gpd.GeoDataFrame({"corridor_id": ["ab"], "mode": ["highway"]},
+    ...     geometry=[LineString([(105.0, 21.0), (106.0, 21.0)])], crs="EPSG:4326")
+    >>> n, e = graph_to_gdfs(graph_from_gdfs(None, lines))
+    >>> list(n.index), list(e[["u", "v", "key"]].itertuples(index=False, name=None))
+    (['junction:0', 'junction:1'], [('junction:0', 'junction:1', 0)])
+    """
+    if not (nodes or edges):
+        msg = "graph_to_gdfs needs nodes=True, edges=True or both."
+        raise GraphError(msg)
+    crs = G.graph.get("crs", STORAGE_CRS)
+    gattrs = copy.deepcopy(dict(G.graph))
+    out: list[gpd.GeoDataFrame] = []
+    if nodes:
+        ids = list(G.nodes)
+        data = [G.nodes[n] for n in ids]
+        missing = [n for n, d in zip(ids, data, strict=True) if "x" not in d or "y" not in d]
+        if missing:
+            msg = f"Nodes {format_ids(missing)} have no x/y attributes, so they cannot be placed on a map."
+            raise GraphError(msg)
+        df = pd.DataFrame.from_records(
+            data, index=pd.Index(ids, name=G.graph.get("node_id", "node_id"), dtype=object)
+        )
+        xs = df["x"].to_numpy(dtype=float) if len(df) else np.zeros(0)
+        ys = df["y"].to_numpy(dtype=float) if len(df) else np.zeros(0)
+        geom = np.asarray(shapely.points(xs, ys), dtype=object)
+        ngdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, index=df.index, crs=crs), crs=crs)
+        ngdf.attrs["graph"] = gattrs
+        out.append(ngdf)
+    if edges:
+        rows = list(G.edges(keys=True, data=True))
+        df = pd.DataFrame.from_records([d for *_, d in rows])
+        df.insert(0, "u", pd.Series([r[0] for r in rows], dtype=object))
+        df.insert(1, "v", pd.Series([r[1] for r in rows], dtype=object))
+        df.insert(2, "key", [r[2] for r in rows])
+        if "geometry" not in df.columns:
+            df["geometry"] = None
+        missing_geom = df["geometry"].isna().to_numpy()
+        if missing_geom.any():
+            fill = []
+            for u, v in zip(
+                df["u"].to_numpy()[missing_geom], df["v"].to_numpy()[missing_geom], strict=True
+            ):
+                a, b = G.nodes[u], G.nodes[v]
+                fill.append(shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])]))
+            df.loc[missing_geom, "geometry"] = pd.Series(
+                fill, index=df.index[missing_geom], dtype=object
+            )
+            df.attrs["filled_geometry"] = int(missing_geom.sum())
+        egdf = gpd.GeoDataFrame(df, geometry="geometry", crs=crs)
+        egdf.attrs["graph"] = gattrs
+        out.append(egdf)
+    return out[0] if len(out) == 1 else (out[0], out[1])
+
+
+def graph_from_edges_gdf(
+    nodes: gpd.GeoDataFrame,
+    edges: gpd.GeoDataFrame,
+    *,
+    graph_attrs: Mapping[str, Any] | None = None,
+    directed: bool | None = None,
+) -> nx.MultiGraph:
+    """Rebuild a graph from the layers of :func:`graph_to_gdfs` (no snapping or splitting).
+
+    This is the inverse of :func:`graph_to_gdfs`: nodes come from the index of
+    ``nodes`` and their non-missing columns (``geometry`` is dropped: ``x``/``y``
+    hold the position); edges from the ``u``, ``v`` and ``key`` columns of
+    ``edges`` and their non-missing columns, ``geometry`` included.  Use
+    :func:`graph_from_gdfs` for raw layers and this function for layers that
+    already encode a graph.
+
+    Parameters
+    ----------
+    nodes
+        Node layer indexed by node id.
+    edges
+        Edge layer with ``u``, ``v`` and ``key`` columns.
+    graph_attrs
+        Graph attributes; defaults to ``edges.attrs["graph"]`` (set by
+        :func:`graph_to_gdfs`), else a minimal set built from the layers.
+    directed
+        Build a :class:`~networkx.MultiDiGraph`; defaults to
+        ``graph_attrs["directed"]``, else ``False``.
+
+    Returns
+    -------
+    networkx.MultiGraph or networkx.MultiDiGraph
+        The graph.
+
+    Raises
+    ------
+    GraphError
+        If ``u``/``v``/``key`` are missing, ids repeat, or an edge names a node
+        that is not in ``nodes``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, networkx as nx
+    >>> from shapely import LineString
+    >>> from urbanchain.graph import graph_from_gdfs, graph_to_gdfs, graph_from_edges_gdf
+    >>> lines = gpd.GeoDataFrame({"corridor_id": ["ab"], "mode": ["highway"]},
+    ...     geometry=[LineString([(105.0, 21.0), (106.0, 21.0)])], crs="EPSG:4326")
+    >>> G = graph_from_gdfs(None, lines)
+    >>> H = graph_from_edges_gdf(*graph_to_gdfs(G))
+    >>> nx.utils.graphs_equal(G, H)
+    True
+    """
+    missing = [c for c in ("u", "v", "key") if c not in edges.columns]
+    if missing:
+        msg = (
+            f"The edge layer has no {', '.join(missing)} column(s); it does not encode a graph. "
+            "Use graph_from_gdfs(nodes, lines) to build one from raw lines."
+        )
+        raise GraphError(msg)
+    if nodes.index.has_duplicates:
+        dups = nodes.index[nodes.index.duplicated()].unique().tolist()
+        msg = f"Node ids {format_ids(dups)} occur more than once in the node layer's index."
+        raise GraphError(msg)
+    gattrs = dict(graph_attrs) if graph_attrs is not None else edges.attrs.get("graph")
+    if gattrs is None:
+        gattrs = {
+            "crs": _crs_label(ensure_crs(edges, what="edges")),
+            "units": dict(_UNITS),
+            "urbanchain_version": _version(),
+            "provenance": {"rebuilt_from": "edges GeoDataFrame"},
+            "directed": bool(directed),
+            "as_of": None,
+        }
+    gattrs = copy.deepcopy(dict(gattrs))
+    if directed is None:
+        directed = bool(gattrs.get("directed", False))
+    gattrs["directed"] = bool(directed)
+    known = set(nodes.index.tolist())
+    ends = pd.concat([edges["u"], edges["v"]], ignore_index=True)
+    unknown = ends[~ends.isin(known)].unique().tolist()
+    if unknown:
+        msg = f"Edges refer to nodes {format_ids(unknown)} that are not in the node layer. Add them or drop those edges."
+        raise GraphError(msg)
+    key_dup = edges.duplicated(subset=["u", "v", "key"], keep=False)
+    if key_dup.any():
+        msg = f"Edge rows {format_ids(np.flatnonzero(key_dup.to_numpy()))} repeat the same (u, v, key)."
+        raise GraphError(msg)
+    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    G.graph.update(gattrs)
+    ndf = pd.DataFrame(nodes.drop(columns=[nodes.geometry.name]))
+    G.add_nodes_from(zip(nodes.index.tolist(), _records(ndf), strict=True))
+    attr = pd.DataFrame(edges.drop(columns=["u", "v", "key"]))
+    keys = edges["key"].to_numpy(dtype=object)
+    keys = np.array(
+        [int(k) if isinstance(k, float | np.floating | np.integer) else k for k in keys],
+        dtype=object,
+    )
+    G.add_edges_from(
+        zip(
+            edges["u"].tolist(),
+            edges["v"].tolist(),
+            keys.tolist(),
+            _records(attr),
+            strict=True,
+        )
+    )
+    return G

@@ -1,0 +1,1886 @@
+"""Connectivity metrics of a chain graph, on compiled shortest-path kernels.
+
+Every function runs one input gate first (:func:`urbanchain._private._weights.validate_weights`):
+the weight attribute must exist on every edge and be a finite number > 0, the
+graph must have nodes.  Self-loops are ignored (with a warning that counts
+them); between two nodes joined by parallel edges, shortest paths use the
+minimum weight (the count is in ``attrs["parallel_edges"]``).
+
+Results are DataFrames (or a Series/float) keyed by node id, edge id or
+corridor id, with ``attrs["units"]`` (or ``attrs["unit"]``) and
+``attrs["engine"]``.  ``engine="scipy"`` (the default through ``"auto"``) runs
+:func:`scipy.sparse.csgraph.dijkstra` over a CSR matrix built once per call;
+``engine="networkx"`` is the reference implementation, equal to 1e-9 (tests).
+
+Unreachable pairs are ``NaN`` in distance tables, contribute ``0`` to sums of
+``1/d`` (harmonic, efficiency) and of decayed masses (accessibility, gravity),
+and are counted where it matters.  On directed graphs, ``direction="out"``
+measures from a node to the others and ``direction="in"`` from the others to it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import dijkstra as _dij
+
+from urbanchain._private import _kernels
+from urbanchain._private._messages import format_ids, unknown_name
+from urbanchain._private._metric_common import (
+    Prepared,
+    base_nodes,
+    component_ids,
+    default_nodes,
+    dist_rows,
+    geodesic_km,
+    masses,
+    od_block,
+    prepare,
+    resolve_engine,
+    resolve_nodes,
+    unit_of,
+)
+from urbanchain._private._weights import edge_label
+from urbanchain.errors import GraphError, ValidationError
+
+__all__ = [
+    "DEFAULT_BETA",
+    "DEFAULT_CHAIN_COLUMNS",
+    "DEFAULT_CHAIN_WEIGHTS",
+    "accessibility",
+    "centrality",
+    "chain_score",
+    "corridor_criticality",
+    "detour_index",
+    "edge_betweenness",
+    "efficiency",
+    "gateway_access",
+    "gravity",
+    "network_indices",
+    "od_matrix",
+    "route_length",
+    "score_sensitivity",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Default decay parameters of :func:`accessibility`, per decay function.
+#: ``exponential``: ``ln 2 / 120`` per minute, a half-life of 120 minutes: the
+#: value used for inter-regional (national-scale) potential accessibility by
+#: travel time in Poland (Rosik, Stępniak & Komornicki 2015), close to the
+#: 0.005 per minute of the ESPON road potential-accessibility indicator
+#: (Spiekermann & Wegener 2006).  A 30-minute half-life (0.0231 per minute) is
+#: the usual choice for commuting-scale studies.  ``power``: an exponent of 1 on
+#: travel time, as in Gutiérrez's (2001) potential accessibility.
+DEFAULT_BETA: dict[str, float] = {"exponential": math.log(2) / 120.0, "power": 1.0}
+
+_DECAYS = ("exponential", "power")
+_POLICIES = ("component", "error")
+_DIRECTIONS = ("out", "in")
+
+
+def _check_choice(kind: str, value: Any, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        err = unknown_name(kind, value, valid)
+        raise err
+
+
+def _frame_attrs(df: pd.DataFrame | pd.Series, prep: Prepared, engine: str, **extra: Any) -> None:
+    df.attrs.update(prep.attrs(engine))
+    df.attrs.update(extra)
+
+
+def _nan_inf(a: np.ndarray) -> np.ndarray:
+    out = np.asarray(a, dtype=np.float64).copy()
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+# ---------------------------------------------------------------------------
+# OD tables
+# ---------------------------------------------------------------------------
+
+
+def od_matrix(
+    G: nx.Graph,
+    *,
+    sources: Any = None,
+    targets: Any = None,
+    weight: str = "time_min",
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Shortest-path origin-destination matrix.
+
+    .. math:: d_{ij} = \min_{P: i \leadsto j} \sum_{e \in P} w_e
+
+    with parallel edges reduced to their minimum weight (Dijkstra 1959).
+
+    Parameters
+    ----------
+    G
+        Chain graph (``MultiGraph``/``MultiDiGraph`` following the graph conventions).
+    sources, targets
+        Node ids.  Default: nodes with ``is_capital`` true, else every base node
+        (not ``junction:*`` nor ``*@layer`` copies).
+    weight
+        Edge attribute to minimise (unit from ``G.graph["units"]``; ``time_min`` is minutes).
+    engine
+        ``"auto"``/``"scipy"`` (compiled) or ``"networkx"`` (reference); None uses the setting.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sources as rows, targets as columns, in the unit of ``weight``
+        (``attrs["unit"]``).  **Unreachable pairs are NaN**; the diagonal is 0.
+
+    Raises
+    ------
+    GraphError
+        Empty graph.
+    WeightError
+        Missing or invalid weights (edge ids are listed).
+    UnknownNameError
+        Unknown node ids or engine.
+
+    References
+    ----------
+    Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
+    *Numerische Mathematik* 1, 269-271.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> od_matrix(diamond(), targets=["a", "b", "c", "d"])  # doctest: +NORMALIZE_WHITESPACE
+    target     a     b     c     d
+    source
+    a        0.0  10.0  20.0  20.0
+    b       10.0   0.0  30.0  10.0
+    c       20.0  30.0   0.0  20.0
+    """
+    eng = resolve_engine(engine)
+    prep = prepare(G, weight)
+    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    d = od_block(prep, src, tgt, eng)
+    df = pd.DataFrame(
+        _nan_inf(d), index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target")
+    )
+    _frame_attrs(df, prep, eng, unit=unit_of(G, weight), unreachable=int((~np.isfinite(d)).sum()))
+    return df
+
+
+def route_length(
+    G: nx.Graph,
+    *,
+    sources: Any = None,
+    targets: Any = None,
+    weight: str = "time_min",
+    length: str = "length_km",
+) -> pd.DataFrame:
+    r"""Length of the fastest route between each pair: the distance half of an OD table.
+
+    .. math:: L_{ij} = \sum_{e \in P^*_{ij}} \ell_e, \qquad
+        P^*_{ij} = \arg\min_{P: i \leadsto j} \sum_{e \in P} w_e
+
+    The route minimises ``weight`` (travel time by default); between parallel
+    edges the one with the smallest weight is taken, and its ``length`` counted.
+    Transfer edges (length 0) are allowed in ``length``; ``weight`` must pass the
+    usual gate (present, finite, > 0).
+
+    Parameters
+    ----------
+    G
+        Chain graph.
+    sources, targets
+        Node ids (default: the capitals, as in :func:`od_matrix`).
+    weight
+        Edge attribute the route minimises.
+    length
+        Edge attribute summed along the route (``length_km``: kilometres).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sources as rows, targets as columns, in the unit of ``length``; NaN where
+        unreachable.  Computed with NetworkX's Dijkstra (one run per source).
+
+    References
+    ----------
+    Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
+    *Numerische Mathematik* 1, 269-271.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> route_length(diamond(), sources=["a"], targets=["b", "c"], length="time_min")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    target     b     c
+    source
+    a       10.0  20.0
+    """
+    prep = prepare(G, weight)
+    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    missing_len = [
+        d.get("edge_id", (u, v)) for u, v, d in G.edges(data=True) if d.get(length) is None
+    ]
+    if missing_len:
+        msg = (
+            f"Edge attribute {length!r} is missing on edges {format_ids(missing_len)}. "
+            "Rebuild the graph with urbanchain.graph.graph_from_gdfs, which sets length_km."
+        )
+        raise GraphError(msg)
+
+    def hop(u: Any, v: Any) -> float:
+        data = G.get_edge_data(u, v)
+        best = min(data.values(), key=lambda d: float(d[weight])) if G.is_multigraph() else data
+        return float(best[length])
+
+    out = np.full((len(src), len(tgt)), np.nan)
+    for i, s_ in enumerate(src):
+        _dist, paths = nx.single_source_dijkstra(
+            G,
+            s_,
+            weight=lambda u, v, d: (
+                min(float(x[weight]) for x in d.values()) if G.is_multigraph() else float(d[weight])
+            ),
+        )
+        for j, t_ in enumerate(tgt):
+            path = paths.get(t_)
+            if path is not None:
+                out[i, j] = sum(hop(a, b) for a, b in itertools.pairwise(path))
+    df = pd.DataFrame(out, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target"))
+    _frame_attrs(df, prep, "networkx", unit=unit_of(G, length), route_weight=weight)
+    return df
+
+
+def detour_index(
+    G: nx.Graph,
+    *,
+    sources: Any = None,
+    targets: Any = None,
+    length: str = "length_km",
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Detour index: shortest network length divided by geodesic distance.
+
+    .. math:: D_{ij} = \frac{d^{\mathrm{net}}_{ij}}{d^{\mathrm{geo}}_{ij}} \ge 1
+
+    where :math:`d^{\mathrm{net}}` is the shortest path by ``length`` (km) and
+    :math:`d^{\mathrm{geo}}` the WGS84 geodesic between the nodes' ``x``/``y``.
+    Rodrigue (2020) defines the detour index as the *inverse*
+    (:math:`d^{\mathrm{geo}}/d^{\mathrm{net}} \le 1`); this function returns the
+    ratio ``>= 1`` (1 = straight line) used in circuity studies.
+
+    Parameters
+    ----------
+    G
+        Chain graph with node ``x``/``y`` (lon/lat).
+    sources, targets
+        Node ids (default: capitals, else base nodes).
+    length
+        Edge length attribute in km.
+    engine
+        ``"auto"``, ``"scipy"`` or ``"networkx"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Dimensionless ratios; NaN on the diagonal, for unreachable pairs and for
+        pairs at the same coordinates.
+
+    Raises
+    ------
+    GraphError
+        Empty graph or nodes without coordinates.
+    WeightError
+        Invalid lengths.
+
+    References
+    ----------
+    Rodrigue, J.-P. (2020). *The Geography of Transport Systems*, 5th ed.,
+    Routledge (detour index: Euclidean over transport distance).
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> detour_index(diamond(), sources=["a"], targets=["b", "d"]).round(2)  # doctest: +NORMALIZE_WHITESPACE
+    target     b     d
+    source
+    a       0.66  0.96
+    """
+    eng = resolve_engine(engine)
+    prep = prepare(G, length, what="length")
+    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    net = _nan_inf(od_block(prep, src, tgt, eng))
+    geo = geodesic_km(G, src, tgt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(geo > 0, net / geo, np.nan)
+    df = pd.DataFrame(
+        ratio, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target")
+    )
+    _frame_attrs(df, prep, eng, unit="ratio (network km / geodesic km)")
+    return df
+
+
+def gravity(
+    G: nx.Graph,
+    *,
+    mass: str | Mapping[Any, float] | pd.Series = "population",
+    beta: float = 2.0,
+    sources: Any = None,
+    targets: Any = None,
+    weight: str = "time_min",
+    missing: str = "error",
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Gravity-model interaction potential between node pairs.
+
+    .. math:: T_{ij} = \frac{M_i M_j}{d_{ij}^{\beta}}, \qquad i \ne j
+
+    with :math:`d_{ij}` the shortest-path cost (minutes for ``time_min``).
+
+    Parameters
+    ----------
+    G
+        Chain graph.
+    mass
+        Node attribute name, or a mapping/Series node id -> mass (e.g. population).
+    beta
+        Distance exponent; default 2, the Newtonian form of the gravity model
+        (Rodrigue 2020); empirical values on travel time are often 1-2.
+    sources, targets
+        Node ids (default: capitals, else base nodes).
+    weight
+        Edge cost attribute.
+    missing
+        ``"error"`` (default) raises listing nodes without a usable mass;
+        ``"drop"`` leaves them out with a warning.  A missing mass is never 0.
+    engine
+        ``"auto"``, ``"scipy"`` or ``"networkx"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Interaction in ``mass**2 / unit**beta``; NaN on the diagonal, 0 for
+        unreachable pairs (the limit :math:`d \to \infty`).
+
+    Raises
+    ------
+    ValidationError
+        Missing masses with ``missing="error"``, or ``beta < 0``.
+
+    References
+    ----------
+    Rodrigue, J.-P. (2020). *The Geography of Transport Systems*, 5th ed., Routledge.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> gravity(diamond(), sources=["a"], targets=["b", "c"])  # doctest: +NORMALIZE_WHITESPACE
+    target     b    c
+    source
+    a       50.0  5.0
+    """
+    if not (isinstance(beta, int | float) and math.isfinite(beta) and beta >= 0):
+        msg = f"beta must be a finite number >= 0; got {beta!r}."
+        raise ValidationError(msg)
+    eng = resolve_engine(engine)
+    prep = prepare(G, weight)
+    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    src_kept, m_src = masses(G, mass, src, missing=missing)
+    tgt_kept, m_tgt = masses(G, mass, tgt, missing=missing)
+    d = od_block(prep, src_kept, tgt_kept, eng)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.outer(m_src, m_tgt) / d**beta
+    t[~np.isfinite(d)] = 0.0
+    t[d == 0] = np.nan
+    df = pd.DataFrame(
+        t, index=pd.Index(src_kept, name="source"), columns=pd.Index(tgt_kept, name="target")
+    )
+    _frame_attrs(df, prep, eng, unit=f"mass^2 / {unit_of(G, weight)}^{beta:g}", beta=beta)
+    return df
+
+
+# ---------------------------------------------------------------------------
+# Accessibility and gateways
+# ---------------------------------------------------------------------------
+
+
+def _decay(d: np.ndarray, decay: str, beta: float) -> np.ndarray:
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        f = np.exp(-beta * d) if decay == "exponential" else d ** (-beta)
+    f[~np.isfinite(d)] = 0.0
+    return f
+
+
+def _resolve_beta(G: nx.Graph, decay: str, beta: float | None, weight: str) -> float:
+    _check_choice("decay", decay, _DECAYS)
+    if beta is None:
+        if decay == "exponential" and unit_of(G, weight) != "min":
+            msg = (
+                f"The default exponential beta is per minute, but weight {weight!r} is in "
+                f"{unit_of(G, weight)!r}. Pass beta= in the unit of the weight."
+            )
+            raise ValidationError(msg)
+        return DEFAULT_BETA[decay]
+    if not (isinstance(beta, int | float) and math.isfinite(beta) and beta > 0):
+        msg = f"beta must be a finite number > 0; got {beta!r}."
+        raise ValidationError(msg)
+    return float(beta)
+
+
+def _hansen(
+    d: np.ndarray,
+    m: np.ndarray,
+    src: list[Any],
+    dest: list[Any],
+    *,
+    decay: str,
+    beta: float,
+    include_self: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    f = _decay(d, decay, beta)
+    pos = {v: j for j, v in enumerate(dest)}
+    for i, v in enumerate(src):
+        if v in pos and not include_self:
+            f[i, pos[v]] = 0.0
+    reached = (np.isfinite(d) & (f > 0)).sum(axis=1)
+    return f @ m, reached
+
+
+def accessibility(
+    G: nx.Graph,
+    *,
+    mass: str | Mapping[Any, float] | pd.Series = "population",
+    decay: str = "exponential",
+    beta: float | None = None,
+    weight: str = "time_min",
+    sources: Any = None,
+    destinations: Any = None,
+    include_self: bool = False,
+    missing: str = "error",
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Hansen (1959) potential accessibility.
+
+    .. math::
+
+        A_i = \sum_{j \in D,\, j \ne i} M_j\, f(d_{ij}), \qquad
+        f(d) = e^{-\beta d} \;(\text{exponential}) \quad\text{or}\quad d^{-\beta} \;(\text{power})
+
+    Parameters
+    ----------
+    G
+        Chain graph.
+    mass
+        Node attribute name or a mapping/Series node id -> mass (default ``population``).
+    decay
+        ``"exponential"`` (default) or ``"power"``.
+    beta
+        Decay parameter in the unit of ``weight``.  Default
+        :data:`DEFAULT_BETA`: exponential ``ln 2 / 120`` per minute (half-life
+        120 min, the inter-regional value of Rosik et al. 2015; ESPON uses 0.005),
+        power 1.
+    weight
+        Edge cost attribute (minutes for ``time_min``).
+    sources
+        Nodes to score (default: every base node).
+    destinations
+        Nodes carrying mass (default: the mapping's keys, else nodes of kind ``"city"``).
+    include_self
+        Add the node's own mass (:math:`f(0) = 1` for exponential; not allowed for power).
+    missing
+        ``"error"`` (default) raises listing destinations without a usable mass;
+        ``"drop"`` leaves them out with a warning.  Never treated as 0.
+    engine
+        ``"auto"``, ``"scipy"`` or ``"networkx"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``accessibility`` (mass units, decayed) and ``destinations_reached`` per source.
+
+    Raises
+    ------
+    ValidationError
+        Missing masses (``missing="error"``), a bad ``beta``, or ``include_self`` with power decay.
+
+    References
+    ----------
+    Hansen, W. G. (1959). How accessibility shapes land use. *Journal of the
+    American Institute of Planners* 25(2), 73-76.
+    Rosik, P., Stępniak, M. & Komornicki, T. (2015). The decade of the big push to
+    roads in Poland. *Transport Policy* 37, 134-146.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> acc = accessibility(diamond(), decay="power", beta=1.0, sources=["a", "d"])
+    >>> acc["accessibility"].round(3).tolist()
+    [6.0, 11.0]
+    """
+    eng = resolve_engine(engine)
+    b = _resolve_beta(G, decay, beta, weight)
+    if include_self and decay == "power":
+        msg = (
+            "include_self=True needs a finite f(0); use decay='exponential' or include_self=False."
+        )
+        raise ValidationError(msg)
+    prep = prepare(G, weight)
+    src = resolve_nodes(G, sources, default=base_nodes(G) or list(G.nodes), what="source")
+    dest, m = masses(G, mass, destinations, missing=missing)
+    d = od_block(prep, src, dest, eng)
+    a, reached = _hansen(d, m, src, dest, decay=decay, beta=b, include_self=include_self)
+    df = pd.DataFrame(
+        {"accessibility": a, "destinations_reached": reached},
+        index=pd.Index(src, name="node_id"),
+    )
+    _frame_attrs(
+        df,
+        prep,
+        eng,
+        units={"accessibility": "mass (decayed)", "destinations_reached": "count"},
+        decay=decay,
+        beta=b,
+        beta_unit=f"1/{unit_of(G, weight)}" if decay == "exponential" else "exponent",
+    )
+    return df
+
+
+def gateway_access(
+    G: nx.Graph,
+    *,
+    kinds: tuple[str, ...] = ("seaport", "airport", "border_gate"),
+    weight: str = "time_min",
+    sources: Any = None,
+    direction: str = "out",
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Cost from each node to the nearest gateway of each kind.
+
+    .. math:: g_i^{(k)} = \min_{j : \mathrm{kind}(j) = k} d_{ij}
+
+    Parameters
+    ----------
+    G
+        Chain graph with a ``kind`` node attribute.
+    kinds
+        Gateway kinds; each must occur in the graph.
+    weight
+        Edge cost attribute (minutes for ``time_min``).
+    sources
+        Nodes to report (default: capitals, else base nodes).
+    direction
+        Directed graphs: ``"out"`` (node to gateway, default) or ``"in"`` (gateway to node).
+    engine
+        ``"auto"``, ``"scipy"`` or ``"networkx"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<kind>_min`` (cost, NaN if none reachable) and ``<kind>_id`` (the nearest
+        gateway, None if none reachable) per node.
+
+    Raises
+    ------
+    GraphError
+        A kind with no node in the graph.
+
+    References
+    ----------
+    Rodrigue, J.-P. (2020). *The Geography of Transport Systems*, 5th ed.,
+    Routledge (gateways and accessibility).
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> gateway_access(diamond(), kinds=("seaport",))  # doctest: +NORMALIZE_WHITESPACE
+             seaport_min seaport_id
+    node_id
+    a               20.0          d
+    b               10.0          d
+    c               20.0          d
+    """
+    eng = resolve_engine(engine)
+    _check_choice("direction", direction, _DIRECTIONS)
+    prep = prepare(G, weight)
+    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    present = sorted({str(k) for _, k in G.nodes(data="kind") if k is not None})
+    cols: dict[str, Any] = {}
+    sidx = np.array([prep.csr.index[v] for v in src], dtype=np.int64)
+    # distances node -> gateway are distances from the gateways on the reversed graph
+    reverse = direction == "out"
+    for kind in kinds:
+        gates = [v for v, k in G.nodes(data="kind") if k == kind]
+        if not gates:
+            msg = (
+                f"No node of kind {kind!r} in the graph (kinds present: "
+                f"{', '.join(present) or 'none'}). Pass kinds= with kinds that exist."
+            )
+            raise GraphError(msg)
+        if eng == "scipy":
+            mat = prep.csr.transposed() if reverse else prep.csr.matrix
+            gidx = np.array([prep.csr.index[v] for v in gates], dtype=np.int64)
+            dist, near = _kernels.multi_source(mat, gidx)
+            dsel = dist[sidx]
+            ids = [prep.csr.nodes[j] if j >= 0 else None for j in near[sidx].tolist()]
+        else:
+            H = G.reverse(copy=False) if (reverse and G.is_directed()) else G
+            dd, paths = nx.multi_source_dijkstra(H, set(gates), weight=weight)
+            dsel = np.array([dd.get(v, np.inf) for v in src], dtype=np.float64)
+            ids = [paths[v][0] if v in paths else None for v in src]
+        cols[f"{kind}_min"] = _nan_inf(dsel)
+        cols[f"{kind}_id"] = pd.Series(ids, dtype=object).to_numpy()
+    df = pd.DataFrame(cols, index=pd.Index(src, name="node_id"))
+    unit = unit_of(G, weight)
+    _frame_attrs(df, prep, eng, units={f"{k}_min": unit for k in kinds}, direction=direction)
+    return df
+
+
+# ---------------------------------------------------------------------------
+# Centrality and efficiency
+# ---------------------------------------------------------------------------
+
+
+def _check_connected(G: nx.Graph, comp: dict[Any, int]) -> None:
+    strongly = (not G.is_directed()) or nx.is_strongly_connected(G)
+    if max(comp.values()) > 0 or not strongly:
+        sizes = pd.Series(comp).value_counts().sort_index()
+        shown = ", ".join(f"component {i}: {n} nodes" for i, n in sizes.items())
+        msg = (
+            f"policy='error': the graph is not {'strongly ' if G.is_directed() else ''}connected "
+            f"({shown}). Closeness of a disconnected graph depends on a convention; pass "
+            f"policy='component' (Wasserman-Faust scaling within each component) or use the "
+            f"'harmonic' column, which is defined on disconnected graphs."
+        )
+        raise GraphError(msg)
+
+
+def centrality(
+    G: nx.Graph,
+    *,
+    weight: str = "time_min",
+    normalized: bool = True,
+    length: str | None = "length_km",
+    policy: str = "component",
+    direction: str = "out",
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Node centralities: degree, closeness, harmonic, betweenness and straightness.
+
+    With :math:`d_{ij}` the weighted shortest-path cost, :math:`r_i` the number
+    of nodes reachable from :math:`i` (itself included) and :math:`n` the node count:
+
+    .. math::
+
+        C_i &= \frac{r_i - 1}{\sum_{j} d_{ij}} \cdot \frac{r_i - 1}{n - 1}
+        \quad\text{(closeness, Wasserman-Faust scaled)}\\
+        H_i &= \frac{1}{n - 1}\sum_{j \ne i} \frac{1}{d_{ij}}
+        \quad\text{(harmonic; } 1/\infty = 0\text{)}\\
+        B_v &= \frac{2}{(n-1)(n-2)} \sum_{s < t,\; s, t \ne v}
+        \frac{\sigma_{st}(v)}{\sigma_{st}}
+        \quad\text{(betweenness, undirected)}\\
+        S_i &= \frac{1}{n - 1}\sum_{j \ne i} \frac{d^{\mathrm{geo}}_{ij}}{d^{\mathrm{len}}_{ij}}
+        \quad\text{(straightness; 0 if unreachable)}
+
+    where :math:`d^{\mathrm{len}}` is the shortest path by ``length`` (km) and
+    :math:`d^{\mathrm{geo}}` the geodesic between node coordinates.
+
+    Parameters
+    ----------
+    G
+        Chain graph.
+    weight
+        Edge cost attribute for closeness, harmonic and betweenness.
+    normalized
+        Normalise harmonic by :math:`n-1` and betweenness by the number of pairs
+        (as NetworkX); when False both are raw sums (undirected betweenness counts
+        each unordered pair once).
+    length
+        Edge length attribute (km) for straightness; None skips straightness.
+    policy
+        Disconnected graphs: ``"component"`` (default) computes closeness within
+        each node's component with the Wasserman-Faust factor :math:`(r_i-1)/(n-1)`
+        (NetworkX ``wf_improved=True``); ``"error"`` raises unless the graph is
+        (strongly) connected.
+    direction
+        Directed graphs: ``"out"`` (costs from the node, default) or ``"in"``
+        (costs to the node, NetworkX's closeness convention).
+    engine
+        ``"auto"``/``"scipy"``: Dijkstra and Brandes' accumulation on the CSR
+        (exact; see :mod:`urbanchain._private._kernels`); ``"networkx"``: reference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by node id: ``component`` (0 = largest), ``degree`` (incident
+        edges, parallel edges counted, self-loops not), ``closeness`` (1/unit),
+        ``harmonic`` (1/unit), ``betweenness`` and ``straightness`` (ratios).
+
+    Raises
+    ------
+    GraphError
+        Empty graph, ``policy="error"`` on a disconnected graph, nodes without
+        coordinates (with ``length`` set).
+    WeightError
+        Invalid weights or lengths.
+
+    References
+    ----------
+    Freeman, L. C. (1979). Centrality in social networks: conceptual clarification.
+    *Social Networks* 1, 215-239.
+    Freeman, L. C. (1977). A set of measures of centrality based on betweenness.
+    *Sociometry* 40, 35-41.
+    Brandes, U. (2001). A faster algorithm for betweenness centrality.
+    *Journal of Mathematical Sociology* 25(2), 163-177.
+    Wasserman, S. & Faust, K. (1994). *Social Network Analysis*. Cambridge UP.
+    Marchiori, M. & Latora, V. (2000). Harmony in the small-world. *Physica A* 285, 539-546.
+    Boldi, P. & Vigna, S. (2014). Axioms for centrality. *Internet Mathematics* 10, 222-262.
+    Vragović, I., Louis, E. & Díaz-Guilera, A. (2005). Efficiency of informational
+    transfer in regular and complex networks. *Physical Review E* 71, 036122.
+    Porta, S., Crucitti, P. & Latora, V. (2006). The network analysis of urban
+    streets: a primal approach. *Environment and Planning B* 33, 705-725.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> c = centrality(diamond(), length=None)
+    >>> c[["degree", "closeness", "harmonic", "betweenness"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+             degree  closeness  harmonic  betweenness
+    node_id
+    a             2     0.0600    0.0667       0.1667
+    b             2     0.0600    0.0778       0.3333
+    c             2     0.0429    0.0444       0.0000
+    d             2     0.0600    0.0667       0.1667
+    """
+    eng = resolve_engine(engine)
+    _check_choice("policy", policy, _POLICIES)
+    _check_choice("direction", direction, _DIRECTIONS)
+    prep = prepare(G, weight)
+    lprep = prepare(G, length, what="length", warn=False) if length is not None else None
+    nodes = prep.csr.nodes
+    n = len(nodes)
+    comp = component_ids(G)
+    if policy == "error":
+        _check_connected(G, comp)
+    reverse = direction == "in"
+    closeness = np.zeros(n)
+    harmonic = np.zeros(n)
+    straight = np.zeros(n) if lprep is not None else None
+    if eng == "scipy":
+        mat = prep.csr.transposed() if reverse else prep.csr.matrix
+        for pos, d in _kernels.distance_blocks(mat, np.arange(n)):
+            closeness[pos], harmonic[pos] = _close_harm(d, pos, n)
+        node_bc, _ = _kernels.brandes(prep.csr.matrix)
+        node_bc = _scale_node_bc(node_bc, n, normalized, G.is_directed())
+    else:
+        H = G.reverse(copy=False) if (G.is_directed() and not reverse) else G
+        cl = nx.closeness_centrality(H, distance=weight)
+        hm = nx.harmonic_centrality(H, distance=weight)
+        closeness = np.array([cl[v] for v in nodes], dtype=np.float64)
+        harmonic = np.array([hm[v] for v in nodes], dtype=np.float64)
+        if normalized and n > 1:
+            harmonic = harmonic / (n - 1)
+        bc = nx.betweenness_centrality(G, weight=weight, normalized=normalized)
+        node_bc = np.array([bc[v] for v in nodes], dtype=np.float64)
+    if not normalized:
+        pass
+    elif eng == "scipy" and n > 1:
+        harmonic = harmonic / (n - 1)
+    if lprep is not None and straight is not None:
+        all_nodes = list(nodes)
+        for start in range(0, n, _kernels.BLOCK):
+            chunk = all_nodes[start : start + _kernels.BLOCK]
+            dl = dist_rows(lprep, chunk, eng, reverse=reverse)
+            geo = geodesic_km(G, chunk, all_nodes)
+            if reverse:
+                pass  # geodesic distance is symmetric
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(np.isfinite(dl) & (dl > 0), geo / dl, 0.0)
+            straight[start : start + len(chunk)] = ratio.sum(axis=1) / max(n - 1, 1)
+    degree = [
+        sum(1 for _, v in G.edges(u) if v != u)
+        if not G.is_directed()
+        else sum(1 for _, v in G.out_edges(u) if v != u)
+        + sum(1 for v, _ in G.in_edges(u) if v != u)
+        for u in nodes
+    ]
+    data: dict[str, Any] = {
+        "component": [comp[v] for v in nodes],
+        "degree": np.asarray(degree, dtype=np.int64),
+        "closeness": closeness,
+        "harmonic": harmonic,
+        "betweenness": node_bc,
+    }
+    if straight is not None:
+        data["straightness"] = straight
+    df = pd.DataFrame(data, index=pd.Index(nodes, name="node_id"))
+    unit = unit_of(G, weight)
+    _frame_attrs(
+        df,
+        prep,
+        eng,
+        units={
+            "component": "id",
+            "degree": "count",
+            "closeness": f"1/{unit}",
+            "harmonic": f"1/{unit}",
+            "betweenness": "share of pairs" if normalized else "pairs",
+            "straightness": "ratio",
+        },
+        policy=policy,
+        direction=direction,
+        normalized=normalized,
+        n_components=max(comp.values()) + 1,
+    )
+    return df
+
+
+def _close_harm(d: np.ndarray, pos: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return closeness (Wasserman-Faust) and raw harmonic sums for a block of rows."""
+    fin = np.isfinite(d)
+    r = fin.sum(axis=1)  # reachable nodes including self
+    total = np.where(fin, d, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(fin & (d > 0), 1.0 / d, 0.0)
+        cl = np.where(total > 0, (r - 1) / total, 0.0)
+    if n > 1:
+        cl = cl * (r - 1) / (n - 1)
+    return cl, inv.sum(axis=1)
+
+
+def _scale_node_bc(bc: np.ndarray, n: int, normalized: bool, directed: bool) -> np.ndarray:
+    if normalized:
+        return bc / ((n - 1) * (n - 2)) if n > 2 else bc
+    return bc if directed else bc / 2.0
+
+
+def edge_betweenness(
+    G: nx.Graph,
+    *,
+    weight: str = "time_min",
+    normalized: bool = True,
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Edge betweenness (Brandes 2001), keyed by ``edge_id``.
+
+    .. math:: B_e = \frac{1}{n(n-1)} \sum_{s \ne t} \frac{\sigma_{st}(e)}{\sigma_{st}}
+
+    On a multigraph the value of a node pair is shared equally between its
+    parallel edges of minimum weight (others get 0), as in NetworkX; self-loops get 0.
+
+    Parameters
+    ----------
+    G
+        Chain graph.
+    weight
+        Edge cost attribute.
+    normalized
+        Divide by :math:`n(n-1)`; when False, raw counts (undirected: unordered pairs).
+    engine
+        ``"auto"``, ``"scipy"`` or ``"networkx"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``edge_id``: ``u``, ``v``, ``corridor_id`` (if present) and ``betweenness``.
+
+    Raises
+    ------
+    WeightError
+        Invalid weights.
+
+    References
+    ----------
+    Brandes, U. (2001). A faster algorithm for betweenness centrality.
+    *Journal of Mathematical Sociology* 25(2), 163-177.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> edge_betweenness(diamond(), normalized=False)["betweenness"].tolist()
+    [2.5, 1.5, 2.5, 1.5]
+    """
+    eng = resolve_engine(engine)
+    prep = prepare(G, weight)
+    csr = prep.csr
+    n = csr.n
+    multi = G.is_multigraph()
+    rows: list[tuple[Any, Any, Any, Any, float]] = []
+    all_edges = (
+        list(G.edges(keys=True, data=True))
+        if multi
+        else [(u, v, None, d) for u, v, d in G.edges(data=True)]
+    )
+    if eng == "scipy":
+        _, entry = _kernels.brandes(csr.matrix)
+        m = csr.matrix
+        pair_val: dict[tuple[int, int], float] = {}
+        rows_idx = np.repeat(np.arange(n), np.diff(m.indptr))
+        for i, j, val in zip(rows_idx.tolist(), m.indices.tolist(), entry.tolist(), strict=True):
+            key = (i, j) if G.is_directed() else (min(i, j), max(i, j))
+            pair_val[key] = pair_val.get(key, 0.0) + val
+        if normalized:
+            scale = 1.0 / (n * (n - 1)) if n > 1 else 1.0
+        else:
+            scale = 1.0 if G.is_directed() else 0.5
+        # share among parallel edges of minimum weight
+        minw: dict[tuple[int, int], list[int]] = {}
+        for t, (u, v, _k, _d) in enumerate(all_edges):
+            if u == v:
+                continue
+            i, j = csr.index[u], csr.index[v]
+            key = (i, j) if G.is_directed() else (min(i, j), max(i, j))
+            minw.setdefault(key, []).append(t)
+        value = [0.0] * len(all_edges)
+        for key, ts in minw.items():
+            wmin = min(float(all_edges[t][3][weight]) for t in ts)
+            ties = [t for t in ts if float(all_edges[t][3][weight]) == wmin]
+            for t in ties:
+                value[t] = pair_val.get(key, 0.0) * scale / len(ties)
+    else:
+        bc = nx.edge_betweenness_centrality(G, weight=weight, normalized=normalized)
+        value = [
+            float(
+                bc.get((u, v, k) if multi else (u, v), bc.get((v, u, k) if multi else (v, u), 0.0))
+            )
+            for u, v, k, _d in all_edges
+        ]
+    for t, (u, v, k, d) in enumerate(all_edges):
+        rows.append((edge_label(u, v, k, d), u, v, d.get("corridor_id"), value[t]))
+    df = pd.DataFrame(rows, columns=["edge_id", "u", "v", "corridor_id", "betweenness"]).set_index(
+        "edge_id"
+    )
+    _frame_attrs(df, prep, eng, units={"betweenness": "share of pairs" if normalized else "pairs"})
+    return df
+
+
+def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = None) -> float:
+    r"""Weighted global efficiency (Latora & Marchiori 2001).
+
+    .. math:: E = \frac{1}{n(n-1)} \sum_{i \ne j} \frac{1}{d_{ij}}, \qquad \frac{1}{\infty} = 0
+
+    Unlike :func:`networkx.global_efficiency`, which ignores weights, :math:`d_{ij}`
+    is the weighted shortest-path cost (the unit of the result is 1/unit of
+    ``weight``).  A single-node graph has efficiency 0.
+
+    Parameters
+    ----------
+    G
+        Chain graph.
+    weight
+        Edge cost attribute.
+    engine
+        ``"auto"``, ``"scipy"`` or ``"networkx"``.
+
+    Returns
+    -------
+    float
+        Efficiency in 1/unit (per minute for ``time_min``).
+
+    Raises
+    ------
+    GraphError
+        Empty graph.
+    WeightError
+        Invalid weights.
+
+    References
+    ----------
+    Latora, V. & Marchiori, M. (2001). Efficient behavior of small-world networks.
+    *Physical Review Letters* 87, 198701.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> round(efficiency(diamond()), 6)
+    0.063889
+    """
+    eng = resolve_engine(engine)
+    prep = prepare(G, weight)
+    n = prep.csr.n
+    if n < 2:
+        return 0.0
+    total = 0.0
+    if eng == "scipy":
+        for _pos, d in _kernels.distance_blocks(prep.csr.matrix, np.arange(n)):
+            with np.errstate(divide="ignore"):
+                total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
+    else:
+        for _s, lengths in nx.all_pairs_dijkstra_path_length(G, weight=weight):
+            total += sum(1.0 / x for x in lengths.values() if x > 0)
+    return total / (n * (n - 1))
+
+
+# ---------------------------------------------------------------------------
+# Network indices
+# ---------------------------------------------------------------------------
+
+
+def network_indices(G: nx.Graph, *, planar: bool = False, length: str = "length_km") -> pd.Series:
+    r"""Kansky's graph-theoretic indices of the network.
+
+    With :math:`v` nodes, :math:`e` links (distinct adjacent node pairs;
+    parallel edges and self-loops are not links), :math:`p` connected components
+    and :math:`L` the total link length (each link at its shortest parallel edge):
+
+    .. math::
+
+        \mu = e - v + p, \quad \beta = \frac{e}{v}, \quad \eta = \frac{L}{e}, \quad
+        \pi = \frac{L}{D_{\mathrm{len}}}
+
+    and, for ``planar=False`` (default),
+
+    .. math:: \alpha = \frac{\mu}{\frac{v(v-1)}{2} - (v-1)}, \qquad \gamma = \frac{e}{v(v-1)/2}
+
+    or, for ``planar=True``, :math:`\alpha = \mu/(2v-5)` and :math:`\gamma = e/(3(v-2))`.
+
+    The planar bounds hold only when every crossing of two links is a node.  A
+    chain graph is **not planar**: expressways cross roads and railways on
+    overpasses without junctions, and air and sea links cross everything, so the
+    non-planar maxima are the default.  Use ``planar=True`` only for a road-only
+    network split at every crossing.
+
+    Parameters
+    ----------
+    G
+        Chain graph (direction is ignored for these indices).
+    planar
+        Use the planar maxima (see above).
+    length
+        Edge length attribute in km.
+
+    Returns
+    -------
+    pandas.Series
+        ``v``, ``e``, ``p``, ``mu``, ``alpha``, ``beta``, ``gamma``, ``eta`` (km per
+        link), ``pi`` (total length / diameter length), ``diameter_links``
+        (topological: most links on a shortest path between two connected nodes),
+        ``diameter_km`` (longest shortest path by length within a component),
+        ``total_length_km``, ``parallel_edges``, ``self_loops``.  Undefined ratios are NaN.
+
+    Raises
+    ------
+    GraphError
+        Empty graph.
+    WeightError
+        Invalid lengths.
+
+    References
+    ----------
+    Kansky, K. J. (1963). *Structure of Transportation Networks*. University of
+    Chicago, Department of Geography, Research Paper 84.
+    Rodrigue, J.-P. (2020). *The Geography of Transport Systems*, 5th ed., Routledge.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> s = network_indices(diamond())
+    >>> s[["v", "e", "p", "mu", "alpha", "gamma", "eta", "pi"]].round(3).tolist()
+    [4.0, 4.0, 1.0, 1.0, 0.333, 0.667, 15.0, 2.0]
+    """
+    prep = prepare(G, length, what="length")
+    m = prep.csr.matrix
+    und = m.maximum(m.T) if prep.csr.directed else m
+    v = prep.csr.n
+    und_upper = np.asarray(und.nnz) // 2
+    e = int(und_upper)
+    p, _labels = connected_components(und, directed=False)
+    total = float(und.sum()) / 2.0
+    mu = e - v + p
+    if planar:
+        a_den, g_den = float(2 * v - 5), float(3 * (v - 2))
+    else:
+        a_den, g_den = v * (v - 1) / 2 - (v - 1), v * (v - 1) / 2
+    diam_links = 0.0
+    diam_km = 0.0
+    for _pos, d in _kernels.distance_blocks(und, np.arange(v)):
+        fin = d[np.isfinite(d)]
+        if fin.size:
+            diam_km = max(diam_km, float(fin.max()))
+    for start in range(0, v, _kernels.BLOCK):
+        idx = np.arange(start, min(start + _kernels.BLOCK, v))
+        h = np.atleast_2d(_dij(und, directed=False, unweighted=True, indices=idx))
+        fin = h[np.isfinite(h)]
+        if fin.size:
+            diam_links = max(diam_links, float(fin.max()))
+
+    def ratio(a: float, b: float) -> float:
+        return a / b if b > 0 else math.nan
+
+    s = pd.Series(
+        {
+            "v": float(v),
+            "e": float(e),
+            "p": float(p),
+            "mu": float(mu),
+            "alpha": ratio(mu, a_den),
+            "beta": ratio(e, v),
+            "gamma": ratio(e, g_den),
+            "eta": ratio(total, e),
+            "pi": ratio(total, diam_km),
+            "diameter_links": diam_links,
+            "diameter_km": diam_km,
+            "total_length_km": total,
+            "parallel_edges": float(prep.report.parallel_edges),
+            "self_loops": float(prep.report.self_loops),
+        },
+        name="network_indices",
+    )
+    s.attrs.update(prep.attrs("scipy"))
+    s.attrs["planar"] = planar
+    s.attrs["units"] = {"eta": "km", "diameter_km": "km", "total_length_km": "km"}
+    return s
+
+
+# ---------------------------------------------------------------------------
+# Corridor criticality
+# ---------------------------------------------------------------------------
+
+
+def _od_summary(d: np.ndarray, src: list[Any], tgt: list[Any]) -> tuple[float, np.ndarray]:
+    """Efficiency over the OD set (ordered pairs s != t) and the off-diagonal mask."""
+    mask = np.ones(d.shape, dtype=bool)
+    tpos = {v: j for j, v in enumerate(tgt)}
+    for i, v in enumerate(src):
+        if v in tpos:
+            mask[i, tpos[v]] = False
+    with np.errstate(divide="ignore"):
+        inv = np.where(np.isfinite(d) & mask, 1.0 / d, 0.0)
+    pairs = int(mask.sum())
+    return (float(inv.sum()) / pairs if pairs else 0.0), mask
+
+
+def corridor_criticality(
+    G: nx.Graph,
+    *,
+    weight: str = "time_min",
+    by: str = "corridor_id",
+    mass: str | Mapping[Any, float] | pd.Series = "population",
+    sources: Any = None,
+    targets: Any = None,
+    destinations: Any = None,
+    groups: Any = None,
+    decay: str = "exponential",
+    beta: float | None = None,
+    missing: str = "error",
+    engine: str | None = None,
+) -> pd.DataFrame:
+    r"""Loss when each corridor (all its edges at once) or each edge is removed.
+
+    For every group :math:`c` (corridor, or edge with ``by="edge_id"``), the
+    shortest paths are recomputed without its edges.  Over the OD set
+    :math:`P = \{(s, t): s \in S, t \in T, s \ne t\}`:
+
+    .. math::
+
+        E_P = \frac{1}{|P|}\sum_{(s,t) \in P} \frac{1}{d_{st}}, \quad
+        \Delta E = E_P - E_P^{(-c)}, \quad
+        \Delta A = \sum_{s \in S} A_s - A_s^{(-c)}, \quad
+        X = \sum_{(s,t) \in P'} d^{(-c)}_{st} - d_{st}
+
+    where :math:`A_s` is Hansen accessibility (:func:`accessibility`) and
+    :math:`P'` the pairs connected before and after removal.  The CSR is built
+    once; each group only masks its entries in the data array.
+
+    Parameters
+    ----------
+    G
+        Chain graph.
+    weight
+        Edge cost attribute.
+    by
+        Edge attribute grouping edges (default ``corridor_id``), or ``"edge_id"``
+        for one row per edge.  Edges without the attribute (e.g. transfer edges)
+        are never removed; their count is in ``attrs["ungrouped_edges"]``.
+    mass, destinations, decay, beta, missing
+        Accessibility settings (see :func:`accessibility`).
+    sources, targets
+        OD set (default: capitals, else base nodes; targets default to sources).
+    groups
+        Only evaluate these group ids (default: all).
+    engine
+        ``"auto"``/``"scipy"`` (masked CSR) or ``"networkx"`` (reference, edge-hiding views).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted by criticality: ``rank``, ``n_edges``,
+        ``efficiency_loss`` (1/unit), ``efficiency_loss_rel``, ``accessibility_loss``,
+        ``accessibility_loss_rel``, ``pairs_disconnected``, ``extra_time_sum`` and
+        ``extra_time_max`` (unit of ``weight``; over pairs that stay connected).
+
+    Raises
+    ------
+    UnknownNameError
+        Unknown group ids.
+    GraphError
+        No edge carries ``by``.
+
+    References
+    ----------
+    Latora, V. & Marchiori, M. (2005). Vulnerability and protection of
+    infrastructure networks. *Physical Review E* 71, 015103.
+    Hansen, W. G. (1959). How accessibility shapes land use. *Journal of the
+    American Institute of Planners* 25(2), 73-76.
+
+    Examples
+    --------
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> crit = corridor_criticality(diamond(), sources=["a", "b", "c"])
+    >>> crit[["rank", "pairs_disconnected", "extra_time_sum"]]  # doctest: +NORMALIZE_WHITESPACE
+                 rank  pairs_disconnected  extra_time_sum
+    corridor_id
+    c1              1                   4             0.0
+    c2              2                   0            40.0
+    c3              3                   0             0.0
+    """
+    eng = resolve_engine(engine)
+    b = _resolve_beta(G, decay, beta, weight)
+    prep = prepare(G, weight)
+    csr = prep.csr
+    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=src, what="target")
+    dest, m = masses(G, mass, destinations, missing=missing)
+    # group -> positions into csr.edge_* arrays
+    members: dict[Any, list[int]] = {}
+    ungrouped = 0
+    for t, (u, v, k) in enumerate(csr.edge_keys):
+        data = G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]
+        key = csr.edge_ids[t] if by == "edge_id" else data.get(by)
+        if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
+            ungrouped += 1
+            continue
+        members.setdefault(key, []).append(t)
+    if not members:
+        msg = f"No edge carries the attribute {by!r}; pass by='edge_id' or another edge attribute."
+        raise GraphError(msg)
+    if groups is not None:
+        glist = [groups] if isinstance(groups, str) else list(groups)
+        for g in glist:
+            if g not in members:
+                err = unknown_name(by, g, members)
+                raise err
+    else:
+        glist = list(members)
+    cols = list(dict.fromkeys([*tgt, *dest]))
+    cpos = np.array([csr.index[v] for v in cols], dtype=np.int64)
+    tsel = np.array([cols.index(v) for v in tgt], dtype=np.int64)
+    dsel = np.array([cols.index(v) for v in dest], dtype=np.int64)
+    sidx = np.array([csr.index[v] for v in src], dtype=np.int64)
+
+    def run(mat: Any, hidden: list[tuple[Any, Any, Any]] | None) -> np.ndarray:
+        if eng == "scipy":
+            return _kernels.distances(mat, sidx)[:, cpos]
+        H = G
+        if hidden:
+            H = nx.restricted_view(G, [], hidden if G.is_multigraph() else [e[:2] for e in hidden])
+        out = np.full((len(src), len(cols)), np.inf)
+        for r, s in enumerate(src):
+            dd = nx.single_source_dijkstra_path_length(H, s, weight=weight)
+            out[r] = [dd.get(v, np.inf) for v in cols]
+        return out
+
+    def summarise(d: np.ndarray) -> tuple[float, float, np.ndarray]:
+        od = d[:, tsel]
+        eff, _ = _od_summary(od, src, tgt)
+        a, _ = _hansen(d[:, dsel], m, src, dest, decay=decay, beta=b, include_self=False)
+        return eff, float(a.sum()), od
+
+    base_eff, base_acc, base_od = summarise(run(csr.matrix, None))
+    _, offdiag = _od_summary(base_od, src, tgt)
+    records = []
+    for g in glist:
+        pos = np.asarray(members[g], dtype=np.int64)
+        mat = csr.without_edges(pos) if eng == "scipy" else None
+        hidden = [csr.edge_keys[t] for t in pos.tolist()] if eng == "networkx" else None
+        eff, acc, od = summarise(run(mat, hidden))
+        before = np.isfinite(base_od) & offdiag
+        after = np.isfinite(od) & offdiag
+        both = before & after
+        with np.errstate(invalid="ignore"):
+            extra = np.where(both, od - base_od, 0.0)
+        records.append(
+            {
+                by: g,
+                "n_edges": len(pos),
+                "efficiency_loss": base_eff - eff,
+                "efficiency_loss_rel": (base_eff - eff) / base_eff if base_eff > 0 else math.nan,
+                "accessibility_loss": base_acc - acc,
+                "accessibility_loss_rel": (base_acc - acc) / base_acc if base_acc > 0 else math.nan,
+                "pairs_disconnected": int((before & ~after).sum()),
+                "extra_time_sum": float(extra.sum()),
+                "extra_time_max": float(extra.max()) if extra.size else 0.0,
+            }
+        )
+    df = pd.DataFrame.from_records(records).set_index(by)
+    df = df.sort_values(
+        ["efficiency_loss", "pairs_disconnected", "accessibility_loss", "extra_time_sum"],
+        ascending=False,
+        kind="stable",
+    )
+    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    unit = unit_of(G, weight)
+    _frame_attrs(
+        df,
+        prep,
+        eng,
+        units={
+            "efficiency_loss": f"1/{unit}",
+            "accessibility_loss": "mass (decayed)",
+            "extra_time_sum": unit,
+            "extra_time_max": unit,
+            "pairs_disconnected": "ordered pairs",
+        },
+        base_efficiency=base_eff,
+        base_accessibility=base_acc,
+        ungrouped_edges=ungrouped,
+        by=by,
+        beta=b,
+        decay=decay,
+    )
+    return df
+
+
+# ---------------------------------------------------------------------------
+# Chain score
+# ---------------------------------------------------------------------------
+
+#: Default weights of :func:`chain_score` (they sum to 1).  Connectivity and
+#: readiness get half each, the equal-weights default recommended when there is
+#: no consensus on relative importance (OECD/JRC *Handbook on Constructing
+#: Composite Indicators*, 2008).  Within connectivity, the two "reach" measures
+#: (harmonic closeness: how close the rest of the network is; accessibility:
+#: how much population is within reach) get 0.15 each, gateway access 0.10 (the
+#: chain's export logic runs through ports, airports and border gates) and
+#: betweenness 0.10 (through-traffic is a mixed blessing for a city).  Within
+#: readiness, DTI (the official digital-transformation index) 0.20, PCI (the
+#: governance quality that delivers projects) 0.15 and IOC age (years of running
+#: an intelligent operation centre) 0.15.
+DEFAULT_CHAIN_WEIGHTS: dict[str, float] = {
+    "harmonic": 0.15,
+    "accessibility": 0.15,
+    "gateway": 0.10,
+    "betweenness": 0.10,
+    "dti": 0.20,
+    "pci": 0.15,
+    "ioc": 0.15,
+}
+
+#: Node-layer columns read by the readiness components of :func:`chain_score`.
+#: DTI 2022 is the latest year with ranks for all 11 Delta provinces; PCI 2024
+#: the latest published ranking (4 of 11 known; others missing, not 0).
+DEFAULT_CHAIN_COLUMNS: dict[str, str] = {
+    "dti": "dti_rank_2022",
+    "pci": "pci_rank_2024",
+    "ioc": "ioc_since",
+}
+
+# True when higher raw values are better.
+_HIGHER_IS_BETTER = {
+    "harmonic": True,
+    "accessibility": True,
+    "gateway": False,
+    "betweenness": True,
+    "dti": False,
+    "pci": False,
+    "ioc": True,
+}
+_NORMALIZATIONS = ("minmax", "rank")
+_MISSING = ("renormalize", "error")
+
+
+def _chain_weights(weights: Mapping[str, float] | None) -> tuple[dict[str, float], list[str]]:
+    notes: list[str] = []
+    w = dict(DEFAULT_CHAIN_WEIGHTS)
+    if weights is not None:
+        for k, val in weights.items():
+            if k not in DEFAULT_CHAIN_WEIGHTS:
+                err = unknown_name("chain score component", k, DEFAULT_CHAIN_WEIGHTS)
+                raise err
+            if not (
+                isinstance(val, int | float)
+                and not isinstance(val, bool)
+                and math.isfinite(val)
+                and val >= 0
+            ):
+                msg = f"Weight of component {k!r} must be a finite number >= 0; got {val!r}."
+                raise ValidationError(msg)
+            w[k] = float(val)
+    total = sum(w.values())
+    if total <= 0:
+        msg = "All chain score weights are 0; give at least one component a positive weight."
+        raise ValidationError(msg)
+    if not math.isclose(total, 1.0):
+        notes.append(f"weights summed to {total:g} and were rescaled to sum to 1")
+        w = {k: val / total for k, val in w.items()}
+    return w, notes
+
+
+def _chain_frame(chain: Any) -> pd.DataFrame:
+    nodes = getattr(chain, "nodes", None)
+    if not isinstance(nodes, pd.DataFrame) or not hasattr(chain, "graph"):
+        msg = (
+            "chain must have .graph (the chain graph) and .nodes (the node GeoDataFrame); got "
+            f"{type(chain).__name__}. Use urbanchain.chain.Chain or any object with both."
+        )
+        raise ValidationError(msg)
+    df = nodes.set_index("node_id", drop=False) if "node_id" in nodes.columns else nodes
+    return pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
+
+
+def _chain_components(
+    chain: Any,
+    *,
+    weight: str,
+    columns: Mapping[str, str] | None,
+    as_of: int | None,
+    engine: str | None,
+    mass: str = "population",
+    missing: str = "renormalize",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw component values (scored nodes x components) and the display columns."""
+    frame = _chain_frame(chain)
+    G = chain.graph
+    cols = dict(DEFAULT_CHAIN_COLUMNS)
+    if columns is not None:
+        for k, c in columns.items():
+            if k not in DEFAULT_CHAIN_COLUMNS:
+                err = unknown_name("readiness component", k, DEFAULT_CHAIN_COLUMNS)
+                raise err
+            cols[k] = c
+    for c in cols.values():
+        if c not in frame.columns:
+            err = unknown_name("node column", c, frame.columns)
+            raise err
+    if "is_capital" in frame.columns:
+        scored = [v for v, c in frame["is_capital"].items() if c is True or c is np.True_]
+    else:
+        scored = list(frame.index)
+    if not scored:
+        msg = "No capital nodes (is_capital true) in chain.nodes; nothing to score."
+        raise ValidationError(msg)
+    absent = [v for v in scored if v not in G]
+    if absent:
+        msg = (
+            f"Capital nodes {format_ids(absent)} are in chain.nodes but not in chain.graph. "
+            f"Rebuild the graph from the same node layer."
+        )
+        raise GraphError(msg)
+    eng = resolve_engine(engine)
+    prep = prepare(G, weight, stacklevel=5)
+    n = prep.csr.n
+    d_out = dist_rows(prep, scored, eng)
+    _cl, harm = _close_harm(d_out, np.arange(len(scored)), n)
+    harm = harm / max(n - 1, 1)
+    excluded: list[Any] = []
+    if missing == "error":
+        dest, m = masses(G, mass, scored, missing="error")
+    else:
+        # capitals without a mass are left out as *destinations* (never counted as 0);
+        # they are still scored, and the note says which were left out
+        valid: list[Any] = []
+        for v in scored:
+            value = pd.to_numeric(pd.Series([G.nodes[v].get(mass)]), errors="coerce").iloc[0]
+            (valid if pd.notna(value) and value >= 0 else excluded).append(v)
+        if not valid:
+            msg = (
+                f"No capital has a usable mass in node attribute {mass!r}, so accessibility "
+                "cannot be computed. Pass mass= naming a populated attribute, or set the "
+                "'accessibility' weight to 0."
+            )
+            raise ValidationError(msg)
+        dest, m = masses(G, mass, valid, missing="error")
+    acc, _ = _hansen(
+        d_out[:, [prep.csr.index[v] for v in dest]],
+        m,
+        scored,
+        dest,
+        decay="exponential",
+        beta=DEFAULT_BETA["exponential"],
+        include_self=False,
+    )
+    kinds = [
+        k
+        for k in ("seaport", "airport", "border_gate")
+        if any(kk == k for _, kk in G.nodes(data="kind"))
+    ]
+    gate = np.full(len(scored), np.nan)
+    if kinds:
+        per_kind = []
+        for kind in kinds:
+            gidx = [prep.csr.index[v] for v, kk in G.nodes(data="kind") if kk == kind]
+            per_kind.append(
+                _nan_inf(
+                    d_out[:, gidx].min(axis=1)
+                    if not G.is_directed()
+                    else dist_rows(prep, [prep.csr.nodes[j] for j in gidx], eng, reverse=True)[
+                        :, [prep.csr.index[v] for v in scored]
+                    ].min(axis=0)
+                )
+            )
+        gate = np.mean(np.vstack(per_kind), axis=0)  # NaN if any kind unreachable
+    if eng == "scipy":
+        node_bc, _ = _kernels.brandes(prep.csr.matrix)
+        bc_all = _scale_node_bc(node_bc, n, True, G.is_directed())
+        bc = bc_all[[prep.csr.index[v] for v in scored]]
+    else:
+        bcd = nx.betweenness_centrality(G, weight=weight, normalized=True)
+        bc = np.array([bcd[v] for v in scored])
+    year = as_of if as_of is not None else G.graph.get("as_of")
+    if year is None:
+        import datetime
+
+        year = datetime.date.today().year
+
+    def col(name: str) -> np.ndarray:
+        return pd.to_numeric(frame[name].reindex(scored), errors="coerce").to_numpy(
+            dtype=np.float64
+        )
+
+    raw = pd.DataFrame(
+        {
+            "harmonic": harm,
+            "accessibility": acc,
+            "gateway": gate,
+            "betweenness": bc,
+            "dti": col(cols["dti"]),
+            "pci": col(cols["pci"]),
+            "ioc": float(year) - col(cols["ioc"]),
+        },
+        index=pd.Index(scored, name="node_id"),
+    )
+    display = raw.rename(
+        columns={
+            "harmonic": "harmonic_per_" + unit_of(G, weight),
+            "gateway": "gateway_" + unit_of(G, weight),
+            "dti": cols["dti"],
+            "pci": cols["pci"],
+            "ioc": "ioc_age_years",
+        }
+    )
+    raw.attrs.update(prep.attrs(eng))
+    raw.attrs["as_of"] = year
+    raw.attrs["mass"] = mass
+    raw.attrs["mass_missing"] = [str(v) for v in excluded]
+    return raw, display
+
+
+def _normalise(raw: pd.DataFrame, normalization: str) -> pd.DataFrame:
+    out = {}
+    for c in raw.columns:
+        x = raw[c].astype(float)
+        if not _HIGHER_IS_BETTER[c]:
+            x = -x
+        if normalization == "rank":
+            r = x.rank(method="average")
+            k = r.notna().sum()
+            z = (r - 1) / (k - 1) if k > 1 else r * 0 + 0.5
+        else:
+            lo, hi = x.min(), x.max()
+            z = (x - lo) / (hi - lo) if hi > lo else x * 0 + 0.5
+        out[c] = z
+    return pd.DataFrame(out, index=raw.index)
+
+
+def _score(z: pd.DataFrame, w: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    wv = np.array([w[c] for c in z.columns])
+    vals = z.to_numpy(dtype=np.float64)
+    avail = np.isfinite(vals) & (wv > 0)
+    wsum = (avail * wv).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(avail, vals, 0.0) @ wv / wsum
+    used = [",".join(c for c, a in zip(z.columns, row, strict=True) if a) for row in avail]
+    n_missing = ((~np.isfinite(vals)) & (wv > 0)).sum(axis=1)
+    return score, n_missing, used
+
+
+def chain_score(
+    chain: Any,
+    *,
+    weights: Mapping[str, float] | None = None,
+    normalization: str = "minmax",
+    missing: str = "renormalize",
+    weight: str = "time_min",
+    columns: Mapping[str, str] | None = None,
+    as_of: int | None = None,
+    engine: str | None = None,
+    mass: str = "population",
+) -> pd.DataFrame:
+    r"""Composite smart-city chain score of each capital: connectivity plus readiness.
+
+    Each component :math:`c` is normalised across the scored nodes that have it,
+
+    .. math::
+
+        z_{ic} = \frac{x_{ic} - \min_j x_{jc}}{\max_j x_{jc} - \min_j x_{jc}}
+        \quad\text{(or } \frac{\max - x}{\max - \min}\text{ when lower is better)}, \qquad
+        S_i = \frac{\sum_{c \in K_i} w_c z_{ic}}{\sum_{c \in K_i} w_c}
+
+    where :math:`K_i` are the components available for node :math:`i`.  A
+    component that is constant across nodes scores 0.5 for everyone.
+
+    Components: ``harmonic`` (harmonic closeness over the whole graph, per
+    minute), ``accessibility`` (Hansen accessibility to the other capitals'
+    population, default exponential decay), ``gateway`` (mean minutes to the
+    nearest seaport, airport and border gate present in the graph; lower is
+    better), ``betweenness`` (normalised), ``dti`` and ``pci`` (ranks: lower is
+    better, inverted), ``ioc`` (years since the IOC opened, ``as_of - ioc_since``).
+
+    Parameters
+    ----------
+    chain
+        Any object with ``.graph`` (chain graph) and ``.nodes`` (node GeoDataFrame,
+        CONTRACT schema); capitals (``is_capital``) are scored.
+    weights
+        Overrides of :data:`DEFAULT_CHAIN_WEIGHTS` (>= 0; 0 drops a component); the
+        result is rescaled to sum to 1, noted in ``attrs["notes"]``.
+    normalization
+        ``"minmax"`` (default) or ``"rank"`` (average ranks scaled to [0, 1]).
+    missing
+        ``"renormalize"`` (default): a node missing a component is scored on the
+        others, their weights rescaled (see ``n_missing``/``components_used``);
+        ``"error"``: raise listing the nodes and components.  Never 0.
+    weight
+        Edge cost attribute for the connectivity components.
+    columns
+        Overrides of :data:`DEFAULT_CHAIN_COLUMNS` (e.g. ``{"dti": "dti_rank_2023"}``).
+    as_of
+        Year for IOC age; default ``chain.graph.graph["as_of"]``, else this year.
+    engine
+        ``"auto"``, ``"scipy"`` or ``"networkx"``.
+    mass
+        Node attribute holding the destinations' mass for the accessibility component
+        (``"population"``; the bundled chains use ``"province_population"``).  With
+        ``missing="renormalize"`` capitals without a mass are left out as destinations
+        (listed in ``attrs["mass_missing"]`` and in ``attrs["notes"]``); with
+        ``missing="error"`` they raise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per capital, best first: raw values, ``z_<component>``, ``score`` (0-1),
+        ``rank`` (1 = best), ``n_missing``, ``components_used``.
+
+    Raises
+    ------
+    UnknownNameError
+        Unknown weight keys, columns or options.
+    ValidationError
+        Negative weights, missing indicators with ``missing="error"``, a capital without population.
+
+    References
+    ----------
+    OECD & JRC (2008). *Handbook on Constructing Composite Indicators:
+    Methodology and User Guide*. OECD Publishing.
+    Hansen, W. G. (1959). How accessibility shapes land use. *Journal of the
+    American Institute of Planners* 25(2), 73-76.
+    Marchiori, M. & Latora, V. (2000). Harmony in the small-world. *Physica A* 285, 539-546.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> G = diamond()
+    >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
+    ...     "is_capital": [True, True, True, False],
+    ...     "dti_rank_2022": [24, 14, 3, None], "pci_rank_2024": [24, 1, None, None],
+    ...     "ioc_since": [None, 2021, 2019, None]})
+    >>> s = chain_score(SimpleNamespace(graph=G, nodes=nodes))
+    >>> s[["score", "rank", "n_missing"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
+             score  rank  n_missing
+    node_id
+    b        0.700     1          0
+    c        0.588     2          1
+    a        0.176     3          1
+    """
+    _check_choice("normalization", normalization, _NORMALIZATIONS)
+    _check_choice("missing policy", missing, _MISSING)
+    w, notes = _chain_weights(weights)
+    raw, display = _chain_components(
+        chain,
+        weight=weight,
+        columns=columns,
+        as_of=as_of,
+        engine=engine,
+        mass=mass,
+        missing=missing,
+    )
+    if raw.attrs.get("mass_missing"):
+        notes = [
+            *notes,
+            f"accessibility destinations without {mass!r} left out: "
+            + ", ".join(raw.attrs["mass_missing"]),
+        ]
+    active = [c for c in raw.columns if w[c] > 0]
+    gaps = {c: list(raw.index[raw[c].isna()]) for c in active}
+    gaps = {c: v for c, v in gaps.items() if v}
+    if gaps and missing == "error":
+        shown = "; ".join(f"{c}: {format_ids(v)}" for c, v in gaps.items())
+        msg = (
+            f"Missing indicator values ({shown}). Fill them, set the component's weight to 0, "
+            f"or pass missing='renormalize' to score those nodes on the other components."
+        )
+        raise ValidationError(msg)
+    z = _normalise(raw, normalization)
+    score, n_missing, used = _score(z, w)
+    out = display.copy()
+    for c in raw.columns:
+        out[f"z_{c}"] = z[c]
+    out["score"] = score
+    out["n_missing"] = n_missing
+    out["components_used"] = used
+    out = out.sort_values("score", ascending=False, kind="stable")
+    out.insert(
+        len(out.columns) - 2, "rank", out["score"].rank(ascending=False, method="min").astype(int)
+    )
+    out.attrs.update(raw.attrs)
+    out.attrs.update(
+        {
+            "weights": w,
+            "normalization": normalization,
+            "missing": missing,
+            "notes": notes,
+            "units": {"score": "0-1 (weighted mean of normalised components)"},
+        }
+    )
+    return out
+
+
+def score_sensitivity(
+    chain: Any,
+    *,
+    n: int = 200,
+    spread: float = 0.2,
+    seed: int = 0,
+    weights: Mapping[str, float] | None = None,
+    normalization: str = "minmax",
+    weight: str = "time_min",
+    columns: Mapping[str, str] | None = None,
+    as_of: int | None = None,
+    engine: str | None = None,
+    mass: str = "population",
+) -> pd.DataFrame:
+    r"""Rank stability of :func:`chain_score` under random weight perturbations.
+
+    Each run multiplies every weight by an independent draw from
+    :math:`U(1 - \mathrm{spread}, 1 + \mathrm{spread})`, rescales them to sum to
+    1 and re-ranks the nodes (missing components renormalised as in
+    :func:`chain_score`).  Agreement with the base ranking is measured by
+    Spearman's :math:`\rho` and Kendall's :math:`\tau`:
+
+    .. math:: \rho = 1 - \frac{6 \sum_i (r_i - r_i^{(k)})^2}{m(m^2 - 1)}
+
+    Parameters
+    ----------
+    chain
+        Object with ``.graph`` and ``.nodes`` (see :func:`chain_score`).
+    n
+        Number of perturbed runs.
+    spread
+        Relative half-width of the multiplicative perturbation (0 <= spread < 1).
+    seed
+        Seed of :func:`numpy.random.default_rng`.
+    weights, normalization, weight, columns, as_of, engine, mass
+        As in :func:`chain_score`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per node: ``base_rank``, ``mean_rank``, ``min_rank``, ``max_rank``,
+        ``share_same_rank``, ``share_within_1``; ``attrs`` holds
+        ``spearman_mean``, ``spearman_min``, ``kendall_mean``.
+
+    Raises
+    ------
+    ValidationError
+        ``n < 1`` or ``spread`` outside [0, 1).
+
+    References
+    ----------
+    Saisana, M., Saltelli, A. & Tarantola, S. (2005). Uncertainty and
+    sensitivity analysis techniques as tools for the quality assessment of
+    composite indicators. *J. Royal Statistical Society A* 168(2), 307-323.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> from urbanchain._private._metric_toy import diamond
+    >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
+    ...     "is_capital": [True, True, True, False],
+    ...     "dti_rank_2022": [24, 14, 3, None], "pci_rank_2024": [24, 1, None, None],
+    ...     "ioc_since": [None, 2021, 2019, None]})
+    >>> sens = score_sensitivity(SimpleNamespace(graph=diamond(), nodes=nodes), n=50)
+    >>> sens["base_rank"].tolist()
+    [1, 2, 3]
+    """
+    if not (isinstance(n, int) and n >= 1):
+        msg = f"n must be a positive integer; got {n!r}."
+        raise ValidationError(msg)
+    if not (isinstance(spread, int | float) and 0 <= spread < 1):
+        msg = f"spread must be in [0, 1); got {spread!r}."
+        raise ValidationError(msg)
+    _check_choice("normalization", normalization, _NORMALIZATIONS)
+    w, _notes = _chain_weights(weights)
+    raw, _display = _chain_components(
+        chain, weight=weight, columns=columns, as_of=as_of, engine=engine, mass=mass
+    )
+    z = _normalise(raw, normalization)
+    base, _, _ = _score(z, w)
+    base_rank = pd.Series(base, index=z.index).rank(ascending=False, method="min")
+    rng = np.random.default_rng(seed)
+    ranks = np.empty((n, len(z)))
+    rho = np.empty(n)
+    tau = np.empty(n)
+    keys = list(w)
+    for k in range(n):
+        factors = rng.uniform(1 - spread, 1 + spread, size=len(keys))
+        wk = {c: w[c] * f for c, f in zip(keys, factors, strict=True)}
+        total = sum(wk.values())
+        wk = {c: val / total for c, val in wk.items()}
+        s, _, _ = _score(z, wk)
+        r = pd.Series(s, index=z.index).rank(ascending=False, method="min").to_numpy()
+        ranks[k] = r
+        if len(z) > 1:
+            rho[k] = stats.spearmanr(base_rank.to_numpy(), r).statistic
+            tau[k] = stats.kendalltau(base_rank.to_numpy(), r).statistic
+        else:
+            rho[k] = tau[k] = 1.0
+    br = base_rank.to_numpy()
+    out = pd.DataFrame(
+        {
+            "base_rank": br.astype(int),
+            "mean_rank": ranks.mean(axis=0),
+            "min_rank": ranks.min(axis=0).astype(int),
+            "max_rank": ranks.max(axis=0).astype(int),
+            "share_same_rank": (ranks == br).mean(axis=0),
+            "share_within_1": (np.abs(ranks - br) <= 1).mean(axis=0),
+        },
+        index=z.index,
+    ).sort_values("base_rank", kind="stable")
+    out.attrs.update(raw.attrs)
+    out.attrs.update(
+        {
+            "n": n,
+            "spread": spread,
+            "seed": seed,
+            "spearman_mean": float(np.nanmean(rho)),
+            "spearman_min": float(np.nanmin(rho)),
+            "kendall_mean": float(np.nanmean(tau)),
+        }
+    )
+    return out

@@ -1,0 +1,132 @@
+"""The urbanchain command: help, exit codes, and the main job's outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from urbanchain.cli import main
+
+SUBCOMMANDS = ["run", "datasets", "validate", "graph", "metrics", "map", "scenario"]
+
+
+def test_help_lists_every_subcommand_with_an_example(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for cmd in SUBCOMMANDS:
+        assert cmd in out
+    for cmd in SUBCOMMANDS:
+        assert main([cmd, "--help"]) == 0
+        text = capsys.readouterr().out
+        assert "Example: urbanchain " + cmd in " ".join(text.split())
+
+
+def test_usage_error_exits_2(capsys):
+    assert main(["map", "--no-such-option"]) == 2
+    assert main(["frobnicate"]) == 2
+
+
+def test_unknown_region_exits_1_and_lists_ids(tmp_path, capsys):
+    code = main(["graph", "--region", "red-river-detla", "--out", str(tmp_path / "g.graphml")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "red_river_delta" in err
+    assert "Traceback" not in err
+
+
+def test_console_script_version():
+    out = subprocess.run(
+        [sys.executable, "-m", "urbanchain.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0
+    assert out.stdout.strip()
+
+
+def test_datasets_lists_regions(capsys, tmp_path):
+    assert main(["datasets", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "red-river-delta" in out
+    data = json.loads((tmp_path / "nodes.geojson").read_text(encoding="utf-8"))
+    assert "crs" not in data  # RFC 7946
+    assert len(data["features"]) > 11
+
+
+def test_graph_graphml_and_gpkg(tmp_path):
+    import networkx as nx
+    import pyogrio
+
+    assert (
+        main(
+            [
+                "graph",
+                "--region",
+                "red-river-delta",
+                "--year",
+                "2025",
+                "--out",
+                str(tmp_path / "g.graphml"),
+            ]
+        )
+        == 0
+    )
+    G = nx.read_graphml(tmp_path / "g.graphml")
+    assert G.number_of_nodes() > 11
+    assert main(["graph", "--out", str(tmp_path / "g.gpkg")]) == 0
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "g.gpkg")}
+    assert layers == {"nodes", "edges"}
+
+
+def test_metrics_writes_the_tables(tmp_path):
+    assert (
+        main(["metrics", "--region", "red-river-delta", "--year", "2025", "--out", str(tmp_path)])
+        == 0
+    )
+    od = pd.read_csv(tmp_path / "od_time_min.csv", index_col=0)
+    assert od.shape == (11, 11)
+    crit = pd.read_csv(tmp_path / "corridor_criticality.csv", index_col=0)
+    assert len(crit) > 10
+    for name in (
+        "node_metrics",
+        "chain_score",
+        "accessibility",
+        "gateway_access",
+        "network_indices",
+    ):
+        assert (tmp_path / f"{name}.csv").exists()
+
+
+def test_bad_format_exits_1(tmp_path):
+    assert main(["metrics", "--format", "xlsx", "--out", str(tmp_path)]) == 1
+
+
+@pytest.mark.slow
+def test_main_job_writes_every_output(tmp_path):
+    out = tmp_path / "rrd"
+    assert main(["run", "--region", "red-river-delta", "--out", str(out)]) == 0
+    for rel in (
+        "summary.csv",
+        "graph-2025.graphml",
+        "graph-2025.gpkg",
+        "metrics/od_time_min.csv",
+        "metrics/chain_score.csv",
+        "metrics/corridor_criticality.csv",
+        "red-river-delta.html",
+        "red-river-delta.png",
+        "layers/provinces_2008.geojson",
+        "layers/provinces_2025.geojson",
+        "layers/layers.gpkg",
+    ):
+        assert (out / rel).exists(), rel
+    html = (out / "red-river-delta.html").read_text(encoding="utf-8")
+    import re
+
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", html), (
+        "offline map references the network"
+    )
