@@ -6,6 +6,7 @@ import networkx as nx
 import pytest
 
 from urbanchain import UrbanChain
+from urbanchain.chain import DELTA_GRAPH_OPTIONS
 from urbanchain.errors import UnknownNameError, ValidationError
 
 
@@ -68,6 +69,6 @@ def test_user_layers_build_a_graph(chain):
         nodes=chain.nodes,
         corridors=chain.corridors,
         year=2025,
-        graph_options={"access_radius_m": 20_000.0},
+        graph_options=DELTA_GRAPH_OPTIONS,
     )
     assert own.graph.number_of_edges() == chain.graph.number_of_edges()

@@ -31,7 +31,7 @@ __all__ = ["DELTA_GRAPH_OPTIONS", "UrbanChain", "with_province_population"]
 
 #: Graph options used for the bundled regions: city centres, ports and airports
 #: are joined to the corridor network by access links of at most this radius.
-DELTA_GRAPH_OPTIONS: dict[str, Any] = {"access_radius_m": 20_000.0}
+DELTA_GRAPH_OPTIONS: dict[str, Any] = {"access_radius_m": 15_000.0}
 
 
 def with_province_population(

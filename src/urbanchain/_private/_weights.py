@@ -90,7 +90,7 @@ def validate_graph(G: Any) -> None:
     if not isinstance(G, nx.Graph):
         msg = (
             f"Expected a networkx graph (MultiGraph or MultiDiGraph from urbanchain.graph); "
-            f"got {type(G).__name__}. Build one with urbanchain.graph.build_graph()."
+            f"got {type(G).__name__}. Build one with urbanchain.graph.graph_from_gdfs()."
         )
         raise GraphError(msg)
     if G.number_of_nodes() == 0:
