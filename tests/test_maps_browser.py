@@ -265,3 +265,34 @@ def test_real_delta_layers_in_chromium(session, tmp_path):
     session.page.screenshot(path=str(tmp_path / "delta.png"))
     assert session.errors == []
     assert session.network == []
+
+
+def test_cli_map_of_the_delta_in_chromium(session, tmp_path):
+    """The done-when check: `urbanchain map --region red-river-delta --year 2025`."""
+    from urbanchain import UrbanChain
+    from urbanchain.cli import main
+
+    out = tmp_path / "map.html"
+    assert main(["map", "--region", "red-river-delta", "--year", "2025", "--out", str(out)]) == 0
+    chain = UrbanChain.from_region("red_river_delta", year=2025)
+    session.open(out)
+    counted = session.page.evaluate(
+        "() => ({p2008: document.querySelectorAll('path.uc-province-2008').length,"
+        " p2025: document.querySelectorAll('path.uc-province-2025').length,"
+        " corridors: document.querySelectorAll('path.uc-corridor').length,"
+        " nodes: document.querySelectorAll('path.uc-node').length,"
+        " tiles: document.querySelectorAll('.leaflet-tile').length})"
+    )
+    assert counted["p2008"] == 11
+    assert counted["p2025"] == 7
+    assert counted["corridors"] == len(chain.corridors)
+    assert counted["corridors"] >= len(chain.network)
+    assert counted["nodes"] == len(chain.nodes)
+    assert counted["tiles"] == 0
+    point = session.page.evaluate(VISIBLE_POINT_JS, "path.uc-node")
+    assert point is not None
+    session.page.mouse.click(*point)
+    session.page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    session.page.screenshot(path=str(tmp_path / "map.png"))
+    assert session.errors == []
+    assert session.network == []

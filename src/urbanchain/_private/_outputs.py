@@ -212,8 +212,13 @@ def write_map(
         crit = tables["corridor_criticality"]
         col = next(c for c in crit.columns if "efficiency_loss" in c)
         corridor_values = crit[col]
+    # both vintages: the 2008 provinces and, from 2025 on, the merged units
+    vintages = (
+        (2008, 2025) if (chain.year or 0) >= 2025 and chain.provinces is not None else (2008,)
+    )
     m = maps.chain_map(
         chain,
+        vintages=vintages,
         node_metric=node_values,
         corridor_metric=corridor_values,
         title=f"{(chain.region or 'chain').replace('_', ' ').title()} - network {chain.year}",
