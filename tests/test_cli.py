@@ -131,3 +131,22 @@ def test_main_job_writes_every_output(tmp_path):
     assert not re.search(r"""<script[^>]+src\s*=\s*["']?(https?:)?//""", html)
     assert not re.search(r"""<link[^>]+href\s*=\s*["']?(https?:)?//""", html)
     assert "L.map(" in html
+
+
+def test_scenario_file_runs(tmp_path):
+    config = tmp_path / "close-ct04.toml"
+    config.write_text(
+        'base_year = 2025\n[[edits]]\nop = "close"\nids = ["ct04_ha_noi_hai_phong"]\n'
+        '[metrics]\npairs = [["ha_noi", "hai_phong"]]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["scenario", str(config), "--out", str(out), "--quiet"]) == 0
+    pairs = pd.read_csv(out / "pairs.csv")
+    assert list(pairs["pair"]) == ["ha_noi-hai_phong"]
+    assert (pairs["change_min"] > 0).all()  # closing CT.04 slows Hà Nội-Hải Phòng
+    assert pairs["other_min"].notna().all()  # ... without disconnecting them
+    assert (out / "diff_map.html").exists()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[edits]]\nop = "demolish"\nids = ["ql5"]\n', encoding="utf-8")
+    assert main(["scenario", str(bad), "--out", str(out)]) == 1
