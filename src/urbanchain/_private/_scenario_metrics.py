@@ -90,51 +90,42 @@ def capital_masses(
     G: nx.Graph,
     capitals: Sequence[str],
 ) -> tuple[pd.Series, list[str]]:
-    """Return the population mass of each capital: the node's own, else its 2008 province's.
+    """Return the accessibility mass of each capital: its province population.
 
-    Capitals with neither are left out (listed in the returned notes), never set to 0.
+    The mass is the one :func:`urbanchain.chain.with_province_population`
+    attaches (``province_population``), so scenarios and the main job's tables
+    weigh capitals alike.  Without node or province layers (a bare graph) the
+    node attribute ``population`` is used instead.  Capitals without a mass are
+    left out (listed in the returned notes), never set to 0.
     """
+    from urbanchain.chain import with_province_population
+
+    column, values = "population", {}
+    if nodes is not None and "node_id" in nodes.columns:
+        layer = nodes
+        if (
+            "province_population" not in layer.columns
+            and provinces_2008 is not None
+            and {"is_capital", "province_2008"} <= set(layer.columns)
+        ):
+            layer = with_province_population(layer, gpd.GeoDataFrame(provinces_2008))
+        if "province_population" in layer.columns:
+            column = "province_population"
+        if column in layer.columns:
+            values = dict(zip(layer["node_id"].astype(str), layer[column], strict=True))
     pop: dict[str, float] = {}
-    prov_pop: dict[str, float] = {}
-    if provinces_2008 is not None and {"code", "population"} <= set(provinces_2008.columns):
-        for code, value in zip(provinces_2008["code"], provinces_2008["population"], strict=True):
-            v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-            if pd.notna(v) and v > 0:
-                prov_pop[str(code)] = float(v)
-    layer = (
-        nodes.set_index(nodes["node_id"].astype(str))
-        if nodes is not None and "node_id" in nodes.columns
-        else None
-    )
     missing: list[str] = []
-    used_province: list[str] = []
     for c in capitals:
-        own = G.nodes[c].get("population") if c in G else None
-        if layer is not None and c in layer.index and "population" in layer.columns:
-            own = layer.at[c, "population"]
-        val = pd.to_numeric(pd.Series([own]), errors="coerce").iloc[0]
+        raw = values.get(c, G.nodes[c].get(column) if c in G else None)
+        val = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
         if pd.notna(val) and val > 0:
             pop[c] = float(val)
-            continue
-        code = None
-        if layer is not None and c in layer.index and "province_2008" in layer.columns:
-            code = layer.at[c, "province_2008"]
-        if code is None and c in G:
-            code = G.nodes[c].get("province_2008")
-        if code is not None and str(code) in prov_pop:
-            pop[c] = prov_pop[str(code)]
-            used_province.append(c)
         else:
             missing.append(c)
-    notes = []
-    if used_province:
-        notes.append(
-            "accessibility mass: province population (2008 units) used for capitals without "
-            f"their own population: {', '.join(used_province)}"
-        )
+    notes = [f"accessibility mass: {column} of each capital"]
     if missing:
         notes.append(
-            f"accessibility mass: no population for {', '.join(missing)}; left out as "
+            f"accessibility mass: no {column} for {', '.join(missing)}; left out as "
             "destinations (never counted as 0)"
         )
     return pd.Series(pop, dtype=float, name="population"), notes
