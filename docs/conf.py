@@ -22,5 +22,7 @@ autodoc_typehints = "description"
 autodoc_member_order = "bysource"
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
+napoleon_use_ivar = True
+nitpicky = False
 html_theme = "alabaster"
 suppress_warnings = ["myst.header"]

@@ -22,5 +22,7 @@ echo "== mypy"
 .venv/bin/mypy
 echo "== import hygiene"
 .venv/bin/python -Werror -c "import urbanchain"
+echo "== docs (warnings are errors)"
+.venv/bin/sphinx-build -q -E -W --keep-going -b html docs docs/_build/html
 echo "== pytest"
 .venv/bin/python -m pytest --cov=urbanchain --cov-report=term:skip-covered --doctest-modules src/urbanchain tests "$@"

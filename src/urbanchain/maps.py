@@ -927,8 +927,7 @@ def chain_plot(
 
     Parameters
     ----------
-    chain, provinces, nodes, corridors, province_metric, scheme, k, node_metric,
-    corridor_metric, title, vintages, provinces_2008, units
+    chain, provinces, nodes, corridors, province_metric, scheme, k, node_metric, corridor_metric, title, vintages, provinces_2008, units
         As in :func:`chain_map`.
     ax
         Axes to draw on; a new figure is created when None.

@@ -3,22 +3,22 @@
 Every setting has a type, a default and a validator.  Functions that take a
 parameter defaulting to ``None`` use the setting of the same name.
 
-=========================  ===========  ==========================================================
-Setting                    Default      Meaning
-=========================  ===========  ==========================================================
-``snap_tolerance_m``       ``250.0``    Line ends and vertices within this many metres of a node
-                                        are snapped to it when a graph is built.
-``transfer_penalty_min``   ``None``     Minutes added at a change of mode; ``None`` uses the
-                                        per-mode defaults of :mod:`urbanchain.graph`.
-``progress``               ``True``     Show ``tqdm`` progress bars on long operations.
-``max_file_bytes``         ``2**30``    Largest file (or uncompressed archive member) read, bytes.
-``max_features``           ``2_000_000`` Largest number of features read from one layer.
-``max_vertices``           ``50_000_000`` Largest number of vertices read from one layer.
-``max_vertices_per_feature`` ``1_000_000`` Largest number of vertices in one feature.
-``allow_remote``           ``False``    Allow ``http(s)://`` and ``/vsicurl/`` paths in readers.
-``engine``                 ``"auto"``   Shortest-path engine: ``"auto"``, ``"scipy"``,
-                                        ``"networkx"`` or ``"routingkit"``.
-=========================  ===========  ==========================================================
+============================  ==============  =====================================================
+Setting                       Default         Meaning
+============================  ==============  =====================================================
+``snap_tolerance_m``          ``250.0``       Line ends and vertices within this many metres of a
+                                              node are snapped to it when a graph is built.
+``transfer_penalty_min``      ``None``        Minutes added at a change of mode; ``None`` uses the
+                                              per-mode defaults of :mod:`urbanchain.graph`.
+``progress``                  ``True``        Show ``tqdm`` progress bars on long operations.
+``max_file_bytes``            ``2**30``       Largest file (or uncompressed archive member) read.
+``max_features``              ``2_000_000``   Largest number of features read from one layer.
+``max_vertices``              ``50_000_000``  Largest number of vertices read from one layer.
+``max_vertices_per_feature``  ``1_000_000``   Largest number of vertices in one feature.
+``allow_remote``              ``False``       Allow ``http(s)://`` and ``/vsicurl/`` paths.
+``engine``                    ``"auto"``      Shortest-path engine: ``"auto"``, ``"scipy"``
+                                              or ``"networkx"`` (the reference).
+============================  ==============  =====================================================
 
 Examples
 --------
@@ -91,8 +91,8 @@ _OPTIONS: dict[str, _Option] = {
     "engine": _Option(
         "auto",
         "shortest-path engine",
-        lambda v: v in {"auto", "scipy", "networkx", "routingkit"},
-        "'auto', 'scipy', 'networkx' or 'routingkit'",
+        lambda v: v in {"auto", "scipy", "networkx"},
+        "'auto', 'scipy' or 'networkx'",
     ),
 }
 

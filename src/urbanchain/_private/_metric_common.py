@@ -43,11 +43,10 @@ ENGINES = ("auto", "scipy", "networkx")
 def resolve_engine(engine: str | None) -> str:
     """Return ``"scipy"`` or ``"networkx"`` for an ``engine=`` argument.
 
-    ``None`` uses the ``engine`` setting; ``"auto"`` and ``"routingkit"`` (a
-    routing-only engine) use the compiled scipy kernels.
+    ``None`` uses the ``engine`` setting; ``"auto"`` uses the compiled scipy kernels.
     """
     value = settings.get("engine") if engine is None else engine
-    if value not in {"auto", "scipy", "networkx", "routingkit"}:
+    if value not in ENGINES:
         err = unknown_name("engine", value, ENGINES)
         raise err
     return "networkx" if value == "networkx" else "scipy"
