@@ -150,3 +150,49 @@ def test_scenario_file_runs(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[edits]]\nop = "demolish"\nids = ["ql5"]\n', encoding="utf-8")
     assert main(["scenario", str(bad), "--out", str(out)]) == 1
+
+
+def test_validate_names_self_intersection_and_duplicate_id(tmp_path, capsys):
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "01", "name_vi": "Bow tie"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [[105, 20], [106, 21], [106, 20], [105, 21], [105, 20]]
+                            ],
+                        },
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "01", "name_vi": "Square"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [[106, 20], [107, 20], [107, 21], [106, 21], [106, 20]]
+                            ],
+                        },
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert main(["validate", str(bad), "--kind", "provinces"]) == 1
+    out = capsys.readouterr().out
+    assert "Self-intersection" in out
+    assert "duplicate ids in column 'code'" in out
+    good = tmp_path / "good.geojson"
+    good.write_text(
+        bad.read_text(encoding="utf-8")
+        .replace('"01", "name_vi": "Square"', '"02", "name_vi": "Square"')
+        .replace("[106, 21], [106, 20], [105, 21]", "[106, 20], [106, 21], [105, 21]"),
+        encoding="utf-8",
+    )
+    assert main(["validate", str(good), "--kind", "provinces"]) == 0
