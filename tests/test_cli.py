@@ -196,3 +196,47 @@ def test_validate_names_self_intersection_and_duplicate_id(tmp_path, capsys):
         encoding="utf-8",
     )
     assert main(["validate", str(good), "--kind", "provinces"]) == 0
+
+
+def test_config_file_sets_options_and_command_line_wins(tmp_path):
+    import networkx as nx
+
+    cfg = tmp_path / "delta.toml"
+    cfg.write_text("year = 2030\n[graph]\naccess_radius_m = 15000.0\n", encoding="utf-8")
+    assert main(["graph", "--config", str(cfg), "--out", str(tmp_path / "g2030.graphml")]) == 0
+    assert nx.read_graphml(tmp_path / "g2030.graphml").graph["as_of"] == 2030
+    # an explicit --year beats the file
+    assert (
+        main(
+            [
+                "graph",
+                "--config",
+                str(cfg),
+                "--year",
+                "2025",
+                "--out",
+                str(tmp_path / "g2025.graphml"),
+            ]
+        )
+        == 0
+    )
+    assert nx.read_graphml(tmp_path / "g2025.graphml").graph["as_of"] == 2025
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[graph]\naccess_radius = 1.0\n", "access_radius_m"),
+        ("colour = 'red'\n", "region, year"),
+        ("[plot]\nx = 1\n", "Valid tables"),
+        ("year = \n", "not valid TOML"),
+    ],
+    ids=["misspelt-graph-key", "unknown-top-key", "unknown-table", "bad-toml"],
+)
+def test_bad_config_exits_1_with_the_valid_keys(tmp_path, capsys, text, named):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text, encoding="utf-8")
+    assert main(["graph", "--config", str(cfg), "--out", str(tmp_path / "g.graphml")]) == 1
+    err = capsys.readouterr().err
+    assert named in err
+    assert "Traceback" not in err

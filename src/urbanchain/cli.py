@@ -63,8 +63,30 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _config(path: Path | None, section: str) -> dict[str, Any]:
-    """Read one ``[section]`` (plus top-level keys) of a TOML config file."""
+#: Keys a config file may hold: top-level keys and one table per subcommand.
+#: ``[graph]`` takes the keyword arguments of :func:`urbanchain.graph.graph_from_gdfs`.
+_TOP_KEYS = frozenset({"region", "year"})
+_SECTION_KEYS: dict[str, frozenset[str]] = {
+    "run": frozenset(),
+    "metrics": frozenset({"format"}),
+    "map": frozenset({"online", "node_metric", "corridor_metric"}),
+}
+
+
+def _graph_keys() -> frozenset[str]:
+    import inspect
+
+    from urbanchain.graph import graph_from_gdfs
+
+    params = inspect.signature(graph_from_gdfs).parameters
+    return frozenset(k for k, p in params.items() if p.kind is p.KEYWORD_ONLY) - {
+        "as_of",
+        "provenance",
+    }
+
+
+def _config(path: Path | None) -> dict[str, Any]:
+    """Read and check a TOML config file; unknown keys are refused with the valid ones."""
     if path is None:
         return {}
     try:
@@ -75,12 +97,36 @@ def _config(path: Path | None, section: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         msg = f"config file {path} is not valid TOML: {exc}. Fix the syntax at that line."
         raise _fail(msg) from exc
-    top = {k: v for k, v in data.items() if not isinstance(v, dict)}
-    sub = data.get(section, {})
-    if not isinstance(sub, dict):
-        msg = f"[{section}] in {path} must be a table."
-        raise _fail(msg)
-    return {**top, **sub}
+    sections = {**_SECTION_KEYS, "graph": _graph_keys()}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            if key not in sections:
+                msg = f"{path}: unknown table [{key}]. Valid tables: {', '.join(sorted(sections))}."
+                raise _fail(msg)
+            bad = sorted(set(value) - sections[key])
+            if bad:
+                msg = (
+                    f"{path}: unknown key(s) {', '.join(bad)} in [{key}]. "
+                    f"Valid keys: {', '.join(sorted(sections[key])) or '(none)'}."
+                )
+                raise _fail(msg)
+        elif key not in _TOP_KEYS:
+            msg = f"{path}: unknown top-level key {key!r}. Valid keys: {', '.join(sorted(_TOP_KEYS))}, or a table."
+            raise _fail(msg)
+    return data
+
+
+def _pick(ctx: typer.Context, name: str, value: Any, cfg: dict[str, Any], *path: str) -> Any:
+    """Return the command-line value if given, else the config value, else the default."""
+    source = ctx.get_parameter_source(name) if hasattr(ctx, "get_parameter_source") else None
+    if source is not None and getattr(source, "name", "") not in {"DEFAULT", "DEFAULT_MAP"}:
+        return value
+    node: Any = cfg
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return value
+        node = node[key]
+    return node
 
 
 def _chain(
@@ -127,6 +173,7 @@ def _root(
 
 @app.command("run")
 def run_cmd(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")],
     region: RegionOpt = "red-river-delta",
     year: YearOpt = 2025,
@@ -138,9 +185,12 @@ def run_cmd(
     """
     from urbanchain._private._outputs import write_region_outputs
 
-    cfg = _config(config, "run")
+    cfg = _config(config)
     written = write_region_outputs(
-        region=cfg.get("region", region), year=int(cfg.get("year", year)), out=out
+        region=_pick(ctx, "region", region, cfg, "region"),
+        year=int(_pick(ctx, "year", year, cfg, "year")),
+        out=out,
+        graph_options=cfg.get("graph"),
     )
     for path in written:
         typer.echo(str(path))
@@ -206,6 +256,7 @@ def validate_cmd(
 
 @app.command("graph")
 def graph_cmd(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .graphml or .gpkg.")],
     region: RegionOpt = "red-river-delta",
     year: YearOpt = 2025,
@@ -219,19 +270,21 @@ def graph_cmd(
     """
     from urbanchain._private._outputs import write_graph
 
+    cfg = _config(config)
     chain = _chain(
-        region=region,
-        year=year,
+        region=_pick(ctx, "region", region, cfg, "region"),
+        year=int(_pick(ctx, "year", year, cfg, "year")),
         nodes=nodes,
         corridors=corridors,
         provinces=None,
-        graph_options=_config(config, "graph") or None,
+        graph_options=cfg.get("graph"),
     )
     typer.echo(str(write_graph(chain.graph, out)))
 
 
 @app.command("metrics")
 def metrics_cmd(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     region: RegionOpt = "red-river-delta",
     year: YearOpt = 2025,
@@ -246,16 +299,18 @@ def metrics_cmd(
     """
     from urbanchain._private._outputs import write_metric_tables
 
+    fmt = _pick(ctx, "fmt", fmt, _config(config), "metrics", "format")
     if fmt not in {"csv", "parquet", "geojson"}:
         msg = f"--format must be csv, parquet or geojson, not {fmt!r}."
         raise _fail(msg)
+    cfg = _config(config)
     chain = _chain(
-        region=region,
-        year=year,
+        region=_pick(ctx, "region", region, cfg, "region"),
+        year=int(_pick(ctx, "year", year, cfg, "year")),
         nodes=nodes,
         corridors=corridors,
         provinces=None,
-        graph_options=_config(config, "graph") or None,
+        graph_options=cfg.get("graph"),
     )
     for path in write_metric_tables(chain, out, fmt=fmt):
         typer.echo(str(path))
@@ -263,6 +318,7 @@ def metrics_cmd(
 
 @app.command("map")
 def map_cmd(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output HTML file.")],
     region: RegionOpt = "red-river-delta",
     year: YearOpt = 2025,
@@ -293,21 +349,23 @@ def map_cmd(
     """
     from urbanchain._private._outputs import write_map
 
-    cfg = _config(config, "map")
+    cfg = _config(config)
     chain = _chain(
-        region=region,
-        year=year,
+        region=_pick(ctx, "region", region, cfg, "region"),
+        year=int(_pick(ctx, "year", year, cfg, "year")),
         nodes=nodes,
         corridors=corridors,
         provinces=provinces,
-        graph_options=_config(config, "graph") or None,
+        graph_options=cfg.get("graph"),
     )
     path = write_map(
         chain,
         out,
-        offline=not cfg.get("online", online),
-        node_metric=cfg.get("node_metric", node_metric),
-        corridor_metric=cfg.get("corridor_metric", corridor_metric),
+        offline=not _pick(ctx, "online", online, cfg, "map", "online"),
+        node_metric=_pick(ctx, "node_metric", node_metric, cfg, "map", "node_metric"),
+        corridor_metric=_pick(
+            ctx, "corridor_metric", corridor_metric, cfg, "map", "corridor_metric"
+        ),
     )
     typer.echo(str(path))
 

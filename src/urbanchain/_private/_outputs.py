@@ -270,13 +270,15 @@ def write_comparison(base: UrbanChain, other: UrbanChain, out: Path) -> list[Pat
     return written
 
 
-def write_region_outputs(*, region: str, year: int, out: Path) -> list[Path]:
+def write_region_outputs(
+    *, region: str, year: int, out: Path, graph_options: dict[str, Any] | None = None
+) -> list[Path]:
     """Write every output of a bundled region into one folder (the main job)."""
     from urbanchain.chain import UrbanChain
 
     out.mkdir(parents=True, exist_ok=True)
     written = write_layers(region=region, out=out / "layers")
-    chain = UrbanChain.from_region(region, year=year)
+    chain = UrbanChain.from_region(region, year=year, graph_options=graph_options)
     summary = chain.summary()
     summary.to_csv(out / "summary.csv", index=False)
     written.append(out / "summary.csv")
