@@ -20,6 +20,9 @@ def test_notebook_runs(path, tmp_path):
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()
-    expected = {"01-planner-quickstart": "delta-2025.html", "03-scenarios-2030": "diff-2025-2030.html"}
+    expected = {
+        "01-planner-quickstart": "delta-2025.html",
+        "03-scenarios-2030": "diff-2025-2030.html",
+    }
     if path.stem in expected:
         assert (tmp_path / expected[path.stem]).exists()
