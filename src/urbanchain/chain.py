@@ -101,6 +101,9 @@ class UrbanChain:
         Region id the layers were taken from (informative).
     graph_options
         Keyword arguments passed to :func:`urbanchain.graph.graph_from_gdfs`.
+    graph
+        A graph already built from these layers (a scenario's, for instance); it is
+        used as :attr:`graph` instead of building one.
 
     Notes
     -----
@@ -118,6 +121,7 @@ class UrbanChain:
         provinces_2008: gpd.GeoDataFrame | None = None,
         region: str | None = None,
         graph_options: Mapping[str, Any] | None = None,
+        graph: nx.MultiGraph | None = None,
     ) -> None:
         if nodes is None or corridors is None:
             msg = (
@@ -135,6 +139,8 @@ class UrbanChain:
         self.year = year
         self.region = region
         self.graph_options: dict[str, Any] = dict(graph_options or {})
+        if graph is not None:
+            self.__dict__["graph"] = graph  # pre-fills the cached_property below
 
     # -- construction -------------------------------------------------------------------
     @classmethod

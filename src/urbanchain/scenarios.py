@@ -530,8 +530,8 @@ class Scenario:
             year=self.year,
             region=self._base_chain.region,
             graph_options=self._base_chain.graph_options,
+            graph=self.graph.copy(),
         )
-        out.__dict__["graph"] = self.graph.copy()
         return out
 
     def __repr__(self) -> str:
