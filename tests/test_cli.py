@@ -240,3 +240,19 @@ def test_bad_config_exits_1_with_the_valid_keys(tmp_path, capsys, text, named):
     err = capsys.readouterr().err
     assert named in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "parquet"])
+def test_metrics_other_formats(tmp_path, fmt):
+    import geopandas as gpd
+
+    assert main(["metrics", "--format", fmt, "--out", str(tmp_path)]) == 0
+    if fmt == "parquet":
+        score = pd.read_parquet(tmp_path / "chain_score.parquet")
+        assert len(score) == 11
+    else:
+        crit = gpd.read_file(tmp_path / "corridor_criticality.geojson")
+        assert len(crit) > 10
+        assert set(crit.geom_type) <= {"LineString", "MultiLineString"}
+        nodes = gpd.read_file(tmp_path / "chain_score.geojson")
+        assert set(nodes.geom_type) == {"Point"}
