@@ -256,3 +256,28 @@ def test_metrics_other_formats(tmp_path, fmt):
         assert set(crit.geom_type) <= {"LineString", "MultiLineString"}
         nodes = gpd.read_file(tmp_path / "chain_score.geojson")
         assert set(nodes.geom_type) == {"Point"}
+
+
+def test_engine_option_is_applied_and_recorded(tmp_path):
+    from urbanchain import settings
+
+    ref, fast = tmp_path / "networkx", tmp_path / "scipy"
+    assert main(["--engine", "networkx", "metrics", "--out", str(ref)]) == 0
+    assert settings.get("engine") == "auto"  # the override ends with the command
+    assert main(["--engine", "scipy", "metrics", "--out", str(fast)]) == 0
+    meta_ref = json.loads((ref / "metadata.json").read_text(encoding="utf-8"))
+    meta_fast = json.loads((fast / "metadata.json").read_text(encoding="utf-8"))
+    assert meta_ref["settings"]["engine"] == "networkx"
+    assert meta_ref["tables"]["od_time_min"]["engine"] == "networkx"
+    assert meta_fast["tables"]["od_time_min"]["engine"] == "scipy"
+    assert meta_fast["graph"]["crs"] == "EPSG:4326"
+    assert meta_fast["tables"]["od_time_min"]["unit"] == "min"
+    # the reference and the compiled engine give the same tables
+    for name in ("od_time_min", "node_metrics", "accessibility", "corridor_criticality"):
+        a = pd.read_csv(ref / f"{name}.csv", index_col=0)
+        b = pd.read_csv(fast / f"{name}.csv", index_col=0)
+        pd.testing.assert_frame_equal(a, b, rtol=1e-9, check_exact=False)
+
+
+def test_engine_option_rejects_unknown_engine_as_usage_error(tmp_path):
+    assert main(["--engine", "gpu", "metrics", "--out", str(tmp_path)]) == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,16 @@ import typer
 from urbanchain.errors import UrbanchainError
 
 __all__ = ["app", "main"]
+
+
+
+class EngineChoice(StrEnum):
+    """Values of the global ``--engine`` option (the ``engine`` setting)."""
+
+    auto = "auto"
+    scipy = "scipy"
+    cch = "cch"
+    networkx = "networkx"
 
 app = typer.Typer(
     name="urbanchain",
@@ -82,6 +93,7 @@ def _graph_keys() -> frozenset[str]:
     return frozenset(k for k, p in params.items() if p.kind is p.KEYWORD_ONLY) - {
         "as_of",
         "provenance",
+        "output",
     }
 
 
@@ -160,7 +172,23 @@ def _chain(
 def _root(
     ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    engine: Annotated[
+        EngineChoice | None,
+        typer.Option(
+            "--engine",
+            help=(
+                "Shortest-path engine for every metric of this run: auto, scipy, cch "
+                "(needs urbanchain[fast]) or networkx (the reference). Recorded in "
+                "metrics/metadata.json."
+            ),
+            case_sensitive=False,
+        ),
+    ] = None,
 ) -> None:
+    if engine is not None:
+        from urbanchain import settings
+
+        ctx.with_resource(settings.override(engine=engine.value))
     if version:
         from urbanchain import __version__
 

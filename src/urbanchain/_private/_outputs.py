@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,13 +173,76 @@ def metric_tables(chain: UrbanChain) -> dict[str, pd.DataFrame]:
     }
 
 
+def _jsonable(value: Any) -> Any:
+    """Turn attrs values (numpy scalars, tuples, nested dicts) into JSON-safe values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if hasattr(value, "item") and callable(value.item):
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def write_metadata(
+    chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path
+) -> Path:
+    """Write what a batch run needs to be reproduced: versions, settings, per-table attrs.
+
+    The file records the urbanchain version, the settings in force (engine
+    included), the graph's provenance and units, and for every table the
+    ``attrs`` the metric attached (engine actually used, weight, unit, counts
+    of unreachable pairs...).
+    """
+    import importlib.metadata as md
+
+    from urbanchain import __version__, settings
+    from urbanchain.settings import _OPTIONS
+
+    versions = {}
+    for pkg in ("geopandas", "shapely", "pyproj", "networkx", "scipy", "numpy", "pandas"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:  # pragma: no cover - core dependencies
+            versions[pkg] = None
+    G = chain.graph
+    meta = {
+        "urbanchain_version": __version__,
+        "region": chain.region,
+        "year": chain.year,
+        "settings": {name: settings.get(name) for name in sorted(_OPTIONS)},
+        "packages": versions,
+        "graph": {
+            "nodes": G.number_of_nodes(),
+            "edges": G.number_of_edges(),
+            "crs": G.graph.get("crs"),
+            "units": G.graph.get("units"),
+            "provenance": G.graph.get("provenance"),
+        },
+        "tables": {name: dict(df.attrs) for name, df in tables.items()},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(_jsonable(meta), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def write_metric_tables(chain: UrbanChain, out: Path, *, fmt: str = "csv") -> list[Path]:
-    """Write the standard metric tables of a chain into ``out``."""
+    """Write the standard metric tables of a chain into ``out``, with ``metadata.json``."""
     out.mkdir(parents=True, exist_ok=True)
     tables = metric_tables(chain)
+    meta = write_metadata(chain, tables, out / "metadata.json")
     if fmt == "geojson":
         tables = {name: _with_geometry(chain, df) for name, df in tables.items()}
-    return [_write_table(df, out / name, fmt) for name, df in tables.items()]
+    return [*(_write_table(df, out / name, fmt) for name, df in tables.items()), meta]
 
 
 def _with_geometry(chain: UrbanChain, df: pd.DataFrame) -> pd.DataFrame:
@@ -287,6 +351,7 @@ def write_region_outputs(
     tables = metric_tables(chain)
     (out / "metrics").mkdir(exist_ok=True)
     written.extend(_write_table(df, out / "metrics" / name, "csv") for name, df in tables.items())
+    written.append(write_metadata(chain, tables, out / "metrics" / "metadata.json"))
     written.extend(write_comparison(chain, chain.as_of(2030), out / f"scenario-{year}-2030"))
     slug = region.replace("_", "-")
     written.append(write_map(chain, out / f"{slug}.html", offline=True, tables=tables, png=True))
