@@ -205,7 +205,7 @@ def write_metadata(
     from urbanchain import __version__, settings
     from urbanchain.settings import _OPTIONS
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in ("geopandas", "shapely", "pyproj", "networkx", "scipy", "numpy", "pandas"):
         try:
             versions[pkg] = md.version(pkg)
