@@ -478,10 +478,59 @@ def _check_columns(st: _State) -> None:
         st.report.errors.append(Issue("missing_id_column", msg))
 
 
+def _id_family(v: Any) -> str:
+    """Classify an id value: ``"text"``, ``"number"``, ``"unhashable"`` or its type name."""
+    if isinstance(v, str):
+        return "text"
+    if isinstance(v, bool | np.bool_):
+        return "bool"
+    if isinstance(v, int | float | np.integer | np.floating):
+        return "number"
+    try:
+        hash(v)
+    except TypeError:
+        return "unhashable"
+    return type(v).__name__
+
+
+def _check_id_types(st: _State, ids: pd.Series) -> bool:
+    """Report unhashable ids and ids that mix text and numbers (row 45); False if any."""
+    values = ids.to_numpy(dtype=object)
+    present = ~ids.isna().to_numpy()
+    families = np.array(
+        [_id_family(v) if p else "" for v, p in zip(values, present, strict=True)], dtype=object
+    )
+    unhashable = np.flatnonzero(families == "unhashable")
+    if len(unhashable):
+        kinds = sorted({type(values[i]).__name__ for i in unhashable})
+        msg = (
+            f"{st.name}: {_plural(len(unhashable), 'id')} in column {st.id_col!r} are not "
+            f"hashable ({', '.join(kinds)}): {st.rows.describe(unhashable)}. An id must be one "
+            "text or number per row; convert the column, e.g. "
+            f"gdf[{st.id_col!r}] = gdf[{st.id_col!r}].astype(str)."
+        )
+        st.report.errors.append(st.rows.issue("unhashable_id", msg, unhashable))
+        return False
+    found = sorted(set(families[present]))
+    if len(found) > 1:
+        first = [int(np.flatnonzero(families == f)[0]) for f in found]
+        shown = st.rows.describe(np.array(first, dtype=np.int64), list(found))
+        msg = (
+            f"{st.name}: ids in column {st.id_col!r} mix types ({', '.join(found)}): "
+            f"{shown}. 1 and '1' would become two different nodes; convert the column to one "
+            f"type, e.g. gdf[{st.id_col!r}] = gdf[{st.id_col!r}].astype(str)."
+        )
+        idx = np.flatnonzero(present)
+        st.report.errors.append(st.rows.issue("mixed_id_types", msg, idx))
+    return True
+
+
 def _check_ids(st: _State) -> None:
     if st.id_col is None or st.id_col not in st.gdf.columns:
         return
     ids = st.gdf[st.id_col]
+    if not _check_id_types(st, ids):
+        return
     null = np.flatnonzero(ids.isna().to_numpy())
     if len(null):
         msg = (
@@ -951,6 +1000,14 @@ def run_checks(
             f"{label}: the GeoDataFrame has no active geometry column; call gdf.set_geometry(...)."
         )
         raise ValidationError(msg) from exc
+    duplicated = sorted({str(c) for c in gdf.columns[gdf.columns.duplicated()]})
+    if duplicated:
+        msg = (
+            f"{label}: duplicate column names {format_ids(repr(c) for c in duplicated)}; "
+            "a column name must be unique (pandas would return several columns for one name). "
+            "Rename or drop the duplicates, e.g. gdf.loc[:, ~gdf.columns.duplicated()]."
+        )
+        raise ValidationError(msg)
     the_id = id_col if id_col is not None else schema.id_col
     if id_col is not None and id_col not in gdf.columns:
         present = [str(c) for c in gdf.columns if c != geom_name]
@@ -961,6 +1018,14 @@ def run_checks(
         ids = gdf[the_id].to_numpy(dtype=object)
     rows = _Rows(np.arange(len(gdf), dtype=np.int64), ids, the_id)
     report = ValidationReport(name=label, kind=kind, n_features=len(gdf))
+    if from_read_layer and len(gdf) == 0:
+        msg = (
+            f"{label}: the file has no features (an empty {kind} layer). Check that this is "
+            "the right file (or GeoPackage layer), and that an export or filter did not "
+            "drop every feature."
+        )
+        report.errors.append(Issue("empty_layer", msg))
+        return report
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     check_vertex_limits(
         geoms,
