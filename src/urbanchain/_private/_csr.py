@@ -79,6 +79,47 @@ class GraphCSR:
             out[t] = lo + int(np.searchsorted(m.indices[lo:hi], b))
         return out
 
+    def removal(self, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the CSR data slots touched by removing ``edges`` and their new values.
+
+        Pairs that keep another parallel edge get the minimum of the remaining
+        weights; pairs that keep none get ``inf`` (no arc).  Shared by the
+        scipy engine (:meth:`without_edges`) and the cch engine (which writes
+        the values into the metric with a partial re-customisation).
+
+        Parameters
+        ----------
+        edges
+            Positions into ``edge_u``/``edge_v``/``edge_w``.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Slots (int64) and new weights (float64, inf = removed).
+        """
+        edges = np.asarray(edges, dtype=np.int64)
+        removed = np.zeros(len(self.edge_w), dtype=bool)
+        removed[edges] = True
+        pairs_u = self.edge_u[edges]
+        pairs_v = self.edge_v[edges]
+        if not self.directed:
+            lo = np.minimum(pairs_u, pairs_v)
+            hi = np.maximum(pairs_u, pairs_v)
+        else:
+            lo, hi = pairs_u, pairs_v
+        touched = sorted({(int(a), int(b)) for a, b in zip(lo, hi, strict=True)})
+        slots: list[int] = []
+        values: list[float] = []
+        for a, b in touched:
+            same = self._pair_edges.get((a, b), np.empty(0, dtype=np.int64))
+            left = same[~removed[same]]
+            new_w = float(self.edge_w[left].min()) if len(left) else np.inf
+            ij = [(a, b)] if self.directed else [(a, b), (b, a)]
+            for x, y in ij:
+                slots.append(int(self.slot_of(np.array([x]), np.array([y]))[0]))
+                values.append(new_w)
+        return np.asarray(slots, dtype=np.int64), np.asarray(values, dtype=np.float64)
+
     def without_edges(self, edges: np.ndarray) -> sp.csr_matrix:
         """Return the CSR with the edges at positions ``edges`` removed.
 
@@ -97,30 +138,12 @@ class GraphCSR:
             A new matrix; ``self.matrix`` is unchanged.
         """
         m = self.matrix
-        removed = np.zeros(len(self.edge_w), dtype=bool)
-        removed[edges] = True
-        pairs_u = self.edge_u[edges]
-        pairs_v = self.edge_v[edges]
-        if not self.directed:
-            lo = np.minimum(pairs_u, pairs_v)
-            hi = np.maximum(pairs_u, pairs_v)
-        else:
-            lo, hi = pairs_u, pairs_v
-        touched = {(int(a), int(b)) for a, b in zip(lo, hi, strict=True)}
+        slots, values = self.removal(edges)
         data = m.data.copy()
-        drop: list[int] = []
-        for a, b in touched:
-            same = self._pair_edges.get((a, b), np.empty(0, dtype=np.int64))
-            left = same[~removed[same]]
-            new_w = float(self.edge_w[left].min()) if len(left) else np.inf
-            ij = [(a, b)] if self.directed else [(a, b), (b, a)]
-            for x, y in ij:
-                s = int(self.slot_of(np.array([x]), np.array([y]))[0])
-                if np.isinf(new_w):
-                    drop.append(s)
-                else:
-                    data[s] = new_w
-        if not drop:
+        fin = np.isfinite(values)
+        data[slots[fin]] = values[fin]
+        drop = slots[~fin]
+        if not len(drop):
             return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
         keep = np.ones(len(data), dtype=bool)
         keep[drop] = False

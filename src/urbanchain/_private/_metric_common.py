@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from urbanchain import settings
+from urbanchain._private import _cch, _engines
 from urbanchain._private._csr import GraphCSR, build_csr
 from urbanchain._private._kernels import distances
 from urbanchain._private._messages import format_ids, unknown_name
@@ -31,25 +31,32 @@ __all__ = [
     "dist_rows",
     "geodesic_km",
     "masses",
+    "od_block",
+    "od_rows",
     "prepare",
     "resolve_engine",
     "resolve_nodes",
+    "row_blocks",
     "unit_of",
 ]
 
-ENGINES = ("auto", "scipy", "networkx")
+ENGINES = _engines.ENGINES
+#: Bytes of float64 distances held per block (rows = this / (8 n), between 1 and 256).
+BLOCK_BYTES = 2**28
 
 
 def resolve_engine(engine: str | None) -> str:
-    """Return ``"scipy"`` or ``"networkx"`` for an ``engine=`` argument.
+    """Validate an ``engine=`` argument; ``"auto"`` is resolved per call by :meth:`Prepared.engine_for`.
 
-    ``None`` uses the ``engine`` setting; ``"auto"`` uses the compiled scipy kernels.
+    ``None`` uses the ``engine`` setting.  ``"cch"`` without ``pyroutingkit`` raises
+    :class:`~urbanchain.errors.OptionalDependencyError`.
     """
-    value = settings.get("engine") if engine is None else engine
-    if value not in ENGINES:
-        err = unknown_name("engine", value, ENGINES)
-        raise err
-    return "networkx" if value == "networkx" else "scipy"
+    return _engines.requested(engine)
+
+
+def block_rows(n: int) -> int:
+    """Rows per distance block for ``n`` columns (bounded memory, at most 256)."""
+    return int(max(1, min(256, BLOCK_BYTES // (8 * max(n, 1)))))
 
 
 @dataclass
@@ -60,15 +67,65 @@ class Prepared:
     weight: str
     report: GateReport
     csr: GraphCSR
+    xy: tuple[np.ndarray, np.ndarray] | None = None
+    _cch: _cch.CCHGraph | None = None
 
     def attrs(self, engine: str) -> dict[str, Any]:
         """Provenance attributes attached to every result."""
-        return {
+        out: dict[str, Any] = {
             "engine": engine,
             "weight": self.weight,
             "self_loops_ignored": self.report.self_loops,
             "parallel_edges": self.report.parallel_edges,
         }
+        if engine == "cch" and self._cch is not None:
+            out["cch_scale"] = float(self._cch.scale)
+            out["cch_tolerance_per_edge"] = self._cch.tolerance_per_edge
+        return out
+
+    def cch(self) -> _cch.CCHGraph:
+        """Return the customised CCH of this CSR (topology cached across calls)."""
+        if self._cch is None:
+            m = self.csr.matrix
+            self._cch = _cch.get(m.indptr, m.indices, m.data, xy=self.xy)
+        return self._cch
+
+    def engine_for(self, request: str, searches: int) -> str:
+        """Resolve ``"auto"`` for this graph and a call running ``searches`` Dijkstra searches.
+
+        An explicit ``"cch"`` whose weights cannot be scaled to integers raises;
+        ``"auto"`` then falls back to ``"scipy"``.
+        """
+        m = self.csr.matrix
+        eng = _engines.choose(
+            request,
+            arcs=int(m.nnz),
+            searches=searches,
+            topology_cached=request == "auto"
+            and m.nnz >= _engines.AUTO_MIN_ARCS
+            and _cch.cached(m.indptr, m.indices),
+        )
+        if eng == "cch":
+            try:
+                self.cch()
+            except ValidationError:
+                if request == "cch":
+                    raise
+                return "scipy"
+        return eng
+
+
+def _node_xy(G: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    try:
+        xs = [d.get("x") for _, d in G.nodes(data=True)]
+        ys = [d.get("y") for _, d in G.nodes(data=True)]
+        x = np.asarray(xs, dtype=np.float64)
+        y = np.asarray(ys, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    return x, y
 
 
 def prepare(
@@ -83,7 +140,7 @@ def prepare(
         warn_self_loops=warn,
         allow_zero=what == "length",
     )
-    return Prepared(G=G, weight=weight, report=report, csr=build_csr(G, weight))
+    return Prepared(G=G, weight=weight, report=report, csr=build_csr(G, weight), xy=_node_xy(G))
 
 
 def unit_of(G: nx.Graph, attr: str) -> str:
@@ -149,6 +206,11 @@ def dist_rows(
     if engine == "scipy":
         mat = prep.csr.transposed() if reverse else prep.csr.matrix
         return distances(mat, idx)
+    if engine == "cch":
+        g = prep.cch()
+        if reverse and prep.csr.directed:
+            return g.many_to_many(np.arange(prep.csr.n), idx).T
+        return g.many_to_many(idx)
     H = prep.G.reverse(copy=False) if (reverse and prep.G.is_directed()) else prep.G
     out = np.full((len(nodes), prep.csr.n), np.inf)
     for r, s in enumerate(nodes):
@@ -157,13 +219,82 @@ def dist_rows(
     return out
 
 
-def od_block(prep: Prepared, sources: list[Any], targets: list[Any], engine: str) -> np.ndarray:
-    """``len(sources) x len(targets)`` distances, running Dijkstra from the smaller side."""
+def row_blocks(
+    prep: Prepared, rows: np.ndarray, engine: str, *, reverse: bool = False
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(positions into rows, distances to every node)`` in memory-bounded blocks.
+
+    ``rows`` are CSR positions.  At most :func:`block_rows` rows are held at once.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    step = block_rows(prep.csr.n)
+    for start in range(0, len(rows), step):
+        pos = np.arange(start, min(start + step, len(rows)))
+        yield pos, dist_rows(prep, [prep.csr.nodes[i] for i in rows[pos]], engine, reverse=reverse)
+
+
+def od_rows(
+    prep: Prepared, sources: list[Any], targets: list[Any], engine: str
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(source positions, distances to targets)`` blocks of the sources x targets table.
+
+    The table is never held whole unless it is small: cch answers each block
+    with a many-to-many query; scipy runs Dijkstra from the sources, or once
+    from the targets on the reversed graph when there are fewer targets and
+    their ``len(targets) x n`` rows fit in one block budget.
+    """
     tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
     sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
-    if len(targets) < len(sources):
-        return dist_rows(prep, targets, engine, reverse=True)[:, sidx].T
-    return dist_rows(prep, sources, engine)[:, tidx]
+    n = prep.csr.n
+    if engine == "cch":
+        g = prep.cch()
+        step = block_rows(len(tidx))
+        for start in range(0, len(sidx), step):
+            pos = np.arange(start, min(start + step, len(sidx)))
+            yield pos, g.many_to_many(sidx[pos], tidx)
+        return
+    if len(tidx) < len(sidx) and len(tidx) * n * 8 <= BLOCK_BYTES:
+        back = dist_rows(prep, targets, engine, reverse=True)[:, sidx].T
+        step = block_rows(len(tidx))
+        for start in range(0, len(sidx), step):
+            pos = np.arange(start, min(start + step, len(sidx)))
+            yield pos, back[pos]
+        return
+    full = len(tidx) == n and bool((tidx == np.arange(n)).all())
+    for pos, d in row_blocks(prep, sidx, engine):
+        yield pos, (d if full else d[:, tidx])
+
+
+def od_block(
+    prep: Prepared,
+    sources: list[Any],
+    targets: list[Any],
+    engine: str,
+    *,
+    nan_unreachable: bool = False,
+) -> np.ndarray:
+    """``len(sources) x len(targets)`` distances in one preallocated array.
+
+    Blocks are written straight into the output (no second full-size copy).
+    Unreachable pairs are inf, or NaN with ``nan_unreachable=True`` (converted
+    block by block, in place).  On scipy, when there are fewer targets than
+    sources, Dijkstra runs from the targets on the reversed graph, in blocks.
+    """
+    out = np.empty((len(sources), len(targets)), dtype=np.float64)
+    sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
+    if engine != "cch" and len(targets) < len(sources):
+        tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
+        for pos, d in row_blocks(prep, tidx, engine, reverse=True):
+            view = out[:, pos[0] : pos[-1] + 1]
+            view[...] = d[:, sidx].T
+            if nan_unreachable:
+                view[np.isinf(view)] = np.nan
+        return out
+    for pos, d in od_rows(prep, sources, targets, engine):
+        if nan_unreachable:
+            d[np.isinf(d)] = np.nan
+        out[pos[0] : pos[-1] + 1] = d
+    return out
 
 
 def component_ids(G: nx.Graph) -> dict[Any, int]:

@@ -1,0 +1,104 @@
+"""Shortest-path engine names and the ``engine="auto"`` rule.
+
+Engines (see ``docs/engines.md``):
+
+``"scipy"``
+    :func:`scipy.sparse.csgraph.dijkstra` over the CSR view; exact floats; always installed.
+``"cch"``
+    RoutingKit customizable contraction hierarchies (``pyroutingkit``, the
+    ``urbanchain[fast]`` extra); integer weights, see :mod:`urbanchain._private._cch`.
+``"networkx"``
+    The reference implementation (slow; used by the tests).
+
+``"auto"`` picks ``"cch"`` only when all of these hold, else ``"scipy"``:
+
+* ``pyroutingkit`` is importable;
+* the graph has at least :data:`AUTO_MIN_ARCS` CSR arcs (directed arcs: an
+  undirected edge counts twice), below which every engine answers in well under
+  a second and scipy's exact floats are worth more than the speed;
+* the call runs at least :data:`AUTO_MIN_SEARCHES` single-source searches
+  (sources times re-runs, e.g. ``(corridors + 1) * sources`` for criticality),
+  **or** the CCH topology of this graph is already cached (then the expensive
+  preprocessing is paid, and any query is at least as fast as scipy).
+
+Measured on the 2-core development machine (Delaunay networks, one thread,
+2026-11-22): the topology costs about 460 scipy single-source searches at
+10^5 edges (2.06 s against 4.49 ms per scipy search) and about 360 at 3x10^4;
+a CCH search to all nodes costs 0.45-0.5 of a scipy search, a search to 200
+targets under 0.03 of one.  So 1000 searches to all nodes repay the topology
+(1000 x 4.49 ms x 0.53 = 2.4 s > 2.06 s) and few-target OD tables repay it
+after a few dozen.  See ``docs/engines.md`` for the table.
+"""
+
+from __future__ import annotations
+
+from urbanchain import settings
+from urbanchain._private import _cch
+from urbanchain._private._messages import unknown_name
+
+__all__ = ["AUTO_MIN_ARCS", "AUTO_MIN_SEARCHES", "ENGINES", "choose", "requested"]
+
+ENGINES = ("auto", "scipy", "cch", "networkx")
+#: ``auto`` never picks cch below this many CSR arcs (directed entries).
+AUTO_MIN_ARCS = 100_000
+#: ``auto`` picks cch for a first call only from this many single-source searches.
+AUTO_MIN_SEARCHES = 1000
+
+
+def requested(engine: str | None) -> str:
+    """Validate an ``engine=`` argument (None = the ``engine`` setting) and return it.
+
+    Asking for ``"cch"`` without ``pyroutingkit`` raises here, before any work.
+
+    Parameters
+    ----------
+    engine
+        ``"auto"``, ``"scipy"``, ``"cch"``, ``"networkx"`` or None.
+
+    Returns
+    -------
+    str
+        The validated request (``"auto"`` is resolved later by :func:`choose`).
+
+    Raises
+    ------
+    UnknownNameError
+        An unknown engine name.
+    OptionalDependencyError
+        ``"cch"`` without ``pyroutingkit`` (the message says ``pip install "urbanchain[fast]"``).
+    """
+    value = settings.get("engine") if engine is None else engine
+    if value not in ENGINES:
+        err = unknown_name("engine", value, ENGINES)
+        raise err
+    if value == "cch":
+        _cch.require()
+    return str(value)
+
+
+def choose(request: str, *, arcs: int, searches: int, topology_cached: bool) -> str:
+    """Resolve ``"auto"`` for one call (see the module docstring); other names pass through.
+
+    Parameters
+    ----------
+    request
+        A value returned by :func:`requested`.
+    arcs
+        CSR arcs of the graph.
+    searches
+        Single-source searches the call would run on scipy.
+    topology_cached
+        Whether the CCH topology of this graph is cached.
+
+    Returns
+    -------
+    str
+        ``"scipy"``, ``"cch"`` or ``"networkx"``.
+    """
+    if request != "auto":
+        return request
+    if arcs < AUTO_MIN_ARCS or not _cch.available():
+        return "scipy"
+    if topology_cached or searches >= AUTO_MIN_SEARCHES:
+        return "cch"
+    return "scipy"
