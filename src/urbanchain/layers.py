@@ -30,6 +30,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from urbanchain._private import _readers
 from urbanchain._private._validate import (
     EXPECTED_REGION,
     LAYER_SCHEMAS,
@@ -39,7 +40,7 @@ from urbanchain._private._validate import (
     emit_warnings,
     run_checks,
 )
-from urbanchain.errors import CRSError, RepairWarning
+from urbanchain.errors import CRSError, RepairWarning, ValidationError
 
 __all__ = [
     "EXPECTED_REGION",
@@ -212,6 +213,17 @@ def align_crs(*layers: gpd.GeoDataFrame, to_crs: Any = None) -> list[gpd.GeoData
     """
     if not layers:
         return []
+    wrong = [
+        f"{i} ({type(lyr).__name__})"
+        for i, lyr in enumerate(layers)
+        if not isinstance(lyr, gpd.GeoDataFrame)
+    ]
+    if wrong:
+        msg = (
+            f"align_crs takes GeoDataFrames; layer(s) {', '.join(wrong)} (0-based) are not. "
+            "Pass the layers as GeoDataFrames, e.g. read them with urbanchain.io.read_layer."
+        )
+        raise ValidationError(msg)
     missing = [i for i, lyr in enumerate(layers) if lyr.crs is None]
     if missing:
         msg = (
@@ -236,7 +248,7 @@ def align_crs(*layers: gpd.GeoDataFrame, to_crs: Any = None) -> list[gpd.GeoData
     target = (
         crss[0]
         if isinstance(to_crs, str) and to_crs == "first"
-        else pyproj.CRS.from_user_input(to_crs)
+        else _readers.parse_crs(to_crs, "align_crs(to_crs=...)")
     )
     out: list[gpd.GeoDataFrame] = []
     moved: list[str] = []
