@@ -98,6 +98,7 @@ import shapely
 from urbanchain import settings
 from urbanchain._private._build import build_pieces, gc_paused
 from urbanchain._private._messages import format_ids
+from urbanchain._private._network import Network, is_missing, records
 from urbanchain.crs import STORAGE_CRS, check_metric_crs, ensure_crs
 from urbanchain.errors import CRSError, DataQualityWarning, GraphError, WeightError
 
@@ -109,6 +110,7 @@ __all__ = [
     "MODES",
     "ROAD_MODES",
     "STATUSES",
+    "Network",
     "TopologyReport",
     "corridors_as_of",
     "graph_from_edges_gdf",
@@ -118,6 +120,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# documented and pickled under its public home
+Network.__module__ = __name__
 
 #: Operating speeds in km/h by mode or railway line type (see the module docstring).
 DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
@@ -252,32 +257,8 @@ def _ids_for_message(lines: pd.DataFrame, rows: Any, line_id: str = "corridor_id
     return format_ids(f"row {r}" for r in rows)
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts, leaving out missing values (so a round trip is exact)."""
-    missing = {c: pd.isna(df[c]).to_numpy() for c in df.columns}
-    cols = [c for c in df.columns if not missing[c].all()] if len(df) else []
-    if not cols:
-        return [{} for _ in range(len(df))]
-    arrays = [df[c].to_numpy(dtype=object) for c in cols]
-    has_missing = [bool(missing[c].any()) for c in cols]
-    if not any(has_missing):
-        return [dict(zip(cols, row, strict=True)) for row in zip(*arrays, strict=True)]
-    out = []
-    for row in zip(*arrays, strict=True):
-        out.append(
-            {
-                c: val
-                for c, val, m in zip(cols, row, has_missing, strict=True)
-                if not (m and _is_missing(val))
-            }
-        )
-    return out
+_is_missing = is_missing
+_records = records
 
 
 def _check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
@@ -324,7 +305,7 @@ def _crs_label(crs: pyproj.CRS) -> str:
 
 def _node_table(
     nodes: gpd.GeoDataFrame, node_id: str
-) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     if node_id not in nodes.columns:
         msg = (
             f"The nodes layer has no {node_id!r} column (columns: {', '.join(map(str, nodes.columns))}). "
@@ -362,8 +343,8 @@ def _node_table(
         rows = np.flatnonzero(~np.isfinite(xy).all(axis=1))
         msg = f"Nodes {format_ids(ids[rows])} have non-finite coordinates."
         raise GraphError(msg)
-    attrs = nodes.drop(columns=[node_id, nodes.geometry.name])
-    return ids, xy, _records(pd.DataFrame(attrs))
+    attrs = pd.DataFrame(nodes.drop(columns=[node_id, nodes.geometry.name]))
+    return ids, xy, attrs
 
 
 @dataclass
@@ -376,6 +357,10 @@ class _LineTable:
     layer: np.ndarray  # per part (int)
     status: np.ndarray  # per row (object, may hold NaN)
     oneway: np.ndarray  # per row
+    native_ids: np.ndarray  # ids in the column's own dtype (int64 stays int64)
+    coords: np.ndarray  # vertices of the parts
+    vline: np.ndarray  # part of each vertex
+    seg_m: np.ndarray  # length of the segment from each vertex to the next (same part)
     carried: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -388,14 +373,18 @@ def _line_table(
 ) -> _LineTable:
     n = len(lines)
     if line_id in lines.columns:
+        native = lines[line_id].to_numpy()
         ids = lines[line_id].to_numpy(dtype=object)
         null = pd.isna(lines[line_id]).to_numpy()
         if null.any():
             msg = f"Line rows {format_ids(np.flatnonzero(null))} have no {line_id}; give every line a unique id."
             raise GraphError(msg)
     else:
+        native = lines.index.to_numpy()
         ids = lines.index.to_numpy(dtype=object)
-    dup = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if native.dtype.kind not in "iu":
+        native = ids
+    dup = pd.Series(native).duplicated(keep=False).to_numpy()
     if dup.any():
         msg = (
             f"Line ids {format_ids(sorted({str(i) for i in ids[dup]}))} occur more than once "
@@ -419,9 +408,13 @@ def _line_table(
     coords, vidx = shapely.get_coordinates(parts, return_index=True)
     from urbanchain._private._build import segment_lengths_m
 
+    vidx = vidx.astype(np.int64)
     same = vidx[1:] == vidx[:-1]
     seg = segment_lengths_m(coords, same, geographic=geographic)
     plen = np.bincount(vidx[:-1][same], weights=seg, minlength=len(parts))
+    seg_full = np.zeros(len(coords), dtype=np.float64)
+    seg_full[:-1][same] = seg
+    del seg, same
     nonfinite = ~np.isfinite(coords).all(axis=1)
     plen[np.unique(vidx[nonfinite])] = np.nan
     badlen = ~(plen > 0)
@@ -470,11 +463,10 @@ def _line_table(
     with np.errstate(invalid="ignore"):
         linetype[rail & (design >= 120)] = "railway_fast"
         linetype[rail & (design >= 250)] = "railway_high_speed"
-    default = np.array([DEFAULT_SPEEDS_KMH[t] for t in linetype], dtype=float) if n else np.zeros(0)
-    over = np.array(
-        [speeds.get(t, np.nan) for t in linetype],
-        dtype=float,
-    )
+    # per distinct line type, not per row
+    lt_codes, lt_names = pd.factorize(pd.Series(linetype, dtype=object))
+    default = np.array([DEFAULT_SPEEDS_KMH[t] for t in lt_names], dtype=float)[lt_codes]
+    over = np.array([speeds.get(t, np.nan) for t in lt_names], dtype=float)[lt_codes]
     with np.errstate(invalid="ignore"):
         base = np.where(np.isfinite(design), np.fmin(design, default), default)
     speed = np.where(np.isnan(over), base, over)
@@ -496,7 +488,8 @@ def _line_table(
     layer_of = dict.fromkeys(ROAD_MODES, 0) | {
         m: _LAYERS.index(lyr) for m, lyr in LAYER_OF_MODE.items()
     }
-    row_layer = np.array([layer_of[m] for m in mode], dtype=np.int64) if n else np.zeros(0, int)
+    m_codes, m_names = pd.factorize(pd.Series(mode, dtype=object))
+    row_layer = np.array([layer_of[m] for m in m_names], dtype=np.int64)[m_codes]
     status = (
         lines["status"].to_numpy(dtype=object)
         if "status" in lines.columns
@@ -513,6 +506,10 @@ def _line_table(
         layer=row_layer[part_row],
         status=status,
         oneway=oneway,
+        native_ids=native,
+        coords=coords,
+        vline=vidx,
+        seg_m=seg_full,
         carried=carried,
     )
 
@@ -736,15 +733,28 @@ def _duplicates(
         return []
     a = np.minimum(u, v)
     b = np.maximum(u, v)
-    q = np.rint(length * 1000).astype(np.int64)  # millimetres
-    table = np.column_stack((a, b, q))
+    # only pieces whose end pair occurs more than once can be duplicates
+    pair = a * np.int64(int(b.max()) + 1) + b
+    order = np.argsort(pair, kind="stable")
+    ps = pair[order]
+    eq = ps[1:] == ps[:-1]
+    multi = np.zeros(len(ps), dtype=bool)
+    multi[1:] |= eq
+    multi[:-1] |= eq
+    rows = np.sort(order[multi])
+    if len(rows) == 0:
+        return []
+    q = np.rint(length[rows] * 1000).astype(np.int64)  # millimetres
+    table = np.column_stack((a[rows], b[rows], q))
     _, inv, counts = np.unique(table, axis=0, return_inverse=True, return_counts=True)
-    cand = np.flatnonzero(counts[inv] > 1)
+    inv = np.asarray(inv).reshape(-1)
+    sel = counts[inv] > 1
+    cand, cand_inv = rows[sel], inv[sel]
     if len(cand) == 0:
         return []
     groups: dict[int, list[int]] = {}
-    for i in cand.tolist():
-        groups.setdefault(int(inv[i]), []).append(i)
+    for i, g in zip(cand.tolist(), cand_inv.tolist(), strict=True):
+        groups.setdefault(g, []).append(i)
     out: list[list[int]] = []
     for members in groups.values():
         norm = shapely.normalize(geoms[members])
@@ -763,6 +773,48 @@ def _duplicates(
 # --------------------------------------------------------------------------- build
 
 
+@overload
+def graph_from_gdfs(
+    nodes: gpd.GeoDataFrame | None,
+    lines: gpd.GeoDataFrame,
+    *,
+    node_id: str = ...,
+    line_id: str = ...,
+    snap_tolerance_m: float | None = ...,
+    split_at_junctions: bool = ...,
+    speeds: Mapping[str, float] | None = ...,
+    transfer_penalty_min: float | Mapping[str, float] | None = ...,
+    access_radius_m: float | None = ...,
+    access_speed_kmh: float = ...,
+    access_circuity: float = ...,
+    directed: bool = ...,
+    as_of: int | None = ...,
+    provenance: Mapping[str, Any] | None = ...,
+    output: Literal["networkx"] = ...,
+) -> nx.MultiGraph: ...
+
+
+@overload
+def graph_from_gdfs(
+    nodes: gpd.GeoDataFrame | None,
+    lines: gpd.GeoDataFrame,
+    *,
+    node_id: str = ...,
+    line_id: str = ...,
+    snap_tolerance_m: float | None = ...,
+    split_at_junctions: bool = ...,
+    speeds: Mapping[str, float] | None = ...,
+    transfer_penalty_min: float | Mapping[str, float] | None = ...,
+    access_radius_m: float | None = ...,
+    access_speed_kmh: float = ...,
+    access_circuity: float = ...,
+    directed: bool = ...,
+    as_of: int | None = ...,
+    provenance: Mapping[str, Any] | None = ...,
+    output: Literal["network"],
+) -> Network: ...
+
+
 def graph_from_gdfs(
     nodes: gpd.GeoDataFrame | None,
     lines: gpd.GeoDataFrame,
@@ -779,7 +831,8 @@ def graph_from_gdfs(
     directed: bool = False,
     as_of: int | None = None,
     provenance: Mapping[str, Any] | None = None,
-) -> nx.MultiGraph:
+    output: Literal["networkx", "network"] = "networkx",
+) -> nx.MultiGraph | Network:
     r"""Build the multimodal chain graph from a node layer and a line layer.
 
     Lines are snapped to nodes, split at nodes and junctions, measured
@@ -909,6 +962,12 @@ def graph_from_gdfs(
             "graph_from_gdfs builds a graph from raw lines."
         )
         raise GraphError(msg)
+    if output not in ("networkx", "network"):
+        msg = (
+            f"output must be 'networkx' (a networkx MultiGraph) or 'network' (an array-backed "
+            f"urbanchain.graph.Network, for 10^5-10^6 edges); got {output!r}."
+        )
+        raise GraphError(msg)
     tol = _check_positive(
         settings.resolve("snap_tolerance_m", snap_tolerance_m), "snap_tolerance_m"
     )
@@ -923,7 +982,7 @@ def graph_from_gdfs(
     penalties = _penalties(transfer_penalty_min)
 
     with gc_paused():
-        return _build_graph(
+        net = _build_network(
             nodes,
             lines,
             node_id=node_id,
@@ -939,9 +998,10 @@ def graph_from_gdfs(
             as_of=as_of,
             provenance=provenance,
         )
+        return net if output == "network" else net.to_networkx()
 
 
-def _build_graph(
+def _build_network(
     nodes: gpd.GeoDataFrame | None,
     lines: gpd.GeoDataFrame,
     *,
@@ -957,7 +1017,7 @@ def _build_graph(
     directed: bool,
     as_of: int | None,
     provenance: Mapping[str, Any] | None,
-) -> nx.MultiGraph:
+) -> Network:
     nodes_in, lines_in = nodes, lines
     nodes, lines, crs, geographic = _prepare_crs(nodes, lines)
     n_lines_input = len(lines)
@@ -972,11 +1032,11 @@ def _build_graph(
         raise GraphError(msg)
 
     if nodes is not None:
-        node_ids, node_xy, node_attrs = _node_table(nodes, node_id)
+        node_ids, node_xy, node_attr = _node_table(nodes, node_id)
     else:
         node_ids = np.zeros(0, dtype=object)
         node_xy = np.zeros((0, 2))
-        node_attrs = []
+        node_attr = pd.DataFrame(index=pd.RangeIndex(0))
     lt = _line_table(lines, line_id, speeds, geographic=geographic)
 
     pieces = build_pieces(
@@ -988,7 +1048,11 @@ def _build_graph(
         snap_tolerance_m=tol,
         split_at_junctions=split_at_junctions,
         access_radius_m=radius,
+        coords=lt.coords,
+        vline=lt.vline,
+        seg_m=lt.seg_m,
     )
+    lt.coords = lt.vline = lt.seg_m = np.zeros(0)  # free the vertex arrays
 
     # self-loops
     self_loop_rows = set(lt.part_row[pieces.collapsed_lines].tolist())
@@ -1003,151 +1067,134 @@ def _build_graph(
             "tolerance of one node). See topology_report(G)."
         )
         warnings.warn(msg, DataQualityWarning, stacklevel=3)
-    keepp = ~loop
-    p_line = pieces.line[keepp]
+    if loop.any():
+        keepp = ~loop
+        p_line = pieces.line[keepp]
+        p_u, p_v = pieces.u[keepp], pieces.v[keepp]
+        p_len = pieces.length_m[keepp]
+        p_geom = pieces.geoms[keepp]
+        p_ord = pieces.ordinal[keepp]
+    else:
+        p_line, p_u, p_v = pieces.line, pieces.u, pieces.v
+        p_len, p_geom, p_ord = pieces.length_m, pieces.geoms, pieces.ordinal
     p_row = lt.part_row[p_line]
-    p_u, p_v = pieces.u[keepp], pieces.v[keepp]
-    p_len = pieces.length_m[keepp]
-    p_geom = pieces.geoms[keepp]
-    p_ord = pieces.ordinal[keepp]
+    n_p = len(p_u)
 
-    # node names for keys
+    # ---- nodes: layer nodes, then mode-layer copies, then junctions (networkx order)
     nkeys = len(pieces.key_xy)
-    key_names = np.empty(nkeys, dtype=object)
+    n_base = len(node_ids)
     is_node = pieces.key_node >= 0
-    layer_names = np.asarray(_LAYERS, dtype=object)
-    base = node_ids[pieces.key_node[is_node]] if len(node_ids) else np.zeros(0, dtype=object)
-    lyr = pieces.key_layer[is_node]
-    key_names[is_node] = np.where(
-        lyr == 0,
-        base,
-        pd.Series(base, dtype=object).astype(str).to_numpy(dtype=object)
-        + "@"
-        + layer_names[lyr].astype(object),
-    )
     used = np.zeros(nkeys, dtype=bool)
     used[p_u] = True
     used[p_v] = True
     if pieces.access is not None:
         used[pieces.access.target_key] = True
-    junction = used & ~is_node
-    key_names[junction] = "junction:" + pd.Series(np.arange(int(junction.sum()))).astype(
-        str
-    ).to_numpy(dtype=object)
-    if len(node_ids):
-        clash = set(key_names[junction | (is_node & (pieces.key_layer > 0))].tolist()) & set(
-            node_ids.tolist()
-        )
+    copy_like = np.flatnonzero(is_node & (pieces.key_layer > 0))
+    copy_names_all = [
+        str(node_ids[pieces.key_node[k]]) + "@" + _LAYERS[pieces.key_layer[k]]
+        for k in copy_like.tolist()
+    ]
+    copy_used = used[copy_like]
+    copies = copy_like[copy_used]
+    copy_names = [n for n, u_ in zip(copy_names_all, copy_used.tolist(), strict=True) if u_]
+    jk = np.flatnonzero(used & ~is_node)
+    n_copies, n_junc = len(copies), len(jk)
+    junction_names = [f"junction:{i}" for i in range(n_junc)]
+    if n_base:
+        created = set(copy_names_all) | set(junction_names)
+        clash = created & set(node_ids.tolist())
         if clash:
             msg = (
                 f"Node ids {format_ids(sorted(map(str, clash)))} collide with ids the builder "
                 "creates ('junction:<n>', '<node_id>@<layer>'). Rename those nodes."
             )
             raise GraphError(msg)
-
-    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
-
-    # ---- nodes
-    node_rows = []
-    for i, nid in enumerate(node_ids.tolist()):
-        attrs = dict(node_attrs[i])
-        attrs["x"] = float(node_xy[i, 0])
-        attrs["y"] = float(node_xy[i, 1])
-        attrs["layer"] = "road"
-        node_rows.append((nid, attrs))
-    G.add_nodes_from(node_rows)
-    copies = np.flatnonzero(used & is_node & (pieces.key_layer > 0))
-    G.add_nodes_from(
-        (
-            key_names[k],
-            {
-                "x": float(pieces.key_xy[k, 0]),
-                "y": float(pieces.key_xy[k, 1]),
-                "kind": node_attrs[pieces.key_node[k]].get("kind", "node"),
-                **(
-                    {"name": node_attrs[pieces.key_node[k]]["name"]}
-                    if "name" in node_attrs[pieces.key_node[k]]
-                    else {}
-                ),
-                "layer": _LAYERS[pieces.key_layer[k]],
-                "base_node": node_ids[pieces.key_node[k]],
-            },
-        )
-        for k in copies.tolist()
-    )
-    jk = np.flatnonzero(junction)
-    jx, jy = pieces.key_xy[jk, 0].tolist(), pieces.key_xy[jk, 1].tolist()
-    jl = layer_names[pieces.key_layer[jk]].tolist()
-    G.add_nodes_from(
-        (name, {"x": x, "y": y, "kind": "junction", "layer": lyr_})
-        for name, x, y, lyr_ in zip(key_names[jk].tolist(), jx, jy, jl, strict=True)
+    del used
+    pos_of_key = np.full(nkeys, -1, dtype=np.int64)
+    base_keys = np.flatnonzero(is_node & (pieces.key_layer == 0))
+    pos_of_key[base_keys] = pieces.key_node[base_keys]
+    pos_of_key[copies] = n_base + np.arange(n_copies)
+    pos_of_key[jk] = n_base + n_copies + np.arange(n_junc)
+    n_all = n_base + n_copies + n_junc
+    layer_names = np.asarray(_LAYERS, dtype=object)
+    copy_base = pieces.key_node[copies]
+    node_frame = _node_frame(
+        node_ids=node_ids,
+        node_xy=node_xy,
+        node_attr=node_attr,
+        ids=np.concatenate(
+            (
+                node_ids.astype(object),
+                np.asarray(copy_names, dtype=object),
+                np.asarray(junction_names, dtype=object),
+            )
+        ),
+        xy=np.concatenate((node_xy[:, :2], pieces.key_xy[copies], pieces.key_xy[jk])),
+        copy_base=copy_base,
+        copy_layer=layer_names[pieces.key_layer[copies]],
+        junction_layer=layer_names[pieces.key_layer[jk]],
+        index_name=node_id,
     )
 
-    # ---- line edges
+    # ---- line edges (and their reverse in a directed graph)
     speed = lt.speed[p_row]
     length_km = p_len / 1000.0
     time_min = 60.0 * length_km / speed
-    ids_str = pd.Series(lt.ids[p_row], dtype=object).astype(str)
-    edge_id = (ids_str + "/" + pd.Series(p_ord).astype(str)).to_numpy(dtype=object)
-    cols: dict[str, np.ndarray] = {
+    edge_id = _edge_ids(lt.native_ids[p_row], p_ord)
+    u_pos = pos_of_key[p_u]
+    v_pos = pos_of_key[p_v]
+    parts: list[dict[str, np.ndarray]] = []
+    line_cols: dict[str, np.ndarray] = {
+        "u_pos": u_pos,
+        "v_pos": v_pos,
         "length_km": length_km,
         "speed_kmh": speed,
         "time_min": time_min,
         "mode": lt.mode[p_row],
         "status": lt.status[p_row],
-        "corridor_id": lt.ids[p_row],
+        "corridor_id": lt.native_ids[p_row],
         "edge_id": edge_id,
         "geometry": p_geom,
     }
     for c, arr in lt.carried.items():
-        cols[c] = arr[p_row]
-    edf = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
-    records = _records(edf)
-    eu, ev = p_u, p_v
+        line_cols[c] = arr[p_row]
+    parts.append(line_cols)
     if directed:
         back = np.flatnonzero(~lt.oneway[p_row])
-        rev_geom = shapely.reverse(p_geom[back])
-        for i, g in zip(back.tolist(), rev_geom, strict=True):
-            r = dict(records[i])
-            r["geometry"] = g
-            r["edge_id"] = r["edge_id"] + "/rev"
-            records.append(r)
-        eu = np.concatenate((p_u, p_v[back]))
-        ev = np.concatenate((p_v, p_u[back]))
-    # parallel-edge keys 0, 1, ... per (ordered or unordered) pair, in insertion order:
-    # passing them explicitly spares networkx a key search per edge
-    a, b = (eu, ev) if directed else (np.minimum(eu, ev), np.maximum(eu, ev))
-    ekeys = pd.Series(a * np.int64(nkeys) + b).groupby(a * np.int64(nkeys) + b).cumcount()
-    G.add_edges_from(
-        zip(
-            key_names[eu].tolist(),
-            key_names[ev].tolist(),
-            ekeys.tolist(),
-            records,
-            strict=True,
-        )
-    )
+        if len(back):
+            rev = {c: arr[back] for c, arr in line_cols.items()}
+            rev["u_pos"], rev["v_pos"] = v_pos[back], u_pos[back]
+            rev["geometry"] = np.asarray(shapely.reverse(p_geom[back]), dtype=object)
+            rev["edge_id"] = np.asarray([e + "/rev" for e in edge_id[back].tolist()], dtype=object)
+            parts.append(rev)
 
     # ---- transfer edges
-    n_transfer = 0
-    for k in copies.tolist():
-        layer = _LAYERS[pieces.key_layer[k]]
-        base_id = node_ids[pieces.key_node[k]]
-        xy = (float(pieces.key_xy[k, 0]), float(pieces.key_xy[k, 1]))
-        attrs = {
-            "length_km": 0.0,
-            "speed_kmh": 0.0,
-            "time_min": penalties[layer],
-            "mode": "transfer",
-            "status": "operational",
-            "corridor_id": f"transfer:{layer}",
-            "edge_id": f"transfer/{key_names[k]}",
-            "geometry": shapely.LineString([xy, xy]),
+    n_transfer = n_copies
+    if n_copies:
+        t_layer = [_LAYERS[lyr] for lyr in pieces.key_layer[copies].tolist()]
+        t_xy = pieces.key_xy[copies]
+        fwd = {
+            "u_pos": copy_base.astype(np.int64),
+            "v_pos": pos_of_key[copies],
+            "length_km": np.zeros(n_copies),
+            "speed_kmh": np.zeros(n_copies),
+            "time_min": np.array([penalties[lyr] for lyr in t_layer], dtype=float),
+            "mode": np.full(n_copies, "transfer", dtype=object),
+            "status": np.full(n_copies, "operational", dtype=object),
+            "corridor_id": np.array([f"transfer:{lyr}" for lyr in t_layer], dtype=object),
+            "edge_id": np.array([f"transfer/{n}" for n in copy_names], dtype=object),
+            "geometry": _objects(
+                shapely.LineString([(float(x), float(y)), (float(x), float(y))])
+                for x, y in t_xy.tolist()
+            ),
         }
-        G.add_edge(base_id, key_names[k], **attrs)
-        n_transfer += 1
         if directed:
-            G.add_edge(key_names[k], base_id, **{**attrs, "edge_id": attrs["edge_id"] + "/rev"})
+            bwd = dict(fwd)
+            bwd["u_pos"], bwd["v_pos"] = fwd["v_pos"], fwd["u_pos"]
+            bwd["edge_id"] = np.array([e + "/rev" for e in fwd["edge_id"]], dtype=object)
+            parts.append(_interleave(fwd, bwd))
+        else:
+            parts.append(fwd)
 
     # ---- access edges
     beyond: list[Any] = []
@@ -1157,55 +1204,62 @@ def _build_graph(
         beyond = sorted(node_ids[acc.beyond].tolist(), key=str)
         alen = acc.dist_m * circuity / 1000.0
         src_names = node_ids[acc.node]
-        dst_names = key_names[acc.target_key]
+        tgt_pos = pos_of_key[acc.target_key]
         ordinal = pd.Series(acc.node).groupby(acc.node).cumcount().to_numpy()
-        node_set = set(node_ids.tolist())
         seen_pairs: set[tuple[Any, ...]] = set()
-        for s, t, length, n_i, o, txy in zip(
+        rows: list[tuple[int, int, float, str, str, Any]] = []
+        for s_, n_i, tp, length, o, txy in zip(
             src_names.tolist(),
-            dst_names.tolist(),
-            alen.tolist(),
             acc.node.tolist(),
+            tgt_pos.tolist(),
+            alen.tolist(),
             ordinal.tolist(),
             acc.target_xy.tolist(),
             strict=True,
         ):
-            if t in node_set:
+            if tp < n_base:
                 # node-to-node link: keep one per pair (a's link to a line through b
                 # and b's link to a line through a are the same street)
-                pair = tuple(sorted((s, t), key=str))
+                pair = tuple(sorted((s_, node_ids[tp]), key=str))
                 if pair in seen_pairs:
                     continue
                 seen_pairs.add(pair)
             geom = shapely.LineString([tuple(node_xy[n_i]), tuple(txy)])
-            attrs = {
-                "length_km": length,
-                "speed_kmh": acc_speed,
-                "time_min": 60.0 * length / acc_speed,
-                "mode": "access",
-                "status": "operational",
-                "corridor_id": f"access:{s}",
-                "edge_id": f"access/{s}/{o}",
-                "geometry": geom,
+            rows.append((n_i, tp, length, f"access:{s_}", f"access/{s_}/{o}", geom))
+        n_access = len(rows)
+        if rows:
+            lengths = np.array([r[2] for r in rows], dtype=float)
+            fwd = {
+                "u_pos": np.array([r[0] for r in rows], dtype=np.int64),
+                "v_pos": np.array([r[1] for r in rows], dtype=np.int64),
+                "length_km": lengths,
+                "speed_kmh": np.full(n_access, acc_speed),
+                "time_min": np.array([60.0 * r[2] / acc_speed for r in rows], dtype=float),
+                "mode": np.full(n_access, "access", dtype=object),
+                "status": np.full(n_access, "operational", dtype=object),
+                "corridor_id": np.array([r[3] for r in rows], dtype=object),
+                "edge_id": np.array([r[4] for r in rows], dtype=object),
+                "geometry": _objects(r[5] for r in rows),
             }
-            G.add_edge(s, t, **attrs)
-            n_access += 1
             if directed:
-                G.add_edge(
-                    t,
-                    s,
-                    **{
-                        **attrs,
-                        "edge_id": attrs["edge_id"] + "/rev",
-                        "geometry": shapely.reverse(geom),
-                    },
-                )
+                bwd = dict(fwd)
+                bwd["u_pos"], bwd["v_pos"] = fwd["v_pos"], fwd["u_pos"]
+                bwd["edge_id"] = np.array([e + "/rev" for e in fwd["edge_id"]], dtype=object)
+                bwd["geometry"] = np.asarray(shapely.reverse(fwd["geometry"]), dtype=object)
+                parts.append(_interleave(fwd, bwd))
+            else:
+                parts.append(fwd)
+
+    edges = _edge_frame(parts, n_nodes=n_all, directed=directed, crs=_crs_label(crs))
 
     # ---- report findings kept in provenance
     dup_groups = _duplicates(p_u, p_v, p_len, p_geom)
-    dup_ids = [[str(edge_id[i]) for i in g] for g in dup_groups]
-    if dup_ids:
+    if dup_groups:
+        edge_id_obj = np.asarray(edge_id, dtype=object)
+        dup_ids = [[str(edge_id_obj[i]) for i in g] for g in dup_groups]
         logger.info("%d groups of duplicate segments kept as parallel edges", len(dup_ids))
+    else:
+        dup_ids = []
 
     prov: dict[str, Any] = {
         "layers": {
@@ -1229,10 +1283,10 @@ def _build_graph(
             "nodes_input": len(node_ids),
             "vertices_snapped": pieces.snapped_vertices,
             "vertices_merged": pieces.merged_vertices,
-            "line_edges": len(p_u),
+            "line_edges": n_p,
             "transfer_edges": n_transfer,
             "access_edges": n_access,
-            "junctions": int(junction.sum()),
+            "junctions": n_junc,
             "self_loops_dropped": n_loops,
         },
         "topology": {
@@ -1243,25 +1297,190 @@ def _build_graph(
     }
     if provenance:
         prov.update(copy.deepcopy(dict(provenance)))
-    G.graph.update(
-        {
-            "crs": _crs_label(crs),
-            "units": dict(_UNITS),
-            "urbanchain_version": _version(),
-            "provenance": prov,
-            "directed": bool(directed),
-            "as_of": as_of,
-            "node_id": node_id,
-        }
-    )
+    gattrs = {
+        "crs": _crs_label(crs),
+        "units": dict(_UNITS),
+        "urbanchain_version": _version(),
+        "provenance": prov,
+        "directed": bool(directed),
+        "as_of": as_of,
+        "node_id": node_id,
+    }
     logger.info(
         "built graph: %d nodes, %d line pieces, %d transfers, %d access links",
-        G.number_of_nodes(),
-        len(p_u),
+        n_all,
+        n_p,
         n_transfer,
         n_access,
     )
-    return G
+    return Network(
+        nodes=node_frame,
+        edges=edges,
+        graph=gattrs,
+        directed=directed,
+        layer_columns=list(node_attr.columns),
+        node_groups=(n_base, n_copies, n_junc),
+    )
+
+
+def _objects(items: Any) -> np.ndarray:
+    """Return a 1-D object array of ``items`` (no numpy broadcasting of sequences)."""
+    seq = list(items)
+    out = np.empty(len(seq), dtype=object)
+    out[:] = seq
+    return out
+
+
+def _interleave(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rows a0, b0, a1, b1, ... (an edge followed by its reverse)."""
+    out = {}
+    for c, arr in a.items():
+        both = np.empty(2 * len(arr), dtype=arr.dtype)
+        both[0::2] = arr
+        both[1::2] = b[c]
+        out[c] = both
+    return out
+
+
+def _edge_ids(line_ids: np.ndarray, ordinal: np.ndarray) -> np.ndarray:
+    """``"<line id>/<ordinal>"`` for each piece, as an object array of str."""
+    if line_ids.dtype.kind in "iu":
+        sdt = np.dtypes.StringDType()
+        out = np.strings.add(np.strings.add(line_ids.astype(sdt), "/"), ordinal.astype(sdt))
+        return np.asarray(out.astype(object), dtype=object)
+    ids_str = pd.Series(line_ids, dtype=object).astype(str)
+    return (ids_str + "/" + pd.Series(ordinal).astype(str)).to_numpy(dtype=object)
+
+
+def _node_frame(
+    *,
+    node_ids: np.ndarray,
+    node_xy: np.ndarray,
+    node_attr: pd.DataFrame,
+    ids: np.ndarray,
+    xy: np.ndarray,
+    copy_base: np.ndarray,
+    copy_layer: np.ndarray,
+    junction_layer: np.ndarray,
+    index_name: str,
+) -> pd.DataFrame:
+    """Build the node table of a :class:`Network` (see its docstring)."""
+    n_base, n_copies = len(node_ids), len(copy_base)
+    n_all = len(ids)
+    cols: dict[str, Any] = {}
+
+    def full(values: np.ndarray, *, numeric: bool) -> np.ndarray:
+        arr: np.ndarray = np.full(n_all, np.nan, dtype=float if numeric else object)
+        arr[: len(values)] = values
+        return arr
+
+    layer_vals: dict[str, np.ndarray] = {}
+    for c in node_attr.columns:
+        col = node_attr[c]
+        if col.dtype == np.float64:
+            cols[c] = full(col.to_numpy(), numeric=True)
+        else:
+            layer_vals[c] = col.to_numpy(dtype=object)
+            cols[c] = full(layer_vals[c], numeric=False)
+    cols["x"] = np.ascontiguousarray(xy[:, 0], dtype=np.float64)
+    cols["y"] = np.ascontiguousarray(xy[:, 1], dtype=np.float64)
+    layer = np.empty(n_all, dtype=object)
+    layer[:n_base] = "road"
+    layer[n_base : n_base + n_copies] = copy_layer
+    layer[n_base + n_copies :] = junction_layer
+    cols["layer"] = layer
+    kind = cols["kind"].astype(object) if "kind" in cols else np.full(n_all, np.nan, dtype=object)
+    base_kind = layer_vals.get("kind")
+    if base_kind is None and "kind" in node_attr.columns:
+        base_kind = node_attr["kind"].to_numpy(dtype=object)
+    if n_copies:
+        if base_kind is None:
+            kind[n_base : n_base + n_copies] = "node"
+        else:
+            bk = base_kind[copy_base]
+            kind[n_base : n_base + n_copies] = ["node" if is_missing(k) else k for k in bk.tolist()]
+    kind[n_base + n_copies :] = "junction"
+    cols["kind"] = kind
+    if n_copies and "name" in node_attr.columns:
+        name = cols["name"].astype(object)
+        name[n_base : n_base + n_copies] = node_attr["name"].to_numpy(dtype=object)[copy_base]
+        cols["name"] = name
+    if n_copies or "base_node" in cols:
+        base_node = cols["base_node"] if "base_node" in cols else np.full(n_all, np.nan, object)
+        base_node = np.asarray(base_node, dtype=object)
+        base_node[n_base : n_base + n_copies] = node_ids[copy_base]
+        cols["base_node"] = base_node
+    index = pd.Index(ids, dtype=object, name=index_name)
+    data = {
+        c: pd.Series(v, index=index, dtype=v.dtype if v.dtype != object else object)
+        for c, v in cols.items()
+    }
+    return pd.DataFrame(data, index=index)
+
+
+def _pair_keys(u: np.ndarray, v: np.ndarray, n_nodes: int, *, directed: bool) -> np.ndarray:
+    """Parallel-edge keys 0, 1, ... per (ordered or unordered) node pair, in row order.
+
+    The same keys networkx gives when the edges are added one by one without a key.
+    """
+    m = len(u)
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    a, b = (u, v) if directed else (np.minimum(u, v), np.maximum(u, v))
+    code = a * np.int64(max(n_nodes, 1)) + b
+    order = np.argsort(code, kind="stable")
+    cs = code[order]
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(cs[1:], cs[:-1], out=new[1:])
+    idx = np.arange(m, dtype=np.int64)
+    run_start = np.maximum.accumulate(np.where(new, idx, 0))
+    keys = np.empty(m, dtype=np.int64)
+    keys[order] = idx - run_start
+    return keys
+
+
+def _edge_frame(
+    parts: list[dict[str, np.ndarray]], *, n_nodes: int, directed: bool, crs: str
+) -> gpd.GeoDataFrame:
+    """Stack the edge blocks into the edge table of a :class:`Network`."""
+    names: list[str] = []
+    for p in parts:
+        names.extend(c for c in p if c not in names)
+    attrs = [c for c in names if c not in ("u_pos", "v_pos", "geometry")]
+    # networkx attribute order: the core attributes, geometry, then carried columns
+    core = [c for c in attrs if c not in _CARRIED_LINE_COLUMNS]
+    carried = [c for c in attrs if c in _CARRIED_LINE_COLUMNS]
+    total = sum(len(p["u_pos"]) for p in parts)
+
+    def column(c: str) -> np.ndarray:
+        blocks = []
+        for p in parts:
+            n = len(p["u_pos"])
+            blocks.append(p[c] if c in p else np.full(n, np.nan, dtype=object))
+        if len(blocks) == 1:
+            return blocks[0]
+        dtypes = {b.dtype for b in blocks}
+        if len(dtypes) == 1:
+            return np.concatenate(blocks)
+        return np.concatenate([b.astype(object) for b in blocks])
+
+    u = column("u_pos").astype(np.int64, copy=False)
+    v = column("v_pos").astype(np.int64, copy=False)
+    index = pd.RangeIndex(total)
+    data: dict[str, Any] = {
+        "u_pos": u,
+        "v_pos": v,
+        "key": _pair_keys(u, v, n_nodes, directed=directed),
+    }
+    for c in core:
+        arr = column(c)
+        data[c] = pd.Series(arr, index=index, dtype=object) if arr.dtype == object else arr
+    geom = column("geometry")
+    data["geometry"] = gpd.GeoSeries(geom, index=index, crs=crs)
+    for c in carried:
+        data[c] = pd.Series(column(c), index=index, dtype=object)
+    return gpd.GeoDataFrame(data, index=index, geometry="geometry", crs=crs)
 
 
 def _layer_info(gdf: gpd.GeoDataFrame | None, default: str) -> dict[str, Any] | None:
