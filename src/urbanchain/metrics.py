@@ -1285,6 +1285,67 @@ def _od_summary(d: np.ndarray, src: list[Any], tgt: list[Any]) -> tuple[float, n
     return (float(inv.sum()) / pairs if pairs else 0.0), mask
 
 
+class _OnPath:
+    """Which sources have a shortest path (to an OD column) through given CSR arcs.
+
+    Arc ``a -> b`` of weight ``w`` lies on a shortest ``s -> t`` path iff
+    ``d(s, a) + w + d(b, t) = d(s, t)``.  Removing arcs (or raising their
+    weight) can only change the distances of pairs with such a path, so the
+    criticality loop recomputes only those sources' rows; the test is
+    conservative (a relative slack of 1e-9, plus half a unit on cch), so a row
+    is never skipped wrongly.  ``d(s, a)`` and ``d(b, t)`` come from one
+    query each for all arcs of all groups.
+    """
+
+    def __init__(
+        self,
+        prep: Prepared,
+        *,
+        eng: str,
+        sidx: np.ndarray,
+        cpos: np.ndarray,
+        base: np.ndarray,
+        removals: Mapping[Any, tuple[np.ndarray, np.ndarray]],
+    ) -> None:
+        csr = prep.csr
+        m = csr.matrix
+        slots = np.unique(np.concatenate([r[0] for r in removals.values()] or [np.empty(0)]))
+        slots = slots.astype(np.int64)
+        rows_of = np.repeat(np.arange(csr.n), np.diff(m.indptr))
+        tails = rows_of[slots]
+        heads = m.indices[slots].astype(np.int64)
+        ends = np.unique(np.concatenate([tails, heads]))
+        where = {int(v): i for i, v in enumerate(ends.tolist())}
+        if eng == "cch":
+            g = prep.cch()
+            w = g.weights[slots] / g.scale
+            d_s_end = g.many_to_many(sidx, ends)
+            # d(end, t): from the ends on a directed graph, else from the columns
+            d_end_c = g.many_to_many(ends, cpos) if csr.directed else g.many_to_many(cpos, ends).T
+            self.atol = 0.5 / g.scale
+        else:
+            w = m.data[slots]
+            d_s_end = _kernels.distances(m, sidx)[:, ends]
+            d_end_c = _kernels.distances(csr.transposed(), cpos)[:, ends].T
+            self.atol = 0.0
+        self.slot_pos = {int(s_): i for i, s_ in enumerate(slots.tolist())}
+        self.tail = np.array([where[int(v)] for v in tails.tolist()], dtype=np.int64)
+        self.head = np.array([where[int(v)] for v in heads.tolist()], dtype=np.int64)
+        self.w = w
+        self.d_s_end = d_s_end
+        self.d_end_c = d_end_c
+        self.thr = np.where(np.isfinite(base), base * (1 + 1e-9) + self.atol, -np.inf)
+
+    def rows(self, slots: np.ndarray) -> np.ndarray:
+        """Source rows whose shortest path to some column may use one of ``slots``."""
+        hit = np.zeros(self.thr.shape[0], dtype=bool)
+        for s_ in slots.tolist():
+            j = self.slot_pos[int(s_)]
+            via = self.d_s_end[:, self.tail[j], None] + self.w[j] + self.d_end_c[None, self.head[j]]
+            hit |= (via <= self.thr).any(axis=1)
+        return np.flatnonzero(hit)
+
+
 def corridor_criticality(
     G: nx.Graph,
     *,
@@ -1408,11 +1469,14 @@ def corridor_criticality(
     sidx = np.array([csr.index[v] for v in src], dtype=np.int64)
     eng = prep.engine_for(req, searches=(len(glist) + 1) * len(src))
 
-    def run(mat: Any, hidden: list[tuple[Any, Any, Any]] | None) -> np.ndarray:
+    def run(
+        mat: Any, hidden: list[tuple[Any, Any, Any]] | None, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        rs = sidx if rows is None else sidx[rows]
         if eng == "cch":
-            return prep.cch().many_to_many(sidx, cpos)
+            return prep.cch().many_to_many(rs, cpos)
         if eng == "scipy":
-            return _kernels.distances(mat, sidx)[:, cpos]
+            return _kernels.distances(mat, rs)[:, cpos]
         H = G
         if hidden:
             H = nx.restricted_view(G, [], hidden if G.is_multigraph() else [e[:2] for e in hidden])
@@ -1428,20 +1492,33 @@ def corridor_criticality(
         a, _ = _hansen(d[:, dsel], m, src, dest, decay=decay, beta=b, include_self=False)
         return eff, float(a.sum()), od
 
-    base_eff, base_acc, base_od = summarise(run(csr.matrix, None))
+    base_d = run(csr.matrix, None)
+    base_eff, base_acc, base_od = summarise(base_d)
     _, offdiag = _od_summary(base_od, src, tgt)
+    removals = {g: csr.removal(np.asarray(members[g], dtype=np.int64)) for g in glist}
+    touched = (
+        _OnPath(prep, eng=eng, sidx=sidx, cpos=cpos, base=base_d, removals=removals)
+        if eng != "networkx"
+        else None
+    )
     records = []
     for g in glist:
         pos = np.asarray(members[g], dtype=np.int64)
-        if eng == "cch":
-            # partial re-customisation: the removed arcs get INF_WEIGHT (or the
-            # weight of a remaining parallel edge), then are restored
-            with prep.cch().removed(*csr.removal(pos)):
-                eff, acc, od = summarise(run(None, None))
+        if touched is not None:
+            # only sources with a shortest path through a removed arc can change
+            rows = touched.rows(removals[g][0])
+            d = base_d.copy()
+            if len(rows) and eng == "cch":
+                # partial re-customisation: the removed arcs get INF_WEIGHT (or the
+                # weight of a remaining parallel edge), then are restored
+                with prep.cch().removed(*removals[g]):
+                    d[rows] = run(None, None, rows)
+            elif len(rows):
+                d[rows] = run(csr.without_edges(pos), None, rows)
+            eff, acc, od = summarise(d)
         else:
-            mat = csr.without_edges(pos) if eng == "scipy" else None
-            hidden = [csr.edge_keys[t] for t in pos.tolist()] if eng == "networkx" else None
-            eff, acc, od = summarise(run(mat, hidden))
+            hidden = [csr.edge_keys[t] for t in pos.tolist()]
+            eff, acc, od = summarise(run(None, hidden))
         before = np.isfinite(base_od) & offdiag
         after = np.isfinite(od) & offdiag
         both = before & after

@@ -16,8 +16,13 @@ Setting                       Default         Meaning
 ``max_vertices``              ``50_000_000``  Largest number of vertices read from one layer.
 ``max_vertices_per_feature``  ``1_000_000``   Largest number of vertices in one feature.
 ``allow_remote``              ``False``       Allow ``http(s)://`` and ``/vsicurl/`` paths.
-``engine``                    ``"auto"``      Shortest-path engine: ``"auto"``, ``"scipy"``
-                                              or ``"networkx"`` (the reference).
+``engine``                    ``"auto"``      Shortest-path engine: ``"auto"``, ``"scipy"``,
+                                              ``"cch"`` (RoutingKit, ``urbanchain[fast]``)
+                                              or ``"networkx"`` (the reference).  ``"auto"``
+                                              picks cch on graphs of >= 100,000 arcs for
+                                              calls of >= 1,000 searches (or once its
+                                              hierarchy is cached), else scipy; see
+                                              ``docs/engines.md``.
 ============================  ==============  =====================================================
 
 Examples
@@ -91,8 +96,8 @@ _OPTIONS: dict[str, _Option] = {
     "engine": _Option(
         "auto",
         "shortest-path engine",
-        lambda v: v in {"auto", "scipy", "networkx"},
-        "'auto', 'scipy' or 'networkx'",
+        lambda v: v in {"auto", "scipy", "cch", "networkx"},
+        "'auto', 'scipy', 'cch' or 'networkx'",
     ),
 }
 
