@@ -42,7 +42,10 @@ from urbanchain._private._metric_common import (
     default_nodes,
     dist_rows,
     geodesic_km,
+    is_network,
     masses,
+    node_attr,
+    node_ids,
     od_block,
     od_rows,
     prepare,
@@ -235,6 +238,8 @@ def route_length(
     source
     a       10.0  20.0
     """
+    if is_network(G):
+        G = G.to_networkx()  # path reconstruction runs on networkx
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
@@ -549,7 +554,7 @@ def accessibility(
         )
         raise ValidationError(msg)
     prep = prepare(G, weight)
-    src = resolve_nodes(G, sources, default=base_nodes(G) or list(G.nodes), what="source")
+    src = resolve_nodes(G, sources, default=base_nodes(G) or node_ids(G), what="source")
     dest, m = masses(G, mass, destinations, missing=missing)
     eng = prep.engine_for(req, searches=min(len(src), len(dest)))
     a = np.empty(len(src))
@@ -640,13 +645,15 @@ def gateway_access(
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     # scipy runs one multi-source search per kind; cch answers a sources x gateways table
     eng = prep.engine_for(req, searches=len(kinds))
-    present = sorted({str(k) for _, k in G.nodes(data="kind") if k is not None})
+    all_ids = node_ids(G)
+    all_kinds = node_attr(G, "kind")
+    present = sorted({str(k) for k in all_kinds if k is not None})
     cols: dict[str, Any] = {}
     sidx = np.array([prep.csr.index[v] for v in src], dtype=np.int64)
     # distances node -> gateway are distances from the gateways on the reversed graph
     reverse = direction == "out"
     for kind in kinds:
-        gates = [v for v, k in G.nodes(data="kind") if k == kind]
+        gates = [v for v, k in zip(all_ids, all_kinds, strict=True) if k == kind]
         if not gates:
             msg = (
                 f"No node of kind {kind!r} in the graph (kinds present: "
@@ -670,7 +677,8 @@ def gateway_access(
                 for j, x in zip(best.tolist(), dsel.tolist(), strict=True)
             ]
         else:
-            H = G.reverse(copy=False) if (reverse and G.is_directed()) else G
+            GX = prep.nx_graph()
+            H = GX.reverse(copy=False) if (reverse and GX.is_directed()) else GX
             dd, paths = nx.multi_source_dijkstra(H, set(gates), weight=weight)
             dsel = np.array([dd.get(v, np.inf) for v in src], dtype=np.float64)
             ids = [paths[v][0] if v in paths else None for v in src]
@@ -687,8 +695,10 @@ def gateway_access(
 # ---------------------------------------------------------------------------
 
 
-def _check_connected(G: nx.Graph, comp: dict[Any, int]) -> None:
-    strongly = (not G.is_directed()) or nx.is_strongly_connected(G)
+def _check_connected(G: nx.Graph, comp: dict[Any, int], prep: Prepared) -> None:
+    strongly = (not G.is_directed()) or (
+        connected_components(prep.csr.matrix, directed=True, connection="strong")[0] == 1
+    )
     if max(comp.values()) > 0 or not strongly:
         sizes = pd.Series(comp).value_counts().sort_index()
         shown = ", ".join(f"component {i}: {n} nodes" for i, n in sizes.items())
@@ -820,9 +830,9 @@ def centrality(
     sample = _bc_sample(n, k, seed)
     eng = prep.engine_for(req, searches=n)
     bc_eng = "networkx" if eng == "networkx" else "scipy"
-    comp = component_ids(G)
+    comp = component_ids(prep)
     if policy == "error":
-        _check_connected(G, comp)
+        _check_connected(G, comp, prep)
     reverse = direction == "in"
     closeness = np.zeros(n)
     harmonic = np.zeros(n)
@@ -835,7 +845,8 @@ def centrality(
             node_bc = node_bc * (n / len(sample))
         node_bc = _scale_node_bc(node_bc, n, normalized, G.is_directed())
     else:
-        H = G.reverse(copy=False) if (G.is_directed() and not reverse) else G
+        GX = prep.nx_graph()
+        H = GX.reverse(copy=False) if (GX.is_directed() and not reverse) else GX
         cl = nx.closeness_centrality(H, distance=weight)
         hm = nx.harmonic_centrality(H, distance=weight)
         closeness = np.array([cl[v] for v in nodes], dtype=np.float64)
@@ -843,7 +854,7 @@ def centrality(
         if normalized and n > 1:
             harmonic = harmonic / (n - 1)
         bc = nx.betweenness_centrality(
-            G,
+            GX,
             weight=weight,
             normalized=normalized,
             k=None if sample is None else len(sample),
@@ -866,13 +877,9 @@ def centrality(
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(np.isfinite(dl) & (dl > 0), geo / dl, 0.0)
             straight[start : start + len(chunk)] = ratio.sum(axis=1) / max(n - 1, 1)
-    degree = [
-        sum(1 for _, v in G.edges(u) if v != u)
-        if not G.is_directed()
-        else sum(1 for _, v in G.out_edges(u) if v != u)
-        + sum(1 for v, _ in G.in_edges(u) if v != u)
-        for u in nodes
-    ]
+    # incident edges without self-loops (in + out on a directed graph)
+    csr = prep.csr
+    degree = np.bincount(csr.edge_u, minlength=n) + np.bincount(csr.edge_v, minlength=n)
     data: dict[str, Any] = {
         "component": [comp[v] for v in nodes],
         "degree": np.asarray(degree, dtype=np.int64),
@@ -1016,6 +1023,8 @@ def edge_betweenness(
     """
     req = resolve_engine(engine)
     eng = "networkx" if req == "networkx" else "scipy"
+    if is_network(G):
+        G = G.to_networkx()  # per-edge rows with their keys come from networkx
     prep = prepare(G, weight)
     csr = prep.csr
     n = csr.n
@@ -1066,14 +1075,14 @@ def edge_betweenness(
         value = [
             float(
                 bc.get(
-                    (u, v, key) if multi else (u, v),
-                    bc.get((v, u, key) if multi else (v, u), 0.0),
+                    (u, v, ek) if multi else (u, v),
+                    bc.get((v, u, ek) if multi else (v, u), 0.0),
                 )
             )
-            for u, v, key, _d in all_edges
+            for u, v, ek, _d in all_edges
         ]
-    for t, (u, v, key, d) in enumerate(all_edges):
-        rows.append((edge_label(u, v, key, d), u, v, d.get("corridor_id"), value[t]))
+    for t, (u, v, ek, d) in enumerate(all_edges):
+        rows.append((edge_label(u, v, ek, d), u, v, d.get("corridor_id"), value[t]))
     df = pd.DataFrame(rows, columns=["edge_id", "u", "v", "corridor_id", "betweenness"]).set_index(
         "edge_id"
     )
@@ -1141,7 +1150,7 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
             with np.errstate(divide="ignore"):
                 total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
     else:
-        for _s, lengths in nx.all_pairs_dijkstra_path_length(G, weight=weight):
+        for _s, lengths in nx.all_pairs_dijkstra_path_length(prep.nx_graph(), weight=weight):
             total += sum(1.0 / x for x in lengths.values() if x > 0)
     return total / (n * (n - 1))
 
@@ -1444,9 +1453,17 @@ def corridor_criticality(
     # group -> positions into csr.edge_* arrays
     members: dict[Any, list[int]] = {}
     ungrouped = 0
-    for t, (u, v, k) in enumerate(csr.edge_keys):
-        data = G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]
-        key = csr.edge_ids[t] if by == "edge_id" else data.get(by)
+    if by == "edge_id":
+        labels: list[Any] = list(csr.edge_ids)
+    elif is_network(G):
+        col = G.edges[by] if by in G.edges.columns else pd.Series([None] * len(G.edges))
+        labels = col.to_numpy(dtype=object)[csr.edge_rows].tolist()
+    else:
+        labels = [
+            (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get(by)
+            for u, v, k in csr.edge_keys
+        ]
+    for t, key in enumerate(labels):
         if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
             ungrouped += 1
             continue
@@ -1477,9 +1494,11 @@ def corridor_criticality(
             return prep.cch().many_to_many(rs, cpos)
         if eng == "scipy":
             return _kernels.distances(mat, rs)[:, cpos]
-        H = G
+        H = GX = prep.nx_graph()
         if hidden:
-            H = nx.restricted_view(G, [], hidden if G.is_multigraph() else [e[:2] for e in hidden])
+            H = nx.restricted_view(
+                GX, [], hidden if GX.is_multigraph() else [e[:2] for e in hidden]
+            )
         out = np.full((len(src), len(cols)), np.inf)
         for r, s in enumerate(src):
             dd = nx.single_source_dijkstra_path_length(H, s, weight=weight)
@@ -1665,7 +1684,7 @@ def _chain_components(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw component values (scored nodes x components) and the display columns."""
     frame = _chain_frame(chain)
-    G = chain.graph
+    G = chain.graph.to_networkx() if is_network(chain.graph) else chain.graph
     cols = dict(DEFAULT_CHAIN_COLUMNS)
     if columns is not None:
         for k, c in columns.items():

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from urbanchain._private._weights import edge_label
 
-__all__ = ["GraphCSR", "build_csr"]
+__all__ = ["GraphCSR", "assemble", "build_csr"]
 
 
 @dataclass
@@ -42,6 +42,9 @@ class GraphCSR:
         Label (``edge_id`` or ``"u-v[key]"``) of every non-self-loop edge.
     edge_keys
         ``(u, v, key)`` of every non-self-loop edge (``key`` is None for simple graphs).
+    edge_rows
+        For a :class:`~urbanchain.graph.Network`, the row of every non-self-loop
+        edge in ``Network.edges``; None for a networkx graph.
     """
 
     nodes: list[Any]
@@ -53,6 +56,7 @@ class GraphCSR:
     edge_w: np.ndarray
     edge_ids: list[str]
     edge_keys: list[tuple[Any, Any, Any]]
+    edge_rows: np.ndarray | None = None
     _rows: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -183,7 +187,6 @@ def build_csr(G: nx.Graph, weight: str) -> GraphCSR:
     """
     nodes = list(G.nodes)
     index = {v: i for i, v in enumerate(nodes)}
-    n = len(nodes)
     us: list[int] = []
     vs: list[int] = []
     ws: list[float] = []
@@ -202,10 +205,48 @@ def build_csr(G: nx.Graph, weight: str) -> GraphCSR:
         ws.append(float(d[weight]))
         ids.append(edge_label(u, v, k, d))
         keys.append((u, v, k))
-    eu = np.asarray(us, dtype=np.int64)
-    ev = np.asarray(vs, dtype=np.int64)
-    ew = np.asarray(ws, dtype=np.float64)
-    directed = G.is_directed()
+    return assemble(
+        nodes,
+        index,
+        np.asarray(us, dtype=np.int64),
+        np.asarray(vs, dtype=np.int64),
+        np.asarray(ws, dtype=np.float64),
+        directed=G.is_directed(),
+        ids=ids,
+        keys=keys,
+    )
+
+
+def assemble(
+    nodes: list[Any],
+    index: dict[Any, int],
+    eu: np.ndarray,
+    ev: np.ndarray,
+    ew: np.ndarray,
+    *,
+    directed: bool,
+    ids: list[str],
+    keys: list[tuple[Any, Any, Any]],
+) -> GraphCSR:
+    """Build a :class:`GraphCSR` from edge arrays (self-loops already left out).
+
+    Parameters
+    ----------
+    nodes, index
+        Node ids in CSR order and id -> row.
+    eu, ev, ew
+        Row, column and weight of every edge.
+    directed
+        Whether the graph is directed.
+    ids, keys
+        Edge labels and ``(u, v, key)`` per edge.
+
+    Returns
+    -------
+    GraphCSR
+        The CSR view (minimum over parallel edges).
+    """
+    n = len(nodes)
     if directed:
         ru, rv, rw = eu, ev, ew
     else:

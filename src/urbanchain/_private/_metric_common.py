@@ -12,14 +12,16 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
+from scipy.sparse.csgraph import connected_components
 
 from urbanchain._private import _cch, _engines
-from urbanchain._private._csr import GraphCSR, build_csr
+from urbanchain._private._csr import GraphCSR, assemble, build_csr
 from urbanchain._private._kernels import distances
 from urbanchain._private._messages import format_ids, unknown_name
+from urbanchain._private._network import Network
 from urbanchain._private._weights import GateReport, validate_weights
 from urbanchain.crs import geodesic_point_distance
-from urbanchain.errors import DataQualityWarning, GraphError, ValidationError
+from urbanchain.errors import DataQualityWarning, GraphError, ValidationError, WeightError
 
 __all__ = [
     "ENGINES",
@@ -30,7 +32,10 @@ __all__ = [
     "default_nodes",
     "dist_rows",
     "geodesic_km",
+    "is_network",
     "masses",
+    "node_attr",
+    "node_ids",
     "od_block",
     "od_rows",
     "prepare",
@@ -68,7 +73,8 @@ class Prepared:
     report: GateReport
     csr: GraphCSR
     xy: tuple[np.ndarray, np.ndarray] | None = None
-    _cch: _cch.CCHGraph | None = None
+    _fast: _cch.CCHGraph | None = None
+    _nx: nx.Graph | None = None
 
     def attrs(self, engine: str) -> dict[str, Any]:
         """Provenance attributes attached to every result."""
@@ -78,17 +84,25 @@ class Prepared:
             "self_loops_ignored": self.report.self_loops,
             "parallel_edges": self.report.parallel_edges,
         }
-        if engine == "cch" and self._cch is not None:
-            out["cch_scale"] = float(self._cch.scale)
-            out["cch_tolerance_per_edge"] = self._cch.tolerance_per_edge
+        if engine == "cch" and self._fast is not None:
+            out["cch_scale"] = float(self._fast.scale)
+            out["cch_tolerance_per_edge"] = self._fast.tolerance_per_edge
         return out
+
+    def nx_graph(self) -> nx.Graph:
+        """Return the graph as networkx (a Network is converted once, for the reference engine)."""
+        if is_network(self.G):
+            if self._nx is None:
+                self._nx = self.G.to_networkx()
+            return self._nx
+        return self.G
 
     def cch(self) -> _cch.CCHGraph:
         """Return the customised CCH of this CSR (topology cached across calls)."""
-        if self._cch is None:
+        if self._fast is None:
             m = self.csr.matrix
-            self._cch = _cch.get(m.indptr, m.indices, m.data, xy=self.xy)
-        return self._cch
+            self._fast = _cch.get(m.indptr, m.indices, m.data, xy=self.xy)
+        return self._fast
 
     def engine_for(self, request: str, searches: int) -> str:
         """Resolve ``"auto"`` for this graph and a call running ``searches`` Dijkstra searches.
@@ -115,12 +129,55 @@ class Prepared:
         return eng
 
 
+def is_network(G: Any) -> bool:
+    """Whether ``G`` is an array-backed :class:`urbanchain.graph.Network`."""
+    return isinstance(G, Network)
+
+
+def node_ids(G: Any) -> list[Any]:
+    """Node ids in graph order (networkx insertion order, or ``Network.nodes`` order)."""
+    if is_network(G):
+        return G.nodes.index.tolist()
+    return list(G.nodes)
+
+
+def node_attr(G: Any, name: str) -> list[Any]:
+    """Value of node attribute ``name`` for every node, in graph order (None if absent)."""
+    if is_network(G):
+        if name not in G.nodes.columns:
+            return [None] * G.number_of_nodes()
+        col = G.nodes[name]
+        vals = col.to_numpy(dtype=object)
+        miss = pd.isna(col).to_numpy()
+        out = vals.tolist()
+        for i in np.flatnonzero(miss).tolist():
+            out[i] = None
+        return out
+    return [d.get(name) for _, d in G.nodes(data=True)]
+
+
+def node_values(G: Any, nodes: list[Any], name: str) -> list[Any]:
+    """Value of node attribute ``name`` at ``nodes`` (None if absent)."""
+    if is_network(G):
+        if name not in G.nodes.columns:
+            return [None] * len(nodes)
+        pos = G.nodes.index.get_indexer(nodes)
+        allv = node_attr(G, name)
+        return [allv[i] for i in pos.tolist()]
+    return [G.nodes[v].get(name) for v in nodes]
+
+
+def _is_na(val: Any) -> bool:
+    try:
+        return bool(pd.isna(val))
+    except (TypeError, ValueError):
+        return False
+
+
 def _node_xy(G: Any) -> tuple[np.ndarray, np.ndarray] | None:
     try:
-        xs = [d.get("x") for _, d in G.nodes(data=True)]
-        ys = [d.get("y") for _, d in G.nodes(data=True)]
-        x = np.asarray(xs, dtype=np.float64)
-        y = np.asarray(ys, dtype=np.float64)
+        x = np.asarray(node_attr(G, "x"), dtype=np.float64)
+        y = np.asarray(node_attr(G, "y"), dtype=np.float64)
     except (TypeError, ValueError):
         return None
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
@@ -131,7 +188,16 @@ def _node_xy(G: Any) -> tuple[np.ndarray, np.ndarray] | None:
 def prepare(
     G: Any, weight: str, *, stacklevel: int = 4, what: str = "weight", warn: bool = True
 ) -> Prepared:
-    """Run the weight gate and build the CSR (minimum over parallel edges)."""
+    """Run the weight gate and build the CSR (minimum over parallel edges).
+
+    ``G`` is a networkx graph or a :class:`urbanchain.graph.Network`; a Network
+    goes through a vectorised gate and straight to the CSR, with no networkx.
+    """
+    if is_network(G):
+        report, csr = _prepare_network(
+            G, weight, stacklevel=stacklevel + 1, what=what, warn=warn, allow_zero=what == "length"
+        )
+        return Prepared(G=G, weight=weight, report=report, csr=csr, xy=_node_xy(G))
     report = validate_weights(
         G,
         weight,
@@ -141,6 +207,133 @@ def prepare(
         allow_zero=what == "length",
     )
     return Prepared(G=G, weight=weight, report=report, csr=build_csr(G, weight), xy=_node_xy(G))
+
+
+_NET_FIXES = {
+    "missing (NaN)": "fill the value (e.g. length / speed) or drop the edge explicitly",
+    "non-numeric": "convert the column to float (e.g. pd.to_numeric)",
+    "infinite": "remove the edge (closed corridor) instead of giving it an infinite weight",
+    "zero": "give the edge a small positive value or merge its two end nodes",
+    "negative": "check the sign and unit; shortest paths need weights > 0",
+}
+
+
+def _network_labels(net: Network, rows: np.ndarray) -> list[str]:
+    """``edge_id`` of the edges at ``rows``, else ``"u-v[key]"``."""
+    edges = net.edges
+    ids = net.nodes.index
+    eid = (
+        edges["edge_id"].to_numpy(dtype=object)[rows]
+        if "edge_id" in edges.columns
+        else np.full(len(rows), None, dtype=object)
+    )
+    u = ids.take(edges["u_pos"].to_numpy()[rows]).tolist()
+    v = ids.take(edges["v_pos"].to_numpy()[rows]).tolist()
+    k = edges["key"].to_numpy()[rows].tolist()
+    return [
+        str(e) if not _is_na(e) else f"{a}-{b}[{kk}]"
+        for e, a, b, kk in zip(eid.tolist(), u, v, k, strict=True)
+    ]
+
+
+def _prepare_network(
+    net: Network, weight: str, *, stacklevel: int, what: str, warn: bool, allow_zero: bool
+) -> tuple[GateReport, GraphCSR]:
+    """Run the weight gate and build the CSR of a Network, vectorised (no per-edge objects)."""
+    if net.number_of_nodes() == 0:
+        msg = (
+            "The network is empty: no nodes loaded. Check the node and line layers and the "
+            "region filter used to build it."
+        )
+        raise GraphError(msg)
+    if not isinstance(weight, str) or not weight:
+        msg = f"The {what} must be the name of an edge attribute (a non-empty str); got {weight!r}."
+        raise WeightError(msg)
+    edges = net.edges
+    m = len(edges)
+    if weight not in edges.columns:
+        cols = sorted(c for c in edges.columns if c not in ("u_pos", "v_pos", "key", "geometry"))
+        msg = (
+            f"Edge {what} attribute {weight!r} is missing on all {m} edges of the network "
+            f"(its edge columns are {', '.join(repr(c) for c in cols) or '(none)'}). Pass "
+            f"a column that every edge has."
+        )
+        raise WeightError(msg)
+    col = edges[weight]
+    problems: dict[str, np.ndarray] = {}
+    if pd.api.types.is_bool_dtype(col) or not (
+        pd.api.types.is_numeric_dtype(col) or col.dtype == object
+    ):
+        problems["non-numeric"] = np.arange(m)
+        w = np.zeros(m)
+    else:
+        num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+        if col.dtype == object:
+            raw = col.to_numpy(dtype=object)
+            bad_type = (
+                np.array(
+                    [
+                        isinstance(x, bool | str | bytes) or not isinstance(x, numbers.Real | None)
+                        for x in raw.tolist()
+                    ],
+                    dtype=bool,
+                )
+                & ~pd.isna(col).to_numpy()
+            )
+            if bad_type.any():
+                problems["non-numeric"] = np.flatnonzero(bad_type)
+                num[bad_type] = 1.0
+        w = num
+        problems["missing (NaN)"] = np.flatnonzero(np.isnan(w))
+        problems["infinite"] = np.flatnonzero(np.isinf(w))
+        problems["zero"] = np.flatnonzero(w == 0) if not allow_zero else np.empty(0, np.int64)
+        problems["negative"] = np.flatnonzero(w < 0)
+    problems = {k: v for k, v in problems.items() if len(v)}
+    if problems:
+        parts = [
+            f"{kind} on {len(rows)} edge(s) (edge ids: "
+            f"{format_ids(_network_labels(net, rows[:20]))}); fix: {_NET_FIXES[kind]}"
+            for kind, rows in problems.items()
+        ]
+        msg = (
+            f"Edge {what} attribute {weight!r} must be a finite number > 0 on every edge. "
+            + "; ".join(parts)
+            + "."
+        )
+        raise WeightError(msg)
+    u = edges["u_pos"].to_numpy(dtype=np.int64)
+    v = edges["v_pos"].to_numpy(dtype=np.int64)
+    loop = u == v
+    n_loops = int(loop.sum())
+    if n_loops and warn:
+        warnings.warn(
+            f"Ignoring {n_loops} self-loop edge(s) (edge ids: "
+            f"{format_ids(_network_labels(net, np.flatnonzero(loop)[:20]))}): a self-loop never "
+            f"lies on a shortest path. Remove them from the graph to silence this warning.",
+            DataQualityWarning,
+            stacklevel=stacklevel,
+        )
+    keep = np.flatnonzero(~loop)
+    eu, ev, ew = u[keep], v[keep], w[keep]
+    directed = net.is_directed()
+    n = net.number_of_nodes()
+    a, b = (eu, ev) if directed else (np.minimum(eu, ev), np.maximum(eu, ev))
+    parallel = len(keep) - len(np.unique(a * max(n, 1) + b))
+    nodes = node_ids(net)
+    index = {x: i for i, x in enumerate(nodes)}
+    ids = _network_labels(net, keep)
+    keys = list(
+        zip(
+            [nodes[i] for i in eu.tolist()],
+            [nodes[i] for i in ev.tolist()],
+            edges["key"].to_numpy()[keep].tolist(),
+            strict=True,
+        )
+    )
+    csr = assemble(nodes, index, eu, ev, ew, directed=directed, ids=ids, keys=keys)
+    csr.edge_rows = keep
+    report = GateReport(n_nodes=n, n_edges=m, self_loops=n_loops, parallel_edges=parallel)
+    return report, csr
 
 
 def unit_of(G: nx.Graph, attr: str) -> str:
@@ -162,15 +355,20 @@ def is_base(node: Any) -> bool:
 
 def base_nodes(G: nx.Graph) -> list[Any]:
     """Return the base nodes of ``G`` (see :func:`is_base`), in graph order."""
-    return [v for v in G.nodes if is_base(v)]
+    return [v for v in node_ids(G) if is_base(v)]
 
 
 def default_nodes(G: nx.Graph) -> list[Any]:
     """Nodes with ``is_capital`` true, else all base nodes, else all nodes."""
-    caps = [v for v, c in G.nodes(data="is_capital") if c is True or c is np.True_]
+    ids = node_ids(G)
+    caps = [
+        v
+        for v, c in zip(ids, node_attr(G, "is_capital"), strict=True)
+        if c is True or c is np.True_
+    ]
     if caps:
         return caps
-    return base_nodes(G) or list(G.nodes)
+    return base_nodes(G) or ids
 
 
 def resolve_nodes(G: nx.Graph, nodes: Any, *, default: list[Any], what: str) -> list[Any]:
@@ -182,7 +380,7 @@ def resolve_nodes(G: nx.Graph, nodes: Any, *, default: list[Any], what: str) -> 
     out = list(nodes)
     for v in out:
         if v not in G:
-            err = unknown_name(f"{what} node", v, G.nodes)
+            err = unknown_name(f"{what} node", v, node_ids(G))
             raise err
     if len(set(out)) != len(out):
         dup = sorted({str(v) for v in out if out.count(v) > 1})
@@ -211,7 +409,8 @@ def dist_rows(
         if reverse and prep.csr.directed:
             return g.many_to_many(np.arange(prep.csr.n), idx).T
         return g.many_to_many(idx)
-    H = prep.G.reverse(copy=False) if (reverse and prep.G.is_directed()) else prep.G
+    G = prep.nx_graph()
+    H = G.reverse(copy=False) if (reverse and G.is_directed()) else G
     out = np.full((len(nodes), prep.csr.n), np.inf)
     for r, s in enumerate(nodes):
         for t, d in nx.single_source_dijkstra_path_length(H, s, weight=prep.weight).items():
@@ -297,16 +496,21 @@ def od_block(
     return out
 
 
-def component_ids(G: nx.Graph) -> dict[Any, int]:
+def component_labels(csr: GraphCSR) -> np.ndarray:
+    """Return the weak component of each CSR row: 0 = largest, ties by first node."""
+    n_comp, labels = connected_components(csr.matrix, directed=csr.directed, connection="weak")
+    sizes = np.bincount(labels, minlength=n_comp)
+    first = np.full(n_comp, csr.n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(csr.n))
+    order = np.lexsort((first, -sizes))
+    rank = np.empty(n_comp, dtype=np.int64)
+    rank[order] = np.arange(n_comp)
+    return rank[labels]
+
+
+def component_ids(prep: Prepared) -> dict[Any, int]:
     """Return the connected (weakly, if directed) component id of each node: 0 = largest, ties by first node."""
-    comps = (
-        list(nx.weakly_connected_components(G))
-        if G.is_directed()
-        else list(nx.connected_components(G))
-    )
-    order = {v: i for i, v in enumerate(G.nodes)}
-    comps.sort(key=lambda c: (-len(c), min(order[v] for v in c)))
-    return {v: i for i, c in enumerate(comps) for v in c}
+    return dict(zip(prep.csr.nodes, component_labels(prep.csr).tolist(), strict=True))
 
 
 def coords(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -314,9 +518,10 @@ def coords(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     xs = np.full(len(nodes), np.nan)
     ys = np.full(len(nodes), np.nan)
     bad = []
+    allx = node_values(G, nodes, "x")
+    ally = node_values(G, nodes, "y")
     for i, v in enumerate(nodes):
-        d = G.nodes[v]
-        x, y = d.get("x"), d.get("y")
+        x, y = allx[i], ally[i]
         ok = all(
             isinstance(c, numbers.Real) and not isinstance(c, bool) and math.isfinite(c)
             for c in (x, y)
@@ -379,21 +584,22 @@ def masses(
     if isinstance(mass, str):
         what = f"node attribute {mass!r}"
         if destinations is None:
-            kinds = [d.get("kind") for _, d in G.nodes(data=True)]
+            kinds = node_attr(G, "kind")
+            ids = node_ids(G)
             if any(k is not None for k in kinds):
-                default = [v for v, k in G.nodes(data="kind") if k == "city"]
+                default = [v for v, k in zip(ids, kinds, strict=True) if k == "city"]
             else:
-                default = list(G.nodes)
+                default = ids
         else:
             default = []
         dest = resolve_nodes(G, destinations, default=default, what="destination")
-        values = [G.nodes[v].get(mass) for v in dest]
+        values = node_values(G, dest, mass)
     else:
         what = "the mass mapping"
         lookup = dict(mass.items())
         for v in lookup:
             if v not in G:
-                err = unknown_name("mass node", v, G.nodes)
+                err = unknown_name("mass node", v, node_ids(G))
                 raise err
         dest = resolve_nodes(G, destinations, default=list(lookup), what="destination")
         values = [lookup.get(v) for v in dest]
