@@ -81,6 +81,7 @@ Transfer edges have ``length_km = 0`` and ``speed_kmh = 0``: weight them by
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import math
 import warnings
@@ -349,7 +350,6 @@ def _node_table(
 
 @dataclass
 class _LineTable:
-    ids: np.ndarray
     geoms: np.ndarray  # exploded parts
     part_row: np.ndarray  # row of each part
     mode: np.ndarray  # per row
@@ -363,6 +363,20 @@ class _LineTable:
     seg_m: np.ndarray  # length of the segment from each vertex to the next (same part)
     carried: dict[str, np.ndarray] = field(default_factory=dict)
 
+    @functools.cached_property
+    def ids(self) -> np.ndarray:
+        """Line ids as Python objects (what edge attributes and reports hold)."""
+        if self.native_ids.dtype == object:
+            return self.native_ids
+        return np.asarray(self.native_ids.astype(object), dtype=object)
+
+
+def _fill(n: int, value: Any) -> np.ndarray:
+    """Return an object array of ``n`` references to one ``value``."""
+    out = np.empty(n, dtype=object)
+    out[:] = value
+    return out
+
 
 def _line_table(
     lines: gpd.GeoDataFrame,
@@ -374,17 +388,19 @@ def _line_table(
     n = len(lines)
     if line_id in lines.columns:
         native = lines[line_id].to_numpy()
-        ids = lines[line_id].to_numpy(dtype=object)
         null = pd.isna(lines[line_id]).to_numpy()
         if null.any():
             msg = f"Line rows {format_ids(np.flatnonzero(null))} have no {line_id}; give every line a unique id."
             raise GraphError(msg)
+        if native.dtype.kind not in "iu":
+            native = lines[line_id].to_numpy(dtype=object)
     else:
         native = lines.index.to_numpy()
-        ids = lines.index.to_numpy(dtype=object)
-    if native.dtype.kind not in "iu":
-        native = ids
-    dup = pd.Series(native).duplicated(keep=False).to_numpy()
+        if native.dtype.kind not in "iu":
+            native = lines.index.to_numpy(dtype=object)
+    # ids for messages: int64 ids print as Python ints do
+    ids = native
+    dup = pd.Series(native, dtype=native.dtype).duplicated(keep=False).to_numpy()
     if dup.any():
         msg = (
             f"Line ids {format_ids(sorted({str(i) for i in ids[dup]}))} occur more than once "
@@ -402,8 +418,14 @@ def _line_table(
             "(only LineString and MultiLineString are graph edges). Drop or fix those rows."
         )
         raise GraphError(msg)
-    parts, part_row = shapely.get_parts(geom, return_index=True)
-    part_row = part_row.astype(np.int64)
+    if (tid == 1).all():
+        # LineStrings only: the parts are the geometries themselves (get_parts
+        # would clone every one of them)
+        parts = np.asarray(geom, dtype=object)
+        part_row = np.arange(n, dtype=np.int64)
+    else:
+        parts, part_row = shapely.get_parts(geom, return_index=True)
+        part_row = part_row.astype(np.int64)
     # lengths of each part, to refuse degenerate lines before building
     coords, vidx = shapely.get_coordinates(parts, return_index=True)
     from urbanchain._private._build import segment_lengths_m
@@ -427,11 +449,13 @@ def _line_table(
         )
         raise GraphError(msg)
 
-    if "mode" in lines.columns:
+    has_mode = "mode" in lines.columns
+    if has_mode:
         mode = lines["mode"].to_numpy(dtype=object)
+        badmode = ~pd.Series(mode, dtype=object).isin(MODES).to_numpy()
     else:
-        mode = np.full(n, "road", dtype=object)
-    badmode = ~pd.Series(mode).isin(MODES).to_numpy()
+        mode = _fill(n, "road")
+        badmode = np.zeros(n, dtype=bool)
     if badmode.any():
         vals = sorted({str(m) for m in mode[badmode]})
         msg = (
@@ -458,13 +482,17 @@ def _line_table(
         if "design_speed_kmh" in lines.columns
         else np.full(n, np.nan)
     )
-    linetype = mode.copy()
-    rail = mode == "railway"
-    with np.errstate(invalid="ignore"):
-        linetype[rail & (design >= 120)] = "railway_fast"
-        linetype[rail & (design >= 250)] = "railway_high_speed"
-    # per distinct line type, not per row
-    lt_codes, lt_names = pd.factorize(pd.Series(linetype, dtype=object))
+    if has_mode:
+        linetype = mode.copy()
+        rail = mode == "railway"
+        with np.errstate(invalid="ignore"):
+            linetype[rail & (design >= 120)] = "railway_fast"
+            linetype[rail & (design >= 250)] = "railway_high_speed"
+        # per distinct line type, not per row
+        lt_codes, lt_index = pd.factorize(pd.Series(linetype, dtype=object))
+        lt_names = list(lt_index)
+    else:
+        lt_codes, lt_names = np.zeros(n, dtype=np.intp), ["road"]
     default = np.array([DEFAULT_SPEEDS_KMH[t] for t in lt_names], dtype=float)[lt_codes]
     over = np.array([speeds.get(t, np.nan) for t in lt_names], dtype=float)[lt_codes]
     with np.errstate(invalid="ignore"):
@@ -488,17 +516,19 @@ def _line_table(
     layer_of = dict.fromkeys(ROAD_MODES, 0) | {
         m: _LAYERS.index(lyr) for m, lyr in LAYER_OF_MODE.items()
     }
-    m_codes, m_names = pd.factorize(pd.Series(mode, dtype=object))
-    row_layer = np.array([layer_of[m] for m in m_names], dtype=np.int64)[m_codes]
+    if has_mode:
+        m_codes, m_names = pd.factorize(pd.Series(mode, dtype=object))
+        row_layer = np.array([layer_of[m] for m in m_names], dtype=np.int64)[m_codes]
+    else:
+        row_layer = np.zeros(n, dtype=np.int64)
     status = (
         lines["status"].to_numpy(dtype=object)
         if "status" in lines.columns
-        else np.full(n, "operational", dtype=object)
+        else _fill(n, "operational")
     )
     oneway = _oneway(lines, ids)
     carried = {c: lines[c].to_numpy(dtype=object) for c in _CARRIED_LINE_COLUMNS if c in lines}
     return _LineTable(
-        ids=ids,
         geoms=parts,
         part_row=part_row,
         mode=mode,
@@ -1099,9 +1129,9 @@ def _build_network(
     copy_names = [n for n, u_ in zip(copy_names_all, copy_used.tolist(), strict=True) if u_]
     jk = np.flatnonzero(used & ~is_node)
     n_copies, n_junc = len(copies), len(jk)
-    junction_names = [f"junction:{i}" for i in range(n_junc)]
+    junction_names = _numbered("junction:", n_junc)
     if n_base:
-        created = set(copy_names_all) | set(junction_names)
+        created = set(copy_names_all) | set(np.asarray(junction_names, dtype=object).tolist())
         clash = created & set(node_ids.tolist())
         if clash:
             msg = (
@@ -1122,18 +1152,25 @@ def _build_network(
         node_ids=node_ids,
         node_xy=node_xy,
         node_attr=node_attr,
-        ids=np.concatenate(
-            (
-                node_ids.astype(object),
-                np.asarray(copy_names, dtype=object),
-                np.asarray(junction_names, dtype=object),
+        ids=(
+            pd.Index(junction_names, name=node_id)
+            if n_base + n_copies == 0
+            else pd.Index(
+                np.concatenate(
+                    (
+                        node_ids.astype(object),
+                        np.asarray(copy_names, dtype=object),
+                        np.asarray(junction_names, dtype=object),
+                    )
+                ),
+                dtype=object,
+                name=node_id,
             )
         ),
         xy=np.concatenate((node_xy[:, :2], pieces.key_xy[copies], pieces.key_xy[jk])),
         copy_base=copy_base,
         copy_layer=layer_names[pieces.key_layer[copies]],
         junction_layer=layer_names[pieces.key_layer[jk]],
-        index_name=node_id,
     )
 
     # ---- line edges (and their reverse in a directed graph)
@@ -1165,7 +1202,7 @@ def _build_network(
             rev = {c: arr[back] for c, arr in line_cols.items()}
             rev["u_pos"], rev["v_pos"] = v_pos[back], u_pos[back]
             rev["geometry"] = np.asarray(shapely.reverse(p_geom[back]), dtype=object)
-            rev["edge_id"] = np.asarray([e + "/rev" for e in edge_id[back].tolist()], dtype=object)
+            rev["edge_id"] = _suffixed(edge_id[back], "/rev")
             parts.append(rev)
 
     # ---- transfer edges
@@ -1253,7 +1290,11 @@ def _build_network(
     edges = _edge_frame(parts, n_nodes=n_all, directed=directed, crs=_crs_label(crs))
 
     # ---- report findings kept in provenance
-    dup_groups = _duplicates(p_u, p_v, p_len, p_geom)
+    keys = edges["key"].to_numpy()
+    if not directed and (len(keys) == 0 or int(keys.max()) == 0):
+        dup_groups = []  # no two edges share an end pair, so no piece is duplicated
+    else:
+        dup_groups = _duplicates(p_u, p_v, p_len, p_geom)
     if dup_groups:
         edge_id_obj = np.asarray(edge_id, dtype=object)
         dup_ids = [[str(edge_id_obj[i]) for i in g] for g in dup_groups]
@@ -1342,14 +1383,50 @@ def _interleave(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str,
     return out
 
 
-def _edge_ids(line_ids: np.ndarray, ordinal: np.ndarray) -> np.ndarray:
-    """``"<line id>/<ordinal>"`` for each piece, as an object array of str."""
+def _arrow_strings() -> bool:
+    """Whether pandas' default ``str`` dtype is backed by pyarrow (pandas >= 3 with pyarrow)."""
+    if int(pd.__version__.split(".")[0]) < 3:
+        return False
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _numbered(prefix: str, n: int) -> Any:
+    """``prefix + str(i)`` for ``i`` in ``range(n)``: a pandas ``str`` array or a list."""
+    if n and _arrow_strings():
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        joined = pc.binary_join_element_wise(prefix, pa.array(np.arange(n)).cast(pa.string()), "")
+        return pd.array(joined, dtype="str")
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def _edge_ids(line_ids: np.ndarray, ordinal: np.ndarray) -> Any:
+    """``"<line id>/<ordinal>"`` for each piece (a pandas ``str`` array or an object array)."""
     if line_ids.dtype.kind in "iu":
-        sdt = np.dtypes.StringDType()
-        out = np.strings.add(np.strings.add(line_ids.astype(sdt), "/"), ordinal.astype(sdt))
-        return np.asarray(out.astype(object), dtype=object)
+        if _arrow_strings():
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            joined = pc.binary_join_element_wise(
+                pa.array(line_ids).cast(pa.string()), pa.array(ordinal).cast(pa.string()), "/"
+            )
+            return pd.array(joined, dtype="str")
+        out = [f"{i}/{o}" for i, o in zip(line_ids.tolist(), ordinal.tolist(), strict=True)]
+        return np.asarray(out, dtype=object)
     ids_str = pd.Series(line_ids, dtype=object).astype(str)
     return (ids_str + "/" + pd.Series(ordinal).astype(str)).to_numpy(dtype=object)
+
+
+def _suffixed(values: Any, suffix: str) -> Any:
+    """``values`` (str array) with ``suffix`` appended, in the same kind of array."""
+    if isinstance(values, np.ndarray):
+        return np.asarray([v + suffix for v in values.tolist()], dtype=object)
+    return pd.array(pd.Series(values, copy=False) + suffix, dtype=values.dtype)
 
 
 def _node_frame(
@@ -1357,12 +1434,11 @@ def _node_frame(
     node_ids: np.ndarray,
     node_xy: np.ndarray,
     node_attr: pd.DataFrame,
-    ids: np.ndarray,
+    ids: pd.Index,
     xy: np.ndarray,
     copy_base: np.ndarray,
     copy_layer: np.ndarray,
     junction_layer: np.ndarray,
-    index_name: str,
 ) -> pd.DataFrame:
     """Build the node table of a :class:`Network` (see its docstring)."""
     n_base, n_copies = len(node_ids), len(copy_base)
@@ -1410,7 +1486,7 @@ def _node_frame(
         base_node = np.asarray(base_node, dtype=object)
         base_node[n_base : n_base + n_copies] = node_ids[copy_base]
         cols["base_node"] = base_node
-    index = pd.Index(ids, dtype=object, name=index_name)
+    index = ids
     data = {
         c: pd.Series(v, index=index, dtype=v.dtype if v.dtype != object else object)
         for c, v in cols.items()
@@ -1453,7 +1529,7 @@ def _edge_frame(
     carried = [c for c in attrs if c in _CARRIED_LINE_COLUMNS]
     total = sum(len(p["u_pos"]) for p in parts)
 
-    def column(c: str) -> np.ndarray:
+    def column(c: str) -> Any:
         blocks = []
         for p in parts:
             n = len(p["u_pos"])
@@ -1462,8 +1538,10 @@ def _edge_frame(
             return blocks[0]
         dtypes = {b.dtype for b in blocks}
         if len(dtypes) == 1:
-            return np.concatenate(blocks)
-        return np.concatenate([b.astype(object) for b in blocks])
+            if all(isinstance(b, np.ndarray) for b in blocks):
+                return np.concatenate(blocks)
+            return pd.concat([pd.Series(b) for b in blocks], ignore_index=True).array
+        return np.concatenate([np.asarray(b, dtype=object) for b in blocks])
 
     u = column("u_pos").astype(np.int64, copy=False)
     v = column("v_pos").astype(np.int64, copy=False)

@@ -87,9 +87,8 @@ def grid_keys(xy: FloatArray, grid: float) -> tuple[IntArray, IntArray]:
     n = len(xy)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    q = np.rint(xy[:, :2] / grid).astype(np.int64)
-    qx = q[:, 0] - q[:, 0].min()
-    qy = q[:, 1] - q[:, 1].min()
+    qx = _grid_column(xy[:, 0], grid)
+    qy = _grid_column(xy[:, 1], grid)
     span_y = int(qy.max()) + 1
     if (int(qx.max()) + 1) * span_y < 2**62:
         packed = qx * np.int64(span_y) + qy
@@ -104,6 +103,7 @@ def grid_keys(xy: FloatArray, grid: float) -> tuple[IntArray, IntArray]:
         # argsort is not stable: the first row of a run is its smallest row index
         first = np.minimum.reduceat(order, starts)
     else:
+        q = np.column_stack((qx, qy))
         order = np.lexsort((q[:, 1], q[:, 0]))
         qs = q[order]
         new = np.empty(n, dtype=bool)
@@ -116,6 +116,16 @@ def grid_keys(xy: FloatArray, grid: float) -> tuple[IntArray, IntArray]:
     return ids, first.astype(np.int64, copy=False)
 
 
+def _grid_column(values: FloatArray, grid: float) -> IntArray:
+    """``rint(values / grid)`` as int64, shifted to start at 0 (order is kept)."""
+    scaled = values / grid
+    np.rint(scaled, out=scaled)
+    q = scaled.astype(np.int64)
+    del scaled
+    q -= q.min()
+    return q
+
+
 def segment_lengths_m(xy: FloatArray, same: BoolArray, *, geographic: bool) -> FloatArray:
     """Length in metres of the segments ``xy[i] -> xy[i + 1]`` where ``same[i]``.
 
@@ -123,11 +133,14 @@ def segment_lengths_m(xy: FloatArray, same: BoolArray, *, geographic: bool) -> F
     :class:`pyproj.Geod` computation as :func:`urbanchain.crs.geodesic_length`),
     projected ones in the plane.
     """
+    if geographic:
+        # one fresh array per coordinate; Geod writes its results into them
+        lon1, lat1 = xy[:-1, 0][same], xy[:-1, 1][same]
+        lon2, lat2 = xy[1:, 0][same], xy[1:, 1][same]
+        _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2, inplace=True)
+        return np.asarray(dist, dtype=np.float64)
     a = xy[:-1][same]
     b = xy[1:][same]
-    if geographic:
-        _, _, dist = _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-        return np.asarray(dist, dtype=np.float64)
     return np.asarray(np.hypot(b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]), dtype=np.float64)
 
 
@@ -218,7 +231,7 @@ def build_pieces(
     n_vertices = len(coords)
 
     # 1. snapping to nodes
-    snapped_to = np.full(n_vertices, -1, dtype=np.int64)
+    snapped_to = np.full(n_vertices if n_nodes else 0, -1, dtype=np.int64)
     if n_nodes and n_vertices:
         tree = cKDTree(metric_coords(node_xy, geographic=geographic))
         pts = metric_coords(coords, geographic=geographic)
@@ -229,7 +242,7 @@ def build_pieces(
             snapped_to[hit] = idx[hit]
             coords = coords.copy()  # never write into the caller's array
             coords[hit] = node_xy[idx[hit]]
-    snapped = snapped_to >= 0
+    snapped = snapped_to >= 0 if n_nodes else np.zeros(n_vertices, dtype=bool)
 
     # 2. per-layer keys, on the layers in use only (dense ranks without a sort)
     gid, _ = grid_keys(coords, GRID_DEG if geographic else GRID_M)
@@ -237,8 +250,11 @@ def build_pieces(
     n_used = max(len(used_layers), 1)
     layer_code = np.zeros(n_layers, dtype=np.int64)
     layer_code[used_layers] = np.arange(len(used_layers))
-    key = np.where(snapped, snapped_to, n_nodes + gid)
-    del gid
+    if n_nodes:
+        key = np.where(snapped, snapped_to, n_nodes + gid)
+        del gid
+    else:
+        key = gid
     key *= n_used
     key += layer_code[vlayer]
 
@@ -265,14 +281,15 @@ def build_pieces(
         vorig = np.arange(n_vertices, dtype=np.int64)
     else:
         vorig = np.flatnonzero(keep)
-        coords, vline, key, snapped, vlayer, snapped_to = (
+        coords, vline, key, snapped, vlayer = (
             coords[keep],
             vline[keep],
             key[keep],
             snapped[keep],
             vlayer[keep],
-            snapped_to[keep],
         )
+        if n_nodes:
+            snapped_to = snapped_to[keep]
     del keep, dup
     nv = len(key)
     first = np.ones(nv, dtype=bool)
@@ -318,14 +335,24 @@ def build_pieces(
         del counts
     interior = split & ~first & ~last
     del split
-    rep = 1 + interior.astype(np.int64)
-    src = np.repeat(np.arange(nv), rep)
-    pos = np.cumsum(rep) - rep
-    del rep
-    start = np.zeros(len(src), dtype=bool)
+    # an interior split vertex ends one piece and starts the next: it appears twice
+    inner = np.flatnonzero(interior)
+    n_src = nv + len(inner)
+    if len(inner):
+        # output row of each vertex's first copy: its row plus the interior vertices before it
+        pos = np.arange(nv) + (np.cumsum(interior) - interior)
+        src = np.empty(n_src, dtype=np.int64)
+        src[pos] = np.arange(nv)
+        src[pos[inner] + 1] = inner
+    else:
+        src = np.arange(nv)
+        pos = src
+    del interior
+    start = np.zeros(n_src, dtype=bool)
     start[pos[first]] = True
-    start[pos[interior] + 1] = True
-    del pos
+    if len(inner):
+        start[pos[inner] + 1] = True
+    del pos, inner
     piece_of = np.cumsum(start) - 1
     starts = np.flatnonzero(start)
     del start
@@ -371,8 +398,11 @@ def build_pieces(
 
     u = inv[src[starts]]
     v = inv[src[ends]]
-    key_xy = np.empty((len(uniq), 2), dtype=np.float64)
-    key_xy[inv] = coords[:, :2]
+    # the coordinates of a key are those of its last vertex row
+    last_row = np.empty(len(uniq), dtype=np.int64)
+    last_row[inv] = np.arange(nv)
+    key_xy = np.ascontiguousarray(coords[last_row, :2])
+    del last_row
     key_layer = used_layers[uniq % n_used] if len(used_layers) else uniq % n_used
     raw_u = uniq // n_used
     key_node = np.where(raw_u < n_nodes, raw_u, -1)
