@@ -90,7 +90,7 @@ def _dict_maker(
     )
     namespace: dict[str, Any] = {}
     exec(compile(src, "<urbanchain records>", "exec"), namespace)
-    return namespace["make"]  # type: ignore[no-any-return]
+    return namespace["make"]
 
 
 class Network:
@@ -392,8 +392,8 @@ def _fill(
     for n, d in nodes:
         node_attr[n] = d
     if directed:
-        succ: dict[Any, dict[Any, dict[Any, Any]]] = G._succ  # type: ignore[attr-defined]
-        pred: dict[Any, dict[Any, dict[Any, Any]]] = G._pred  # type: ignore[attr-defined]
+        succ: dict[Any, dict[Any, dict[Any, Any]]] = G._succ
+        pred: dict[Any, dict[Any, dict[Any, Any]]] = G._pred
         for n in node_attr:
             succ[n] = {}
             pred[n] = {}
