@@ -839,3 +839,147 @@ def test_input_file_never_modified(tmp_path: Path) -> None:
         read_layer(path, kind="provinces", repair=True)
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["bowtie.geojson"]
+
+
+# ----------------------------------------------------------------------------- resource limits
+# The files of benchmarks/bench_limits.py, built by the same builders (smaller where a
+# limit can be lowered).  These tests assert the refusal; the benchmark reports the time
+# and memory each refusal takes with the default limits.
+
+
+def _bench_limits() -> Any:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_limits.py"
+    spec = importlib.util.spec_from_file_location("_bench_limits", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def no_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Fail on any archive extraction; temporary files go to an empty directory we watch."""
+    import tarfile
+    import tempfile
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        msg = "an archive was extracted"
+        raise AssertionError(msg)
+
+    for cls, names in ((zipfile.ZipFile, ("extract", "extractall")), (tarfile.TarFile, ("extract", "extractall"))):  # fmt: skip
+        for name in names:
+            monkeypatch.setattr(cls, name, refuse)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setenv("CPL_TMPDIR", str(scratch))
+    return scratch
+
+
+@pytest.mark.parametrize("kind", ["zip", "gzip"])
+def test_limits_bomb_refused_while_streaming_without_extraction(
+    kind: str, tmp_path: Path, no_extraction: Path
+) -> None:
+    bench = _bench_limits()
+    if kind == "zip":
+        path = bench.build_zip_bomb(tmp_path / "bomb.zip", mib=6)
+    else:
+        path = bench.build_gzip_bomb(tmp_path / "bomb.geojson.gz", mib=6)
+    assert path.stat().st_size < 64 * 2**10  # a few kB on disk
+    listing = sorted(os.listdir(tmp_path))
+    with pytest.raises(ResourceLimitError) as info:
+        read_layer(path, kind="nodes", max_bytes=4 * 2**20)
+    msg = str(info.value)
+    assert f"{path.name}" in msg
+    assert f"the uncompressed size in bytes (counted while decompressing; a {kind} bomb?)" in msg
+    assert "is more than the limit 4,194,304" in msg
+    assert "read_layer(..., max_bytes=...)" in msg
+    assert "urbanchain.settings.set(max_file_bytes=...)" in msg
+    assert sorted(os.listdir(tmp_path)) == listing  # nothing extracted next to the archive
+    assert os.listdir(no_extraction) == []  # nor into the temporary directory
+
+
+def test_limits_default_max_file_bytes_applies_to_archives(tmp_path: Path) -> None:
+    bench = _bench_limits()
+    path = bench.build_zip_bomb(tmp_path / "bomb.zip", mib=3)
+    with settings.override(max_file_bytes=2 * 2**20), pytest.raises(
+        ResourceLimitError, match=r"more than the limit 2,097,152"
+    ):  # fmt: skip
+        read_layer(path, kind="nodes")
+    # raised on request, the same archive is read (and is just an empty collection)
+    with pytest.raises(ValidationError, match="the file has no features"):
+        read_layer(path, kind="nodes", max_bytes=4 * 2**20)
+
+
+def test_limits_good_archives_are_read_without_extraction(
+    tmp_path: Path, no_extraction: Path
+) -> None:
+    doc = json.dumps({"type": "FeatureCollection", "features": good_nodes()})
+    zpath = tmp_path / "nodes.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("nodes.geojson", doc)
+    gpath = tmp_path / "nodes.geojson.gz"
+    gpath.write_bytes(gzip.compress(doc.encode()))
+    for path in (zpath, gpath):
+        gdf = read_layer(path, kind="nodes")
+        assert gdf["node_id"].tolist() == ["ha_noi", "hai_phong", "nam_dinh"]
+    assert sorted(os.listdir(tmp_path)) == ["nodes.geojson.gz", "nodes.zip", "scratch"]
+    assert os.listdir(no_extraction) == []
+
+
+def test_limits_disguised_vrt_is_refused_and_never_opened(tmp_path: Path) -> None:
+    bench = _bench_limits()
+    secret = tmp_path / "secret.csv"
+    path = bench.build_disguised_vrt(tmp_path / "evil.geojson", secret=secret)
+    before = secret.stat().st_atime_ns
+    for kind in ("points", "nodes"):
+        with pytest.raises(InputFileError) as info:
+            read_layer(path, kind=kind)
+        msg = str(info.value)
+        assert "does not look like GeoJSON" in msg
+        assert "never lets GDAL guess it from the content" in msg
+        assert "top secret" not in msg
+    # the driver= escape hatch pins GeoJSON too: still refused
+    with pytest.raises(InputFileError, match="does not look like GeoJSON"):
+        read_layer(path, kind="points", driver="GeoJSON")
+    assert secret.stat().st_atime_ns == before
+
+
+def test_limits_million_vertex_polygon_file_with_default_limits(tmp_path: Path) -> None:
+    bench = _bench_limits()
+    path = bench.build_big_polygon_gpkg(tmp_path / "huge.gpkg")
+    with pytest.raises(ResourceLimitError) as info:
+        read_layer(path, kind="provinces")
+    msg = str(info.value)
+    assert "huge.gpkg: 1 feature with more vertices than the limit" in msg
+    assert "max_vertices_per_feature=1,000,000: code '01' (row 0): 1,000,001 vertices" in msg
+    assert "settings.set(max_vertices_per_feature=...)" in msg
+    # and the per-layer limit, when lowered for one call
+    with settings.override(max_vertices_per_feature=2_000_000), pytest.raises(
+        ResourceLimitError, match=r"the layer has 1,000,001 vertices, more than the limit max_vertices=500,000"
+    ):  # fmt: skip
+        read_layer(path, kind="provinces", max_vertices=500_000)
+
+
+def test_limits_remote_refused_even_when_allowed() -> None:
+    with pytest.raises(InputFileError, match=r"not supported yet even with allow_remote.*download"):
+        read_layer("https://example.com/nodes.geojson", kind="nodes", allow_remote=True)
+    with settings.override(allow_remote=True), pytest.raises(
+        InputFileError, match="not supported yet"
+    ):  # fmt: skip
+        read_layer("/vsicurl/https://example.com/n.geojson", kind="nodes")
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("max_file_bytes", 0), ("max_features", -1), ("max_vertices", 1.5),
+     ("max_vertices_per_feature", True), ("allow_remote", "yes")],
+)  # fmt: skip
+def test_limits_settings_are_validated(setting: str, value: Any) -> None:
+    with pytest.raises(ValidationError, match=rf"Setting '{setting}' must be"):
+        settings.set(**{setting: value})
+    assert settings.get(setting) not in (value,) or isinstance(value, bool)

@@ -414,11 +414,29 @@ def _encoding_error(src: Source, exc: UnicodeDecodeError) -> InputFileError:
     return InputFileError(msg)
 
 
+@contextlib.contextmanager
+def _gdal_config(**options: str) -> Iterator[None]:
+    """Set GDAL configuration options for the duration of a read, then restore them."""
+    old = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(old)
+
+
 def read_gdal(
     src: Source, *, layer: str | None, encoding: str | None, max_features: int
 ) -> gpd.GeoDataFrame:
-    """Read GeoJSON or GeoPackage through pyogrio with the driver pinned (read-only, no SQL)."""
-    with warnings.catch_warnings(record=True) as caught:
+    """Read GeoJSON or GeoPackage through pyogrio with the driver pinned (read-only, no SQL).
+
+    GDAL's ``/vsigzip/`` would write a ``<file>.gz.properties`` index next to the
+    archive; that is switched off, so reading never writes to the user's folder.
+    """
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        _gdal_config(CPL_VSIL_GZIP_WRITE_PROPERTIES="NO"),
+    ):
         warnings.simplefilter("always")
         gdf = _read_gdal(src, layer=layer, encoding=encoding, max_features=max_features)
     for w in caught:
