@@ -1,0 +1,547 @@
+"""Engines (scipy, cch, networkx) agree; engine selection, the missing-package error, sampling.
+
+Every engine is compared with the NetworkX reference on random weighted
+multigraphs (directed and undirected, disconnected, with parallel edges and
+self-loops).  scipy must agree to 1e-9.  cch rounds weights to integers
+(``round(w * scale)``), so its distances may differ by at most
+``hops * 0.5 / scale`` (``hops <= n - 1``); the derived metrics get the
+tolerance that bound implies (see :func:`_cch_rel`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import subprocess
+import sys
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from shapely import LineString
+
+from urbanchain import metrics, settings
+from urbanchain._private import _cch, _engines
+from urbanchain._private import _metric_common as mc
+from urbanchain.errors import OptionalDependencyError, ValidationError
+from urbanchain.graph import Network, graph_from_gdfs
+
+pytestmark = pytest.mark.filterwarnings("ignore::urbanchain.errors.DataQualityWarning")
+HAS_CCH = _cch.available()
+needs_cch = pytest.mark.skipif(not HAS_CCH, reason="pyroutingkit (urbanchain[fast]) not installed")
+ENGINES = ["scipy", pytest.param("cch", marks=needs_cch)]
+
+
+def random_graph(seed: int, *, directed: bool, n: int = 40, m: int = 90) -> nx.MultiGraph:
+    """A random weighted multigraph: two components, an isolated node, parallel edges, loops."""
+    rng = np.random.default_rng(seed)
+    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    G.add_nodes_from(range(n + 1))  # node n stays isolated
+    half = n // 2
+    for _ in range(m):
+        part = int(rng.integers(2))
+        lo, hi = (0, half) if part == 0 else (half, n)
+        u, v = (int(x) for x in rng.integers(lo, hi, size=2))
+        G.add_edge(u, v, time_min=float(rng.uniform(0.5, 10.0)), corridor_id=f"c{u % 6}")
+    G.add_edge(1, 2, time_min=0.7, corridor_id="c1")  # parallel edges of both weights
+    G.add_edge(1, 2, time_min=9.5, corridor_id="par")
+    G.add_edge(3, 3, time_min=1.0, corridor_id="c3")  # self-loop
+    for v in G.nodes:
+        G.nodes[v]["population"] = float(rng.uniform(1, 100))
+    return G
+
+
+GRAPHS = [
+    pytest.param(seed, directed, id=f"{'dir' if directed else 'undir'}-{seed}")
+    for seed in (0, 1)
+    for directed in (False, True)
+]
+
+
+def _scale(G: nx.Graph, weight: str = "time_min") -> float:
+    prep = mc.prepare(G, weight)
+    return _cch.choose_scale(prep.csr.matrix.data, prep.csr.n)
+
+
+def _dist_tol(G: nx.Graph, engine: str) -> float:
+    """Absolute tolerance on a distance: 1e-9 for scipy, (n - 1) * 0.5 / scale for cch."""
+    if engine == "scipy":
+        return 1e-9
+    return _cch.tolerance(_scale(G), G.number_of_nodes() - 1)
+
+
+def _cch_rel(G: nx.Graph, engine: str) -> float:
+    """Relative tolerance on sums of 1/d or of d: dist tolerance / smallest weight."""
+    if engine == "scipy":
+        return 1e-9
+    wmin = min(d["time_min"] for _, _, d in G.edges(data=True))
+    eps = _dist_tol(G, engine) / wmin
+    return eps / (1 - eps)
+
+
+# ---------------------------------------------------------------------------
+# agreement with NetworkX
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("seed", "directed"), GRAPHS)
+def test_od_matches_networkx(engine: str, seed: int, directed: bool) -> None:
+    G = random_graph(seed, directed=directed)
+    nodes = list(G.nodes)
+    ref = metrics.od_matrix(G, sources=nodes[:15], targets=nodes, engine="networkx")
+    got = metrics.od_matrix(G, sources=nodes[:15], targets=nodes, engine=engine)
+    assert got.attrs["engine"] == engine
+    assert ref.attrs["engine"] == "networkx"
+    assert (got.isna() == ref.isna()).all().all()  # the same pairs unreachable
+    assert got.attrs["unreachable"] == ref.attrs["unreachable"] > 0
+    np.testing.assert_allclose(
+        got.to_numpy(), ref.to_numpy(), rtol=0, atol=_dist_tol(G, engine), equal_nan=True
+    )
+    # fewer targets than sources (scipy runs from the targets on the reversed graph)
+    ref2 = metrics.od_matrix(G, sources=nodes, targets=nodes[:4], engine="networkx")
+    got2 = metrics.od_matrix(G, sources=nodes, targets=nodes[:4], engine=engine)
+    np.testing.assert_allclose(
+        got2.to_numpy(), ref2.to_numpy(), rtol=0, atol=_dist_tol(G, engine), equal_nan=True
+    )
+
+
+@needs_cch
+def test_cch_distances_are_within_the_documented_rounding() -> None:
+    G = random_graph(3, directed=False)
+    prep = mc.prepare(G, "time_min")
+    g = prep.cch()
+    scale = _scale(G)
+    assert g.scale == scale
+    assert g.tolerance_per_edge == 0.5 / scale
+    exact = mc.dist_rows(prep, list(G.nodes), "scipy")
+    approx = g.many_to_many(np.arange(prep.csr.n))
+    fin = np.isfinite(exact)
+    assert (np.isfinite(approx) == fin).all()
+    err = np.abs(approx[fin] - exact[fin])
+    assert err.max() <= _cch.tolerance(scale, G.number_of_nodes() - 1)
+    # integer weights (a scale-exact graph) come back exactly
+    H = nx.MultiGraph()
+    H.add_weighted_edges_from([(0, 1, 2.0), (1, 2, 3.0), (0, 2, 7.0)], weight="time_min")
+    od = metrics.od_matrix(H, sources=[0], targets=[0, 1, 2], engine="cch")
+    assert od.to_numpy().tolist() == [[0.0, 2.0, 5.0]]
+    assert od.attrs["cch_tolerance_per_edge"] == 0.5 / od.attrs["cch_scale"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("seed", "directed"), GRAPHS)
+@pytest.mark.parametrize("direction", ["out", "in"])
+def test_closeness_harmonic_match_networkx(
+    engine: str, seed: int, directed: bool, direction: str
+) -> None:
+    G = random_graph(seed, directed=directed)
+    ref = metrics.centrality(G, length=None, direction=direction, engine="networkx")
+    got = metrics.centrality(G, length=None, direction=direction, engine=engine)
+    rel = _cch_rel(G, engine)
+    for col in ("closeness", "harmonic"):
+        np.testing.assert_allclose(got[col], ref[col], rtol=rel, atol=1e-12)
+    assert got["component"].tolist() == ref["component"].tolist()
+    assert got["degree"].tolist() == ref["degree"].tolist()
+    assert got.attrs["engine"] == engine
+    assert got.attrs["betweenness_engine"] == "scipy"
+    # betweenness always runs on scipy's exact floats
+    np.testing.assert_allclose(got["betweenness"], ref["betweenness"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("seed", "directed"), GRAPHS)
+def test_accessibility_and_efficiency_match_networkx(
+    engine: str, seed: int, directed: bool
+) -> None:
+    G = random_graph(seed, directed=directed)
+    nodes = list(G.nodes)
+    kw = {"mass": "population", "destinations": nodes, "sources": nodes}
+    ref = metrics.accessibility(G, engine="networkx", **kw)
+    got = metrics.accessibility(G, engine=engine, **kw)
+    # exp(-beta d): relative error <= beta * (distance tolerance)
+    rel = 1e-9 if engine == "scipy" else got.attrs["beta"] * _dist_tol(G, engine) * 1.01
+    np.testing.assert_allclose(got["accessibility"], ref["accessibility"], rtol=rel)
+    assert got["destinations_reached"].tolist() == ref["destinations_reached"].tolist()
+    assert got.attrs["engine"] == engine
+    e_ref = metrics.efficiency(G, engine="networkx")
+    e_got = metrics.efficiency(G, engine=engine)
+    assert e_got == pytest.approx(e_ref, rel=_cch_rel(G, engine), abs=1e-15)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("seed", "directed"), GRAPHS)
+@pytest.mark.parametrize("by", ["corridor_id", "edge_id"])
+def test_criticality_matches_networkx(engine: str, seed: int, directed: bool, by: str) -> None:
+    G = random_graph(seed, directed=directed)
+    nodes = list(G.nodes)
+    kw = {"mass": "population", "destinations": nodes, "sources": nodes[:25], "by": by}
+    ref = metrics.corridor_criticality(G, engine="networkx", **kw)
+    got = metrics.corridor_criticality(G, engine=engine, **kw).reindex(ref.index)
+    assert got.attrs["engine"] == engine
+    assert got["pairs_disconnected"].tolist() == ref["pairs_disconnected"].tolist()
+    assert got["n_edges"].tolist() == ref["n_edges"].tolist()
+    tol = _dist_tol(G, engine)
+    rel = _cch_rel(G, engine)
+    pairs = 25 * len(nodes)
+    base_eff = ref.attrs["base_efficiency"]
+    np.testing.assert_allclose(
+        got["efficiency_loss"], ref["efficiency_loss"], rtol=0, atol=2 * rel * base_eff + 1e-15
+    )
+    np.testing.assert_allclose(
+        got["extra_time_sum"], ref["extra_time_sum"], rtol=0, atol=2 * tol * pairs + 1e-9
+    )
+    base_acc = ref.attrs["base_accessibility"]
+    beta = ref.attrs["beta"]
+    acc_tol = (2 * beta * tol * 1.01 if engine == "cch" else 1e-9) * base_acc + 1e-9
+    np.testing.assert_allclose(
+        got["accessibility_loss"], ref["accessibility_loss"], rtol=0, atol=acc_tol
+    )
+
+
+@needs_cch
+def test_criticality_restores_the_cch_metric() -> None:
+    G = random_graph(5, directed=False)
+    nodes = list(G.nodes)
+    before = metrics.od_matrix(G, sources=nodes, targets=nodes, engine="cch")
+    metrics.corridor_criticality(G, mass="population", destinations=nodes, engine="cch")
+    after = metrics.od_matrix(G, sources=nodes, targets=nodes, engine="cch")
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_removal_keeps_the_remaining_parallel_edge() -> None:
+    G = random_graph(0, directed=False)
+    prep = mc.prepare(G, "time_min")
+    csr = prep.csr
+    light = next(
+        t for t, (u, v, _k) in enumerate(csr.edge_keys) if {u, v} == {1, 2} and csr.edge_w[t] < 1
+    )
+    slots, values = csr.removal(np.array([light]))
+    assert len(slots) == 2  # both directions of the undirected pair
+    others = [d["time_min"] for d in G.get_edge_data(1, 2).values() if d["time_min"] != 0.7]
+    assert 9.5 in others
+    assert values.tolist() == [min(others)] * 2  # the lightest remaining parallel edge
+
+
+# ---------------------------------------------------------------------------
+# engine selection and the missing package
+# ---------------------------------------------------------------------------
+
+
+def test_auto_rule() -> None:
+    big = _engines.AUTO_MIN_ARCS
+    many = _engines.AUTO_MIN_SEARCHES
+    choose = _engines.choose
+    assert choose("scipy", arcs=big, searches=many, topology_cached=True) == "scipy"
+    assert choose("networkx", arcs=1, searches=1, topology_cached=False) == "networkx"
+    assert choose("auto", arcs=big - 1, searches=many, topology_cached=True) == "scipy"
+    assert choose("auto", arcs=big, searches=many - 1, topology_cached=False) == "scipy"
+    expected = "cch" if HAS_CCH else "scipy"
+    assert choose("auto", arcs=big, searches=many, topology_cached=False) == expected
+    assert choose("auto", arcs=big, searches=1, topology_cached=True) == expected
+
+
+def test_auto_picks_scipy_on_small_graphs() -> None:
+    G = random_graph(0, directed=False)
+    nodes = list(G.nodes)
+    assert metrics.od_matrix(G, sources=nodes, targets=nodes).attrs["engine"] == "scipy"
+    with settings.override(engine="networkx"):
+        assert metrics.od_matrix(G, sources=nodes[:2]).attrs["engine"] == "networkx"
+
+
+@needs_cch
+def test_auto_picks_cch_above_the_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    G = random_graph(7, directed=True)
+    nodes = list(G.nodes)
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
+    _cch.clear()
+    assert metrics.od_matrix(G, sources=nodes[:5], targets=nodes).attrs["engine"] == "scipy"
+    assert metrics.od_matrix(G, sources=nodes[:20], targets=nodes).attrs["engine"] == "cch"
+    # the topology is now cached: a small call uses it too
+    assert metrics.od_matrix(G, sources=nodes[:2], targets=nodes).attrs["engine"] == "cch"
+    crit = metrics.corridor_criticality(G, mass="population", destinations=nodes)
+    assert crit.attrs["engine"] == "cch"
+
+
+@needs_cch
+def test_topology_is_cached_across_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    G = random_graph(8, directed=False)
+    _cch.clear()
+    prk = importlib.import_module("pyroutingkit")
+    builds = []
+    real = prk.CCHTopology
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def build(self, *args: object) -> None:
+            builds.append(1)
+            super().build(*args)
+
+    monkeypatch.setattr(prk, "CCHTopology", Counting)
+    nodes = list(G.nodes)
+    metrics.od_matrix(G, sources=nodes, targets=nodes, engine="cch")
+    metrics.centrality(G, length=None, engine="cch")
+    G2 = G.copy()
+    for _, _, d in G2.edges(data=True):
+        d["time_min"] *= 2  # new weights, same topology: re-customised, not rebuilt
+    metrics.od_matrix(G2, sources=nodes, targets=nodes, engine="cch")
+    metrics.corridor_criticality(G, mass="population", destinations=nodes, engine="cch")
+    assert len(builds) == 1
+
+
+def _hide_pyroutingkit(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = importlib.import_module
+    real_spec = importlib.util.find_spec
+
+    def fake_import(name: str, *args: object, **kw: object) -> object:
+        if name.split(".", maxsplit=1)[0] == "pyroutingkit":
+            msg = "No module named 'pyroutingkit'"
+            raise ModuleNotFoundError(msg)
+        return real_import(name, *args, **kw)  # type: ignore[arg-type]
+
+    def fake_spec(name: str, *args: object, **kw: object) -> object:
+        if name.split(".", maxsplit=1)[0] == "pyroutingkit":
+            return None
+        return real_spec(name, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib, "import_module", fake_import)
+    monkeypatch.setattr(importlib.util, "find_spec", fake_spec)
+
+
+def test_cch_without_pyroutingkit_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    _hide_pyroutingkit(monkeypatch)
+    G = random_graph(0, directed=False)
+    with pytest.raises(OptionalDependencyError, match=r'pip install "urbanchain\[fast\]"'):
+        metrics.od_matrix(G, engine="cch")
+    with pytest.raises(ImportError):  # also an ImportError for generic handlers
+        metrics.centrality(G, engine="cch", length=None)
+    # auto never needs it
+    assert not _cch.available()
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
+    assert metrics.od_matrix(G, sources=list(G.nodes)).attrs["engine"] == "scipy"
+
+
+def test_unknown_engine_lists_the_choices() -> None:
+    G = random_graph(0, directed=False)
+    with pytest.raises(ValueError, match="cch"):
+        metrics.od_matrix(G, engine="fast")
+    with pytest.raises(ValidationError):
+        settings.set(engine="rustworkx")
+
+
+def test_import_does_not_load_pyroutingkit() -> None:
+    code = "import sys, urbanchain; print('pyroutingkit' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-Werror", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+    assert out.stderr == ""
+
+
+def test_cch_refuses_weights_it_cannot_round() -> None:
+    w = np.array([1e-7, 1e6, 1e6, 1e6])
+    with pytest.raises(ValidationError, match="engine='scipy'"):
+        _cch.choose_scale(w, 5)
+    # a sensible range gets a power of ten that keeps every path below 2**30
+    w = np.array([0.25, 3.0, 12.5])
+    scale = _cch.choose_scale(w, 4)
+    assert math.log10(scale) == int(math.log10(scale))
+    assert w.sum() * scale < _cch.PATH_LIMIT <= w.sum() * scale * 10
+
+
+@needs_cch
+def test_auto_falls_back_when_weights_cannot_be_rounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    G = nx.MultiGraph()
+    G.add_edge(0, 1, time_min=1e-7)
+    G.add_edge(1, 2, time_min=1e6)
+    G.add_edge(2, 3, time_min=1e6)
+    with pytest.raises(ValidationError, match="orders of magnitude"):
+        metrics.od_matrix(G, sources=[0], targets=[3], engine="cch")
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
+    od = metrics.od_matrix(G, sources=[0], targets=[3])
+    assert od.attrs["engine"] == "scipy"
+    assert od.iloc[0, 0] == pytest.approx(2e6 + 1e-7)
+
+
+# ---------------------------------------------------------------------------
+# blocks and memory
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["scipy", pytest.param("cch", marks=needs_cch), "networkx"])
+def test_blockwise_results_are_identical(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    G = random_graph(2, directed=True)
+    nodes = list(G.nodes)
+    whole = metrics.od_matrix(G, sources=nodes, targets=nodes[:30], engine=engine)
+    acc = metrics.accessibility(G, mass="population", destinations=nodes, engine=engine)
+    cen = metrics.centrality(G, length=None, engine=engine)
+    eff = metrics.efficiency(G, engine=engine)
+    monkeypatch.setattr(mc, "BLOCK_BYTES", 8 * 41 * 3)  # 3 rows of 41 nodes per block
+    assert mc.block_rows(41) == 3
+    pd.testing.assert_frame_equal(
+        metrics.od_matrix(G, sources=nodes, targets=nodes[:30], engine=engine), whole
+    )
+    pd.testing.assert_frame_equal(
+        metrics.accessibility(G, mass="population", destinations=nodes, engine=engine), acc
+    )
+    pd.testing.assert_frame_equal(metrics.centrality(G, length=None, engine=engine), cen)
+    assert metrics.efficiency(G, engine=engine) == pytest.approx(eff, rel=1e-12)
+
+
+def test_od_frame_wraps_the_computed_array() -> None:
+    G = random_graph(1, directed=False)
+    nodes = list(G.nodes)
+    od = metrics.od_matrix(G, sources=nodes, targets=nodes)
+    arr = od.to_numpy()
+    assert arr.dtype == np.float64
+    assert np.shares_memory(arr, od._mgr.blocks[0].values)
+    assert np.isnan(arr).sum() == od.attrs["unreachable"]
+
+
+# ---------------------------------------------------------------------------
+# sampled betweenness (Brandes & Pich 2007)
+# ---------------------------------------------------------------------------
+
+
+def test_sampled_betweenness_with_k_n_is_exact() -> None:
+    G = random_graph(4, directed=False)
+    n = G.number_of_nodes()
+    exact = metrics.centrality(G, length=None)["betweenness"]
+    full = metrics.centrality(G, length=None, k=n, seed=1)["betweenness"]
+    more = metrics.centrality(G, length=None, k=10 * n, seed=1)["betweenness"]
+    np.testing.assert_allclose(full, exact, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(more, exact, rtol=1e-12, atol=1e-15)
+    eb = metrics.edge_betweenness(G)["betweenness"]
+    eb_full = metrics.edge_betweenness(G, k=n, seed=3)["betweenness"]
+    np.testing.assert_allclose(eb_full, eb, rtol=1e-12, atol=1e-15)
+
+
+def test_sampled_betweenness_is_unbiased_within_the_hoeffding_bound() -> None:
+    G = nx.MultiGraph(nx.connected_watts_strogatz_graph(80, 4, 0.2, seed=3))
+    rng = np.random.default_rng(0)
+    for _, _, d in G.edges(data=True):
+        d["time_min"] = float(rng.uniform(1, 5))
+    n = G.number_of_nodes()
+    k = 20
+    exact = metrics.centrality(G, length=None)["betweenness"].to_numpy()
+    runs = np.array(
+        [
+            metrics.centrality(G, length=None, k=k, seed=s)["betweenness"].to_numpy()
+            for s in range(60)
+        ]
+    )
+    one = metrics.centrality(G, length=None, k=k, seed=0)
+    assert one.attrs["betweenness_k"] == k
+    assert one.attrs["betweenness_seed"] == 0
+    # reproducible on a fixed seed, different across seeds
+    np.testing.assert_array_equal(runs[0], one["betweenness"].to_numpy())
+    assert not np.array_equal(runs[0], runs[1])
+    # the documented bound: |error| <= n/(n-1) sqrt(ln(2/alpha) / (2k)), alpha = 0.001
+    eps = n / (n - 1) * math.sqrt(math.log(2 / 0.001) / (2 * k))
+    assert np.abs(runs - exact).max() <= eps
+    # unbiased: the mean of 60 estimates is much closer than a single one
+    single = np.abs(runs - exact).mean()
+    mean_err = np.abs(runs.mean(axis=0) - exact).mean()
+    assert mean_err < single / 3
+    # and the estimates sum (total betweenness) to the exact total on average within 5 %
+    assert runs.sum(axis=1).mean() == pytest.approx(exact.sum(), rel=0.05)
+
+
+def test_sampled_betweenness_rejects_bad_k() -> None:
+    G = random_graph(0, directed=False)
+    for bad in (0, -3, 2.5, True, "10"):
+        with pytest.raises(ValidationError, match="k must be"):
+            metrics.centrality(G, length=None, k=bad)  # type: ignore[arg-type]
+
+
+def test_networkx_engine_samples_with_networkx() -> None:
+    G = random_graph(4, directed=True)
+    n = G.number_of_nodes()
+    got = metrics.centrality(G, length=None, k=n, seed=0, engine="networkx")["betweenness"]
+    ref = metrics.centrality(G, length=None, engine="networkx")["betweenness"]
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# urbanchain.graph.Network input
+# ---------------------------------------------------------------------------
+
+
+def _grid_network(directed: bool = False) -> Network:
+    """Six vertical and five horizontal lines sharing a vertex at each crossing, plus a parallel."""
+    xs = [105.0 + i * 0.05 for i in range(6)]
+    ys = [21.0 + j * 0.04 for j in range(5)]
+    lines = [LineString([(x, y) for x in xs]) for y in ys]  # a vertex at every crossing
+    lines += [LineString([(x, y) for y in ys]) for x in xs]
+    lines.append(LineString([(xs[0], ys[0]), (xs[0] + 0.02, ys[0] + 0.01), (xs[1], ys[0])]))
+    ids = [f"h{j}" for j in range(5)] + [f"v{i}" for i in range(6)] + ["p0"]
+    gdf = gpd.GeoDataFrame({"corridor_id": ids}, geometry=lines, crs="EPSG:4326")
+    return graph_from_gdfs(None, gdf, output="network", directed=directed)
+
+
+@pytest.mark.parametrize("engine", ["scipy", pytest.param("cch", marks=needs_cch)])
+@pytest.mark.parametrize("directed", [False, True])
+def test_network_input_matches_networkx_without_converting(
+    engine: str, directed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = _grid_network(directed)
+    G = net.to_networkx()
+    ids = list(net.nodes.index)
+    mass = dict.fromkeys(ids, 1.0)
+    expect = {
+        "od": metrics.od_matrix(G, sources=ids[:6], targets=ids, engine=engine),
+        "acc": metrics.accessibility(G, mass=mass, engine=engine),
+        "cen": metrics.centrality(G, engine=engine),
+        "eff": metrics.efficiency(G, engine=engine),
+        "crit": metrics.corridor_criticality(G, mass=mass, sources=ids[:8], engine=engine),
+    }
+
+    def refuse(self: Network) -> nx.MultiGraph:
+        msg = "converted to networkx"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(Network, "to_networkx", refuse)
+    got = {
+        "od": metrics.od_matrix(net, sources=ids[:6], targets=ids, engine=engine),
+        "acc": metrics.accessibility(net, mass=mass, engine=engine),
+        "cen": metrics.centrality(net, engine=engine),
+        "eff": metrics.efficiency(net, engine=engine),
+        "crit": metrics.corridor_criticality(net, mass=mass, sources=ids[:8], engine=engine),
+    }
+    for key in ("od", "acc", "cen", "crit"):
+        pd.testing.assert_frame_equal(got[key], expect[key], check_exact=False, rtol=1e-12)
+        assert got[key].attrs == expect[key].attrs
+    assert got["eff"] == pytest.approx(expect["eff"], rel=1e-12)
+    assert set(got["crit"].index) == {f"h{j}" for j in range(5)} | {f"v{i}" for i in range(6)} | {
+        "p0"
+    }
+    # split into five edges at the crossings (each way on a directed network)
+    assert got["crit"].loc["h2", "n_edges"] == (10 if directed else 5)
+
+
+def test_network_weight_gate_names_edges() -> None:
+    net = _grid_network()
+    edges = net.edges.copy()
+    edges.loc[edges.index[3], "time_min"] = np.nan
+    edges.loc[edges.index[5], "time_min"] = -1.0
+    bad = Network(nodes=net.nodes, edges=edges, graph=net.graph, directed=False)
+    with pytest.raises(ValueError, match=r"(?s)missing \(NaN\) on 1 edge.*negative on 1 edge"):
+        metrics.od_matrix(bad)
+    with pytest.raises(ValueError, match="'minutes' is missing on all"):
+        metrics.od_matrix(net, weight="minutes")
+    assert net.edges["time_min"].notna().all()  # the caller's network is untouched
+
+
+def test_network_default_nodes_and_networkx_engine() -> None:
+    net = _grid_network()
+    G = net.to_networkx()
+    assert mc.default_nodes(net) == mc.default_nodes(G)
+    assert mc.base_nodes(net) == mc.base_nodes(G)
+    ids = list(net.nodes.index)
+    a = metrics.od_matrix(net, sources=ids[:3], targets=ids, engine="networkx")
+    b = metrics.od_matrix(G, sources=ids[:3], targets=ids, engine="scipy")
+    np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-12)
+    assert a.attrs["engine"] == "networkx"
