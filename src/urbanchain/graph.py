@@ -683,6 +683,7 @@ def _components(G: nx.Graph) -> list[int]:
 
 def topology_report(
     G_or_layers: nx.MultiGraph
+    | Network
     | gpd.GeoDataFrame
     | tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame],
     **build_kwargs: Any,
@@ -692,8 +693,9 @@ def topology_report(
     Parameters
     ----------
     G_or_layers
-        A graph built by :func:`graph_from_gdfs`, a line layer, or a
-        ``(nodes, lines)`` pair (``nodes`` may be ``None``).
+        A graph built by :func:`graph_from_gdfs` (networkx or :class:`Network`;
+        a Network is converted with :meth:`Network.to_networkx`), a line layer,
+        or a ``(nodes, lines)`` pair (``nodes`` may be ``None``).
     **build_kwargs
         Passed to :func:`graph_from_gdfs` when layers are given.
 
@@ -716,7 +718,9 @@ def topology_report(
     >>> report.unsnapped_endpoints
     ['a', 'b']
     """
-    if isinstance(G_or_layers, nx.Graph):
+    if isinstance(G_or_layers, Network):
+        G = G_or_layers.to_networkx()
+    elif isinstance(G_or_layers, nx.Graph):
         G = G_or_layers
     else:
         if isinstance(G_or_layers, tuple):
@@ -1576,24 +1580,24 @@ def _layer_info(gdf: gpd.GeoDataFrame | None, default: str) -> dict[str, Any] | 
 
 @overload
 def graph_to_gdfs(
-    G: nx.MultiGraph, *, nodes: Literal[True] = ..., edges: Literal[True] = ...
+    G: nx.MultiGraph | Network, *, nodes: Literal[True] = ..., edges: Literal[True] = ...
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]: ...
 
 
 @overload
 def graph_to_gdfs(
-    G: nx.MultiGraph, *, nodes: Literal[True] = ..., edges: Literal[False]
+    G: nx.MultiGraph | Network, *, nodes: Literal[True] = ..., edges: Literal[False]
 ) -> gpd.GeoDataFrame: ...
 
 
 @overload
 def graph_to_gdfs(
-    G: nx.MultiGraph, *, nodes: Literal[False], edges: Literal[True] = ...
+    G: nx.MultiGraph | Network, *, nodes: Literal[False], edges: Literal[True] = ...
 ) -> gpd.GeoDataFrame: ...
 
 
 def graph_to_gdfs(
-    G: nx.MultiGraph, *, nodes: bool = True, edges: bool = True
+    G: nx.MultiGraph | Network, *, nodes: bool = True, edges: bool = True
 ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Convert a graph to a node layer and/or an edge layer.
 
@@ -1609,7 +1613,9 @@ def graph_to_gdfs(
     ----------
     G
         A graph built by :func:`graph_from_gdfs` (any networkx multigraph whose
-        nodes have ``x`` and ``y``).
+        nodes have ``x`` and ``y``), or a :class:`Network`: its tables are
+        converted directly, with the same columns and values as for
+        ``G.to_networkx()``.
     nodes, edges
         Which layers to return.
 
@@ -1637,6 +1643,8 @@ def graph_to_gdfs(
     if not (nodes or edges):
         msg = "graph_to_gdfs needs nodes=True, edges=True or both."
         raise GraphError(msg)
+    if isinstance(G, Network):
+        return _network_to_gdfs(G, nodes=nodes, edges=edges)
     crs = G.graph.get("crs", STORAGE_CRS)
     gattrs = copy.deepcopy(dict(G.graph))
     out: list[gpd.GeoDataFrame] = []
@@ -1677,6 +1685,57 @@ def graph_to_gdfs(
             )
             df.attrs["filled_geometry"] = int(missing_geom.sum())
         egdf = gpd.GeoDataFrame(df, geometry="geometry", crs=crs)
+        egdf.attrs["graph"] = gattrs
+        out.append(egdf)
+    return out[0] if len(out) == 1 else (out[0], out[1])
+
+
+def _without_empty_columns(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Drop the columns that hold no value (networkx dicts would not have them)."""
+    empty = [c for c in df.columns if c not in keep and len(df) and bool(df[c].isna().all())]
+    return df.drop(columns=empty) if empty else df
+
+
+def _inferred(df: pd.DataFrame, skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Let pandas infer the dtype of object columns, as ``DataFrame.from_records`` does."""
+    out = df.copy(deep=False)
+    for c in df.columns:
+        if c not in skip and df[c].dtype == object:
+            col = pd.Series(df[c].to_numpy(dtype=object), index=df.index)
+            out[c] = col.infer_objects() if col.dtype == object else col
+    return out
+
+
+def _network_to_gdfs(
+    net: Network, *, nodes: bool, edges: bool
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """:func:`graph_to_gdfs` for a :class:`Network`, straight from its tables."""
+    crs = net.graph.get("crs", STORAGE_CRS)
+    gattrs = copy.deepcopy(dict(net.graph))
+    out: list[gpd.GeoDataFrame] = []
+    if nodes:
+        ndf = _inferred(_without_empty_columns(pd.DataFrame(net.nodes), keep=("x", "y")))
+        ndf.index = ndf.index.rename(net.graph.get("node_id", "node_id"))
+        xs = ndf["x"].to_numpy(dtype=float)
+        ys = ndf["y"].to_numpy(dtype=float)
+        geom = gpd.GeoSeries(shapely.points(xs, ys), index=ndf.index, crs=crs)
+        ngdf = gpd.GeoDataFrame(ndf, geometry=geom, crs=crs)
+        ngdf.attrs["graph"] = gattrs
+        out.append(ngdf)
+    if edges:
+        e = net.edges
+        u, v = net.edge_endpoints()
+        attr_cols = [c for c in e.columns if c not in ("u_pos", "v_pos", "key")]
+        data: dict[str, Any] = {
+            "u": pd.Series(np.asarray(u, dtype=object), index=e.index, dtype=object),
+            "v": pd.Series(np.asarray(v, dtype=object), index=e.index, dtype=object),
+            "key": e["key"].to_numpy(),
+        }
+        for c in attr_cols:
+            data[c] = e[c].array if c != e.geometry.name else e.geometry.values
+        edf = _without_empty_columns(pd.DataFrame(data, index=e.index), keep=("geometry",))
+        edf = _inferred(edf, skip=("u", "v", "geometry"))
+        egdf = gpd.GeoDataFrame(edf, geometry=e.geometry.name, crs=crs)
         egdf.attrs["graph"] = gattrs
         out.append(egdf)
     return out[0] if len(out) == 1 else (out[0], out[1])
