@@ -198,20 +198,32 @@ class CCHGraph:
     def __post_init__(self) -> None:
         self._all = np.arange(self.n, dtype=np.uint32)
 
-    def to_float(self, raw: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Convert a ``uint32`` distance block to float64 with inf for unreachable."""
+    def to_float(
+        self, raw: np.ndarray, out: np.ndarray | None = None, *, fill: float = np.inf
+    ) -> np.ndarray:
+        """Convert a ``uint32`` distance block to float64; unreachable pairs get ``fill``."""
         res = np.divide(raw, self.scale, out=out, dtype=np.float64, casting="unsafe")
-        res[raw >= INF_WEIGHT] = np.inf
+        res[raw >= INF_WEIGHT] = fill
         return res
 
-    def many_to_many(self, sources: np.ndarray, targets: np.ndarray | None = None) -> np.ndarray:
-        """Distances ``len(sources) x len(targets)`` (all nodes when None), float64, inf = none."""
+    def many_to_many(
+        self,
+        sources: np.ndarray,
+        targets: np.ndarray | None = None,
+        *,
+        out: np.ndarray | None = None,
+        fill: float = np.inf,
+    ) -> np.ndarray:
+        """Distances ``len(sources) x len(targets)`` (all nodes when None), float64.
+
+        Written into ``out`` when given; unreachable pairs get ``fill`` (inf by default).
+        """
         tgt = self._all if targets is None else np.asarray(targets, dtype=np.uint32)
         src = np.asarray(sources, dtype=np.uint32)
         if len(src) == 0 or len(tgt) == 0:
-            return np.empty((len(src), len(tgt)))
+            return np.empty((len(src), len(tgt))) if out is None else out
         raw = self.metric.distances_many_to_many(src, tgt)
-        return self.to_float(np.asarray(raw).reshape(len(src), len(tgt)))
+        return self.to_float(np.asarray(raw).reshape(len(src), len(tgt)), out, fill=fill)
 
     @property
     def tolerance_per_edge(self) -> float:

@@ -489,6 +489,15 @@ def od_block(
             if nan_unreachable:
                 view[np.isinf(view)] = np.nan
         return out
+    if engine == "cch":
+        g = prep.cch()
+        tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
+        step = block_rows(len(tidx))
+        fill = np.nan if nan_unreachable else np.inf
+        for start in range(0, len(sidx), step):
+            stop = min(start + step, len(sidx))
+            g.many_to_many(sidx[start:stop], tidx, out=out[start:stop], fill=fill)
+        return out
     for pos, d in od_rows(prep, sources, targets, engine):
         if nan_unreachable:
             d[np.isinf(d)] = np.nan
