@@ -8,9 +8,25 @@ minimum weight (the count is in ``attrs["parallel_edges"]``).
 
 Results are DataFrames (or a Series/float) keyed by node id, edge id or
 corridor id, with ``attrs["units"]`` (or ``attrs["unit"]``) and
-``attrs["engine"]``.  ``engine="scipy"`` (the default through ``"auto"``) runs
-:func:`scipy.sparse.csgraph.dijkstra` over a CSR matrix built once per call;
-``engine="networkx"`` is the reference implementation, equal to 1e-9 (tests).
+``attrs["engine"]``, the engine that ran.  Engines (``engine=`` or the
+``engine`` setting; see the Engines page of the docs):
+
+* ``"scipy"`` runs :func:`scipy.sparse.csgraph.dijkstra` over a CSR matrix
+  built once per call; exact, equal to the reference to 1e-9 (tests);
+* ``"cch"`` runs RoutingKit customizable contraction hierarchies
+  (``pyroutingkit``, ``pip install "urbanchain[fast]"``) on weights rounded to
+  integers: distances within ``hops * 0.5 / scale`` of the exact ones
+  (``attrs["cch_scale"]``); the hierarchy is cached per graph and re-customised
+  per closed corridor;
+* ``"networkx"`` is the reference implementation;
+* ``"auto"`` (default) picks cch on graphs of at least 100,000 arcs for calls
+  of at least 1,000 single-source searches (or once the hierarchy is cached),
+  else scipy.
+
+Graphs are networkx graphs from :mod:`urbanchain.graph` or, for road networks
+of 10^5-10^6 edges, its array-backed ``Network`` (``output="network"``), which
+the distance metrics read without building a networkx graph.  Betweenness
+accepts ``k=`` to sample sources (Brandes & Pich 2007).
 
 Unreachable pairs are ``NaN`` in distance tables, contribute ``0`` to sums of
 ``1/d`` (harmonic, efficiency) and of decayed masses (accessibility, gravity),
