@@ -1701,7 +1701,12 @@ def _inferred(df: pd.DataFrame, skip: tuple[str, ...] = ()) -> pd.DataFrame:
     out = df.copy(deep=False)
     for c in df.columns:
         if c not in skip and df[c].dtype == object:
-            col = pd.Series(df[c].to_numpy(dtype=object), index=df.index)
+            values = df[c].to_numpy(dtype=object)
+            missing = pd.isna(values)
+            if missing.any():  # None / pd.NA / NaN: networkx dicts leave them out
+                values = values.copy()
+                values[missing] = np.nan
+            col = pd.Series(values, index=df.index)
             out[c] = col.infer_objects() if col.dtype == object else col
     return out
 
