@@ -201,12 +201,6 @@ def case_chain_map_unknown_ids(tmp: Path) -> None:
     maps.chain_map(chain, node_metric=score)
 
 
-# _metric_common.prepare() passes stacklevel + 1 to validate_weights and masses() defaults
-# to 4: both point one frame above the caller (reported to ENGINE, who owns the file).
-_ENGINE_STACKLEVEL = pytest.mark.xfail(
-    strict=True, reason="stacklevel one too high in _private/_metric_common.py (ENGINE)"
-)
-
 CASES = [
     pytest.param(case_read_layer_repair, errors.RepairWarning, id="io.read_layer-repair"),
     pytest.param(
@@ -218,25 +212,21 @@ CASES = [
         case_centrality_self_loop,
         errors.DataQualityWarning,
         id="metrics.centrality",
-        marks=_ENGINE_STACKLEVEL,
     ),
     pytest.param(
         case_od_matrix_self_loop,
         errors.DataQualityWarning,
         id="metrics.od_matrix",
-        marks=_ENGINE_STACKLEVEL,
     ),
     pytest.param(
         case_edge_betweenness_self_loop,
         errors.DataQualityWarning,
         id="metrics.edge_betweenness",
-        marks=_ENGINE_STACKLEVEL,
     ),
     pytest.param(
         case_accessibility_drop,
         errors.DataQualityWarning,
         id="metrics.accessibility",
-        marks=_ENGINE_STACKLEVEL,
     ),
     pytest.param(case_graph_self_loop, errors.DataQualityWarning, id="graph.graph_from_gdfs"),
     pytest.param(case_chain_map_unknown_ids, errors.DataQualityWarning, id="maps.chain_map"),

@@ -190,18 +190,21 @@ def prepare(
 ) -> Prepared:
     """Run the weight gate and build the CSR (minimum over parallel edges).
 
+    ``stacklevel`` is passed to :func:`warnings.warn` in the gate: the default 4
+    points at the caller of the public metric that called ``prepare``.
+
     ``G`` is a networkx graph or a :class:`urbanchain.graph.Network`; a Network
     goes through a vectorised gate and straight to the CSR, with no networkx.
     """
     if is_network(G):
         report, csr = _prepare_network(
-            G, weight, stacklevel=stacklevel + 1, what=what, warn=warn, allow_zero=what == "length"
+            G, weight, stacklevel=stacklevel, what=what, warn=warn, allow_zero=what == "length"
         )
         return Prepared(G=G, weight=weight, report=report, csr=csr, xy=_node_xy(G))
     report = validate_weights(
         G,
         weight,
-        stacklevel=stacklevel + 1,
+        stacklevel=stacklevel,
         what=what,
         warn_self_loops=warn,
         allow_zero=what == "length",
@@ -576,7 +579,7 @@ def masses(
     destinations: Any,
     *,
     missing: str,
-    stacklevel: int = 4,
+    stacklevel: int = 3,
 ) -> tuple[list[Any], np.ndarray]:
     """Resolve destination nodes and their masses under an explicit missing-mass policy.
 
