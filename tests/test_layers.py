@@ -184,3 +184,168 @@ def test_align_crs_explicit_target() -> None:
         (out,) = align_crs(a, to_crs="EPSG:3405")
     assert out.crs.to_epsg() == 3405
     assert a.crs.to_epsg() == 4326
+
+
+# ----------------------------------------------------------------------------- branches
+# Each test below exercises one branch of _validate.py / layers.py / _weights.py that the
+# catalogue does not reach, through the public API.
+
+
+def _nodes(ids: list[object], **cols: object) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"node_id": ids, "kind": "city", **cols},
+        geometry=[shapely.Point(105.0 + 0.1 * i, 21.0) for i in range(len(ids))],
+        crs="EPSG:4326",
+    )
+
+
+def test_unhashable_multi_element_ids_are_named() -> None:
+    report = validate_layer(_nodes([["a", "b"], ["c"]]), kind="nodes")
+    [issue] = report.errors
+    assert issue.code == "unhashable_id"
+    assert "node_id ['a', 'b'] (row 0)" in issue.message
+    assert issue.rows == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("ids", "families"),
+    [([True, "a"], "bool, text"), ([(1, 2), "a"], "text, tuple"), ([1, 2.5, np.int64(3)], None)],
+)
+def test_id_type_families(ids: list[object], families: str | None) -> None:
+    report = validate_layer(_nodes(ids), kind="nodes")
+    if families is None:  # int, float and numpy ints are all numbers: one family
+        assert report.ok
+        return
+    [issue] = report.errors
+    assert issue.code == "mixed_id_types"
+    assert f"mix types ({families})" in issue.message
+
+
+def test_lines_layer_without_id_column_is_fine() -> None:
+    lines = gpd.GeoDataFrame(
+        {"mode": ["road"]}, geometry=[shapely.LineString([HN, HP])], crs="EPSG:4326"
+    )
+    assert validate_layer(lines, kind="lines").ok
+
+
+def test_nan_in_3d_coordinates_is_shown_with_z() -> None:
+    gdf = _nodes(["a"])
+    gdf = gdf.set_geometry([shapely.Point(105.0, np.nan, 5.0)], crs="EPSG:4326")
+    errors = {i.code: i.message for i in validate_layer(gdf, kind="nodes").errors}
+    assert "node_id 'a' (row 0): (105, nan, 5)" in errors["nonfinite_coordinates"]
+
+
+def test_touching_multilinestring_is_merged_into_one_line() -> None:
+    mls = shapely.MultiLineString([[HN, (106.0, 21.0)], [(106.0, 21.0), HP]])
+    gdf = gpd.GeoDataFrame(
+        {"corridor_id": ["c"], "mode": ["highway"]}, geometry=[mls], crs="EPSG:4326"
+    )
+    with pytest.warns(RepairWarning) as rec:
+        out = check_layer(gdf, kind="corridors", repair=True)
+    assert [str(w.message) for w in rec] == [
+        "layer: converted 1 multi-part feature to single parts (one part, or lines that merge "
+        "into one): corridor_id 'c' (row 0)."
+    ]
+    assert out.geometry.iloc[0].geom_type == "LineString"
+    assert len(out) == 1
+
+
+def test_geocentric_crs_is_refused() -> None:
+    gdf = _nodes(["a"]).set_crs("EPSG:4978", allow_override=True)
+    report = validate_layer(gdf, kind="nodes")
+    [issue] = report.errors
+    assert issue.code == "unknown_crs"
+    assert "neither geographic nor projected" in issue.message
+    assert "crs='EPSG:4326'" in issue.message
+    with pytest.raises(CRSError):
+        report.raise_for_errors()
+
+
+def test_polygon_collapsing_to_nothing_is_an_error_even_with_repair() -> None:
+    # back and forth along one line: invalid (self-intersection), and nothing is left
+    flat = shapely.Polygon([(105, 21), (105.2, 21.2), (105.1, 21.1), (105.3, 21.3), (105, 21)])
+    gdf = gpd.GeoDataFrame({"code": ["01"]}, geometry=[flat], crs="EPSG:4326")
+    report = validate_layer(gdf, kind="provinces", repair=True)
+    [issue] = report.errors
+    assert issue.code == "invalid_geometry_collapsed"
+    assert "1 polygon collapsed to nothing when repaired with make_valid" in issue.message
+    assert "code '01' (row 0)" in issue.message
+    assert "Fix or remove these geometries by hand" in issue.message
+    assert report.data is None
+
+
+@pytest.mark.parametrize(
+    ("crs", "scale", "unit"),
+    [("EPSG:3405", 1e6, "km²"), (None, 1.0, "units²"), ("EPSG:2249", 1e6 / 0.3048**2, "km²")],
+)
+def test_repair_reports_area_in_projected_and_unknown_units(
+    crs: str | None, scale: float, unit: str
+) -> None:
+    # a 1000 x 1000 bow-tie in metres (or unknown units): area 0 before, 2 x 250,000 after
+    bowtie = shapely.Polygon([(0, 0), (1000, 1000), (1000, 0), (0, 1000), (0, 0)])
+    gdf = gpd.GeoDataFrame({"code": ["01"]}, geometry=[bowtie], crs=crs)
+    report = validate_layer(gdf, kind="provinces", repair=True)
+    [repair] = report.repairs
+    after = 500_000 / scale
+    assert f"total area 0.000 {unit} before, {after:,.3f} {unit} after" in repair.message
+    assert [i.code for i in report.errors] == ([] if crs else ["missing_crs"])
+
+
+def test_numeric_text_column_is_converted_silently() -> None:
+    gdf = _nodes(["a", "b"], population=["10", "20.5"])
+    report = validate_layer(gdf, kind="nodes", repair=True)
+    assert report.ok
+    assert not report.repairs
+    assert report.data is not None
+    assert report.data["population"].tolist() == [10.0, 20.5]
+    assert gdf["population"].tolist() == ["10", "20.5"]  # the caller's frame is untouched
+
+
+def test_frame_without_active_geometry_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"no active geometry column.*set_geometry"):
+        validate_layer(gpd.GeoDataFrame({"node_id": ["a"]}), kind="nodes")
+
+
+def test_align_crs_edge_cases() -> None:
+    assert align_crs() == []
+    a = good_nodes_gdf()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = align_crs(a, a.copy(), to_crs="EPSG:4326")  # nothing to move: no warning
+    assert out[0] is a
+    far = gpd.GeoDataFrame(geometry=[shapely.Point(0.0, 95.0)], crs="EPSG:4326")
+    with pytest.raises(
+        CRSError, match=r"layer 1: reprojecting from EPSG:4326 to EPSG:3857 gave infinite"
+    ):
+        align_crs(a.to_crs(3857), far, to_crs="first")
+
+
+def test_weight_gate_on_a_simple_graph() -> None:
+    import networkx as nx
+
+    from urbanchain import metrics
+    from urbanchain.errors import WeightError
+
+    G = nx.Graph()
+    G.add_edge("a", "b", time_min=2.0)
+    G.add_edge("b", "c", time_min=-1.0)
+    with pytest.raises(WeightError, match=r"negative on 1 edge\(s\) \(edge ids: b-c\)"):
+        metrics.od_matrix(G, sources=["a"], targets=["c"])
+    G.edges["b", "c"]["time_min"] = 3.0
+    assert metrics.od_matrix(G, sources=["a"], targets=["c"]).loc["a", "c"] == 5.0
+
+
+def test_zero_area_polygon_is_an_error() -> None:
+    # collinear vertices: GEOS calls it valid, yet it has area 0 and contains nothing
+    flat = shapely.Polygon([(105.0, 21.0), (105.1, 21.1), (105.2, 21.2), (105.0, 21.0)])
+    assert flat.is_valid
+    gdf = gpd.GeoDataFrame(
+        {"code": ["01", "02"]}, geometry=[shapely.box(105, 21, 106, 22), flat], crs="EPSG:4326"
+    )
+    for repair in (False, True):
+        report = validate_layer(gdf, kind="provinces", repair=repair)
+        [issue] = report.errors
+        assert issue.code == "zero_area_polygon"
+        assert "1 polygon with zero area" in issue.message
+        assert "code '02' (row 1)" in issue.message
+        assert "Fix the geometry in your GIS or remove the feature" in issue.message

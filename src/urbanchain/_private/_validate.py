@@ -370,31 +370,13 @@ def _type_names(arr: NDArray[Any]) -> NDArray[Any]:
 
 
 def _area_km2(geoms: NDArray[Any], crs: pyproj.CRS | None) -> float:
-    if len(geoms) == 0:
-        return 0.0
     if crs is not None and crs.is_geographic:
         return float(np.nansum(geodesic_area(geoms))) / 1e6
     area = float(np.sum(shapely.area(geoms)))
     if crs is not None and crs.is_projected:
         unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
         return area * unit * unit / 1e6
-    return area / 1e6
-
-
-def _polygonal_part(g: Any) -> Any:
-    """Keep the polygonal parts of a make_valid result (drop collapsed lines and points)."""
-    if g is None or g.is_empty:
-        return g
-    tid = shapely.get_type_id(g)
-    if tid in (3, 6):
-        return g
-    parts = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) in (3, 6)]
-    polys: list[Any] = []
-    for p in parts:
-        polys.extend(shapely.get_parts(p))
-    if not polys:
-        return shapely.Polygon()
-    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+    return area  # unknown units: reported as "units²", not scaled
 
 
 def check_vertex_limits(
@@ -868,9 +850,12 @@ def _check_validity(st: _State, usable: NDArray[np.bool_], crs: pyproj.CRS | Non
     polygonal = np.isin(shapely.get_type_id(st.geoms[invalid]), (3, 6))
     if st.repair and polygonal.all():
         before = st.geoms[invalid]
-        repaired = shapely.make_valid(before, method="structure", keep_collapsed=False)
-        after = np.array([_polygonal_part(g) for g in repaired], dtype=object)
-        collapsed = np.flatnonzero(shapely.is_empty(after))
+        # method="structure" returns a (multi)polygon for polygonal input; with
+        # keep_collapsed=False the parts that collapse to lines or points are dropped,
+        # so a result is either polygonal or empty (checked anyway: never keep a line).
+        after = shapely.make_valid(before, method="structure", keep_collapsed=False)
+        not_polygonal = ~np.isin(shapely.get_type_id(after), (3, 6))
+        collapsed = np.flatnonzero(shapely.is_empty(after) | not_polygonal)
         if len(collapsed):
             cidx = invalid[collapsed]
             msg = (
@@ -882,9 +867,6 @@ def _check_validity(st: _State, usable: NDArray[np.bool_], crs: pyproj.CRS | Non
             return
         a0 = _area_km2(before, crs)
         a1 = _area_km2(after, crs)
-        lost_parts = int(
-            np.sum(shapely.get_num_geometries(repaired) - shapely.get_num_geometries(after))
-        )
         st.geoms = st.geoms.copy()
         st.geoms[invalid] = after
         st.changed = True
@@ -893,13 +875,7 @@ def _check_validity(st: _State, usable: NDArray[np.bool_], crs: pyproj.CRS | Non
             f"{st.name}: repaired {_plural(len(invalid), 'invalid polygon')} with "
             f"shapely.make_valid(method='structure', keep_collapsed=False) "
             f"({st.rows.describe(invalid, reasons)}); total area {a0:,.3f} {unit} before, "
-            f"{a1:,.3f} {unit} after (change {a1 - a0:+,.3f} {unit})"
-            + (
-                f"; {_plural(lost_parts, 'collapsed non-polygonal part')} removed"
-                if lost_parts > 0
-                else ""
-            )
-            + "."
+            f"{a1:,.3f} {unit} after (change {a1 - a0:+,.3f} {unit})."
         )
         st.report.repairs.append(st.rows.issue("invalid_geometry_repaired", msg, invalid))
         return
@@ -915,6 +891,26 @@ def _check_validity(st: _State, usable: NDArray[np.bool_], crs: pyproj.CRS | Non
         f"area 0) and break overlays. {fix}"
     )
     st.report.errors.append(st.rows.issue("invalid_geometry", msg, invalid))
+
+
+def _check_degenerate(st: _State, usable: NDArray[np.bool_]) -> None:
+    """Report valid but zero-area polygons (all vertices on one line), area 0 like a bow-tie."""
+    if not usable.any():
+        return
+    geoms = st.geoms[usable]
+    mask = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    # zero up to rounding: a real polygon's area is far above 1e-9 x its perimeter squared
+    tiny = shapely.area(geoms) <= 1e-9 * shapely.length(geoms) ** 2
+    flat = mask & tiny & shapely.is_valid(geoms)
+    idx = np.flatnonzero(usable)[flat]
+    if not len(idx):
+        return
+    msg = (
+        f"{st.name}: {_plural(len(idx), 'polygon')} with zero area (every vertex on one line, "
+        f"so it covers nothing and contains no point): {st.rows.describe(idx)}. Fix the "
+        "geometry in your GIS or remove the feature."
+    )
+    st.report.errors.append(st.rows.issue("zero_area_polygon", msg, idx))
 
 
 def _check_numeric(st: _State) -> None:
@@ -1049,6 +1045,7 @@ def run_checks(
         ranges_ok = _check_ranges(st, crs, usable)
     if ranges_ok:
         _check_validity(st, usable, crs)
+        _check_degenerate(st, usable)
     _check_numeric(st)
     _check_categories(st)
     if crs is not None and ranges_ok and not report.errors:
