@@ -17,10 +17,13 @@ graph conventions of urbanchain:
 * every edge carries ``length_km`` (geodesic), ``speed_kmh``, ``time_min``,
   ``mode``, ``status``, ``corridor_id``, ``edge_id`` and ``geometry``.
 
-The build is vectorised (numpy, shapely, :class:`scipy.spatial.cKDTree`); only
-the final :meth:`networkx.MultiGraph.add_edges_from` runs per edge.  A layer of
-10^6 LineStrings builds in well under a minute on two cores (see
-``benchmarks/README.md``).
+The build is vectorised (numpy, shapely, :class:`scipy.spatial.cKDTree`, one
+:class:`pyproj.Geod` call over all segments); no Python loop runs per line or
+per vertex.  With ``output="network"`` it returns a :class:`Network`: the same
+graph as node and edge tables, for road networks of 10^5-10^6 edges (a layer
+of 10^6 LineStrings builds in about 2 s on two cores, see
+``benchmarks/README.md``).  The default networkx output is that network
+converted by :meth:`Network.to_networkx`, one dict per node and per edge.
 
 Speeds
 ------
@@ -936,13 +939,18 @@ def graph_from_gdfs(
     provenance
         Extra provenance (e.g. ``{"nodes": "data/nodes.geojson"}``) merged into
         ``G.graph["provenance"]``.
+    output
+        ``"networkx"`` (default): a networkx multigraph.  ``"network"``: an
+        array-backed :class:`Network` holding the same graph as node and edge
+        tables, several times faster and smaller for 10^5-10^6 edges;
+        :meth:`Network.to_networkx` gives the networkx graph back exactly.
 
     Returns
     -------
-    networkx.MultiGraph or networkx.MultiDiGraph
+    networkx.MultiGraph or networkx.MultiDiGraph or Network
         The graph; ``G.graph`` holds ``crs``, ``units``, ``urbanchain_version``,
         ``provenance`` (layers, counts, parameters, topology findings),
-        ``directed`` and ``as_of``.  Coordinates stay in the layer's CRS:
+        ``directed``, ``as_of`` and ``node_id``.  Coordinates stay in the layer's CRS:
         EPSG:4326 for geographic layers (other geographic CRSs are converted),
         or the projected CRS, which must pass
         :func:`urbanchain.crs.check_metric_crs` and is then measured in the plane.
@@ -954,8 +962,8 @@ def graph_from_gdfs(
         CRS that does not measure in metres (Web Mercator, feet).
     GraphError
         Duplicate or missing node/line ids, non-point nodes, missing or non-line
-        geometries, zero-length lines, unknown modes or statuses, bad parameters,
-        or nothing to build (no lines and no nodes).
+        geometries, zero-length lines, unknown modes or statuses, bad parameters
+        (``output`` included), or nothing to build (no lines and no nodes).
     WeightError
         NaN, zero or negative speeds (the ids are listed).
 
@@ -967,11 +975,11 @@ def graph_from_gdfs(
 
     See Also
     --------
-    graph_to_gdfs, graph_from_edges_gdf, topology_report
+    Network, graph_to_gdfs, graph_from_edges_gdf, topology_report
 
     Examples
     --------
-    >>> import geopandas as gpd
+    >>> import geopandas as gpd, networkx as nx
     >>> from shapely import LineString, Point
     >>> from urbanchain.graph import graph_from_gdfs
     >>> nodes = gpd.GeoDataFrame({"node_id": ["a", "b"], "kind": "city"},
@@ -982,6 +990,15 @@ def graph_from_gdfs(
     >>> e = G.edges["a", "b", 0]
     >>> round(e["length_km"], 2), e["speed_kmh"], round(e["time_min"], 1)
     (103.97, 80.0, 78.0)
+
+    The same graph as tables, for large networks:
+
+    >>> net = graph_from_gdfs(nodes, lines, output="network")
+    >>> net.edges[["u_pos", "v_pos", "key", "edge_id", "mode"]]
+       u_pos  v_pos  key edge_id        mode
+    0      0      1    0    ab/0  expressway
+    >>> nx.utils.graphs_equal(net.to_networkx(), G)
+    True
     """
     if not isinstance(lines, gpd.GeoDataFrame):
         msg = f"lines must be a GeoDataFrame; got {type(lines).__name__}."
