@@ -54,6 +54,7 @@ from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain._private._metric_common import (
     Prepared,
     base_nodes,
+    block_rows,
     component_ids,
     default_nodes,
     dist_rows,
@@ -884,8 +885,9 @@ def centrality(
     if lprep is not None and straight is not None:
         all_nodes = list(nodes)
         leng = lprep.engine_for(req, searches=n)
-        for start in range(0, n, _kernels.BLOCK):
-            chunk = all_nodes[start : start + _kernels.BLOCK]
+        step = max(1, block_rows(n) // 4)  # geodesics hold a few chunk x n arrays
+        for start in range(0, n, step):
+            chunk = all_nodes[start : start + step]
             dl = dist_rows(lprep, chunk, leng, reverse=reverse)
             geo = geodesic_km(G, chunk, all_nodes)
             if reverse:
@@ -1350,8 +1352,8 @@ class _OnPath:
             self.atol = 0.5 / g.scale
         else:
             w = m.data[slots]
-            d_s_end = _kernels.distances(m, sidx)[:, ends]
-            d_end_c = _kernels.distances(csr.transposed(), cpos)[:, ends].T
+            d_s_end = _kernels.distances_to(m, sidx, ends)
+            d_end_c = _kernels.distances_to(csr.transposed(), cpos, ends).T
             self.atol = 0.0
         self.slot_pos = {int(s_): i for i, s_ in enumerate(slots.tolist())}
         self.tail = np.array([where[int(v)] for v in tails.tolist()], dtype=np.int64)
@@ -1509,7 +1511,7 @@ def corridor_criticality(
         if eng == "cch":
             return prep.cch().many_to_many(rs, cpos)
         if eng == "scipy":
-            return _kernels.distances(mat, rs)[:, cpos]
+            return _kernels.distances_to(mat, rs, cpos)
         H = GX = prep.nx_graph()
         if hidden:
             H = nx.restricted_view(

@@ -26,6 +26,7 @@ __all__ = [
     "brandes",
     "distance_blocks",
     "distances",
+    "distances_to",
     "multi_source",
 ]
 
@@ -52,6 +53,41 @@ def distances(matrix: sp.csr_matrix, sources: np.ndarray) -> np.ndarray:
         return np.empty((0, matrix.shape[0]))
     out = dijkstra(matrix, directed=True, indices=np.asarray(sources, dtype=np.int64))
     return np.atleast_2d(np.asarray(out, dtype=np.float64))
+
+
+def distances_to(
+    matrix: sp.csr_matrix, sources: np.ndarray, cols: np.ndarray, *, max_bytes: int = 2**28
+) -> np.ndarray:
+    """Return the ``len(sources) x len(cols)`` distances, never holding more than ``max_bytes``.
+
+    Dijkstra runs from blocks of sources; each block's rows to every node are
+    cut down to ``cols`` before the next block runs.
+
+    Parameters
+    ----------
+    matrix
+        CSR weights.
+    sources
+        Row indices to start from.
+    cols
+        Column indices to keep.
+    max_bytes
+        Largest float64 block of full rows held at once.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances, float64 (inf = unreachable).
+    """
+    sources = np.asarray(sources, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    n = matrix.shape[0]
+    out = np.empty((len(sources), len(cols)))
+    step = int(max(1, min(256, max_bytes // (8 * max(n, 1)))))
+    for start in range(0, len(sources), step):
+        stop = min(start + step, len(sources))
+        out[start:stop] = distances(matrix, sources[start:stop])[:, cols]
+    return out
 
 
 def distance_blocks(

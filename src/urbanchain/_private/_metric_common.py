@@ -27,6 +27,7 @@ __all__ = [
     "ENGINES",
     "Prepared",
     "base_nodes",
+    "block_rows",
     "component_ids",
     "coords",
     "default_nodes",
