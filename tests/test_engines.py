@@ -554,3 +554,24 @@ def test_network_default_nodes_and_networkx_engine() -> None:
     b = metrics.od_matrix(G, sources=ids[:3], targets=ids, engine="scipy")
     np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-12)
     assert a.attrs["engine"] == "networkx"
+
+
+@needs_cch
+def test_cch_on_graphs_without_arcs() -> None:
+    G = nx.MultiGraph()
+    G.add_nodes_from(["a", "b"])
+    od = metrics.od_matrix(G, sources=["a", "b"], targets=["a", "b"], engine="cch")
+    assert od.attrs["engine"] == "cch"
+    assert od.to_numpy()[0, 0] == 0.0
+    assert np.isnan(od.to_numpy()[0, 1])
+    assert metrics.efficiency(G, engine="cch") == 0.0
+    assert metrics.centrality(G, length=None, engine="cch")["harmonic"].tolist() == [0.0, 0.0]
+
+
+def test_betweenness_never_claims_cch() -> None:
+    G = random_graph(0, directed=False)
+    requested = "cch" if HAS_CCH else "scipy"
+    assert metrics.edge_betweenness(G, engine=requested).attrs["engine"] == "scipy"
+    cen = metrics.centrality(G, length=None, engine=requested)
+    assert cen.attrs["engine"] == requested
+    assert cen.attrs["betweenness_engine"] == "scipy"
