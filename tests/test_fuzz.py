@@ -203,6 +203,60 @@ def test_fuzz_read_layer(data: bytes, ext: str, kind: str, csv_crs: bool, repair
     _fuzz_read_layer(data, ext, kind, csv_crs, repair)
 
 
+_ANY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.sampled_from(["EPSG:4326", "EPSG:3405", "latin-1", "utf-8", "GeoJSON", "GPKG", "CSV",
+                     "nodes", "lon", "lat", "node_id", "kind", "EPSG:99999", "x"]),
+)  # fmt: skip
+_ARGUMENTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "kind": st.one_of(st.sampled_from(KINDS), _ANY),
+        "layer": _ANY,
+        "crs": _ANY,
+        "id_col": _ANY,
+        "lon_col": _ANY,
+        "lat_col": _ANY,
+        "encoding": _ANY,
+        "repair": _ANY,
+        "driver": _ANY,
+        "max_bytes": _ANY,
+        "max_features": _ANY,
+        "max_vertices": _ANY,
+        "allow_remote": _ANY,
+    },
+)
+
+
+@_FUZZ_SETTINGS
+@given(
+    name=st.sampled_from(sorted(SEEDS)),
+    kwargs=_ARGUMENTS,
+    path_kind=st.sampled_from(["path", "str", "none", "int", "bytes", "dir", "missing"]),
+)
+def test_fuzz_read_layer_arguments(name: str, kwargs: dict[str, Any], path_kind: str) -> None:
+    """Valid files, arbitrary arguments: only urbanchain errors (or a frame) may come out."""
+    COUNTS["read_layer"] += 1
+    kwargs.setdefault("kind", "nodes")
+    with tempfile.TemporaryDirectory() as d:
+        path: Any = Path(d) / name
+        path.write_bytes(SEEDS[name])
+        path = {
+            "path": path,
+            "str": str(path),
+            "none": None,
+            "int": 3,
+            "bytes": str(path).encode(),
+            "dir": Path(d),
+            "missing": Path(d) / "missing.geojson",
+        }[path_kind]
+        _call_expecting_urbanchain_errors(uc_io.read_layer, path, **kwargs)
+
+
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_seeds_are_read_or_refused_cleanly(name: str, tmp_path: Path) -> None:
     path = tmp_path / name
@@ -392,6 +446,7 @@ def test_fuzz_for_minutes() -> None:
     end = time.monotonic() + 60 * MINUTES
     targets = [
         test_fuzz_read_layer,
+        test_fuzz_read_layer_arguments,
         test_fuzz_load_scenario_generated,
         test_fuzz_load_scenario_mutated,
     ]

@@ -189,3 +189,231 @@ def test_returned_frame_is_new(tmp_path: Path) -> None:
     assert a is not b
     a.loc[0, "node_id"] = "changed"
     assert b.loc[0, "node_id"] == "ha_noi"
+
+
+# ----------------------------------------------------------------------------- reader branches
+# One test per branch of _readers.py that the catalogue does not reach: odd but real
+# archives, corrupt GeoPackages and Parquet files, CSV parse errors, and the GeoJSON
+# re-parse that tells null geometries from unreadable ones.
+
+import sqlite3  # noqa: E402
+import struct  # noqa: E402
+import zlib  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from urbanchain.errors import (  # noqa: E402
+    CRSError,
+    DataNotFoundError,
+    InputFileError,
+    ResourceLimitError,
+    ValidationError,
+)
+
+CSV = "node_id,kind,lon,lat\nha_noi,city,105.85,21.03\nhai_phong,city,106.68,20.86\n"
+
+
+def _nodes_doc() -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": good_nodes()}).encode()
+
+
+def test_csv_inside_gzip(tmp_path: Path) -> None:
+    p = tmp_path / "nodes.csv.gz"
+    p.write_bytes(gzip.compress(CSV.encode()))
+    gdf = read_layer(p, kind="nodes", crs="EPSG:4326")
+    assert gdf["node_id"].tolist() == ["ha_noi", "hai_phong"]
+
+
+def test_directory_and_missing_paths(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="is not a regular file"):
+        read_layer(tmp_path, kind="nodes")
+    with pytest.raises(DataNotFoundError, match="no such file"):
+        read_layer(tmp_path / "nope.geojson", kind="nodes")
+    with pytest.raises(InputFileError, match=r"path must be a file path.*got NoneType"):
+        read_layer(None, kind="nodes")  # type: ignore[arg-type]
+
+
+def test_unknown_encoding_is_refused_before_reading(tmp_path: Path) -> None:
+    from urbanchain.errors import UnknownNameError as Unknown
+
+    p = write_fc(tmp_path / "n.geojson", good_nodes())
+    for bad in ("not-a-codec", "\x00"):
+        with pytest.raises(Unknown, match=r"Unknown text encoding.*'latin-1'"):
+            read_layer(p, kind="nodes", encoding=bad)
+
+
+def test_zip_skips_folders_mac_metadata_and_hidden_files(tmp_path: Path) -> None:
+    p = tmp_path / "n.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("data/", b"")
+        zf.writestr("__MACOSX/data/._n.geojson", b"junk")
+        zf.writestr("data/.hidden.geojson", b"junk")
+        zf.writestr("data/readme.txt", b"about")
+        zf.writestr("data/n.geojson", _nodes_doc())
+    assert read_layer(p, kind="nodes")["node_id"].tolist() == IDS
+
+
+def test_zip_without_data_file(tmp_path: Path) -> None:
+    p = tmp_path / "n.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("readme.txt", b"about")
+    with pytest.raises(InputFileError, match=r"holds no data file.*it holds: readme\.txt"):
+        read_layer(p, kind="nodes")
+
+
+def test_stored_zip_is_read(tmp_path: Path) -> None:
+    p = tmp_path / "n.zip"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("n.geojson", _nodes_doc())
+    assert read_layer(p, kind="nodes")["node_id"].tolist() == IDS
+
+
+def _patched_zip(tmp_path: Path, patch: str) -> Path:
+    buf = io.BytesIO()
+    method = zipfile.ZIP_BZIP2 if patch == "bzip2" else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        zf.writestr("n.geojson", _nodes_doc())
+    data = bytearray(buf.getvalue())
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    if patch == "encrypted":
+        struct.pack_into("<H", data, local + 6, 1)
+        struct.pack_into("<H", data, central + 8, 1)
+    elif patch == "local-header":
+        data[local : local + 4] = b"XX\x03\x04"
+    elif patch == "corrupt-deflate":
+        name_len = struct.unpack_from("<H", data, local + 26)[0]
+        start = local + 30 + name_len
+        data[start] = 0xFF  # block type 3: invalid
+    elif patch == "ends-early":
+        # The central directory points at a local header hidden in the archive comment,
+        # whose deflate stream is cut: decompression runs into the end of the file.
+        member = zlib.compressobj(9, zlib.DEFLATED, -15)
+        cut = (member.compress(_nodes_doc()) + member.flush(zlib.Z_SYNC_FLUSH))[:40]
+        name = b"n.geojson"
+        fake = struct.pack(
+            "<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0, 0, 10**6, 10**6, len(name), 0
+        )
+        fake += name + cut
+        struct.pack_into("<I", data, central + 42, len(data))
+        data[-2:] = struct.pack("<H", len(fake))
+        data += fake
+    p = tmp_path / f"{patch}.zip"
+    p.write_bytes(bytes(data))
+    return p
+
+
+@pytest.mark.parametrize(
+    ("patch", "pattern"),
+    [
+        ("encrypted", r"member 'n\.geojson'\): the member is encrypted"),
+        ("bzip2", r"compression method 12 is not supported \(only stored and deflate\)"),
+        ("local-header", r"corrupt zip \(bad local header\); re-download"),
+        ("corrupt-deflate", r"corrupt compressed data \(.*\); re-download or re-create"),
+        ("ends-early", r"the compressed data ends early \(truncated archive\?\)"),
+    ],
+)
+def test_odd_zip_archives_are_refused(tmp_path: Path, patch: str, pattern: str) -> None:
+    p = _patched_zip(tmp_path, patch)
+    with pytest.raises(InputFileError, match=pattern):
+        read_layer(p, kind="nodes")
+
+
+def _gpkg(tmp_path: Path, sql: str | None) -> Path:
+    p = tmp_path / "n.gpkg"
+    good_nodes_gdf().to_file(p, layer="nodes")
+    if sql is not None:
+        con = sqlite3.connect(p)
+        try:
+            for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'"):
+                con.execute(f'DROP TRIGGER "{name}"')
+            con.execute(sql)
+            con.commit()
+        finally:
+            con.close()
+    return p
+
+
+def test_corrupt_geopackages(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.gpkg"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(InputFileError, match=r"garbage\.gpkg: could not be read as a GeoPackage"):
+        read_layer(garbage, kind="nodes")
+    renamed = _gpkg(tmp_path, "ALTER TABLE nodes RENAME COLUMN geom TO g2")
+    with pytest.raises(InputFileError, match=r"could not be read as a GeoPackage.*no such column"):
+        read_layer(renamed, kind="nodes")
+
+
+def test_geopackage_without_layers(tmp_path: Path) -> None:
+    p = _gpkg(tmp_path, "DROP TABLE nodes")
+    with pytest.raises(InputFileError, match=r"n\.gpkg: holds no layer"):
+        read_layer(p, kind="nodes")
+
+
+def test_bad_parquet_files(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    junk = tmp_path / "junk.parquet"
+    junk.write_bytes(b"PAR1" + b"\x00" * 64)
+    with pytest.raises(InputFileError, match=r"junk\.parquet: not a readable Parquet file"):
+        read_layer(junk, kind="nodes")
+    plain = tmp_path / "plain.parquet"
+    pd.DataFrame({"node_id": ["a"], "lon": [105.8], "lat": [21.0]}).to_parquet(plain)
+    with pytest.raises(
+        InputFileError, match=r"(?s)is Parquet but not GeoParquet.*CSV with lon/lat"
+    ):
+        read_layer(plain, kind="nodes")
+    many = tmp_path / "many.parquet"
+    good_nodes_gdf().to_parquet(many)
+    with pytest.raises(ResourceLimitError, match=r"feature count \(3\) is more than the limit 2"):
+        read_layer(many, kind="nodes", max_features=2)
+
+
+def test_bad_csv_files(tmp_path: Path) -> None:
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("node_id,lon,lat\na,105.8,21.0\nb,106.0,21.0,3\n")
+    with pytest.raises(InputFileError, match=r"ragged\.csv: could not be parsed as CSV"):
+        read_layer(ragged, kind="nodes", crs="EPSG:4326")
+    # every row longer than the header: pandas would make the first fields an index
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("node_id,lon,lat\na,x,105.8,21.0\n")
+    with pytest.raises(InputFileError, match=r"shifted\.csv: some rows have more fields than"):
+        read_layer(shifted, kind="nodes", crs="EPSG:4326")
+    many = tmp_path / "many.csv"
+    many.write_text(CSV)
+    with pytest.raises(ResourceLimitError, match=r"feature count \(2\) is more than the limit 1"):
+        read_layer(many, kind="nodes", crs="EPSG:4326", max_features=1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("node_id,kind,lon,lat\na,city,105.8,21\nb,city,x,\n")
+    with pytest.raises(ValidationError, match=r"column 'lon' must hold numbers.*row 1: 'x'"):
+        read_layer(bad, kind="nodes", crs="EPSG:4326")
+    with pytest.raises(CRSError, match=r"crs='EPSG:99999' is not a coordinate reference system"):
+        read_layer(many, kind="nodes", crs="EPSG:99999")
+
+
+def test_null_geometry_in_latin1_geojson_is_still_reported(tmp_path: Path) -> None:
+    # Python's json cannot re-read a latin-1 file: the re-parse is skipped, and the
+    # missing geometry is reported as null (not unreadable).
+    p = tmp_path / "latin.geojson"
+    doc = '{"type":"FeatureCollection","features":[{"type":"Feature","properties":' + (
+        '{"node_id":"caf\u00e9","kind":"city"},"geometry":null}]}'
+    )
+    p.write_bytes(doc.encode("latin-1"))
+    with pytest.raises(ValidationError, match=r"null geometry: node_id 'caf\u00e9' \(row 0\)"):
+        read_layer(p, kind="nodes", encoding="latin-1")
+
+
+def test_bare_feature_with_null_geometry(tmp_path: Path) -> None:
+    p = tmp_path / "one.geojson"
+    p.write_text(json.dumps({"type": "Feature", "properties": {"node_id": "a"}, "geometry": None}))
+    with pytest.raises(ValidationError, match=r"null geometry: node_id 'a' \(row 0\)"):
+        read_layer(p, kind="nodes")
+
+
+def test_unknown_geometry_type_with_empty_coordinates_is_unreadable(tmp_path: Path) -> None:
+    p = write_fc(
+        tmp_path / "foo.geojson",
+        [*good_nodes(), {"type": "Feature", "properties": {"node_id": "x"},
+                         "geometry": {"type": "Foo", "coordinates": []}}],
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match=r"could not be read.*node_id 'x' \(row 3\)"):
+        read_layer(p, kind="nodes")

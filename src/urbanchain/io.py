@@ -129,6 +129,13 @@ def read_layer(
     (['ha_noi'], 'EPSG:4326')
     """
     schema = get_schema(kind)
+    _readers.check_encoding(encoding)
+    if not isinstance(path, str | os.PathLike):
+        msg = (
+            f"path must be a file path (str or pathlib.Path); got {type(path).__name__}. "
+            "To check a GeoDataFrame already in memory, use urbanchain.layers.check_layer."
+        )
+        raise InputFileError(msg)
     display = str(path)
     if _readers.is_remote(display):
         if not settings.resolve("allow_remote", allow_remote):

@@ -15,6 +15,7 @@ Everything here treats the file as untrusted:
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import io
@@ -376,6 +377,20 @@ def sniff(src: Source) -> None:
 # ----------------------------------------------------------------------------- formats
 
 
+def check_encoding(encoding: str | None) -> None:
+    """Refuse an ``encoding=`` that Python does not know (before any file is opened)."""
+    if encoding is None:
+        return
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError) as exc:
+        msg = (
+            f"Unknown text encoding {encoding!r}. Pass a Python codec name such as 'utf-8', "
+            "'latin-1' or 'cp1258' (Vietnamese Windows)."
+        )
+        raise UnknownNameError(msg) from exc
+
+
 def parse_crs(crs: Any, display: str) -> pyproj.CRS:
     """Parse a user CRS or raise CRSError naming the file (row 13: unknown CRS)."""
     try:
@@ -455,6 +470,12 @@ def _read_gdal(
     except UnicodeDecodeError as exc:
         raise _encoding_error(src, exc) from exc
     names = [str(n) for n in layers[:, 0]] if len(layers) else []
+    if not names:
+        msg = (
+            f"{src.display}: holds no layer (no feature table is registered in the file). "
+            "Check that this is the right file, or re-export the data."
+        )
+        raise InputFileError(msg)
     if layer is not None and layer not in names:
         err = unknown_name("layer", layer, names)
         msg = f"{src.display}: {err}"
@@ -557,7 +578,11 @@ def read_csv(
         raise CRSError(msg)
     parsed_crs = parse_crs(crs, src.display)
     try:
-        with src.open() as fh:
+        # index_col=False: rows with more fields than the header must not silently turn
+        # their first fields into an index (shifting every column); pandas warns instead,
+        # and that warning is an error here.
+        with src.open() as fh, warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
             df = pd.read_csv(
                 fh,
                 encoding=encoding or "utf-8",
@@ -565,7 +590,14 @@ def read_csv(
                 keep_default_na=False,
                 na_values=[""],
                 nrows=max_features + 1,
+                index_col=False,
             )
+    except pd.errors.ParserWarning as exc:
+        msg = (
+            f"{src.display}: some rows have more fields than the header line ({exc}). "
+            "Quote values that contain commas, or fix the header."
+        )
+        raise InputFileError(msg) from exc
     except UnicodeDecodeError as exc:
         raise _encoding_error(src, exc) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
