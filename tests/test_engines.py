@@ -575,3 +575,40 @@ def test_betweenness_never_claims_cch() -> None:
     cen = metrics.centrality(G, length=None, engine=requested)
     assert cen.attrs["engine"] == requested
     assert cen.attrs["betweenness_engine"] == "scipy"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("seed", "directed"), GRAPHS)
+@pytest.mark.parametrize("direction", ["out", "in"])
+def test_gateway_access_and_gravity_match_networkx(
+    engine: str, seed: int, directed: bool, direction: str
+) -> None:
+    G = random_graph(seed, directed=directed)
+    for v in (0, 4, 30):
+        G.nodes[v]["kind"] = "seaport"
+    for v in (7, 25):
+        G.nodes[v]["kind"] = "airport"
+    nodes = list(G.nodes)
+    kw = {"kinds": ("seaport", "airport"), "sources": nodes, "direction": direction}
+    ref = metrics.gateway_access(G, engine="networkx", **kw)
+    got = metrics.gateway_access(G, engine=engine, **kw)
+    assert got.attrs["engine"] == engine
+    tol = _dist_tol(G, engine)
+    for kind in ("seaport", "airport"):
+        np.testing.assert_allclose(
+            got[f"{kind}_min"], ref[f"{kind}_min"], rtol=0, atol=tol, equal_nan=True
+        )
+        # the nearest gateway is the reference's, or one at (within tolerance) the same cost
+        for v, gate in got[f"{kind}_id"].items():
+            if gate != ref.at[v, f"{kind}_id"]:
+                alt = metrics.od_matrix(G, sources=[v], targets=[gate], engine="networkx")
+                if direction == "in":
+                    alt = metrics.od_matrix(G, sources=[gate], targets=[v], engine="networkx")
+                assert alt.iloc[0, 0] == pytest.approx(ref.at[v, f"{kind}_min"], abs=2 * tol)
+    gkw = {"mass": "population", "sources": nodes[:10], "targets": nodes}
+    g_ref = metrics.gravity(G, engine="networkx", **gkw)
+    g_got = metrics.gravity(G, engine=engine, **gkw)
+    # M_i M_j / d^2: relative error <= 2 eps (eps: relative distance error)
+    np.testing.assert_allclose(
+        g_got.to_numpy(), g_ref.to_numpy(), rtol=2.01 * _cch_rel(G, engine), equal_nan=True
+    )
