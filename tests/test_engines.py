@@ -379,6 +379,7 @@ def test_blockwise_results_are_identical(engine: str, monkeypatch: pytest.Monkey
     acc = metrics.accessibility(G, mass="population", destinations=nodes, engine=engine)
     cen = metrics.centrality(G, length=None, engine=engine)
     eff = metrics.efficiency(G, engine=engine)
+    few = metrics.accessibility(G, mass="population", destinations=nodes[:12], engine=engine)
     monkeypatch.setattr(mc, "BLOCK_BYTES", 8 * 41 * 3)  # 3 rows of 41 nodes per block
     assert mc.block_rows(41) == 3
     pd.testing.assert_frame_equal(
@@ -388,6 +389,13 @@ def test_blockwise_results_are_identical(engine: str, monkeypatch: pytest.Monkey
         metrics.accessibility(G, mass="population", destinations=nodes, engine=engine), acc
     )
     pd.testing.assert_frame_equal(metrics.centrality(G, length=None, engine=engine), cen)
+    # fewer destinations than sources: destination blocks add up to the same sums
+    pd.testing.assert_frame_equal(
+        metrics.accessibility(G, mass="population", destinations=nodes[:12], engine=engine),
+        few,
+        check_exact=False,
+        rtol=1e-12,
+    )
     assert metrics.efficiency(G, engine=engine) == pytest.approx(eff, rel=1e-12)
 
 

@@ -492,6 +492,61 @@ def _hansen(
     return f @ m, reached
 
 
+def _hansen_sums(
+    prep: Prepared,
+    src: list[Any],
+    dest: list[Any],
+    m: np.ndarray,
+    eng: str,
+    *,
+    decay: str,
+    beta: float,
+    include_self: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hansen sums per source, never holding the sources x destinations table whole.
+
+    With fewer destinations than sources, distances run from blocks of
+    destinations (on the reversed graph; on cch only when undirected, where
+    d(s, t) = d(t, s)) and each block adds its share to every source's sum;
+    otherwise from blocks of sources (:func:`od_rows`).
+    """
+    csr = prep.csr
+    if len(dest) < len(src) and (eng != "cch" or not csr.directed):
+        sidx = np.array([csr.index[v] for v in src], dtype=np.int64)
+        tidx = np.array([csr.index[v] for v in dest], dtype=np.int64)
+        a = np.zeros(len(src))
+        reached = np.zeros(len(src), dtype=np.int64)
+        where = {v: i for i, v in enumerate(src)}
+        step = block_rows(csr.n)
+        for start in range(0, len(dest), step):
+            stop = min(start + step, len(dest))
+            if eng == "cch":
+                d = prep.cch().many_to_many(tidx[start:stop], sidx)
+            else:
+                d = dist_rows(prep, dest[start:stop], eng, reverse=True)[:, sidx]
+            f = _decay(d, decay, beta)  # f[j, i]: destination j, source i
+            if not include_self:
+                for j, v in enumerate(dest[start:stop]):
+                    if v in where:
+                        f[j, where[v]] = 0.0
+            a += m[start:stop] @ f
+            reached += (np.isfinite(d) & (f > 0)).sum(axis=0)
+        return a, reached
+    a = np.empty(len(src))
+    reached = np.empty(len(src), dtype=np.int64)
+    for pos, d in od_rows(prep, src, dest, eng):
+        a[pos], reached[pos] = _hansen(
+            d,
+            m,
+            [src[i] for i in pos.tolist()],
+            dest,
+            decay=decay,
+            beta=beta,
+            include_self=include_self,
+        )
+    return a, reached
+
+
 def accessibility(
     G: nx.Graph,
     *,
@@ -574,18 +629,9 @@ def accessibility(
     src = resolve_nodes(G, sources, default=base_nodes(G) or node_ids(G), what="source")
     dest, m = masses(G, mass, destinations, missing=missing)
     eng = prep.engine_for(req, searches=min(len(src), len(dest)))
-    a = np.empty(len(src))
-    reached = np.empty(len(src), dtype=np.int64)
-    for pos, d in od_rows(prep, src, dest, eng):
-        a[pos], reached[pos] = _hansen(
-            d,
-            m,
-            [src[i] for i in pos.tolist()],
-            dest,
-            decay=decay,
-            beta=b,
-            include_self=include_self,
-        )
+    a, reached = _hansen_sums(
+        prep, src, dest, m, eng, decay=decay, beta=b, include_self=include_self
+    )
     df = pd.DataFrame(
         {"accessibility": a, "destinations_reached": reached},
         index=pd.Index(src, name="node_id"),
