@@ -285,6 +285,19 @@ def _patched_zip(tmp_path: Path, patch: str) -> Path:
         name_len = struct.unpack_from("<H", data, local + 26)[0]
         start = local + 30 + name_len
         data[start] = 0xFF  # block type 3: invalid
+    elif patch == "stored-ends-early":
+        # a stored member whose declared size runs past the end of the file
+        name = b"n.geojson"
+        body = _nodes_doc()[:30]
+        fake = struct.pack(
+            "<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 10**6, 10**6, len(name), 0
+        )
+        fake += name + body
+        struct.pack_into("<I", data, central + 42, len(data))
+        struct.pack_into("<H", data, central + 10, 0)  # method: stored
+        struct.pack_into("<I", data, central + 20, 10**6)  # compressed size
+        data[-2:] = struct.pack("<H", len(fake))
+        data += fake
     elif patch == "ends-early":
         # The central directory points at a local header hidden in the archive comment,
         # whose deflate stream is cut: decompression runs into the end of the file.
@@ -311,6 +324,7 @@ def _patched_zip(tmp_path: Path, patch: str) -> Path:
         ("local-header", r"corrupt zip \(bad local header\); re-download"),
         ("corrupt-deflate", r"corrupt compressed data \(.*\); re-download or re-create"),
         ("ends-early", r"the compressed data ends early \(truncated archive\?\)"),
+        ("stored-ends-early", r"declares \d[\d,]* uncompressed bytes .* holds 30 bytes"),
     ],
 )
 def test_odd_zip_archives_are_refused(tmp_path: Path, patch: str, pattern: str) -> None:
@@ -417,3 +431,32 @@ def test_unknown_geometry_type_with_empty_coordinates_is_unreadable(tmp_path: Pa
     )  # fmt: skip
     with pytest.raises(ValidationError, match=r"could not be read.*node_id 'x' \(row 3\)"):
         read_layer(p, kind="nodes")
+
+
+def test_files_that_are_not_what_their_extension_says(tmp_path: Path) -> None:
+    cases = {
+        "bad.zip": (b"PK but not really a zip", r"bad\.zip: not a readable zip archive"),
+        "bad.geojson.gz": (b"\x1f\x8b\x08garbage", r"not a readable gzip file"),
+        "bad.parquet": (b"{not parquet}", r"bad\.parquet: is not a Parquet file \(no 'PAR1'"),
+    }
+    for name, (data, pattern) in cases.items():
+        p = tmp_path / name
+        p.write_bytes(data)
+        with pytest.raises(InputFileError, match=pattern):
+            read_layer(p, kind="nodes")
+
+
+def test_non_utf8_layer_name_asks_for_an_encoding(tmp_path: Path) -> None:
+    p = tmp_path / "name.geojson"
+    p.write_bytes(
+        b'{"type":"FeatureCollection","name":"caf\xe9","features":[{"type":"Feature",'
+        b'"properties":{"node_id":"a","kind":"city"},'
+        b'"geometry":{"type":"Point","coordinates":[105.8,21]}}]}'
+    )
+    with pytest.raises(InputFileError, match=r"not valid UTF-8 .*encoding='latin-1'"):
+        read_layer(p, kind="nodes")
+
+
+def test_crs_equal_to_the_files_is_accepted(tmp_path: Path) -> None:
+    p = write_fc(tmp_path / "n.geojson", good_nodes())
+    assert read_layer(p, kind="nodes", crs="EPSG:4326").crs.to_epsg() == 4326

@@ -349,3 +349,67 @@ def test_zero_area_polygon_is_an_error() -> None:
         assert "1 polygon with zero area" in issue.message
         assert "code '02' (row 1)" in issue.message
         assert "Fix the geometry in your GIS or remove the feature" in issue.message
+
+
+def test_provinces_without_code_column_are_fine() -> None:
+    gdf = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.box(105, 21, 106, 22)], crs=4326)
+    assert validate_layer(gdf, kind="provinces").ok
+
+
+def test_multi_geometries_that_cannot_be_made_single() -> None:
+    two = shapely.MultiLineString([[HN, (106.0, 21.0)], [(106.2, 21.0), HP]])  # disjoint
+    pts = shapely.MultiPoint([HN, HP])
+    corridors = gpd.GeoDataFrame(
+        {"corridor_id": ["two"], "mode": ["highway"]}, geometry=[two], crs=4326
+    )
+    report = validate_layer(corridors, kind="corridors", repair=True)
+    assert [i.code for i in report.errors] == ["geometry_type"]
+    assert "corridor_id 'two' (row 0)" in report.errors[0].message
+    # a MultiPoint in a corridor layer: not a multi-line, so never converted
+    corridors = corridors.set_geometry([pts], crs=4326)
+    assert [i.code for i in validate_layer(corridors, kind="corridors", repair=True).errors] == [
+        "geometry_type"
+    ]
+    # a polygon in an id-less lines layer: explodable layer, but nothing multi to explode
+    lines = gpd.GeoDataFrame(geometry=[shapely.box(105, 21, 106, 22)], crs=4326)
+    assert [i.code for i in validate_layer(lines, kind="lines", repair=True).errors] == [
+        "geometry_type"
+    ]
+
+
+def test_many_duplicates_are_summarised() -> None:
+    gdf = _nodes(["same"] * 14)
+    [issue] = validate_layer(gdf, kind="nodes").errors
+    assert "(and 4 more)" in issue.message
+    assert issue.count == 14
+
+
+def test_zero_length_is_allowed_for_lengths_only() -> None:
+    import networkx as nx
+
+    from urbanchain import metrics
+    from urbanchain.errors import WeightError
+
+    G = nx.MultiGraph()
+    G.add_node("a", x=105.0, y=21.0)
+    G.add_node("a@rail", x=105.0, y=21.0)
+    G.add_node("b", x=105.1, y=21.0)
+    G.add_edge("a", "a@rail", length_km=0.0, time_min=5.0, edge_id="transfer")
+    G.add_edge("a@rail", "b", length_km=10.0, time_min=10.0, edge_id="rail")
+    indices = metrics.network_indices(G)
+    assert indices["e"] == 2
+    G.edges["a", "a@rail", 0]["time_min"] = 0.0
+    with pytest.raises(WeightError, match=r"zero on 1 edge\(s\) \(edge ids: transfer\)"):
+        metrics.od_matrix(G, sources=["a"], targets=["b"])
+
+
+def test_several_repairs_share_one_copy() -> None:
+    gdf = _nodes(["a", "b", "c"], population=["10", "n/a", "30"])
+    gdf.loc[2, "geometry"] = None
+    report = validate_layer(gdf, kind="nodes", repair=True)
+    assert [i.code for i in report.repairs] == ["null_geometry_dropped", "numeric_coerced"]
+    assert report.data is not None
+    assert report.data["node_id"].tolist() == ["a", "b"]
+    assert report.data["population"].isna().tolist() == [False, True]
+    assert gdf["population"].tolist() == ["10", "n/a", "30"]  # the caller's frame is untouched
+    assert gdf.geometry.isna().sum() == 1
