@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +41,7 @@ __all__ = [
     "Pieces",
     "build_pieces",
     "gc_paused",
+    "geodesic_distances",
     "grid_keys",
     "metric_coords",
     "segment_lengths_m",
@@ -52,6 +55,9 @@ GRID_DEG = 1e-7
 GRID_M = 1e-2
 
 _GEOD = pyproj.Geod(ellps="WGS84")
+#: Most threads :func:`geodesic_distances` uses (never more than the CPUs).
+GEODESIC_THREADS = 4
+_GEODESIC_CHUNK_MIN = 100_000  # pairs per thread below which threads do not pay
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -126,6 +132,33 @@ def _grid_column(values: FloatArray, grid: float) -> IntArray:
     return q
 
 
+def geodesic_distances(
+    lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray
+) -> FloatArray:
+    """WGS 84 geodesic distances in metres, pair by pair (:meth:`pyproj.Geod.inv`).
+
+    The four arrays must be fresh, contiguous float64 arrays: the computation
+    writes into them (``inplace=True``) and the distances are returned in
+    ``lon2``'s buffer.  Large inputs are split across threads: pyproj releases
+    the GIL while it measures, and each distance depends on its own pair only,
+    so the result is the same, bit for bit, as one call.
+    """
+    n = len(lon1)
+    workers = min(GEODESIC_THREADS, os.cpu_count() or 1, n // _GEODESIC_CHUNK_MIN)
+    if workers <= 1:
+        _GEOD.inv(lon1, lat1, lon2, lat2, inplace=True)
+        return lon2
+    bounds = np.linspace(0, n, workers + 1).astype(np.int64)
+
+    def run(i: int) -> None:
+        s = slice(int(bounds[i]), int(bounds[i + 1]))
+        _GEOD.inv(lon1[s], lat1[s], lon2[s], lat2[s], inplace=True)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(run, range(workers)))
+    return lon2
+
+
 def segment_lengths_m(xy: FloatArray, same: BoolArray, *, geographic: bool) -> FloatArray:
     """Length in metres of the segments ``xy[i] -> xy[i + 1]`` where ``same[i]``.
 
@@ -134,11 +167,9 @@ def segment_lengths_m(xy: FloatArray, same: BoolArray, *, geographic: bool) -> F
     projected ones in the plane.
     """
     if geographic:
-        # one fresh array per coordinate; Geod writes its results into them
-        lon1, lat1 = xy[:-1, 0][same], xy[:-1, 1][same]
-        lon2, lat2 = xy[1:, 0][same], xy[1:, 1][same]
-        _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2, inplace=True)
-        return np.asarray(dist, dtype=np.float64)
+        return geodesic_distances(
+            xy[:-1, 0][same], xy[:-1, 1][same], xy[1:, 0][same], xy[1:, 1][same]
+        )
     a = xy[:-1][same]
     b = xy[1:][same]
     return np.asarray(np.hypot(b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]), dtype=np.float64)
@@ -319,20 +350,26 @@ def build_pieces(
     space = int(key.max()) + 1 if nv else 0
     present = np.zeros(max(space, 1), dtype=bool)
     present[key] = True
-    uniq = np.flatnonzero(present)
-    rank = np.cumsum(present, dtype=np.int64)
+    if nv and present.all():
+        # already dense (a bare one-layer network: keys are the grid ids)
+        uniq = np.arange(space, dtype=np.int64)
+        inv = key
+    else:
+        uniq = np.flatnonzero(present)
+        rank = np.cumsum(present, dtype=np.int32 if space < 2**31 else np.int64)
+        inv = rank[key].astype(np.int64)
+        inv -= 1
+        del rank
     del present
-    inv = rank[key] - 1
-    del rank
     if access is not None:
         access.target_key = inv[access.target_key]
 
     # 6. split points
     split = first | last | snapped | extra_split
     if split_at_junctions:
-        counts = np.bincount(inv, minlength=len(uniq))
-        split |= counts[inv] >= 2
-        del counts
+        shared = np.bincount(inv, minlength=len(uniq)) >= 2  # a small table: cheap lookups
+        split |= shared[inv]
+        del shared
     interior = split & ~first & ~last
     del split
     # an interior split vertex ends one piece and starts the next: it appears twice
@@ -355,6 +392,7 @@ def build_pieces(
     del pos, inner
     piece_of = np.cumsum(start) - 1
     starts = np.flatnonzero(start)
+    same = ~start[1:]  # src rows i, i + 1 in one piece: a segment
     del start
     n_pieces = len(starts)
     ends = np.empty_like(starts)
@@ -365,22 +403,28 @@ def build_pieces(
     first_piece = np.searchsorted(pline, pline, side="left")
     ordinal = np.arange(n_pieces, dtype=np.int64) - first_piece
 
-    # 7. lengths: sum of segment lengths per piece, reusing measured segments
-    same = piece_of[1:] == piece_of[:-1]
-    sa, sb = src[:-1][same], src[1:][same]
-    seg = np.empty(len(sa), dtype=np.float64)
-    if seg_m is not None:
-        oa = vorig[sa]
-        reuse = (vorig[sb] == oa + 1) & ~snapped[sa] & ~snapped[sb]
-        seg[reuse] = seg_m[oa[reuse]]
-        todo = ~reuse
-        del oa, reuse
+    # 7. lengths: sum of segment lengths per piece, reusing measured segments.
+    #    A segment joins kept vertex rows sa -> sa + 1 (a split vertex is repeated,
+    #    but its two copies belong to different pieces).
+    sa = src[:-1][same] if len(src) != nv else np.flatnonzero(same)
+    if seg_m is not None and len(vorig) == n_vertices and not snapped.any():
+        seg = seg_m[sa]  # nothing moved or removed: every segment was measured already
     else:
-        todo = np.ones(len(sa), dtype=bool)
-    if todo.any():
-        seg[todo] = _pair_lengths_m(coords[sa[todo]], coords[sb[todo]], geographic=geographic)
+        seg = np.empty(len(sa), dtype=np.float64)
+        if seg_m is not None:
+            oa = vorig[sa]
+            reuse = (vorig[sa + 1] == oa + 1) & ~snapped[sa] & ~snapped[sa + 1]
+            seg[reuse] = seg_m[oa[reuse]]
+            todo = ~reuse
+            del oa, reuse
+        else:
+            todo = np.ones(len(sa), dtype=bool)
+        if todo.any():
+            a = sa[todo]
+            seg[todo] = _pair_lengths_m(coords[a], coords[a + 1], geographic=geographic)
+        del todo
     length = np.bincount(piece_of[:-1][same], weights=seg, minlength=n_pieces).astype(np.float64)
-    del seg, sa, sb, todo
+    del seg, sa
 
     # 8. geometries: whole unchanged 2-D lines keep their object, others are rebuilt
     pieces_per_line = np.bincount(pline, minlength=len(geoms))
@@ -425,8 +469,9 @@ def build_pieces(
 
 def _pair_lengths_m(a: FloatArray, b: FloatArray, *, geographic: bool) -> FloatArray:
     if geographic:
-        _, _, dist = _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-        return np.asarray(dist, dtype=np.float64)
+        return geodesic_distances(
+            np.array(a[:, 0]), np.array(a[:, 1]), np.array(b[:, 0]), np.array(b[:, 1])
+        )
     return np.asarray(np.hypot(b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]), dtype=np.float64)
 
 
