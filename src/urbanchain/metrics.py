@@ -156,8 +156,9 @@ def od_matrix(
     weight
         Edge attribute to minimise (unit from ``G.graph["units"]``; ``time_min`` is minutes).
     engine
-        ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``;
-        None uses the setting (see the Engines page of the docs).  ``attrs["engine"]`` records the engine used.
+        ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; None uses the
+        setting (see the Engines page of the docs).  ``attrs["engine"]``
+        records the engine used.
 
     Returns
     -------

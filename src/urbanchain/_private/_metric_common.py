@@ -52,9 +52,9 @@ BLOCK_BYTES = 2**28
 
 
 def resolve_engine(engine: str | None) -> str:
-    """Validate an ``engine=`` argument; ``"auto"`` is resolved per call by :meth:`Prepared.engine_for`.
+    """Validate an ``engine=`` argument (``"auto"`` is resolved per call).
 
-    ``None`` uses the ``engine`` setting.  ``"cch"`` without ``pyroutingkit`` raises
+    :meth:`Prepared.engine_for` resolves ``"auto"``.  ``None`` uses the ``engine`` setting.  ``"cch"`` without ``pyroutingkit`` raises
     :class:`~urbanchain.errors.OptionalDependencyError`.
     """
     return _engines.requested(engine)
@@ -522,7 +522,7 @@ def component_labels(csr: GraphCSR) -> np.ndarray:
 
 
 def component_ids(prep: Prepared) -> dict[Any, int]:
-    """Return the connected (weakly, if directed) component id of each node: 0 = largest, ties by first node."""
+    """Return the weak component id of each node: 0 = largest, ties by first node."""
     return dict(zip(prep.csr.nodes, component_labels(prep.csr).tolist(), strict=True))
 
 
