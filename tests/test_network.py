@@ -405,3 +405,32 @@ def test_metrics_do_not_mutate_a_network(delta: tuple[gpd.GeoDataFrame, gpd.GeoD
     pd.testing.assert_frame_equal(net.edges, edges_before)
     assert net.graph == graph_before
     assert_same_graph(net.to_networkx(), G)
+
+
+# --------------------------------------------------------------------------- fallbacks
+
+
+def test_fallback_paths_build_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without arrow strings, with networkx's own add_edges_from, with threaded geodesics."""
+    import urbanchain.graph as graph_mod
+    from urbanchain._private import _build, _network
+
+    lines = _grid(8, seed=7)
+    for directed in (False, True):
+        reference = graph_from_gdfs(None, lines, line_id="segment_id", directed=directed)
+        with monkeypatch.context() as m:
+            m.setattr(graph_mod, "_arrow_strings", lambda: False)
+            m.setattr(_network, "_fast_fill_ok", lambda G: False)
+            plain = graph_from_gdfs(None, lines, line_id="segment_id", directed=directed)
+            net = graph_from_gdfs(
+                None, lines, line_id="segment_id", directed=directed, output="network"
+            )
+            assert net.edges["edge_id"].dtype == object
+        assert_same_graph(reference, plain)
+        assert_same_graph(reference, net.to_networkx())
+        with monkeypatch.context() as m:
+            m.setattr(_build, "_GEODESIC_CHUNK_MIN", 10)  # several threads even here
+            m.setattr(_build, "GEODESIC_THREADS", 3)
+            m.setattr(_build.os, "cpu_count", lambda: 3)
+            threaded = graph_from_gdfs(None, lines, line_id="segment_id", directed=directed)
+        assert_same_graph(reference, threaded)  # bit-identical lengths
