@@ -102,6 +102,19 @@ class Network:
     ``output="networkx"`` returns; :meth:`to_networkx` gives that graph back.
     Treat the attributes as read-only: urbanchain's metrics never modify them.
 
+    Parameters
+    ----------
+    nodes, edges, graph, directed
+        The tables, graph attributes and direction (see Attributes).  The
+        builder makes them; build a Network yourself only from tables of the
+        same shape.
+    layer_columns
+        The columns of ``nodes`` that came from the node layer (their values
+        are node attributes of the layer's nodes only).
+    node_groups
+        Row counts of the three node groups, in order: layer nodes, mode-layer
+        copies, junctions.  Default: every row is a layer node.
+
     Attributes
     ----------
     nodes : pandas.DataFrame
