@@ -7,6 +7,12 @@ Builds on the fly, in a temporary directory:
   streamed byte count stops it (the lying-header variant is refused earlier, by
   the same count, in ``tests/test_bad_inputs_layers.py``);
 * ``gzip_bomb``: the same as ``.geojson.gz``;
+* ``feature_bomb``: the catalogue's row 32 file, a ~1 MB zip holding 1.5 million
+  point features (~160 MB of GeoJSON).  It is *under* the default limits
+  (``max_file_bytes`` 1 GiB, ``max_features`` 2,000,000), so ``feature_bomb``
+  shows what reading it costs; ``feature_bomb_capped`` reads it with
+  ``max_features=100_000``, refused by the count of ``"Feature"`` tokens taken
+  while streaming, before GDAL parses anything;
 * ``disguised_vrt``: ``evil.geojson`` holding OGR VRT XML that points at a local
   CSV (GDAL would open it with the VRT driver and return the CSV's rows);
 * ``million_vertex_gpkg``: a GeoPackage province whose polygon has 10^6 + 1
@@ -60,6 +66,23 @@ def build_zip_bomb(path: Path, *, mib: int = 1100) -> Path:
         fh.write(HEADER)
         for _ in range(mib):
             fh.write(CHUNK)
+        fh.write(FOOTER)
+    return path
+
+
+def build_feature_bomb(path: Path, *, n: int = 1_500_000) -> Path:
+    """Write a zip of one GeoJSON with ``n`` point features (~110 bytes each; row 32's bomb)."""
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open("nodes.geojson", "w", force_zip64=True) as fh,
+    ):
+        fh.write(HEADER)
+        for i in range(n):
+            sep = b"," if i else b""
+            fh.write(
+                sep + b'{"type": "Feature", "properties": {"node_id": "n%d", "kind": "city"}, '
+                b'"geometry": {"type": "Point", "coordinates": [105.0, 21.0]}}' % i
+            )
         fh.write(FOOTER)
     return path
 
@@ -152,8 +175,11 @@ def _child(case: str, path: str) -> dict[str, Any]:
     try:
         if poly is not None:
             layers.check_layer(poly, kind="provinces", name="huge")
+        elif case == "feature_bomb_capped":
+            io.read_layer(path, kind="nodes", max_features=100_000)
         else:
-            io.read_layer(path, kind=kinds.get(case, "nodes"))
+            gdf = io.read_layer(path, kind=kinds.get(case, "nodes"))
+            message = f"read {len(gdf):,} features"
     except UrbanchainError as exc:
         error, message = type(exc).__name__, str(exc)
     seconds = time.perf_counter() - t0
@@ -173,7 +199,15 @@ def _child(case: str, path: str) -> dict[str, Any]:
     }
 
 
-CASES = ["zip_bomb", "gzip_bomb", "disguised_vrt", "million_vertex_gpkg", "million_vertex_memory"]
+CASES = [
+    "zip_bomb",
+    "gzip_bomb",
+    "feature_bomb",
+    "feature_bomb_capped",
+    "disguised_vrt",
+    "million_vertex_gpkg",
+    "million_vertex_memory",
+]
 
 
 def _build(case: str, tmp: Path) -> tuple[Path, str]:
@@ -184,6 +218,9 @@ def _build(case: str, tmp: Path) -> tuple[Path, str]:
     elif case == "gzip_bomb":
         p = build_gzip_bomb(tmp / "bomb.geojson.gz")
         what = "1.1 GiB GeoJSON, gzip"
+    elif case.startswith("feature_bomb"):
+        p = build_feature_bomb(tmp / "features.zip")
+        what = "1.5 M point features (~160 MB GeoJSON) in a zip"
     elif case == "disguised_vrt":
         p = build_disguised_vrt(tmp / "evil.geojson", secret=tmp / "secret.csv")
         what = "OGR VRT XML named .geojson"

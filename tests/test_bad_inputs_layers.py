@@ -452,7 +452,7 @@ ERROR_CASES = [
     pytest.param(
         _many_features_geojson,
         ResourceLimitError,
-        [r"many\.geojson", "feature count \\(30\\)", "max_features="],
+        [r"many\.geojson", r"feature count \(counted before parsing\) \(30\)", "max_features="],
         id="row32-too-many-features-geojson",
     ),
     pytest.param(

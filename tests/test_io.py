@@ -460,3 +460,47 @@ def test_non_utf8_layer_name_asks_for_an_encoding(tmp_path: Path) -> None:
 def test_crs_equal_to_the_files_is_accepted(tmp_path: Path) -> None:
     p = write_fc(tmp_path / "n.geojson", good_nodes())
     assert read_layer(p, kind="nodes", crs="EPSG:4326").crs.to_epsg() == 4326
+
+
+def _fc_bytes(n: int) -> bytes:
+    feats = [
+        {"type": "Feature", "properties": {"node_id": f"n{i}", "kind": "city"},
+         "geometry": {"type": "Point", "coordinates": [105.0 + i * 1e-4, 21.0]}}
+        for i in range(n)
+    ]  # fmt: skip
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
+def test_geojson_feature_count_is_checked_before_parsing(tmp_path: Path) -> None:
+    # One '"Feature"' token straddles the 1 MiB read boundary: it must count once.
+    doc = _fc_bytes(40)
+    token = b'"Feature"'
+    at = doc.index(token, doc.index(token) + 1)  # the second feature's token
+    chunk = 2**20
+    doc = doc[:at] + b" " * (chunk - 4 - at) + doc[at:]
+    assert doc.index(token, chunk - 10) == chunk - 4
+    plain = tmp_path / "n.geojson"
+    plain.write_bytes(doc)
+    zipped = tmp_path / "n.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("n.geojson", doc)
+    gz = tmp_path / "n.geojson.gz"
+    gz.write_bytes(gzip.compress(doc))
+    for path in (plain, zipped, gz):
+        with pytest.raises(
+            ResourceLimitError, match=r"feature count \(counted before parsing\) \(40\) is more than the limit 39"
+        ):  # fmt: skip
+            read_layer(path, kind="nodes", max_features=39)
+        assert len(read_layer(path, kind="nodes", max_features=40)) == 40
+
+
+def test_feature_count_is_checked_again_after_parsing(tmp_path: Path) -> None:
+    # '"type": "\u0046eature"' hides the token from the pre-count; the count after
+    # parsing still refuses the file.
+    doc = _fc_bytes(5).replace(b'"Feature"', b'"\\u0046eature"')
+    assert b'"Feature"' not in doc
+    p = tmp_path / "escaped.geojson"
+    p.write_bytes(doc)
+    with pytest.raises(ResourceLimitError, match=r"escaped\.geojson: the feature count \(5\)"):
+        read_layer(p, kind="nodes", max_features=4)
+    assert len(read_layer(p, kind="nodes")) == 5

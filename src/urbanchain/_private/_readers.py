@@ -83,6 +83,7 @@ class Source:
     member: str | None = None  # zip member name
     head: bytes = b""
     size: int = 0  # uncompressed bytes
+    features: int = 0  # GeoJSON: '"Feature"' tokens counted before parsing (an upper bound)
 
     @property
     def gdal_path(self) -> str:
@@ -144,6 +145,30 @@ def _limit(
     return ResourceLimitError(msg)
 
 
+class _FeatureTokens:
+    """Count ``"Feature"`` tokens in a byte stream fed in chunks (GeoJSON feature count).
+
+    Every GeoJSON feature holds ``"type": "Feature"``, so the count is an upper bound of
+    the feature count (a property whose value is exactly ``"Feature"`` adds one); it
+    lets ``max_features`` refuse a huge file before GDAL parses it into memory.
+    """
+
+    TOKEN = b'"Feature"'
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        keep = len(self.TOKEN) - 1
+        self.count += chunk.count(self.TOKEN)
+        # tokens that straddle the previous chunk and this one: neither part holds a
+        # whole token (both are shorter than it), so none is counted twice
+        window = self._tail + chunk[:keep]
+        self.count += window.count(self.TOKEN)
+        self._tail = window[-keep:] if len(chunk) < keep else chunk[-keep:]
+
+
 def resolve_source(path: str | os.PathLike[str], *, driver: str | None, max_bytes: int) -> Source:
     """Find the file, pick the format, check sizes and sniff the content."""
     p = Path(path)
@@ -170,12 +195,18 @@ def resolve_source(path: str | os.PathLike[str], *, driver: str | None, max_byte
     if ext == ".gz":
         fmt = _format_of(p.name[: -len(ext)], driver, display)
         src = Source(p, display, fmt, archive="gz")
-        src.head, src.size = _stream_gzip(p, display, max_bytes)
+        src.head, src.size, src.features = _stream_gzip(p, display, max_bytes)
     else:
         fmt = _format_of(p.name, driver, display)
         src = Source(p, display, fmt, size=size)
         with open(p, "rb") as fh:
             src.head = fh.read(_SNIFF)
+        if fmt == "geojson":
+            tokens = _FeatureTokens()
+            with open(p, "rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    tokens.feed(chunk)
+            src.features = tokens.count
     sniff(src)
     return src
 
@@ -231,13 +262,13 @@ def _resolve_zip(p: Path, display: str, *, driver: str | None, max_bytes: int) -
     fmt = _format_of(info.filename, driver, display)
     where = f"{display} (member {info.filename!r})"
     src = Source(p, where, fmt, archive="zip", member=info.filename)
-    src.head, src.size = _stream_zip_member(p, info, where, max_bytes)
+    src.head, src.size, src.features = _stream_zip_member(p, info, where, max_bytes)
     return src
 
 
 def _stream_zip_member(
     p: Path, info: zipfile.ZipInfo, display: str, limit: int
-) -> tuple[bytes, int]:
+) -> tuple[bytes, int, int]:
     """Decompress a member once, counting real bytes; stop at ``limit``.
 
     The compressed stream is decoded directly from the local header, so the
@@ -256,6 +287,7 @@ def _stream_zip_member(
     head = b""
     total = 0
     crc = 0
+    tokens = _FeatureTokens()
     with open(p, "rb") as fh:
         fh.seek(info.header_offset)
         local = fh.read(30)
@@ -302,6 +334,7 @@ def _stream_zip_member(
                     setting="max_file_bytes",
                 )
             crc = zlib.crc32(out, crc)
+            tokens.feed(out)
             if len(head) < _SNIFF:
                 head += out[: _SNIFF - len(head)]
     if total != info.file_size or crc != info.CRC:
@@ -311,12 +344,13 @@ def _stream_zip_member(
             "is corrupt or crafted; refused. Re-create it with a standard zip tool."
         )
         raise InputFileError(msg)
-    return head, total
+    return head, total, tokens.count
 
 
-def _stream_gzip(p: Path, display: str, limit: int) -> tuple[bytes, int]:
+def _stream_gzip(p: Path, display: str, limit: int) -> tuple[bytes, int, int]:
     head = b""
     total = 0
+    tokens = _FeatureTokens()
     try:
         with gzip.open(p, "rb") as fh:
             while True:
@@ -333,12 +367,13 @@ def _stream_gzip(p: Path, display: str, limit: int) -> tuple[bytes, int]:
                         param="max_bytes",
                         setting="max_file_bytes",
                     )
+                tokens.feed(data)
                 if len(head) < _SNIFF:
                     head += data[: _SNIFF - len(head)]
     except (OSError, EOFError, zlib.error) as exc:
         msg = f"{display}: not a readable gzip file ({exc}); truncated download? Re-download it."
         raise InputFileError(msg) from exc
-    return head, total
+    return head, total, tokens.count
 
 
 def sniff(src: Source) -> None:
@@ -462,6 +497,16 @@ def read_gdal(
 def _read_gdal(
     src: Source, *, layer: str | None, encoding: str | None, max_features: int
 ) -> gpd.GeoDataFrame:
+    if src.fmt == "geojson" and src.features > max_features:
+        # refuse before GDAL parses the whole file into memory
+        raise _limit(
+            src.display,
+            "the feature count (counted before parsing)",
+            src.features,
+            max_features,
+            param="max_features",
+            setting="max_features",
+        )
     path = src.gdal_path
     try:
         layers = pyogrio.list_layers(path)
