@@ -370,12 +370,23 @@ def test_graph_to_gdfs_round_trip(
     assert list(graph_to_gdfs(net, nodes=False).columns[:3]) == ["u", "v", "key"]
 
 
-def test_topology_report_takes_a_network() -> None:
-    lines = _messy_lines()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        G, net = _both(None, lines)
-    assert topology_report(net).as_dict() == topology_report(G).as_dict()
+@pytest.mark.parametrize("directed", [False, True])
+def test_topology_report_of_a_network_equals_the_networkx_one(
+    delta: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], directed: bool
+) -> None:
+    cases: list[tuple[Any, ...]] = [
+        (None, _messy_lines()),
+        (None, _grid(7, seed=2).iloc[5:]),  # a grid with a few streets missing: dangling ends
+        (*delta,),
+    ]
+    for nodes, lines in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            kwargs = {"line_id": "segment_id"} if "segment_id" in lines else {}
+            G, net = _both(nodes, lines, directed=directed, **kwargs)
+        report = topology_report(net)
+        assert report.as_dict() == topology_report(G).as_dict()
+    assert report.components[0] > 10  # the Delta: one large component
 
 
 # --------------------------------------------------------------------------- metrics

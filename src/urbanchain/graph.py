@@ -696,9 +696,9 @@ def topology_report(
     Parameters
     ----------
     G_or_layers
-        A graph built by :func:`graph_from_gdfs` (networkx or :class:`Network`;
-        a Network is converted with :meth:`Network.to_networkx`), a line layer,
-        or a ``(nodes, lines)`` pair (``nodes`` may be ``None``).
+        A graph built by :func:`graph_from_gdfs` (networkx or :class:`Network`,
+        whose report is computed from its arrays), a line layer, or a
+        ``(nodes, lines)`` pair (``nodes`` may be ``None``).
     **build_kwargs
         Passed to :func:`graph_from_gdfs` when layers are given.
 
@@ -722,8 +722,8 @@ def topology_report(
     ['a', 'b']
     """
     if isinstance(G_or_layers, Network):
-        G = G_or_layers.to_networkx()
-    elif isinstance(G_or_layers, nx.Graph):
+        return _network_topology_report(G_or_layers)
+    if isinstance(G_or_layers, nx.Graph):
         G = G_or_layers
     else:
         if isinstance(G_or_layers, tuple):
@@ -759,6 +759,51 @@ def topology_report(
         .get("parameters", {})
         .get("snap_tolerance_m"),
         access_radius_m=G.graph.get("provenance", {}).get("parameters", {}).get("access_radius_m"),
+    )
+
+
+def _network_topology_report(net: Network) -> TopologyReport:
+    """:func:`topology_report` of a :class:`Network`, from its arrays (no networkx)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = net.number_of_nodes()
+    e = net.edges
+    u = e["u_pos"].to_numpy()
+    v = e["v_pos"].to_numpy()
+    if n:
+        adj = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(n, n)).tocsr()
+        _, labels = connected_components(adj, directed=net.directed, connection="weak")
+        components = sorted(np.bincount(labels).tolist(), reverse=True)
+    else:
+        components = []
+    degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)  # a loop counts twice
+    kind = net.nodes["kind"].to_numpy(dtype=object) if "kind" in net.nodes else np.full(n, None)
+    ids = np.asarray(net.nodes.index, dtype=object)
+    is_dangling = (degree == 1) & (kind == "junction")
+    dangling = sorted(ids[is_dangling].tolist(), key=str)
+    mode = e["mode"].to_numpy(dtype=object) if "mode" in e else np.full(len(e), None)
+    corridor = (
+        e["corridor_id"].to_numpy(dtype=object) if "corridor_id" in e else np.full(len(e), None)
+    )
+    line_edge = ~np.isin(mode, ["transfer", "access"])
+    touches = line_edge & (is_dangling[u] | is_dangling[v])
+    unsnapped = sorted(set(corridor[touches].tolist()), key=str)
+    loops_now = corridor[u == v].tolist()
+    prov = net.graph.get("provenance", {})
+    built = prov.get("topology", {})
+    params = prov.get("parameters", {})
+    return TopologyReport(
+        n_nodes=n,
+        n_edges=len(e),
+        components=components,
+        dangling_ends=dangling,
+        unsnapped_endpoints=unsnapped,
+        duplicate_segments=[list(g) for g in built.get("duplicate_segments", [])],
+        self_loops=sorted({*built.get("self_loops", []), *loops_now}, key=str),
+        nodes_beyond_access_radius=list(built.get("nodes_beyond_access_radius", [])),
+        snap_tolerance_m=params.get("snap_tolerance_m"),
+        access_radius_m=params.get("access_radius_m"),
     )
 
 
