@@ -697,7 +697,7 @@ def test_extra_mixed_ids_in_file_are_one_type(tmp_path):
 # --------------------------------------------------------------------------- meta-test
 
 _ROW_RE = re.compile(r"^\|\s*(\d+)\s*\|", re.M)
-_ID_RE = re.compile(r"row0*(\d+)(?=[-_a-z]|\b)")
+_ID_RE = re.compile(r"row-?0*(\d+)(?=[-_a-z]|\b)")
 
 
 def catalogue_rows(text: str) -> set[int]:
@@ -727,4 +727,5 @@ def test_every_catalogue_row_has_a_test():
 
 def test_row_id_parser():
     assert catalogue_rows("| 7 | NaN |\n| **Graph** | |\n| 36 | x |") == {7, 36}
-    assert {int(n) for n in _ID_RE.findall("row01_row02_bowtie row39b-inf row47")} == {1, 2, 39, 47}
+    ids = "row01_row02_bowtie row39b-inf row47 row-36-x"
+    assert {int(n) for n in _ID_RE.findall(ids)} == {1, 2, 36, 39, 47}

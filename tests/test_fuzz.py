@@ -322,7 +322,7 @@ _values = st.recursive(
     max_leaves=8,
 )
 _edit = st.fixed_dictionaries(
-    {"op": st.sampled_from(["add", "close", "set", "as_of", "delete", 1])},
+    {"op": st.one_of(st.sampled_from(["add", "close", "set", "as_of", "delete", 1]), _values)},
     optional={  # "extra" is an unknown key: rare on purpose
         "ids": st.one_of(st.lists(st.sampled_from(CORRIDOR_IDS), max_size=3), _values),
         "attrs": st.one_of(
@@ -382,6 +382,16 @@ KNOWN_SCENARIO_BUGS: dict[str, tuple[type[BaseException], str, bytes]] = {
         "has no attribute 'get'",
         b"base_year = 2025\nmetrics = []\n",
     ),
+    "attrs-not-a-table": (
+        TypeError,
+        "object is not iterable",
+        b'base_year = 2025\n[[edits]]\nop = "set"\nids = ["ct04_ha_noi_hai_phong"]\nattrs = 5\n',
+    ),
+    "op-not-a-string": (
+        TypeError,
+        "unhashable type",
+        b'base_year = 2025\n[[edits]]\nop = ["close"]\n',
+    ),
 }
 
 
@@ -406,6 +416,13 @@ def _fuzz_scenario(text: bytes) -> None:
         except Exception as exc:
             if not _known_scenario_bug(exc):
                 raise
+
+
+@pytest.mark.xfail(strict=True, reason="bug in scenarios.load_scenario (not HARDEN's file)")
+def test_known_scenario_loader_bug_directory(tmp_path: Path) -> None:
+    from urbanchain.scenarios import load_scenario
+
+    _call_expecting_urbanchain_errors(load_scenario, tmp_path)  # IsADirectoryError escapes
 
 
 @pytest.mark.xfail(strict=True, reason="bug in scenarios.load_scenario (not HARDEN's file)")
