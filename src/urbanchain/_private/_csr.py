@@ -253,15 +253,20 @@ def assemble(
         ru = np.concatenate([eu, ev])
         rv = np.concatenate([ev, eu])
         rw = np.concatenate([ew, ew])
-    # minimum over parallel edges: sort by (pair, weight) and keep the first of each pair
+    # minimum over parallel edges: sort by pair, take the least weight of each run
     pair = ru * max(n, 1) + rv
-    order = np.lexsort((rw, pair))
+    order = np.argsort(pair, kind="stable")
     pair_sorted = pair[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = pair_sorted[1:] != pair_sorted[:-1]
-    sel = order[first]
-    matrix = sp.csr_matrix((rw[sel], (ru[sel], rv[sel])), shape=(n, n))
-    matrix.sort_indices()
+    starts = (
+        np.flatnonzero(np.r_[True, pair_sorted[1:] != pair_sorted[:-1]]) if len(order) else order
+    )
+    data = np.minimum.reduceat(rw[order], starts) if len(order) else rw[order]
+    # entries are now sorted by (row, column): the CSR arrays follow directly
+    rows = ru[order][starts]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    matrix = sp.csr_matrix((data, rv[order][starts], indptr), shape=(n, n))
+    matrix.has_sorted_indices = True
     return GraphCSR(
         nodes=nodes,
         index=index,

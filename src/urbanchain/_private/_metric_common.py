@@ -225,19 +225,21 @@ _NET_FIXES = {
 def _network_labels(net: Network, rows: np.ndarray) -> list[str]:
     """``edge_id`` of the edges at ``rows``, else ``"u-v[key]"``."""
     edges = net.edges
-    ids = net.nodes.index
-    eid = (
-        edges["edge_id"].to_numpy(dtype=object)[rows]
-        if "edge_id" in edges.columns
-        else np.full(len(rows), None, dtype=object)
-    )
-    u = ids.take(edges["u_pos"].to_numpy()[rows]).tolist()
-    v = ids.take(edges["v_pos"].to_numpy()[rows]).tolist()
-    k = edges["key"].to_numpy()[rows].tolist()
-    return [
-        str(e) if not _is_na(e) else f"{a}-{b}[{kk}]"
-        for e, a, b, kk in zip(eid.tolist(), u, v, k, strict=True)
-    ]
+    if "edge_id" in edges.columns:
+        col = edges["edge_id"]
+        out = np.asarray(col.astype(str).to_numpy(dtype=object)[rows], dtype=object)
+        miss = np.flatnonzero(pd.isna(col).to_numpy()[rows])
+    else:
+        out = np.empty(len(rows), dtype=object)
+        miss = np.arange(len(rows))
+    if len(miss):
+        ids = net.nodes.index
+        sub = np.asarray(rows)[miss]
+        u = ids.take(edges["u_pos"].to_numpy()[sub]).tolist()
+        v = ids.take(edges["v_pos"].to_numpy()[sub]).tolist()
+        k = edges["key"].to_numpy()[sub].tolist()
+        out[miss] = [f"{a}-{b}[{kk}]" for a, b, kk in zip(u, v, k, strict=True)]
+    return [str(x) for x in out.tolist()]
 
 
 def _prepare_network(
@@ -322,14 +324,16 @@ def _prepare_network(
     directed = net.is_directed()
     n = net.number_of_nodes()
     a, b = (eu, ev) if directed else (np.minimum(eu, ev), np.maximum(eu, ev))
-    parallel = len(keep) - len(np.unique(a * max(n, 1) + b))
+    pair = np.sort(a * max(n, 1) + b)
+    parallel = int((pair[1:] == pair[:-1]).sum()) if len(pair) else 0
     nodes = node_ids(net)
     index = {x: i for i, x in enumerate(nodes)}
     ids = _network_labels(net, keep)
+    id_arr = np.asarray(net.nodes.index, dtype=object)
     keys = list(
         zip(
-            [nodes[i] for i in eu.tolist()],
-            [nodes[i] for i in ev.tolist()],
+            id_arr[eu].tolist(),
+            id_arr[ev].tolist(),
             edges["key"].to_numpy()[keep].tolist(),
             strict=True,
         )
