@@ -201,6 +201,29 @@ def case_chain_map_unknown_ids(tmp: Path) -> None:
     maps.chain_map(chain, node_metric=score)
 
 
+def case_chain_map_missing_geometry(tmp: Path) -> None:
+    maps = pytest.importorskip("urbanchain.maps")
+    from tests._payloads import synthetic_chain
+
+    chain = synthetic_chain()
+    chain.nodes.loc[0, "geometry"] = None
+    maps.chain_map(chain)
+
+
+def case_failure_sweep_hazard_crs(tmp: Path) -> None:
+    from urbanchain import scenarios
+
+    G = _diamond_with_loop()
+    for n, (x, y) in zip(G.nodes, [(105.0, 21.0), (105.1, 21.0), (105.2, 21.0)], strict=True):
+        G.nodes[n].update(x=x, y=y, kind="city", is_capital=True, population=1.0)
+    G.remove_edge("a", "a")
+    for u, v, d in G.edges(data=True):
+        d["corridor_id"] = d["edge_id"]
+        d["geometry"] = LineString([(G.nodes[u]["x"], 21.0), (G.nodes[v]["x"], 21.0)])
+    hazard = gpd.GeoDataFrame(geometry=[Point(105.05, 21.0).buffer(0.01)], crs="EPSG:4326")
+    scenarios.failure_sweep(G, hazard=hazard.to_crs(3405), progress=False)
+
+
 CASES = [
     pytest.param(case_read_layer_repair, errors.RepairWarning, id="io.read_layer-repair"),
     pytest.param(
@@ -230,6 +253,12 @@ CASES = [
     ),
     pytest.param(case_graph_self_loop, errors.DataQualityWarning, id="graph.graph_from_gdfs"),
     pytest.param(case_chain_map_unknown_ids, errors.DataQualityWarning, id="maps.chain_map"),
+    pytest.param(
+        case_chain_map_missing_geometry, errors.DataQualityWarning, id="maps.chain_map-geometry"
+    ),
+    pytest.param(
+        case_failure_sweep_hazard_crs, errors.RepairWarning, id="scenarios.failure_sweep-hazard"
+    ),
 ]
 
 
