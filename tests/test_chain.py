@@ -72,3 +72,17 @@ def test_user_layers_build_a_graph(chain):
         graph_options=DELTA_GRAPH_OPTIONS,
     )
     assert own.graph.number_of_edges() == chain.graph.number_of_edges()
+
+
+@pytest.mark.parametrize("key", ["output", "as_of"])
+def test_graph_options_refuse_keys_the_chain_sets_itself(key):
+    from urbanchain import datasets
+    from urbanchain.errors import ValidationError
+
+    with pytest.raises(ValidationError, match=rf"graph_options may not set {key}.*year="):
+        UrbanChain(
+            nodes=datasets.nodes(),
+            corridors=datasets.corridors(),
+            year=2025,
+            graph_options={key: "network" if key == "output" else 2030},
+        )

@@ -139,6 +139,15 @@ class UrbanChain:
         self.year = year
         self.region = region
         self.graph_options: dict[str, Any] = dict(graph_options or {})
+        reserved = sorted({"output", "as_of"} & set(self.graph_options))
+        if reserved:
+            msg = (
+                f"graph_options may not set {', '.join(reserved)}: UrbanChain always builds a "
+                "NetworkX graph for its year. Pass year= for the time slice, or call "
+                "urbanchain.graph.graph_from_gdfs(..., output='network') yourself for an "
+                "array-backed network."
+            )
+            raise ValidationError(msg)
         if graph is not None:
             self.__dict__["graph"] = graph  # pre-fills the cached_property below
 
