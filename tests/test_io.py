@@ -285,6 +285,9 @@ def _patched_zip(tmp_path: Path, patch: str) -> Path:
         name_len = struct.unpack_from("<H", data, local + 26)[0]
         start = local + 30 + name_len
         data[start] = 0xFF  # block type 3: invalid
+    elif patch == "offset-outside":
+        # found by the fuzzer: a central directory whose header offset is negative
+        struct.pack_into("<i", data, central + 42, -4)
     elif patch == "stored-ends-early":
         # a stored member whose declared size runs past the end of the file
         name = b"n.geojson"
@@ -324,6 +327,10 @@ def _patched_zip(tmp_path: Path, patch: str) -> Path:
         ("local-header", r"corrupt zip \(bad local header\); re-download"),
         ("corrupt-deflate", r"corrupt compressed data \(.*\); re-download or re-create"),
         ("ends-early", r"the compressed data ends early \(truncated archive\?\)"),
+        (
+            "offset-outside",
+            r"corrupt zip \(the member's header offset -?\d+ lies outside the file\)",
+        ),
         ("stored-ends-early", r"declares \d[\d,]* uncompressed bytes .* holds 30 bytes"),
     ],
 )
@@ -504,3 +511,21 @@ def test_feature_count_is_checked_again_after_parsing(tmp_path: Path) -> None:
     with pytest.raises(ResourceLimitError, match=r"escaped\.geojson: the feature count \(5\)"):
         read_layer(p, kind="nodes", max_features=4)
     assert len(read_layer(p, kind="nodes")) == 5
+
+
+def test_fuzzer_found_zip_with_negative_header_offset(tmp_path: Path) -> None:
+    # The exact file the read_layer fuzzer produced (a zip whose local header magic was
+    # overwritten): zipfile computes a negative header offset and seek() raised OSError.
+    data = (
+        b"null\x00\x00\x00\x08\x00pnv]\xf8\x1a\xb5\xb5Q\x00\x00\x00^\x00\x00\x00\x05\x00\x00\x00n.csv"
+        b"5\xca1\x0e\x80 \x10\x05\xd1\xde\xb3\xfc\x90\x05\x85p\x1bB\xc4\xc8F\xb2K\x81\x85\xb7\x17"
+        b"\x0b\xa7\x99\xe6\x89\x96#q\xc1\xc5R\xd0T\xd0\xf2@\xd7~\xcf\xb3\xcaRs\x12e\xec<\x1eX\xf2&"
+        b"z8khE\xdc\xe8k\x02N\xbd\xaa\x9c\xbf\t&D821`y\x01PK\x01\x02\x14\x03\x14\x00\x00\x00\x08"
+        b"\x00pnv]\xf8\x1a\xb5\xb5Q\x00\x00\x00^\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00"
+        b"\x00\x00\x00\x80\x01\x00\x00\x00\x00n.csvPK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x003"
+        b"\x00\x00\x00t\x00\x00\x00\x00\x00"
+    )
+    p = tmp_path / "fuzz.zip"
+    p.write_bytes(data)
+    with pytest.raises(InputFileError, match=r"corrupt zip \(the member's header offset -\d+"):
+        read_layer(p, kind="nodes")

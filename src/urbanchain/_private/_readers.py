@@ -289,6 +289,12 @@ def _stream_zip_member(
     crc = 0
     tokens = _FeatureTokens()
     with open(p, "rb") as fh:
+        if not 0 <= info.header_offset < p.stat().st_size:
+            msg = (
+                f"{display}: corrupt zip (the member's header offset {info.header_offset} lies "
+                "outside the file); re-download or re-create it."
+            )
+            raise InputFileError(msg)
         fh.seek(info.header_offset)
         local = fh.read(30)
         if len(local) < 30 or local[:4] != b"PK\x03\x04":
