@@ -102,7 +102,9 @@ def read_layer(
         If the file does not exist.
     InputFileError
         If the file is empty, an HTML page, truncated, not UTF-8, not the format
-        its extension says, an ambiguous multi-layer GeoPackage or zip, or remote.
+        its extension says, an ambiguous multi-layer GeoPackage or zip, a
+        GeoPackage with no layer, a corrupt or crafted archive, a CSV whose rows
+        have more fields than its header, remote, or ``path`` is not a path.
     ResourceLimitError
         If a size, feature or vertex limit is exceeded (the message names the
         parameter and setting that raise it).
@@ -113,7 +115,7 @@ def read_layer(
         If geometries, ids or attributes are unusable (the message lists every
         problem with its rows and the fix).
     UnknownNameError
-        If ``kind``, ``driver``, ``layer`` or a column name is unknown.
+        If ``kind``, ``driver``, ``layer``, ``encoding`` or a column name is unknown.
 
     Examples
     --------
