@@ -115,7 +115,7 @@ class GraphCSR:
         slots: list[int] = []
         values: list[float] = []
         for a, b in touched:
-            same = self._pair_edges.get((a, b), np.empty(0, dtype=np.int64))
+            same = self._same_pair(a, b)
             left = same[~removed[same]]
             new_w = float(self.edge_w[left].min()) if len(left) else np.inf
             ij = [(a, b)] if self.directed else [(a, b), (b, a)]
@@ -155,19 +155,21 @@ class GraphCSR:
         indptr = m.indptr - np.concatenate([[0], np.cumsum(per_row)])
         return sp.csr_matrix((data[keep], m.indices[keep], indptr), shape=m.shape)
 
-    @property
-    def _pair_edges(self) -> dict[tuple[int, int], np.ndarray]:
-        cached: dict[tuple[int, int], np.ndarray] | None = getattr(self, "_pair_cache", None)
-        if cached is None:
+    def _same_pair(self, a: int, b: int) -> np.ndarray:
+        """Positions of the edges joining ``a`` and ``b`` (either way when undirected)."""
+        index: tuple[np.ndarray, np.ndarray] | None = getattr(self, "_pair_index", None)
+        if index is None:
             u, v = self.edge_u, self.edge_v
             if not self.directed:
                 u, v = np.minimum(u, v), np.maximum(u, v)
-            groups: dict[tuple[int, int], list[int]] = {}
-            for t, (a, b) in enumerate(zip(u.tolist(), v.tolist(), strict=True)):
-                groups.setdefault((a, b), []).append(t)
-            cached = {k: np.asarray(g, dtype=np.int64) for k, g in groups.items()}
-            self._pair_cache = cached
-        return cached
+            key = u * max(self.n, 1) + v
+            order = np.argsort(key, kind="stable")
+            index = (key[order], order)
+            self._pair_index = index
+        keys, order = index
+        k = a * max(self.n, 1) + b
+        lo, hi = np.searchsorted(keys, [k, k + 1])
+        return order[lo:hi]
 
 
 def build_csr(G: nx.Graph, weight: str) -> GraphCSR:
