@@ -620,3 +620,29 @@ def test_gateway_access_and_gravity_match_networkx(
     np.testing.assert_allclose(
         g_got.to_numpy(), g_ref.to_numpy(), rtol=2.01 * _cch_rel(G, engine), equal_nan=True
     )
+
+
+def test_network_input_for_the_other_distance_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    net = _grid_network()
+    G = net.to_networkx()
+    ids = list(net.nodes.index)
+    mass = dict.fromkeys(ids, 2.0)
+    expect = [
+        metrics.detour_index(G, sources=ids[:5], targets=ids[5:]),
+        metrics.gravity(G, mass=mass, sources=ids[:5], targets=ids[5:]),
+        metrics.network_indices(G),
+    ]
+
+    def refuse(self: Network) -> nx.MultiGraph:
+        msg = "converted to networkx"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(Network, "to_networkx", refuse)
+    got = [
+        metrics.detour_index(net, sources=ids[:5], targets=ids[5:]),
+        metrics.gravity(net, mass=mass, sources=ids[:5], targets=ids[5:]),
+        metrics.network_indices(net),
+    ]
+    pd.testing.assert_frame_equal(got[0], expect[0], check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(got[1], expect[1], check_exact=False, rtol=1e-12)
+    pd.testing.assert_series_equal(got[2], expect[2], check_exact=False, rtol=1e-12)
