@@ -240,6 +240,11 @@ def test_auto_rule() -> None:
     expected = "cch" if HAS_CCH else "scipy"
     assert choose("auto", arcs=big, searches=many, topology_cached=False) == expected
     assert choose("auto", arcs=big, searches=1, topology_cached=True) == expected
+    huge = _engines.AUTO_HUGE_ARCS
+    fewer = _engines.AUTO_MIN_SEARCHES_HUGE
+    assert choose("auto", arcs=huge, searches=fewer, topology_cached=False) == expected
+    assert choose("auto", arcs=huge, searches=fewer - 1, topology_cached=False) == "scipy"
+    assert choose("auto", arcs=huge - 1, searches=fewer, topology_cached=False) == "scipy"
 
 
 def test_auto_picks_scipy_on_small_graphs() -> None:

@@ -20,8 +20,8 @@ corridor id, with ``attrs["units"]`` (or ``attrs["unit"]``) and
   per closed corridor;
 * ``"networkx"`` is the reference implementation;
 * ``"auto"`` (default) picks cch on graphs of at least 100,000 arcs for calls
-  of at least 1,000 single-source searches (or once the hierarchy is cached),
-  else scipy.
+  of at least 1,000 single-source searches (200 from 10^6 arcs, or any call
+  once the hierarchy is cached), else scipy.
 
 Graphs are networkx graphs from :mod:`urbanchain.graph` or, for road networks
 of 10^5-10^6 edges, its array-backed ``Network`` (``output="network"``), which

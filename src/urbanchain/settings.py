@@ -20,9 +20,9 @@ Setting                       Default         Meaning
                                               ``"cch"`` (RoutingKit, ``urbanchain[fast]``)
                                               or ``"networkx"`` (the reference).  ``"auto"``
                                               picks cch on graphs of >= 100,000 arcs for
-                                              calls of >= 1,000 searches (or once its
-                                              hierarchy is cached), else scipy; see
-                                              ``docs/engines.md``.
+                                              calls of >= 1,000 searches (200 from 10^6
+                                              arcs, or once its hierarchy is cached),
+                                              else scipy; see ``docs/engines.md``.
 ============================  ==============  =====================================================
 
 Examples

@@ -17,8 +17,9 @@ Engines (see ``docs/engines.md``):
   undirected edge counts twice), below which every engine answers in well under
   a second and scipy's exact floats are worth more than the speed;
 * the call runs at least :data:`AUTO_MIN_SEARCHES` single-source searches
-  (sources times re-runs, e.g. ``(corridors + 1) * sources`` for criticality),
-  **or** the CCH topology of this graph is already cached (then the expensive
+  (:data:`AUTO_MIN_SEARCHES_HUGE` from :data:`AUTO_HUGE_ARCS` arcs; sources
+  times re-runs, e.g. ``(corridors + 1) * sources`` for criticality), **or**
+  the CCH topology of this graph is already cached (then the expensive
   preprocessing is paid, and any query is at least as fast as scipy).
 
 Measured on the 2-core development machine (Delaunay networks, one thread,
@@ -27,7 +28,9 @@ Measured on the 2-core development machine (Delaunay networks, one thread,
 a CCH search to all nodes costs 0.45-0.5 of a scipy search, a search to 200
 targets under 0.03 of one.  So 1000 searches to all nodes repay the topology
 (1000 x 4.49 ms x 0.53 = 2.4 s > 2.06 s) and few-target OD tables repay it
-after a few dozen.  See ``docs/engines.md`` for the table.
+after a few dozen.  At 10^6 edges (2x10^6 arcs) the topology cost about
+22 s, 90 scipy searches (about 240 ms each), and a cch search about 0.12 of a
+scipy one, so 200 searches repay it.  See ``docs/engines.md`` for the tables.
 """
 
 from __future__ import annotations
@@ -36,13 +39,25 @@ from urbanchain import settings
 from urbanchain._private import _cch
 from urbanchain._private._messages import unknown_name
 
-__all__ = ["AUTO_MIN_ARCS", "AUTO_MIN_SEARCHES", "ENGINES", "choose", "requested"]
+__all__ = [
+    "AUTO_HUGE_ARCS",
+    "AUTO_MIN_ARCS",
+    "AUTO_MIN_SEARCHES",
+    "AUTO_MIN_SEARCHES_HUGE",
+    "ENGINES",
+    "choose",
+    "requested",
+]
 
 ENGINES = ("auto", "scipy", "cch", "networkx")
 #: ``auto`` never picks cch below this many CSR arcs (directed entries).
 AUTO_MIN_ARCS = 100_000
 #: ``auto`` picks cch for a first call only from this many single-source searches.
 AUTO_MIN_SEARCHES = 1000
+#: From this many arcs, the topology is cheaper relative to scipy searches ...
+AUTO_HUGE_ARCS = 1_000_000
+#: ... and this many searches repay it.
+AUTO_MIN_SEARCHES_HUGE = 200
 
 
 def requested(engine: str | None) -> str:
@@ -99,6 +114,7 @@ def choose(request: str, *, arcs: int, searches: int, topology_cached: bool) -> 
         return request
     if arcs < AUTO_MIN_ARCS or not _cch.available():
         return "scipy"
-    if topology_cached or searches >= AUTO_MIN_SEARCHES:
+    need = AUTO_MIN_SEARCHES_HUGE if arcs >= AUTO_HUGE_ARCS else AUTO_MIN_SEARCHES
+    if topology_cached or searches >= need:
         return "cch"
     return "scipy"
