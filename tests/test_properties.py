@@ -479,3 +479,16 @@ def test_refused_weights_leave_the_graph_untouched(bad: float) -> None:
         list(before.edges(keys=True, data=True))
     )
     assert G.graph == before.graph
+
+
+@given(weighted_graphs(min_nodes=3, max_nodes=6))
+def test_failure_sweeps_do_not_mutate_the_graph(G: nx.MultiGraph) -> None:
+    from urbanchain import scenarios
+
+    for *_e, d in G.edges(data=True):
+        d["corridor_id"] = d["edge_id"]
+    before = _snapshot(G)
+    scenarios.failure_sweep(G, k=1, progress=False)
+    _assert_same(before, G)
+    scenarios.robustness_curve(G, fractions=(0.2, 0.5), n=3, progress=False)
+    _assert_same(before, G)
