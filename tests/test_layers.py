@@ -413,3 +413,10 @@ def test_several_repairs_share_one_copy() -> None:
     assert report.data["population"].isna().tolist() == [False, True]
     assert gdf["population"].tolist() == ["10", "n/a", "30"]  # the caller's frame is untouched
     assert gdf.geometry.isna().sum() == 1
+
+
+def test_align_crs_refuses_non_geodataframes_and_unknown_targets() -> None:
+    with pytest.raises(ValidationError, match=r"layer\(s\) 1 \(DataFrame\) \(0-based\) are not"):
+        align_crs(good_nodes_gdf(), pd.DataFrame({"a": [1]}))
+    with pytest.raises(CRSError, match=r"crs='EPSG:99999' is not a coordinate reference system"):
+        align_crs(good_nodes_gdf(), to_crs="EPSG:99999")
