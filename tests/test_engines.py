@@ -651,3 +651,16 @@ def test_network_input_for_the_other_distance_metrics(monkeypatch: pytest.Monkey
     pd.testing.assert_frame_equal(got[0], expect[0], check_exact=False, rtol=1e-12)
     pd.testing.assert_frame_equal(got[1], expect[1], check_exact=False, rtol=1e-12)
     pd.testing.assert_series_equal(got[2], expect[2], check_exact=False, rtol=1e-12)
+
+
+def test_cch_coordinates_fall_back_to_a_lattice() -> None:
+    x = np.array([105.0, 105.1, 105.2])
+    y = np.array([21.0, 21.1, 21.2])
+    lat, lon = _cch._coords(3, (x, y))
+    assert lat.dtype == np.float32
+    np.testing.assert_allclose(lat, y, rtol=1e-6)
+    np.testing.assert_allclose(lon, x, rtol=1e-6)
+    lat, lon = _cch._coords(5, (np.array([1.0, np.nan, 2, 3, 4]), np.zeros(5)))
+    assert lat.tolist() == [0, 0, 0, 1, 1]  # width ceil(sqrt(5)) = 3
+    assert lon.tolist() == [0, 1, 2, 0, 1]
+    assert _cch._coords(4, None)[0].tolist() == [0, 0, 1, 1]

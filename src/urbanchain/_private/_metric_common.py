@@ -73,7 +73,6 @@ class Prepared:
     weight: str
     report: GateReport
     csr: GraphCSR
-    xy: tuple[np.ndarray, np.ndarray] | None = None
     _fast: _cch.CCHGraph | None = None
     _nx: nx.Graph | None = None
 
@@ -102,7 +101,9 @@ class Prepared:
         """Return the customised CCH of this CSR (topology cached across calls)."""
         if self._fast is None:
             m = self.csr.matrix
-            self._fast = _cch.get(m.indptr, m.indices, m.data, xy=self.xy)
+            # node coordinates only order the hierarchy: read them when it is built
+            xy = None if _cch.cached(m.indptr, m.indices) else _node_xy(self.G)
+            self._fast = _cch.get(m.indptr, m.indices, m.data, xy=xy)
         return self._fast
 
     def engine_for(self, request: str, searches: int) -> str:
@@ -201,7 +202,7 @@ def prepare(
         report, csr = _prepare_network(
             G, weight, stacklevel=stacklevel, what=what, warn=warn, allow_zero=what == "length"
         )
-        return Prepared(G=G, weight=weight, report=report, csr=csr, xy=_node_xy(G))
+        return Prepared(G=G, weight=weight, report=report, csr=csr)
     report = validate_weights(
         G,
         weight,
@@ -210,7 +211,7 @@ def prepare(
         warn_self_loops=warn,
         allow_zero=what == "length",
     )
-    return Prepared(G=G, weight=weight, report=report, csr=build_csr(G, weight), xy=_node_xy(G))
+    return Prepared(G=G, weight=weight, report=report, csr=build_csr(G, weight))
 
 
 _NET_FIXES = {
