@@ -5,8 +5,9 @@ preprocessing in two (Dibbelt, Strasser & Wagner 2016):
 
 * the **topology** (nested-dissection order and chordal supergraph) depends on
   the arcs only; it is the expensive part (about 2 s at 10^5 edges) and is
-  cached here, keyed by a fingerprint of the CSR structure, so repeated calls
-  on the same graph and every corridor of a criticality ranking reuse it;
+  cached here (the last two, about 20 MB per 10^5 edges each), keyed by a
+  fingerprint of the CSR structure, so repeated calls on the same graph and
+  every corridor of a criticality ranking reuse it (:func:`clear` empties it);
 * the **metric** (customisation with the arc weights) is cheap (about 0.05 s
   at 10^5 edges) and is cached per topology and weight vector.  Removing a
   corridor sets its arcs to ``INF_WEIGHT`` with a *partial* re-customisation
@@ -76,7 +77,9 @@ INF_WEIGHT = 2**31 - 1
 #: Largest path sum allowed after scaling (half of ``INF_WEIGHT``: no overflow).
 PATH_LIMIT = 2**30
 MAX_SCALE = 1e9
-_CACHE_SIZE = 4
+#: Topologies kept (about 20 MB per 10^5 edges, 200 MB per 10^6) and metrics kept.
+_TOPOLOGY_CACHE = 2
+_METRIC_CACHE = 4
 _TOPOLOGIES: OrderedDict[str, Any] = OrderedDict()
 _METRICS: OrderedDict[tuple[str, str], CCHGraph] = OrderedDict()
 
@@ -187,12 +190,15 @@ class CCHGraph:
         The scaled ``uint32`` arc weights (arc ``i`` = CSR slot ``i``).
     n
         Node count.
+    topology
+        The ``CCHTopology`` the metric was customised on (kept alive with it).
     """
 
     metric: Any
     scale: float
     weights: np.ndarray
     n: int
+    topology: Any = None
     _all: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -310,15 +316,15 @@ def get(
         topo = prk.CCHTopology()
         topo.build(tail, head, lat, lon, n)
         _TOPOLOGIES[topo_key] = topo
-        while len(_TOPOLOGIES) > _CACHE_SIZE:
+        while len(_TOPOLOGIES) > _TOPOLOGY_CACHE:
             _TOPOLOGIES.popitem(last=False)
     else:
         _TOPOLOGIES.move_to_end(topo_key)
     metric = prk.CCHMetric(topo)
     metric.customize(weights, thread_count=0)
-    g = CCHGraph(metric=metric, scale=scale, weights=weights, n=n)
+    g = CCHGraph(metric=metric, scale=scale, weights=weights, n=n, topology=topo)
     _METRICS[metric_key] = g
-    while len(_METRICS) > _CACHE_SIZE:
+    while len(_METRICS) > _METRIC_CACHE:
         _METRICS.popitem(last=False)
     return g
 
