@@ -53,7 +53,6 @@ import importlib
 import importlib.util
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -69,8 +68,10 @@ __all__ = [
     "available",
     "cached",
     "choose_scale",
+    "clear",
     "get",
     "require",
+    "tolerance",
 ]
 
 INF_WEIGHT = 2**31 - 1
@@ -333,11 +334,3 @@ def clear() -> None:
     """Forget every cached topology and metric."""
     _TOPOLOGIES.clear()
     _METRICS.clear()
-
-
-def blocks(g: CCHGraph, sources: np.ndarray, rows: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(positions, distances to all nodes)`` for ``sources`` in blocks of ``rows``."""
-    sources = np.asarray(sources, dtype=np.int64)
-    for start in range(0, len(sources), rows):
-        pos = np.arange(start, min(start + rows, len(sources)))
-        yield pos, g.many_to_many(sources[pos])
