@@ -328,6 +328,26 @@ def test_cch_without_pyroutingkit_says_how_to_install(monkeypatch: pytest.Monkey
     assert metrics.od_matrix(G, sources=list(G.nodes)).attrs["engine"] == "scipy"
 
 
+def test_auto_survives_a_broken_pyroutingkit(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = importlib.import_module
+
+    def broken(name: str, *args: object, **kw: object) -> object:
+        if name == "pyroutingkit":
+            msg = "undefined symbol: _ZN10RoutingKit"
+            raise ImportError(msg)
+        return real_import(name, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    monkeypatch.setattr(_cch, "available", lambda: True)  # installed, but does not load
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
+    _cch.clear()
+    G = random_graph(0, directed=False)
+    assert metrics.od_matrix(G, sources=list(G.nodes)).attrs["engine"] == "scipy"
+    with pytest.raises(OptionalDependencyError, match="urbanchain"):
+        metrics.od_matrix(G, engine="cch")
+
+
 def test_unknown_engine_lists_the_choices() -> None:
     G = random_graph(0, directed=False)
     with pytest.raises(ValueError, match="cch"):

@@ -21,7 +21,13 @@ from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain._private._network import Network
 from urbanchain._private._weights import GateReport, validate_weights
 from urbanchain.crs import geodesic_point_distance
-from urbanchain.errors import DataQualityWarning, GraphError, ValidationError, WeightError
+from urbanchain.errors import (
+    DataQualityWarning,
+    GraphError,
+    OptionalDependencyError,
+    ValidationError,
+    WeightError,
+)
 
 __all__ = [
     "ENGINES",
@@ -124,7 +130,9 @@ class Prepared:
         if eng == "cch":
             try:
                 self.cch()
-            except ValidationError:
+            except (ValidationError, OptionalDependencyError):
+                # "auto" falls back: weights that cannot be rounded, or an installed
+                # pyroutingkit that fails to import
                 if request == "cch":
                     raise
                 return "scipy"
