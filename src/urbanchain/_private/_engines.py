@@ -26,9 +26,9 @@ Measured on the 2-core development machine (Delaunay networks, one thread,
 2026-11-22): the topology costs about 460 scipy single-source searches at
 10^5 edges (2.06 s against 4.49 ms per scipy search) and about 360 at 3x10^4;
 a CCH search to all nodes costs 0.45-0.5 of a scipy search, a search to 200
-targets under 0.03 of one.  So 1000 searches to all nodes repay the topology
-(1000 x 4.49 ms x 0.53 = 2.4 s > 2.06 s) and few-target OD tables repay it
-after a few dozen.  At 10^6 edges (2x10^6 arcs) the topology cost about
+targets about 0.12 of one.  So 1000 searches to all nodes repay the topology
+(1000 x 4.49 ms x 0.53 = 2.4 s > 2.06 s), and few-target OD tables after about
+520 searches.  At 10^6 edges (2x10^6 arcs) the topology cost about
 22 s, 90 scipy searches (about 240 ms each), and a cch search about 0.12 of a
 scipy one, so 200 searches repay it.  See ``docs/engines.md`` for the tables.
 """
