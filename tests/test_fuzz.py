@@ -24,6 +24,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import time
 import warnings
@@ -366,42 +367,38 @@ TOML_TOKENS = [
 ]  # fmt: skip
 
 
-#: Bugs of scenarios.load_scenario found by this harness (scenarios.py is not HARDEN's file;
-#: reported to its owner).  Each is reproduced by test_known_scenario_loader_bug, which is
-#: a strict xfail: once the loader is fixed it passes, the xfail fails, and the entry must
-#: be removed here, so the tolerance cannot outlive the bug.
-KNOWN_SCENARIO_BUGS: dict[str, tuple[type[BaseException], str, bytes]] = {
-    "invalid-utf8": (UnicodeDecodeError, "codec can't decode", b"\xa3 = 1\nbase_year = 2025\n"),
-    "section-not-a-table": (
-        TypeError,
-        "object is not iterable",
-        b"base_year = 2025\nsweep = false\n",
-    ),
-    "metrics-is-an-array": (
-        AttributeError,
-        "has no attribute 'get'",
-        b"base_year = 2025\nmetrics = []\n",
-    ),
+#: Bugs of scenarios.load_scenario this harness found, now fixed: each input must give a
+#: ScenarioError whose message names the problem (regression cases, run on every CI run).
+SCENARIO_LOADER_REGRESSIONS: dict[str, tuple[str, bytes]] = {
+    "invalid-utf8": ("not UTF-8 text", b"\xa3 = 1\nbase_year = 2025\n"),
+    "section-not-a-table": ("[sweep] must be a table", b"base_year = 2025\nsweep = false\n"),
+    "metrics-is-an-array": ("[metrics] must be a table", b"base_year = 2025\nmetrics = []\n"),
     "attrs-not-a-table": (
-        TypeError,
-        "object is not iterable",
+        "attrs must be a table",
         b'base_year = 2025\n[[edits]]\nop = "set"\nids = ["ct04_ha_noi_hai_phong"]\nattrs = 5\n',
     ),
-    "op-not-a-string": (
-        TypeError,
-        "unhashable type",
-        b'base_year = 2025\n[[edits]]\nop = ["close"]\n',
-    ),
+    "op-not-a-string": ("Unknown op", b'base_year = 2025\n[[edits]]\nop = ["close"]\n'),
 }
 
 
-def _known_scenario_bug(exc: BaseException) -> bool:
-    import re
+def test_scenario_loader_refuses_a_directory(tmp_path: Path) -> None:
+    from urbanchain.errors import ScenarioError
+    from urbanchain.scenarios import load_scenario
 
-    return any(
-        isinstance(exc, cls) and re.search(pattern, str(exc))
-        for cls, pattern, _ in KNOWN_SCENARIO_BUGS.values()
-    )
+    with pytest.raises(ScenarioError, match="cannot be read"):
+        load_scenario(tmp_path)
+
+
+@pytest.mark.parametrize("case", sorted(SCENARIO_LOADER_REGRESSIONS))
+def test_scenario_loader_regression(case: str, tmp_path: Path) -> None:
+    from urbanchain.errors import ScenarioError
+    from urbanchain.scenarios import load_scenario
+
+    pattern, text = SCENARIO_LOADER_REGRESSIONS[case]
+    path = tmp_path / "scenario.toml"
+    path.write_bytes(text)
+    with pytest.raises(ScenarioError, match=re.escape(pattern)):
+        load_scenario(path)
 
 
 def _fuzz_scenario(text: bytes) -> None:
@@ -411,28 +408,7 @@ def _fuzz_scenario(text: bytes) -> None:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "scenario.toml"
         path.write_bytes(text)
-        try:
-            _call_expecting_urbanchain_errors(load_scenario, path)
-        except Exception as exc:
-            if not _known_scenario_bug(exc):
-                raise
-
-
-@pytest.mark.xfail(strict=True, reason="bug in scenarios.load_scenario (not HARDEN's file)")
-def test_known_scenario_loader_bug_directory(tmp_path: Path) -> None:
-    from urbanchain.scenarios import load_scenario
-
-    _call_expecting_urbanchain_errors(load_scenario, tmp_path)  # IsADirectoryError escapes
-
-
-@pytest.mark.xfail(strict=True, reason="bug in scenarios.load_scenario (not HARDEN's file)")
-@pytest.mark.parametrize("bug", sorted(KNOWN_SCENARIO_BUGS))
-def test_known_scenario_loader_bug(bug: str, tmp_path: Path) -> None:
-    from urbanchain.scenarios import load_scenario
-
-    path = tmp_path / "scenario.toml"
-    path.write_bytes(KNOWN_SCENARIO_BUGS[bug][2])
-    _call_expecting_urbanchain_errors(load_scenario, path)
+        _call_expecting_urbanchain_errors(load_scenario, path)
 
 
 @_FUZZ_SETTINGS

@@ -1378,6 +1378,17 @@ def _check_keys(found: Iterable[str], valid: Sequence[str], where: str, path: Pa
             raise ScenarioError(msg)
 
 
+def _table(value: Any, where: str, path: Path) -> dict[str, Any]:
+    """Return ``value`` if it is a TOML table, else refuse it naming where it is."""
+    if not isinstance(value, dict):
+        msg = (
+            f"{path}: {where} must be a table (e.g. [{where.strip('[]')}] with key = value "
+            f"lines, or attrs = {{ speed_kmh = 80 }}), not {type(value).__name__} {value!r}."
+        )
+        raise ScenarioError(msg)
+    return value
+
+
 def load_scenario(path: str | Path) -> ScenarioFile:
     """Read a scenario TOML file and apply its edits.
 
@@ -1414,6 +1425,15 @@ def load_scenario(path: str | Path) -> ScenarioFile:
     except tomllib.TOMLDecodeError as exc:
         msg = f"{p} is not valid TOML: {exc}. Fix the syntax (see docs/scenarios.md)."
         raise ScenarioError(msg) from exc
+    except UnicodeDecodeError as exc:
+        msg = f"{p} is not UTF-8 text ({exc.reason} at byte {exc.start}). Save it as UTF-8."
+        raise ScenarioError(msg) from exc
+    except OSError as exc:
+        msg = (
+            f"Scenario file {p} cannot be read ({exc.strerror or exc}). "
+            "Pass the path of a readable .toml file."
+        )
+        raise ScenarioError(msg) from exc
     _check_keys(cfg, _TOP_KEYS, "the scenario file", p)
     if "base_year" not in cfg or not isinstance(cfg["base_year"], int):
         msg = f"{p}: base_year is required and must be a whole year, e.g. base_year = 2025."
@@ -1430,8 +1450,8 @@ def load_scenario(path: str | Path) -> ScenarioFile:
             msg = f"{p}: {where} needs an op (add, close, set or as_of)."
             raise ScenarioError(msg)
         op = e["op"]
-        if op not in _EDIT_KEYS:
-            err = unknown_name("op", op, _EDIT_KEYS)
+        if not isinstance(op, str) or op not in _EDIT_KEYS:
+            err = unknown_name("op", op if isinstance(op, str) else repr(op), _EDIT_KEYS)
             msg = f"{p}: {where}: {err}"
             raise ScenarioError(msg)
         _check_keys(e, _EDIT_KEYS[op], f"{where} (op = {op!r})", p)
@@ -1445,20 +1465,20 @@ def load_scenario(path: str | Path) -> ScenarioFile:
             elif op == "close":
                 s = s.close(e["ids"])
             elif op == "set":
-                s = s.set(e["ids"], **dict(e["attrs"]))
+                s = s.set(e["ids"], **_table(e["attrs"], f"{where}: attrs", p))
             else:
                 s = s.as_of(e["year"])
         except (ScenarioError, UnknownNameError) as exc:
             msg = f"{p}: {where} (op = {op!r}): {exc}"
             raise ScenarioError(msg) from exc
-    metrics_cfg = cfg.get("metrics", {})
+    metrics_cfg = _table(cfg.get("metrics", {}), "[metrics]", p)
     _check_keys(metrics_cfg, _METRIC_KEYS, "[metrics]", p)
     sweep = cfg.get("sweep")
     if sweep is not None:
-        _check_keys(sweep, _SWEEP_KEYS, "[sweep]", p)
+        _check_keys(_table(sweep, "[sweep]", p), _SWEEP_KEYS, "[sweep]", p)
     rank = cfg.get("rank")
     if rank is not None:
-        _check_keys(rank, _RANK_KEYS, "[rank]", p)
+        _check_keys(_table(rank, "[rank]", p), _RANK_KEYS, "[rank]", p)
     return ScenarioFile(
         path=p,
         base=base,
