@@ -570,3 +570,14 @@ def test_zero_length_transfer_edges_are_accepted_for_lengths_only():
     assert math.isnan(metrics.detour_index(G, sources=["a"], targets=["a@rail"]).iloc[0, 0])
     with pytest.raises(WeightError, match="zero"):
         metrics.od_matrix(_with(0.0))
+
+
+def test_criticality_without_mass_skips_accessibility_only():
+    G = diamond()
+    with_mass = metrics.corridor_criticality(G, sources=["a", "b", "c"])
+    bare = metrics.corridor_criticality(G, sources=["a", "b", "c"], mass=None)
+    assert bare["accessibility_loss"].isna().all()
+    assert bare["accessibility_loss_rel"].isna().all()
+    cols = ["rank", "efficiency_loss", "pairs_disconnected", "extra_time_sum", "extra_time_max"]
+    pd.testing.assert_frame_equal(bare[cols], with_mass[cols])
+    assert list(bare.index) == ["c1", "c2", "c3"]

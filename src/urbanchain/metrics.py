@@ -1425,7 +1425,7 @@ def corridor_criticality(
     *,
     weight: str = "time_min",
     by: str = "corridor_id",
-    mass: str | Mapping[Any, float] | pd.Series = "population",
+    mass: str | Mapping[Any, float] | pd.Series | None = "population",
     sources: Any = None,
     targets: Any = None,
     destinations: Any = None,
@@ -1466,7 +1466,9 @@ def corridor_criticality(
         for one row per edge.  Edges without the attribute (e.g. transfer edges)
         are never removed; their count is in ``attrs["ungrouped_edges"]``.
     mass, destinations, decay, beta, missing
-        Accessibility settings (see :func:`accessibility`).
+        Accessibility settings (see :func:`accessibility`).  ``mass=None`` skips
+        the accessibility loss (its columns are NaN), for networks without
+        masses such as bare road networks.
     sources, targets
         OD set (default: capitals, else base nodes; targets default to sources).
     groups
@@ -1514,7 +1516,10 @@ def corridor_criticality(
     csr = prep.csr
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     tgt = resolve_nodes(G, targets, default=src, what="target")
-    dest, m = masses(G, mass, destinations, missing=missing)
+    dest: list[Any] = []
+    m = np.empty(0)
+    if mass is not None:
+        dest, m = masses(G, mass, destinations, missing=missing)
     # group -> positions into csr.edge_* arrays
     members: dict[Any, list[int]] = {}
     ungrouped = 0
@@ -1573,6 +1578,8 @@ def corridor_criticality(
     def summarise(d: np.ndarray) -> tuple[float, float, np.ndarray]:
         od = d[:, tsel]
         eff, _ = _od_summary(od, src, tgt)
+        if mass is None:
+            return eff, math.nan, od
         a, _ = _hansen(d[:, dsel], m, src, dest, decay=decay, beta=b, include_self=False)
         return eff, float(a.sum()), od
 
