@@ -983,3 +983,54 @@ def test_limits_settings_are_validated(setting: str, value: Any) -> None:
     with pytest.raises(ValidationError, match=rf"Setting '{setting}' must be"):
         settings.set(**{setting: value})
     assert settings.get(setting) not in (value,) or isinstance(value, bool)
+
+
+def _row32_bomb(tmp: Path, n: int = 60_000) -> Path:
+    """The catalogue's row-32 shape: many small identical features, deflated ~300x or more.
+
+    It stays under the default byte (1 GiB) and feature (2 M) limits, so only the
+    expansion ratio can stop it before GDAL parses it.
+    """
+    one = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {"node_id": "x", "name": "x", "population": 1},
+            "geometry": {"type": "Point", "coordinates": [105.85, 21.03]},
+        }
+    )
+    text = '{"type": "FeatureCollection", "features": [' + ",".join([one] * n) + "]}"
+    p = tmp / "row32.zip"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("nodes.geojson", text)
+    return p
+
+
+def test_row32_bomb_refused_by_expansion_ratio_under_default_limits(tmp_path):
+    p = _row32_bomb(tmp_path)
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(p).infolist())
+    assert unpacked > 8 * 2**20  # past the floor below which the ratio is not checked
+    assert unpacked / p.stat().st_size > 100
+    with pytest.raises(ResourceLimitError) as err:
+        read_layer(p, kind="nodes")
+    msg = str(err.value)
+    assert "row32.zip" in msg
+    assert "expands more than 100x" in msg
+    assert "max_compression_ratio" in msg
+
+
+def test_row32_gzip_refused_by_expansion_ratio(tmp_path):
+    src = _row32_bomb(tmp_path)
+    data = zipfile.ZipFile(src).read("nodes.geojson")
+    p = tmp_path / "row32.geojson.gz"
+    p.write_bytes(gzip.compress(data))
+    with pytest.raises(ResourceLimitError, match=r"gzip file expands more than 100x"):
+        read_layer(p, kind="nodes")
+
+
+def test_expansion_ratio_can_be_raised_for_a_trusted_file(tmp_path):
+    p = _row32_bomb(tmp_path)
+    # raised, the ratio no longer stops it: duplicate ids are the next (real) problem
+    with settings.override(max_compression_ratio=100_000), pytest.raises(
+        ValidationError, match="node_id"
+    ):
+        read_layer(p, kind="nodes")

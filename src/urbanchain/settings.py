@@ -15,6 +15,8 @@ Setting                       Default         Meaning
 ``max_features``              ``2_000_000``   Largest number of features read from one layer.
 ``max_vertices``              ``50_000_000``  Largest number of vertices read from one layer.
 ``max_vertices_per_feature``  ``1_000_000``   Largest number of vertices in one feature.
+``max_compression_ratio``     ``100``         Largest uncompressed/compressed ratio of a zip or
+                                              gzip member (checked past 8 MiB while streaming).
 ``allow_remote``              ``False``       Allow ``http(s)://`` and ``/vsicurl/`` paths.
 ``engine``                    ``"auto"``      Shortest-path engine: ``"auto"``, ``"scipy"``,
                                               ``"cch"`` (RoutingKit, ``urbanchain[fast]``)
@@ -89,6 +91,12 @@ _OPTIONS: dict[str, _Option] = {
     ),
     "max_vertices_per_feature": _Option(
         1_000_000, "largest vertex count per feature", _positive_int, "a positive integer"
+    ),
+    "max_compression_ratio": _Option(
+        100,
+        "largest expansion ratio of a zip/gzip member",
+        _positive_int,
+        "a positive integer",
     ),
     "allow_remote": _Option(
         False, "allow remote paths", lambda v: isinstance(v, bool), "True or False"
