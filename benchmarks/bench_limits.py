@@ -8,11 +8,16 @@ Builds on the fly, in a temporary directory:
   the same count, in ``tests/test_bad_inputs_layers.py``);
 * ``gzip_bomb``: the same as ``.geojson.gz``;
 * ``feature_bomb``: the catalogue's row 32 file, a ~1 MB zip holding 1.5 million
-  point features (~160 MB of GeoJSON).  It is *under* the default limits
-  (``max_file_bytes`` 1 GiB, ``max_features`` 2,000,000), so ``feature_bomb``
-  shows what reading it costs; ``feature_bomb_capped`` reads it with
-  ``max_features=100_000``, refused by the count of ``"Feature"`` tokens taken
-  while streaming, before GDAL parses anything;
+  point features (~160 MB of GeoJSON).  It is *under* the default byte and
+  feature limits (``max_file_bytes`` 1 GiB, ``max_features`` 2,000,000); with
+  the defaults it is refused by ``max_compression_ratio`` (100), checked while
+  decompressing;
+* ``feature_bomb_unique_ids``: the same with numbered ids, so it expands only
+  ~40x, like a large legitimate layer: the defaults (sized for road networks of
+  10^6 edges) accept it, and the row shows what that costs;
+  ``feature_bomb_unique_ids_capped`` reads it with ``max_features=100_000``,
+  refused by the count of ``"Feature"`` tokens taken while streaming, before
+  GDAL parses anything (the setting to lower for untrusted input);
 * ``disguised_vrt``: ``evil.geojson`` holding OGR VRT XML that points at a local
   CSV (GDAL would open it with the VRT driver and return the CSV's rows);
 * ``million_vertex_gpkg``: a GeoPackage province whose polygon has 10^6 + 1
@@ -70,8 +75,13 @@ def build_zip_bomb(path: Path, *, mib: int = 1100) -> Path:
     return path
 
 
-def build_feature_bomb(path: Path, *, n: int = 1_500_000) -> Path:
-    """Write a zip of one GeoJSON with ``n`` point features (~110 bytes each; row 32's bomb)."""
+def build_feature_bomb(path: Path, *, n: int = 1_500_000, unique_ids: bool = False) -> Path:
+    """Write a zip of one GeoJSON with ``n`` point features (~110 bytes each; row 32's bomb).
+
+    With ``unique_ids=False`` every feature is the same, as in the catalogue's
+    file (0.55 MB zip, ~300x); ``unique_ids=True`` numbers them, which makes
+    the zip ~8x larger (~40x expansion), like a large legitimate layer.
+    """
     with (
         zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
         zf.open("nodes.geojson", "w", force_zip64=True) as fh,
@@ -81,7 +91,8 @@ def build_feature_bomb(path: Path, *, n: int = 1_500_000) -> Path:
             sep = b"," if i else b""
             fh.write(
                 sep + b'{"type": "Feature", "properties": {"node_id": "n%d", "kind": "city"}, '
-                b'"geometry": {"type": "Point", "coordinates": [105.0, 21.0]}}' % i
+                b'"geometry": {"type": "Point", "coordinates": [105.0, 21.0]}}'
+                % (i if unique_ids else 0)
             )
         fh.write(FOOTER)
     return path
@@ -175,7 +186,7 @@ def _child(case: str, path: str) -> dict[str, Any]:
     try:
         if poly is not None:
             layers.check_layer(poly, kind="provinces", name="huge")
-        elif case == "feature_bomb_capped":
+        elif case == "feature_bomb_unique_ids_capped":
             io.read_layer(path, kind="nodes", max_features=100_000)
         else:
             gdf = io.read_layer(path, kind=kinds.get(case, "nodes"))
@@ -203,7 +214,8 @@ CASES = [
     "zip_bomb",
     "gzip_bomb",
     "feature_bomb",
-    "feature_bomb_capped",
+    "feature_bomb_unique_ids",
+    "feature_bomb_unique_ids_capped",
     "disguised_vrt",
     "million_vertex_gpkg",
     "million_vertex_memory",
@@ -219,8 +231,11 @@ def _build(case: str, tmp: Path) -> tuple[Path, str]:
         p = build_gzip_bomb(tmp / "bomb.geojson.gz")
         what = "1.1 GiB GeoJSON, gzip"
     elif case.startswith("feature_bomb"):
-        p = build_feature_bomb(tmp / "features.zip")
-        what = "1.5 M point features (~160 MB GeoJSON) in a zip"
+        unique = "unique_ids" in case
+        p = build_feature_bomb(tmp / "features.zip", unique_ids=unique)
+        what = "1.5 M point features (~160 MB GeoJSON) in a zip" + (
+            ", numbered ids" if unique else ", identical"
+        )
     elif case == "disguised_vrt":
         p = build_disguised_vrt(tmp / "evil.geojson", secret=tmp / "secret.csv")
         what = "OGR VRT XML named .geojson"

@@ -331,9 +331,10 @@ def _stream_zip_member(
         fh.seek(info.header_offset + 30 + name_len + extra_len)
 
         consumed = 0
+        read = 0
 
         def chunks() -> Iterator[bytes]:
-            nonlocal consumed
+            nonlocal consumed, read
             if info.compress_type == zipfile.ZIP_STORED:
                 left = info.compress_size
                 while left > 0:
@@ -351,7 +352,7 @@ def _stream_zip_member(
                     data = pending
                 else:
                     data = fh.read(_CHUNK)
-                    consumed += len(data)
+                    read += len(data)
                 if not data:
                     msg = f"{display}: the compressed data ends early (truncated archive?); re-download it."
                     raise InputFileError(msg)
@@ -361,6 +362,8 @@ def _stream_zip_member(
                     msg = f"{display}: corrupt compressed data ({exc}); re-download or re-create the zip."
                     raise InputFileError(msg) from exc
                 pending = d.unconsumed_tail
+                # compressed bytes the decompressor has really used so far
+                consumed = read - len(pending) - len(d.unused_data)
                 yield out
 
         for out in chunks():
