@@ -447,3 +447,35 @@ def test_fuzz_for_minutes() -> None:
         for target in targets:
             target()
     print(f"fuzz examples: {COUNTS}")
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        (b"base_year = true\n", "base_year must be a whole year"),
+        (b"base_year = 99999999999\n", "between 1800 and 2200"),
+        (
+            b'base_year = 2025\n[[edits]]\nop = "set"\nids = ["ct04_ha_noi_hai_phong"]\n'
+            b'attrs = { speed_kmh = "fast" }\n',
+            "speed_kmh must be a positive finite number",
+        ),
+        (
+            b'base_year = 2025\n[[edits]]\nop = "set"\nids = ["ct04_ha_noi_hai_phong"]\n'
+            b'attrs = { status = "open" }\n',
+            "status must be one of operational",
+        ),
+        (
+            b'base_year = 2025\n[[edits]]\nop = "as_of"\nyear = 30000\n',
+            "as_of must be a whole year",
+        ),
+    ],
+    ids=["bool-year", "huge-year", "speed-not-number", "unknown-status", "huge-as-of"],
+)
+def test_scenario_loader_refuses_bad_values(text: bytes, pattern: str, tmp_path: Path) -> None:
+    from urbanchain.errors import ScenarioError
+    from urbanchain.scenarios import load_scenario
+
+    path = tmp_path / "scenario.toml"
+    path.write_bytes(text)
+    with pytest.raises(ScenarioError, match=re.escape(pattern)):
+        load_scenario(path)

@@ -31,6 +31,7 @@ import html
 import itertools
 import logging
 import math
+import numbers
 import tomllib
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -77,6 +78,45 @@ logger = logging.getLogger(__name__)
 _PLANNED_STATUSES = ("planned", "under_construction")
 _EDGE_ATTRS = ("speed_kmh", "time_min", "status", "opening_year", "mode", "name", "code")
 _PROGRESS_MIN = 200  # sweeps with fewer scenarios never show a bar
+
+
+#: Attributes whose new value must be a positive finite number.
+_POSITIVE_ATTRS = frozenset(
+    {"speed_kmh", "time_min", "design_speed_kmh", "length_official_km", "population"}
+)
+#: Plausible network years for ``opening_year``, ``base_year`` and ``as_of``.
+_YEARS = (1800, 2200)
+
+
+def _check_year(value: Any, what: str) -> int:
+    """Return ``value`` as a year, or raise naming ``what`` and the valid range."""
+    lo, hi = _YEARS
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
+        msg = f"{what} must be a whole year between {lo} and {hi}, e.g. 2030; got {value!r}."
+        raise ScenarioError(msg)
+    return int(value)
+
+
+def _check_set_values(attrs: Mapping[str, Any]) -> None:
+    """Refuse values Scenario.set would otherwise carry into the graph build."""
+    from urbanchain.graph import STATUSES
+
+    for name, value in attrs.items():
+        if name in _POSITIVE_ATTRS:
+            ok = (
+                isinstance(value, numbers.Real)
+                and not isinstance(value, bool)
+                and math.isfinite(float(value))
+                and float(value) > 0
+            )
+            if not ok:
+                msg = f"{name} must be a positive finite number, e.g. {name}=80; got {value!r}."
+                raise ScenarioError(msg)
+        elif name == "opening_year":
+            _check_year(value, "opening_year")
+        elif name == "status" and value not in STATUSES:
+            msg = f"status must be one of {', '.join(STATUSES)}; got {value!r}."
+            raise ScenarioError(msg)
 
 
 # --------------------------------------------------------------------------- Scenario
@@ -333,6 +373,7 @@ class Scenario:
         if not attrs:
             msg = "Scenario.set needs attributes to change, e.g. .set(['ql5'], speed_kmh=60)."
             raise ScenarioError(msg)
+        _check_set_values(attrs)
         wanted = _as_list(ids)
         new = self._copy()
         log = {"op": "set", "ids": wanted, "attrs": dict(attrs)}
@@ -409,9 +450,7 @@ class Scenario:
             Bare-graph base, or a year that is not a whole number.
         """
         self._need_layers("as_of")
-        if isinstance(year, bool) or not isinstance(year, int | np.integer):
-            msg = f"as_of needs a whole year such as 2030; got {year!r}."
-            raise ScenarioError(msg)
+        _check_year(year, "as_of")
         new = self._copy()
         new.year = int(year)
         new._layers_changed = True
@@ -1435,9 +1474,14 @@ def load_scenario(path: str | Path) -> ScenarioFile:
         )
         raise ScenarioError(msg) from exc
     _check_keys(cfg, _TOP_KEYS, "the scenario file", p)
-    if "base_year" not in cfg or not isinstance(cfg["base_year"], int):
+    if "base_year" not in cfg:
         msg = f"{p}: base_year is required and must be a whole year, e.g. base_year = 2025."
         raise ScenarioError(msg)
+    try:
+        _check_year(cfg["base_year"], "base_year")
+    except ScenarioError as exc:
+        msg = f"{p}: {exc}"
+        raise ScenarioError(msg) from exc
     base = UrbanChain.from_region(str(cfg.get("region", "red_river_delta")), year=cfg["base_year"])
     s = Scenario(base)
     edits = cfg.get("edits", [])
