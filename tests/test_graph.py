@@ -573,3 +573,24 @@ def test_property_round_trip_and_row_order(
     matcher = nx.isomorphism.MultiDiGraphMatcher if directed else nx.isomorphism.MultiGraphMatcher
     assert matcher(G, P).is_isomorphic()
     assert all(math.isfinite(d["time_min"]) and d["time_min"] > 0 for *_, d in G.edges(data=True))
+
+
+def test_node_ids_that_differ_only_in_type_are_refused():
+    import geopandas as gpd
+    from shapely import LineString, Point
+
+    from urbanchain.errors import GraphError
+    from urbanchain.graph import graph_from_gdfs
+
+    nodes = gpd.GeoDataFrame(
+        {"node_id": [1, "1", "b"]},
+        geometry=[Point(105.8, 21.0), Point(105.9, 21.0), Point(106.0, 21.0)],
+        crs="EPSG:4326",
+    )
+    lines = gpd.GeoDataFrame(
+        {"corridor_id": ["c"], "mode": ["road"], "status": ["operational"]},
+        geometry=[LineString([(105.8, 21.0), (106.0, 21.0)])],
+        crs="EPSG:4326",
+    )
+    with pytest.raises(GraphError, match=r"'1', 1 differ only in type.*astype\(str\)"):
+        graph_from_gdfs(nodes, lines)

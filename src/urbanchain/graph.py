@@ -333,6 +333,18 @@ def _node_table(
             "Make the ids unique."
         )
         raise GraphError(msg)
+    # 1 and "1" are distinct ids but the same text, and mode-layer copies and outputs
+    # (GraphML, CSV) name nodes by their text: refuse the clash instead of merging
+    as_text = pd.Series([str(i) for i in ids])
+    clash = as_text.duplicated(keep=False).to_numpy()
+    if clash.any():
+        shown = sorted({f"{i!r}" for i in ids[clash]})
+        msg = (
+            f"Node ids {', '.join(shown[:10])} differ only in type (they read the same as "
+            f"text) in column {node_id!r}. Use one type for every id, e.g. "
+            f"nodes[{node_id!r}] = nodes[{node_id!r}].astype(str)."
+        )
+        raise GraphError(msg)
     geom = nodes.geometry.values
     bad = shapely.is_missing(geom) | shapely.is_empty(geom)
     bad |= shapely.get_type_id(geom) != 0
