@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from typing import Any
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ def main() -> None:
     n = 1_000 if args.quick else 5_000
     chain = UrbanChain.from_region("red_river_delta", year=2025)
     _ = chain.graph
-    kw = {"k": 3, "n": n, "seed": 0, "progress": False, "max_scenarios": n}
+    kw: dict[str, Any] = {"k": 3, "n": n, "seed": 0, "progress": False, "max_scenarios": n}
     t0 = time.perf_counter()
     seq = failure_sweep(chain, **kw)
     t_seq = time.perf_counter() - t0

@@ -65,19 +65,19 @@ class Plan:
 
 def full_plan() -> Plan:
     e4, e5, e6 = 10_000, 100_000, 1_000_000
+    every = ("od", "access", "bet", "crit")
     return Plan(
         quick=False,
         build=[(k, s) for k in ("grid", "delaunay") for s in (e4, e5, e6)] + [("osm", 0)],
         nets=[
-            ("grid", e4, ("od", "access", "bet", "crit")),
-            ("delaunay", e4, ("od", "access", "bet", "crit")),
-            ("osm", 0, ("od", "access", "bet", "crit")),
-            ("grid", e5, ("od", "access", "bet", "crit")),
-            ("delaunay", e5, ("od", "access", "bet", "crit")),
-            ("grid", e6, ("od", "access")),
+            ("delaunay", e4, every),
+            ("osm", 0, every),
+            ("delaunay", e5, every),
+            ("delaunay", e6, ("od", "access")),
         ],
-        budget={e4: 6.0, e5: 8.0, e6: 10.0},
+        budget={2 * e4: 3.0, 2 * e5: 6.0, e6 * 10: 5.0},
         threads_net=("delaunay", e5),
+        timeout=420.0,
     )
 
 
@@ -245,7 +245,7 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
     # -- build ---------------------------------------------------------------
     for kind, size in plan.build:
         for tool in BUILDERS:
-            repeat = 1 if size >= 1_000_000 or plan.quick else 3
+            repeat = 3 if size <= 20_000 and not plan.quick else 1
             spec = {
                 "task": "build",
                 "tool": tool,
