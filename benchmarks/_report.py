@@ -340,8 +340,9 @@ def _targets(R: dict[str, Any]) -> list[str]:
         ok = ratio_peer <= 1.5 and ratio_nx >= 100
         rows.append(
             f"| OD K={k}, {_net_label(e)}: ≤ 1.5× fastest peer, ≥ 100× faster than NetworkX "
-            f"(queries; preprocessing apart) | {ub} {_s(us)} s; fastest peer {pb} "
-            f"{_s(ps)} s → **{_r(ratio_peer)}** the peer; NetworkX "
+            f"(queries; preprocessing apart) | {ub} {_t(tools[ub][key]) if ub else '–'} s; "
+            f"fastest peer {pb} {_t(tools[pb][key]) if pb else '–'} s → **{_r(ratio_peer)}** "
+            f"the peer; NetworkX "
             f"{_t(nx)} s → **{_r(ratio_nx)}** faster | {'MET' if ok else 'NOT MET'} |"
         )
         if not ok:
@@ -460,11 +461,17 @@ def _gap_od(
     rn: float,
 ) -> str:
     (ub, us), (pb, ps) = uc, peer
+    failed = [
+        f"{t} failed here ({r.get('od_error', r.get('error', ''))[:240]})"
+        for t, r in e["tools"].items()
+        if t.startswith("urbanchain:") and ("od_error" in r or "error" in r)
+    ]
+    why = (" " + "; ".join(failed) + ".") if failed else ""
     return (
         f"* OD on {_net_label(e)}: urbanchain's best engine ({ub}) takes {_s(us)} s against "
-        f"{pb} {_s(ps)} s ({_r(rp)}), and is {_r(rn)} faster than NetworkX. urbanchain's time "
-        f"is the public `od_matrix` call (node-id resolution, weight gate, a DataFrame of "
-        f"K × n float64 returned in blocks) while the peer's is its raw query."
+        f"{pb} {_s(ps)} s ({_r(rp)}), and is {_r(rn)} faster than NetworkX.{why} urbanchain's "
+        f"time is the public `od_matrix` call (node-id resolution, weight gate, a K × n "
+        f"DataFrame in blocks) while the peer's is its raw query."
     )
 
 
@@ -827,6 +834,8 @@ def _failures(R: dict[str, Any]) -> list[str]:
     for e in R["nets"]:
         if "error" in e.get("info", {}):
             bad.append(f"* network {e['kind']} {e['size']:,}: {e['info']['error']}")
+        for t, why in e.get("skipped", {}).items():
+            skipped.append(f"* {_net_label(e)} {t}: not run, {why}")
         for t, r in e["tools"].items():
             if "error" in r:
                 bad.append(f"* {_net_label(e)} {t}: {r['error']}")
@@ -846,7 +855,7 @@ def _failures(R: dict[str, Any]) -> list[str]:
     rows += bad or ["None: every tool ran every operation it supports."]
     rows.append("")
     if skipped:
-        rows += ["Not measured, because the tool has no such function:", "", *skipped, ""]
+        rows += ["Not measured (no such function in the tool, or left out):", "", *skipped, ""]
     return rows
 
 

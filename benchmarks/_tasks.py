@@ -304,7 +304,7 @@ def sweep(
     """
     done = 0
     spent = 0.0
-    step = min(block, 10) if probe and math.isfinite(budget) else block  # speed probe
+    step = min(block, 5) if probe and math.isfinite(budget) else block  # speed probe
     while done < len(src):
         blk = src[done : done + step]
         t = time.perf_counter()
@@ -522,8 +522,9 @@ def _metrics_urbanchain(spec: dict[str, Any], z: Any) -> dict[str, Any]:
         try:
             store(op, fn(next(iter(graphs.values()))))
             return
-        except Exception as exc:  # recorded, then retried on networkx
-            if "Network" not in graphs:
+        except Exception as exc:  # recorded; a refused Network is retried on networkx
+            refused = isinstance(exc, TypeError | AttributeError | NotImplementedError)
+            if "Network" not in graphs or not refused:
                 res[f"{op}_error"] = f"{type(exc).__name__}: {exc}"[:300]
                 return
             res["fallback"][op] = f"{type(exc).__name__}: {exc}"[:200]
