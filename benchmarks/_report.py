@@ -550,9 +550,10 @@ def _od(R: dict[str, Any]) -> list[str]:
         key = f"od{kmax}"
         _, us = _best(tools, _uc(tools), key)
         _, ps = _best(tools, _peers(tools), key)
+        rows += [f"### {_net_label(e)}", ""]
+        if e.get("note"):
+            rows += [e["note"], ""]
         rows += [
-            f"### {_net_label(e)}",
-            "",
             f"| tool | graph s | prep s | K={ks[0]} s | K={kmax} s | K={kmax} with prep s | "
             f"÷ urbanchain (K={kmax}) | ÷ fastest peer |",
             "|---|---:|---|---:|---:|---:|---:|---:|",
@@ -722,40 +723,40 @@ def _exponent(R: dict[str, Any]) -> list[str]:
     rows = [
         "## Cost exponent",
         "",
-        "Slope b of log(time) against log(edges), time ∝ edges^b, least squares over the",
-        "sizes of one network family (b = 1: linear; per-source Dijkstra over all nodes",
-        "is about n log n per source, so OD K × n is ≥ 1).",
+        "Slope b of log(time) against log(edges), time ∝ edges^b, least squares (b = 1:",
+        "linear; a search over all n nodes costs about n log n, so OD K × n is ≥ 1).",
+        f"OD K = {k}: over the generated planar networks of this run (both families:",
+        "Delaunay and perturbed grid, mean degree 6 and 4, so the fit mixes a little",
+        "family effect into size). Build: per family.",
         "",
-        "| operation | family | sizes (edges) | tool | b |",
-        "|---|---|---|---|---:|",
+        "| operation | networks (edges) | tool | b |",
+        "|---|---|---|---:|",
     ]
-    fams: dict[str, list[dict[str, Any]]] = {}
-    for e in R["nets"]:
-        if e["kind"] != "osm" and "edges" in e.get("info", {}):
-            fams.setdefault(e["kind"], []).append(e)
-    for kind, es in fams.items():
-        if len(es) < 2:
-            continue
-        tools = sorted({t for e in es for t in e["tools"]})
-        sizes = ", ".join(f"{e['info']['edges']:,}" for e in es)
-        for t in tools:
-            pts = [
-                (e["info"]["edges"], e["tools"][t][f"od{k}"]["seconds"])
-                for e in es
-                if f"od{k}" in e["tools"].get(t, {})
-            ]
-            if len(pts) >= 2:
-                b = _slope([p[0] for p in pts], [p[1] for p in pts])
-                rows.append(f"| OD K={k} | {kind} | {sizes} | {t} | {b:.2f} |")
+    es = [
+        e
+        for e in R["nets"]
+        if e["kind"] != "osm" and "edges" in e.get("info", {}) and not e.get("note")
+    ]
+    tools = sorted({t for e in es for t in e["tools"]})
+    for t in tools:
+        pts = [
+            (e["info"]["edges"], e["tools"][t][f"od{k}"]["seconds"], e["kind"])
+            for e in es
+            if f"od{k}" in e["tools"].get(t, {})
+        ]
+        if len({p[0] for p in pts}) >= 2:
+            b = _slope([p[0] for p in pts], [p[1] for p in pts])
+            sizes = ", ".join(f"{p[2]} {p[0]:,}" for p in pts)
+            rows.append(f"| OD K={k} | {sizes} | {t} | {b:.2f} |")
     bfam: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for b in R["build"]:
         if "error" not in b and b["kind"] != "osm":
             bfam.setdefault((b["kind"], b["tool"]), []).append((b["edges_in"], b["seconds"]))
-    for (kind, t), pts in bfam.items():
-        if len(pts) >= 2:
-            sizes = ", ".join(f"{p[0]:,}" for p in pts)
-            b = _slope([p[0] for p in pts], [p[1] for p in pts])
-            rows.append(f"| build | {kind} | {sizes} | {t} | {b:.2f} |")
+    for (kind, t), bpts in bfam.items():
+        if len(bpts) >= 2:
+            sizes = ", ".join(f"{kind} {p[0]:,}" for p in bpts)
+            b = _slope([p[0] for p in bpts], [p[1] for p in bpts])
+            rows.append(f"| build | {sizes} | {t} | {b:.2f} |")
     rows.append("")
     return rows
 
@@ -768,7 +769,8 @@ def _threads(R: dict[str, Any]) -> list[str]:
         "The tools with a thread count, 1 against 2 threads (`OMP_NUM_THREADS`, networkit",
         "`setNumberOfThreads`, RoutingKit customisation `thread_count`), OD K = "
         f"{k} to all nodes. scipy, igraph, rustworkx's per-source call, NetworkX and",
-        "urbanchain's engines run on one thread.",
+        "urbanchain's engines run on one thread. pandana's CH is OpenMP-parallel too but",
+        "is left out here to keep the run within 20 minutes.",
         "",
         "| network | tool | threads | prep s | OD s | speed-up (OD) |",
         "|---|---|---:|---|---:|---:|",
