@@ -820,7 +820,7 @@ def _agree(R: dict[str, Any]) -> list[str]:
 def _script_section(title: str, res: dict[str, Any] | None, what: str) -> list[str]:
     rows = [title, "", what, ""]
     if res is None:
-        rows += ["Not run: the script does not exist yet.", ""]
+        rows += ["Not run in this run (see *Failures*).", ""]
         return rows
     if "error" in res:
         rows += [f"Failed: {res['error']}", ""]
@@ -860,6 +860,8 @@ def _failures(R: dict[str, Any]) -> list[str]:
     bad += [
         f"* threads {r['tool']} x{r['threads']}: {r['error']}" for r in R["threads"] if "error" in r
     ]
+    if R.get("extras_skipped"):
+        bad.append(f"* {R['extras_skipped']}")
     rows += bad or ["None: every tool ran every operation it supports."]
     rows.append("")
     if skipped:

@@ -58,6 +58,8 @@ class Plan:
     extras: bool = True
     #: tool -> (largest edge count it runs at, why)
     skip: dict[str, tuple[float, str]] = field(default_factory=dict)
+    #: seconds after which thread scaling, limits and sweeps are left out
+    extras_after: float = math.inf
     #: (kind, size) -> (the only tools run on that network, why)
     only: dict[tuple[str, int], tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
@@ -84,6 +86,7 @@ def full_plan() -> Plan:
         budget={2 * e4: 3.0, 2 * e5: 6.0, e6 * 10: 4.0},
         threads_net=("delaunay", e5),
         timeout=420.0,
+        extras_after=16 * 60.0,
         skip={
             "pandana": (
                 5e5,
@@ -337,6 +340,14 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
         if not npz_keep:
             npz.unlink(missing_ok=True)
     # -- threads -------------------------------------------------------------
+    late = time.perf_counter() - t_start > plan.extras_after
+    if late and plan.extras:
+        R["extras_skipped"] = (
+            f"thread scaling, bench_limits.py and bench_sweeps.py were skipped: the run had "
+            f"already taken {(time.perf_counter() - t_start) / 60:.1f} min, more than the "
+            f"{plan.extras_after / 60:.0f} min after which they are left out"
+        )
+        plan.extras = False
     kind, size = plan.threads_net
     npz = work / f"net-{kind}-{size}.npz"
     if npz.exists() and plan.extras:
