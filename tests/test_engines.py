@@ -374,6 +374,11 @@ def test_cch_refuses_weights_it_cannot_round() -> None:
     scale = _cch.choose_scale(w, 4)
     assert math.log10(scale) == int(math.log10(scale))
     assert w.sum() * scale < _cch.PATH_LIMIT <= w.sum() * scale * 10
+    # the bound is the sum of the n - 1 largest arcs (a simple path's most), not of all
+    w = np.array([1.0] * 100_000 + [1000.0] * 9)
+    scale = _cch.choose_scale(w, 10)
+    assert scale == 1e5  # 9 x 1000 = 9,000 per path; all arcs (109,000) would force 1e3
+    assert 9 * 1000.0 * scale < _cch.PATH_LIMIT <= 9 * 1000.0 * scale * 10
 
 
 @needs_cch

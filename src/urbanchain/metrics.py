@@ -1551,8 +1551,9 @@ def corridor_criticality(
         glist = list(members)
     cols = list(dict.fromkeys([*tgt, *dest]))
     cpos = np.array([csr.index[v] for v in cols], dtype=np.int64)
-    tsel = np.array([cols.index(v) for v in tgt], dtype=np.int64)
-    dsel = np.array([cols.index(v) for v in dest], dtype=np.int64)
+    col_pos = {v: i for i, v in enumerate(cols)}  # a dict: targets may be every node
+    tsel = np.array([col_pos[v] for v in tgt], dtype=np.int64)
+    dsel = np.array([col_pos[v] for v in dest], dtype=np.int64)
     sidx = np.array([csr.index[v] for v in src], dtype=np.int64)
     eng = prep.engine_for(req, searches=(len(glist) + 1) * len(src))
 

@@ -21,9 +21,10 @@ an undirected edge), so arc ``i`` is CSR data slot ``i``.
 ``INF_WEIGHT = 2**31 - 1`` for "no arc".  Float weights are multiplied by a
 power-of-ten ``scale`` and rounded to the nearest integer.  The scale is the
 largest power of ten (at most ``10**9``) for which an upper bound of any
-shortest path (the smaller of the sum of all arc weights and ``(n - 1)`` times
-the largest one) stays below ``2**30``, half of ``INF_WEIGHT``, so that no
-sum can overflow.  Rounding moves each arc by at most ``0.5 / scale``, so a
+shortest path (the sum of the ``n - 1`` largest arc weights: a shortest path is
+simple, so it has at most ``n - 1`` distinct arcs; the bound also holds after
+criticality removes arcs) stays below ``2**30``, half of ``INF_WEIGHT``, so
+that no sum can overflow.  Rounding moves each arc by at most ``0.5 / scale``, so a
 distance returned by this engine differs from the exact one by at most
 
 .. math:: |\tilde d_{st} - d_{st}| \le h \cdot \frac{0.5}{\mathrm{scale}}
@@ -142,7 +143,11 @@ def choose_scale(weights: np.ndarray, n: int) -> float:
     wmax = float(weights.max())
     positive = weights[weights > 0]
     wmin = float(positive.min()) if len(positive) else wmax
-    bound = min(float(weights.sum()), max(n - 1, 1) * wmax)
+    # a shortest path is a simple path: at most n - 1 distinct arcs, so the sum of the
+    # n - 1 largest arc weights bounds it, in the graph and in any subgraph of it
+    # (criticality removes arcs, which lengthens paths but keeps them simple)
+    k = min(max(n - 1, 1), len(weights))
+    bound = float(np.partition(weights, len(weights) - k)[len(weights) - k :].sum())
     exp = min(math.floor(math.log10(PATH_LIMIT / bound)), 9) if bound > 0 else 9
     scale = 10.0**exp
     if wmin * scale < 0.5:
