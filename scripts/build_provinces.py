@@ -36,6 +36,8 @@ import numpy as np
 import pyogrio
 import shapely
 
+from urbanchain.datasets import PROVINCE_COLUMNS
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_FILE = Path("data/geoboundaries-vnm-adm1/geoBoundaries-VNM-ADM1.geojson")
 
@@ -45,26 +47,7 @@ TOLERANCE_DEG = 0.005
 #: Decimal places kept in coordinates (1e-6 degree is about 0.1 m).
 PRECISION = 6
 
-PROVINCE_KEYS = [
-    "code",
-    "iso_code",
-    "name_vi",
-    "name_ascii",
-    "region",
-    "capital",
-    "area_official_km2",
-    "area_official_year",
-    "area_source",
-    "population",
-    "population_year",
-    "population_source",
-    "area_polygon_km2",
-    "code_2025",
-    "capital_source",
-    "region_source",
-    "code_source",
-    "name_source",
-]
+PROVINCE_KEYS = PROVINCE_COLUMNS  # the layer schema lives in the library
 INT_KEYS = {"area_official_year", "population", "population_year"}
 FLOAT_KEYS = {"area_official_km2"}
 CROSSWALK_KEYS = [

@@ -142,15 +142,21 @@ def _pick(ctx: typer.Context, name: str, value: Any, cfg: dict[str, Any], *path:
 
 
 def _chain(
+    ctx: typer.Context,
+    cfg: dict[str, Any],
     *,
     region: str,
     year: int,
     nodes: Path | None,
     corridors: Path | None,
     provinces: Path | None,
-    graph_options: dict[str, Any] | None = None,
 ) -> Any:
+    """Build the chain of a command: region/year from the command line, else the config."""
     from urbanchain.chain import UrbanChain
+
+    region = _pick(ctx, "region", region, cfg, "region")
+    year = int(_pick(ctx, "year", year, cfg, "year"))
+    graph_options = cfg.get("graph")
 
     if nodes is None and corridors is None and provinces is None:
         return UrbanChain.from_region(region, year=year, graph_options=graph_options)
@@ -300,12 +306,13 @@ def graph_cmd(
 
     cfg = _config(config)
     chain = _chain(
-        region=_pick(ctx, "region", region, cfg, "region"),
-        year=int(_pick(ctx, "year", year, cfg, "year")),
+        ctx,
+        cfg,
+        region=region,
+        year=year,
         nodes=nodes,
         corridors=corridors,
         provinces=None,
-        graph_options=cfg.get("graph"),
     )
     typer.echo(str(write_graph(chain.graph, out)))
 
@@ -327,18 +334,19 @@ def metrics_cmd(
     """
     from urbanchain._private._outputs import write_metric_tables
 
-    fmt = _pick(ctx, "fmt", fmt, _config(config), "metrics", "format")
+    cfg = _config(config)
+    fmt = _pick(ctx, "fmt", fmt, cfg, "metrics", "format")
     if fmt not in {"csv", "parquet", "geojson"}:
         msg = f"--format must be csv, parquet or geojson, not {fmt!r}."
         raise _fail(msg)
-    cfg = _config(config)
     chain = _chain(
-        region=_pick(ctx, "region", region, cfg, "region"),
-        year=int(_pick(ctx, "year", year, cfg, "year")),
+        ctx,
+        cfg,
+        region=region,
+        year=year,
         nodes=nodes,
         corridors=corridors,
         provinces=None,
-        graph_options=cfg.get("graph"),
     )
     for path in write_metric_tables(chain, out, fmt=fmt):
         typer.echo(str(path))
@@ -379,12 +387,13 @@ def map_cmd(
 
     cfg = _config(config)
     chain = _chain(
-        region=_pick(ctx, "region", region, cfg, "region"),
-        year=int(_pick(ctx, "year", year, cfg, "year")),
+        ctx,
+        cfg,
+        region=region,
+        year=year,
         nodes=nodes,
         corridors=corridors,
         provinces=provinces,
-        graph_options=cfg.get("graph"),
     )
     path = write_map(
         chain,

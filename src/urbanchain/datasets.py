@@ -27,6 +27,7 @@ from urbanchain._private._messages import unknown_name
 from urbanchain.crs import STORAGE_CRS, geodesic_area
 
 __all__ = [
+    "PROVINCE_COLUMNS",
     "corridors",
     "crosswalk_2025",
     "get_path",
@@ -41,7 +42,9 @@ logger = logging.getLogger(__name__)
 VINTAGES = (2008, 2025)
 DELTA = "red_river_delta"
 
-_PROVINCE_COLUMNS = [
+#: Attribute columns of the bundled province layer, in file order (the build script
+#: ``scripts/build_provinces.py`` writes exactly these).
+PROVINCE_COLUMNS = [
     "code",
     "iso_code",
     "name_vi",
@@ -249,11 +252,11 @@ def _province_frame() -> gpd.GeoDataFrame:
         gdf[col] = pd.to_numeric(gdf[col]).astype("Int64")
     for col in ("area_official_km2", "area_polygon_km2"):
         gdf[col] = gdf[col].astype("float64")
-    for col in _PROVINCE_COLUMNS:
+    for col in PROVINCE_COLUMNS:
         if col not in gdf.columns:
             gdf[col] = pd.NA
-    gdf = gdf[[*_PROVINCE_COLUMNS, "geometry"]]
-    for col in _PROVINCE_COLUMNS:
+    gdf = gdf[[*PROVINCE_COLUMNS, "geometry"]]
+    for col in PROVINCE_COLUMNS:
         if col not in _NUMERIC_PROVINCE_COLUMNS:
             gdf[col] = gdf[col].fillna("").astype(str)
     return gdf.set_crs(STORAGE_CRS, allow_override=True)
