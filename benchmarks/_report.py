@@ -14,7 +14,7 @@ import numpy as np
 
 #: Relative tolerance of each tool's answers against float64 Dijkstra.
 #: RoutingKit and pandana add integer weights (whole milliseconds here; urbanchain's
-#: cch engine picks a finer power of ten, see ``urbanchain._private._cch``), so a
+#: cch engine picks a finer power of ten, see ``urbanchain.engine._cch``), so a
 #: path of h edges may be off by h x 0.5 ms (pandana also truncates its output to
 #: 1 ms): about 1e-4 of a row of travel times here.
 RTOL_FLOAT = 1e-9

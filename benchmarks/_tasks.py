@@ -208,7 +208,7 @@ def _builder(tool: str, net: Any) -> Callable[[], Any]:
         import scipy.sparse as sp
         import shapely
 
-        from urbanchain._private._build import grid_keys
+        from urbanchain.graph._build import grid_keys
 
         geoms = net.lines.geometry.values
 
@@ -705,7 +705,7 @@ _UC_OPS: dict[str, Callable[..., dict[str, Any]]] = {
 
 def _clear_caches() -> None:
     try:
-        from urbanchain._private import _cch
+        from urbanchain.engine import _cch
     except ImportError:
         return
     _cch.clear()

@@ -218,7 +218,7 @@ def _machine() -> dict[str, Any]:
 
 def _engines() -> list[str]:
     try:
-        from urbanchain._private._engines import ENGINES
+        from urbanchain.engine._select import ENGINES
     except ImportError:
         return ["scipy"]
     return [e for e in ENGINES if e in ("scipy", "cch")]

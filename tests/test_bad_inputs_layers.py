@@ -530,7 +530,7 @@ def test_row31_vrt_target_is_never_read(tmp_path: Path) -> None:
         read_layer(path, **kwargs)
     assert "TOP_SECRET_ROW" not in str(info.value)
     # and the driver is pinned even if the sniffing were bypassed: driver=GeoJSON refuses it
-    from urbanchain._private import _readers
+    from urbanchain.io import _readers
 
     src = _readers.Source(path, str(path), "geojson", head=b"{", size=path.stat().st_size)
     with pytest.raises(InputFileError, match=r"truncated\?"):

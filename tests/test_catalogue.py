@@ -430,7 +430,7 @@ def _strict_raw_decode(text: str, start: int) -> int:
 
 def test_row28_nan_and_inf_properties_become_null_on_write(tmp_path):
     # The GeoJSON writer behind `urbanchain run` / `metrics` (no public function of its own).
-    from urbanchain._private._outputs import _write_table
+    from urbanchain.cli._outputs import _write_table
 
     gdf = gpd.GeoDataFrame(
         {"v": [1.0, np.inf, -np.inf, np.nan]},

@@ -23,10 +23,11 @@ import pytest
 from shapely import LineString
 
 from urbanchain import metrics, settings
-from urbanchain._private import _cch, _engines
-from urbanchain._private import _metric_common as mc
+from urbanchain.engine import _cch
+from urbanchain.engine import _select as _engines
 from urbanchain.errors import OptionalDependencyError, ValidationError
 from urbanchain.graph import Network, graph_from_gdfs
+from urbanchain.metrics import _common as mc
 
 pytestmark = pytest.mark.filterwarnings("ignore::urbanchain.errors.DataQualityWarning")
 HAS_CCH = _cch.available()

@@ -16,14 +16,14 @@ from shapely.geometry import Point
 from tests._payloads import DANGEROUS_FRAGMENTS, PAYLOADS, node_scores, synthetic_chain
 
 from urbanchain import maps
-from urbanchain._private import _offline
-from urbanchain._private._html import escape_js_template, format_value, json_for_script
 from urbanchain.errors import (
     CRSError,
     DataQualityWarning,
     UnknownNameError,
     ValidationError,
 )
+from urbanchain.maps import _offline
+from urbanchain.maps._html import escape_js_template, format_value, json_for_script
 
 GREY = "#bdbdbd"
 

@@ -235,7 +235,7 @@ def test_traps_detect_raw_folium_injection(session, tmp_path):
     """Control: the same trap catches folium's own unescaped tooltip (bad-inputs.md §1)."""
     import folium
 
-    from urbanchain._private._map_elements import UrbanchainMap
+    from urbanchain.maps._elements import UrbanchainMap
 
     m = UrbanchainMap(offline=True, location=[21.0, 106.0], zoom_start=8, tiles=None)
     folium.CircleMarker([21.0, 106.0], tooltip=PAYLOADS["template_substitution"]).add_to(m)

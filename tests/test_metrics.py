@@ -1,6 +1,6 @@
 """Hand-worked metric values and the bad-input zoo (bad-inputs.md rows 36-47).
 
-The toy graph is the diamond of ``urbanchain._private._metric_toy`` (times in
+The toy graph is the diamond of ``urbanchain.metrics._toy`` (times in
 minutes, lengths in km equal to the times):
 
           b (capital, pop 50)
@@ -25,7 +25,6 @@ import pytest
 from pyproj import Geod
 
 from urbanchain import metrics
-from urbanchain._private._metric_toy import diamond
 from urbanchain.errors import (
     DataQualityWarning,
     GraphError,
@@ -33,6 +32,7 @@ from urbanchain.errors import (
     ValidationError,
     WeightError,
 )
+from urbanchain.metrics._toy import diamond
 
 ALL = ["a", "b", "c", "d"]
 

@@ -424,7 +424,7 @@ def test_metrics_do_not_mutate_a_network(delta: tuple[gpd.GeoDataFrame, gpd.GeoD
 def test_fallback_paths_build_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without arrow strings, with networkx's own add_edges_from, with threaded geodesics."""
     import urbanchain.graph as graph_mod
-    from urbanchain._private import _build, _network
+    from urbanchain.graph import _build, _network
 
     lines = _grid(8, seed=7)
     for directed in (False, True):

@@ -17,8 +17,10 @@ Importing urbanchain imports neither folium nor matplotlib.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
 
 from urbanchain import crs as crs
 from urbanchain import datasets as datasets
@@ -37,6 +39,24 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+#: Stage subpackages imported on first attribute access (``urbanchain.maps``), so that
+#: ``import urbanchain`` stays light and imports neither folium nor matplotlib.
+_LAZY_SUBMODULES = frozenset({"cli", "maps", "scenarios"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the lazily loaded stage subpackages (``maps``, ``scenarios``, ``cli``) on demand."""
+    if name in _LAZY_SUBMODULES:
+        module = importlib.import_module(f"urbanchain.{name}")
+        globals()[name] = module
+        return module
+    msg = f"module 'urbanchain' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_SUBMODULES)
+
 __all__ = [
     "UrbanChain",
     "__version__",
@@ -46,6 +66,8 @@ __all__ = [
     "graph",
     "io",
     "layers",
+    "maps",
     "metrics",
+    "scenarios",
     "settings",
 ]

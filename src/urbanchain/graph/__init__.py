@@ -100,11 +100,11 @@ import pyproj
 import shapely
 
 from urbanchain import settings
-from urbanchain._private._build import build_pieces, gc_paused
 from urbanchain._private._messages import format_ids
-from urbanchain._private._network import Network, is_missing, records
 from urbanchain.crs import STORAGE_CRS, check_metric_crs, ensure_crs
 from urbanchain.errors import CRSError, DataQualityWarning, GraphError, WeightError
+from urbanchain.graph._build import build_pieces, gc_paused
+from urbanchain.graph._network import Network, is_missing, records
 
 __all__ = [
     "DEFAULT_ACCESS_CIRCUITY",
@@ -443,7 +443,7 @@ def _line_table(
         part_row = part_row.astype(np.int64)
     # lengths of each part, to refuse degenerate lines before building
     coords, vidx = shapely.get_coordinates(parts, return_index=True)
-    from urbanchain._private._build import segment_lengths_m
+    from urbanchain.graph._build import segment_lengths_m
 
     vidx = vidx.astype(np.int64)
     same = vidx[1:] == vidx[:-1]

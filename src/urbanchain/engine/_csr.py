@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from urbanchain._private._weights import edge_label
+from urbanchain.engine._weights import edge_label
 
 __all__ = ["GraphCSR", "assemble", "build_csr"]
 

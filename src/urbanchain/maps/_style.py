@@ -1,7 +1,7 @@
 """Palettes, metric alignment, classification and feature HTML for urbanchain maps.
 
 Nothing here imports folium; mapclassify and branca are imported inside functions.
-Every string produced for HTML is escaped with :mod:`urbanchain._private._html`.
+Every string produced for HTML is escaped with :mod:`urbanchain.maps._html`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from urbanchain._private._html import escape_html, format_value, to_text
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.errors import DataQualityWarning, ValidationError
+from urbanchain.maps._html import escape_html, format_value, to_text
 
 logger = logging.getLogger(__name__)
 

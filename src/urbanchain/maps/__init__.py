@@ -36,10 +36,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from urbanchain._private import _map_plan as plan_mod
-from urbanchain._private import _map_style as st
-from urbanchain._private._html import escape_html, mpl_text
 from urbanchain.errors import ValidationError
+from urbanchain.maps import _plan as plan_mod
+from urbanchain.maps import _style as st
+from urbanchain.maps._html import escape_html, mpl_text
 
 if TYPE_CHECKING:
     import folium
@@ -368,7 +368,7 @@ def _build_map(
     import folium
     from folium.map import CustomPane
 
-    from urbanchain._private import _map_elements as el
+    from urbanchain.maps import _elements as el
 
     m = el.UrbanchainMap(
         offline=offline,
@@ -810,7 +810,7 @@ def render_html(m: Any, *, offline: bool = True) -> str:
     >>> "<script src=" in render_html(chain_map())
     False
     """
-    from urbanchain._private import _offline
+    from urbanchain.maps import _offline
 
     if offline:
         _check_no_tiles(m)

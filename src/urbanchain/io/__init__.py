@@ -16,9 +16,9 @@ from typing import Any
 import geopandas as gpd
 
 from urbanchain import settings
-from urbanchain._private import _readers
-from urbanchain._private._validate import emit_warnings, get_schema, run_checks
 from urbanchain.errors import InputFileError
+from urbanchain.io import _readers
+from urbanchain.layers._validate import emit_warnings, get_schema, run_checks
 
 __all__ = ["read_layer"]
 

@@ -217,7 +217,7 @@ def run_cmd(
 
     Example: urbanchain run --region red-river-delta --out outputs/red-river-delta
     """
-    from urbanchain._private._outputs import write_region_outputs
+    from urbanchain.cli._outputs import write_region_outputs
 
     cfg = _config(config)
     written = write_region_outputs(
@@ -250,7 +250,7 @@ def datasets_cmd(
         typer.echo(f"  {str(row['id']).replace('_', '-'):<34} {row['name']}")
     typer.echo("Layers: provinces (vintage 2008 and 2025), nodes, corridors")
     if out is not None:
-        from urbanchain._private._outputs import write_layers
+        from urbanchain.cli._outputs import write_layers
 
         for path in write_layers(region=region, out=out):
             typer.echo(str(path))
@@ -302,7 +302,7 @@ def graph_cmd(
 
     Example: urbanchain graph --region red-river-delta --year 2030 --out delta-2030.gpkg
     """
-    from urbanchain._private._outputs import write_graph
+    from urbanchain.cli._outputs import write_graph
 
     cfg = _config(config)
     chain = _chain(
@@ -332,7 +332,7 @@ def metrics_cmd(
 
     Example: urbanchain metrics --region red-river-delta --year 2025 --out metrics/
     """
-    from urbanchain._private._outputs import write_metric_tables
+    from urbanchain.cli._outputs import write_metric_tables
 
     cfg = _config(config)
     fmt = _pick(ctx, "fmt", fmt, cfg, "metrics", "format")
@@ -383,7 +383,7 @@ def map_cmd(
 
     Example: urbanchain map --region red-river-delta --year 2025 --out map.html
     """
-    from urbanchain._private._outputs import write_map
+    from urbanchain.cli._outputs import write_map
 
     cfg = _config(config)
     chain = _chain(

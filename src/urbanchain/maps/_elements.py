@@ -1,7 +1,7 @@
 """Folium elements used by :mod:`urbanchain.maps` (imports folium: import lazily).
 
 Every template below writes user data only as JSON produced by
-:func:`~urbanchain._private._html.json_for_script` (``<``, ``>``, ``&``, ``'``,
+:func:`~urbanchain.maps._html.json_for_script` (``<``, ``>``, ``&``, ``'``,
 U+2028/2029 escaped), never inside a JavaScript template literal; the strings inside
 that JSON which Leaflet later assigns to ``innerHTML`` (tooltips, popups, legend,
 attribution, layer names) are HTML-escaped in Python before serialisation.
@@ -16,8 +16,8 @@ from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
-from urbanchain._private import _offline
-from urbanchain._private._html import escape_html, json_for_script
+from urbanchain.maps import _offline
+from urbanchain.maps._html import escape_html, json_for_script
 
 __all__ = [
     "AttributionNote",

@@ -30,8 +30,9 @@ import numpy as np
 import pyproj
 import shapely
 
-from urbanchain._private import _readers
-from urbanchain._private._validate import (
+from urbanchain.errors import CRSError, RepairWarning, ValidationError
+from urbanchain.io import _readers
+from urbanchain.layers._validate import (
     EXPECTED_REGION,
     LAYER_SCHEMAS,
     Issue,
@@ -40,7 +41,6 @@ from urbanchain._private._validate import (
     emit_warnings,
     run_checks,
 )
-from urbanchain.errors import CRSError, RepairWarning, ValidationError
 
 __all__ = [
     "EXPECTED_REGION",

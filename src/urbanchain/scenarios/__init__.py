@@ -46,7 +46,8 @@ import pandas as pd
 
 from urbanchain import settings
 from urbanchain._private._messages import format_ids, unknown_name
-from urbanchain._private._scenario_metrics import (
+from urbanchain.errors import CRSError, RepairWarning, ScenarioError, UnknownNameError
+from urbanchain.scenarios._metrics import (
     DEFAULT_PAIRS,
     capital_masses,
     capitals_of,
@@ -54,8 +55,7 @@ from urbanchain._private._scenario_metrics import (
     project_metrics,
     resolve_pairs,
 )
-from urbanchain._private._sweep_eval import build_evaluator, evaluate_chunk, run_sets
-from urbanchain.errors import CRSError, RepairWarning, ScenarioError, UnknownNameError
+from urbanchain.scenarios._sweep import build_evaluator, evaluate_chunk, run_sets
 
 if TYPE_CHECKING:
     from urbanchain.chain import UrbanChain

@@ -1,7 +1,7 @@
 """Compiled shortest-path kernels over a CSR matrix (scipy.sparse.csgraph).
 
 All kernels take a CSR matrix whose entries are positive finite weights (the
-gate in :mod:`urbanchain._private._weights` guarantees it) and return numpy
+gate in :mod:`urbanchain.engine._weights` guarantees it) and return numpy
 arrays; the public wrappers in :mod:`urbanchain.metrics` attach ids and units.
 
 Betweenness is Brandes' (2001) accumulation with the shortest-path DAG of each

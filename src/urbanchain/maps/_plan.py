@@ -16,11 +16,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanchain._private import _map_style as st
-from urbanchain._private._html import format_value, to_text
 from urbanchain._private._messages import format_ids
 from urbanchain.crs import STORAGE_CRS, ensure_crs
 from urbanchain.errors import DataQualityWarning, ValidationError
+from urbanchain.maps import _style as st
+from urbanchain.maps._html import format_value, to_text
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ Engines (see ``docs/engines.md``):
     :func:`scipy.sparse.csgraph.dijkstra` over the CSR view; exact floats; always installed.
 ``"cch"``
     RoutingKit customizable contraction hierarchies (``pyroutingkit``, the
-    ``urbanchain[fast]`` extra); integer weights, see :mod:`urbanchain._private._cch`.
+    ``urbanchain[fast]`` extra); integer weights, see :mod:`urbanchain.engine._cch`.
 ``"networkx"``
     The reference implementation (slow; used by the tests).
 
@@ -36,8 +36,8 @@ scipy one, so 200 searches repay it.  See ``docs/engines.md`` for the tables.
 from __future__ import annotations
 
 from urbanchain import settings
-from urbanchain._private import _cch
 from urbanchain._private._messages import unknown_name
+from urbanchain.engine import _cch
 
 __all__ = [
     "AUTO_HUGE_ARCS",

@@ -13,7 +13,7 @@ preprocessing in two (Dibbelt, Strasser & Wagner 2016):
   corridor sets its arcs to ``INF_WEIGHT`` with a *partial* re-customisation
   (:meth:`CCHMetric.update_weights`, milliseconds) and restores them after.
 
-Arcs are the entries of the :class:`~urbanchain._private._csr.GraphCSR`
+Arcs are the entries of the :class:`~urbanchain.engine._csr.GraphCSR`
 matrix (minimum over parallel edges, self-loops left out, both directions of
 an undirected edge), so arc ``i`` is CSR data slot ``i``.
 

@@ -1,6 +1,6 @@
 """Connectivity metrics of a chain graph, on compiled shortest-path kernels.
 
-Every function runs one input gate first (:func:`urbanchain._private._weights.validate_weights`):
+Every function runs one input gate first (:func:`urbanchain.engine._weights.validate_weights`):
 the weight attribute must exist on every edge and be a finite number > 0, the
 graph must have nodes.  Self-loops are ignored (with a warning that counts
 them); between two nodes joined by parallel edges, shortest paths use the
@@ -49,9 +49,11 @@ from scipy import stats
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.csgraph import dijkstra as _dij
 
-from urbanchain._private import _kernels
 from urbanchain._private._messages import format_ids, unknown_name
-from urbanchain._private._metric_common import (
+from urbanchain.engine import _kernels
+from urbanchain.engine._weights import edge_label
+from urbanchain.errors import GraphError, ValidationError
+from urbanchain.metrics._common import (
     Prepared,
     base_nodes,
     block_rows,
@@ -71,8 +73,6 @@ from urbanchain._private._metric_common import (
     row_blocks,
     unit_of,
 )
-from urbanchain._private._weights import edge_label
-from urbanchain.errors import GraphError, ValidationError
 
 __all__ = [
     "DEFAULT_BETA",
@@ -185,7 +185,7 @@ def od_matrix(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> od_matrix(diamond(), targets=["a", "b", "c", "d"])  # doctest: +NORMALIZE_WHITESPACE
     target     a     b     c     d
     source
@@ -249,7 +249,7 @@ def route_length(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> route_length(diamond(), sources=["a"], targets=["b", "c"], length="time_min")
     ... # doctest: +NORMALIZE_WHITESPACE
     target     b     c
@@ -343,7 +343,7 @@ def detour_index(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> detour_index(diamond(), sources=["a"], targets=["b", "d"]).round(2)  # doctest: +NORMALIZE_WHITESPACE
     target     b     d
     source
@@ -418,7 +418,7 @@ def gravity(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> gravity(diamond(), sources=["a"], targets=["b", "c"])  # doctest: +NORMALIZE_WHITESPACE
     target     b    c
     source
@@ -614,7 +614,7 @@ def accessibility(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> acc = accessibility(diamond(), decay="power", beta=1.0, sources=["a", "d"])
     >>> acc["accessibility"].round(3).tolist()
     [6.0, 11.0]
@@ -695,7 +695,7 @@ def gateway_access(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> gateway_access(diamond(), kinds=("seaport",))  # doctest: +NORMALIZE_WHITESPACE
              seaport_min seaport_id
     node_id
@@ -874,7 +874,7 @@ def centrality(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> c = centrality(diamond(), length=None)
     >>> c[["degree", "closeness", "harmonic", "betweenness"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
              degree  closeness  harmonic  betweenness
@@ -1082,7 +1082,7 @@ def edge_betweenness(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> edge_betweenness(diamond(), normalized=False)["betweenness"].tolist()
     [2.5, 1.5, 2.5, 1.5]
     """
@@ -1199,7 +1199,7 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> round(efficiency(diamond()), 6)
     0.063889
     """
@@ -1282,7 +1282,7 @@ def network_indices(G: nx.Graph, *, planar: bool = False, length: str = "length_
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> s = network_indices(diamond())
     >>> s[["v", "e", "p", "mu", "alpha", "gamma", "eta", "pi"]].round(3).tolist()
     [4.0, 4.0, 1.0, 1.0, 0.333, 0.667, 15.0, 2.0]
@@ -1501,7 +1501,7 @@ def corridor_criticality(
 
     Examples
     --------
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> crit = corridor_criticality(diamond(), sources=["a", "b", "c"])
     >>> crit[["rank", "pairs_disconnected", "extra_time_sum"]]  # doctest: +NORMALIZE_WHITESPACE
                  rank  pairs_disconnected  extra_time_sum
@@ -1997,7 +1997,7 @@ def chain_score(
     --------
     >>> from types import SimpleNamespace
     >>> import pandas as pd
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> G = diamond()
     >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
     ...     "is_capital": [True, True, True, False],
@@ -2123,7 +2123,7 @@ def score_sensitivity(
     --------
     >>> from types import SimpleNamespace
     >>> import pandas as pd
-    >>> from urbanchain._private._metric_toy import diamond
+    >>> from urbanchain.metrics._toy import diamond
     >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
     ...     "is_capital": [True, True, True, False],
     ...     "dti_rank_2022": [24, 14, 3, None], "pci_rank_2024": [24, 1, None, None],

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
-from urbanchain._private import _cch, _engines
-from urbanchain._private._csr import GraphCSR, assemble, build_csr
-from urbanchain._private._kernels import distances
 from urbanchain._private._messages import format_ids, unknown_name
-from urbanchain._private._network import Network
-from urbanchain._private._weights import GateReport, validate_weights
 from urbanchain.crs import geodesic_point_distance
+from urbanchain.engine import _cch
+from urbanchain.engine import _select as _engines
+from urbanchain.engine._csr import GraphCSR, assemble, build_csr
+from urbanchain.engine._kernels import distances
+from urbanchain.engine._weights import GateReport, validate_weights
 from urbanchain.errors import (
     DataQualityWarning,
     GraphError,
@@ -28,6 +28,7 @@ from urbanchain.errors import (
     ValidationError,
     WeightError,
 )
+from urbanchain.graph._network import Network
 
 __all__ = [
     "ENGINES",
