@@ -658,3 +658,29 @@ def masses(
             msg = f"Every destination lacks a usable mass ({what}); nothing to compute."
             raise ValidationError(msg)
     return dest, np.asarray(values, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------
+# Small helpers shared by the metric modules
+# ---------------------------------------------------------------------------
+
+_DECAYS = ("exponential", "power")
+_POLICIES = ("component", "error")
+_DIRECTIONS = ("out", "in")
+
+
+def _check_choice(kind: str, value: Any, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        err = unknown_name(kind, value, valid)
+        raise err
+
+
+def _frame_attrs(df: pd.DataFrame | pd.Series, prep: Prepared, engine: str, **extra: Any) -> None:
+    df.attrs.update(prep.attrs(engine))
+    df.attrs.update(extra)
+
+
+def _nan_inf(a: np.ndarray) -> np.ndarray:
+    out = np.asarray(a, dtype=np.float64).copy()
+    out[~np.isfinite(out)] = np.nan
+    return out
