@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from urbanchain.engine import _kernels
+from urbanchain.engine._interface import Engine
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.metrics._common import (
     _DECAYS,
@@ -22,7 +22,6 @@ from urbanchain.metrics._common import (
     base_nodes,
     block_rows,
     default_nodes,
-    dist_rows,
     masses,
     node_attr,
     node_ids,
@@ -113,7 +112,7 @@ def gravity(
     tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
     src_kept, m_src = masses(G, mass, src, missing=missing)
     tgt_kept, m_tgt = masses(G, mass, tgt, missing=missing)
-    eng = prep.engine_for(req, searches=min(len(src_kept), len(tgt_kept)))
+    eng = prep.engine(req, searches=min(len(src_kept), len(tgt_kept)))
     d = od_block(prep, src_kept, tgt_kept, eng)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.outer(m_src, m_tgt) / d**beta
@@ -178,7 +177,7 @@ def _hansen_sums(
     src: list[Any],
     dest: list[Any],
     m: np.ndarray,
-    eng: str,
+    eng: Engine,
     *,
     decay: str,
     beta: float,
@@ -187,12 +186,11 @@ def _hansen_sums(
     """Hansen sums per source, never holding the sources x destinations table whole.
 
     With fewer destinations than sources, distances run from blocks of
-    destinations (on the reversed graph; on cch only when undirected, where
-    d(s, t) = d(t, s)) and each block adds its share to every source's sum;
-    otherwise from blocks of sources (:func:`od_rows`).
+    destinations (on the reversed graph) and each block adds its share to
+    every source's sum; otherwise from blocks of sources (:func:`od_rows`).
     """
     csr = prep.csr
-    if len(dest) < len(src) and (eng != "cch" or not csr.directed):
+    if len(dest) < len(src):
         sidx = np.array([csr.index[v] for v in src], dtype=np.int64)
         tidx = np.array([csr.index[v] for v in dest], dtype=np.int64)
         a = np.zeros(len(src))
@@ -201,10 +199,7 @@ def _hansen_sums(
         step = block_rows(csr.n)
         for start in range(0, len(dest), step):
             stop = min(start + step, len(dest))
-            if eng == "cch":
-                d = prep.cch().many_to_many(tidx[start:stop], sidx)
-            else:
-                d = dist_rows(prep, dest[start:stop], eng, reverse=True)[:, sidx]
+            d = eng.distances(tidx[start:stop], sidx, reverse=True)
             f = _decay(d, decay, beta)  # f[j, i]: destination j, source i
             if not include_self:
                 for j, v in enumerate(dest[start:stop]):
@@ -309,7 +304,7 @@ def accessibility(
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=base_nodes(G) or node_ids(G), what="source")
     dest, m = masses(G, mass, destinations, missing=missing)
-    eng = prep.engine_for(req, searches=min(len(src), len(dest)))
+    eng = prep.engine(req, searches=min(len(src), len(dest)))
     a, reached = _hansen_sums(
         prep, src, dest, m, eng, decay=decay, beta=b, include_self=include_self
     )
@@ -388,7 +383,7 @@ def gateway_access(
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     # scipy runs one multi-source search per kind; cch answers a sources x gateways table
-    eng = prep.engine_for(req, searches=len(kinds))
+    eng = prep.engine(req, searches=len(kinds))
     all_ids = node_ids(G)
     all_kinds = node_attr(G, "kind")
     present = sorted({str(k) for k in all_kinds if k is not None})
@@ -404,28 +399,9 @@ def gateway_access(
                 f"{', '.join(present) or 'none'}). Pass kinds= with kinds that exist."
             )
             raise GraphError(msg)
-        if eng == "scipy":
-            mat = prep.csr.transposed() if reverse else prep.csr.matrix
-            gidx = np.array([prep.csr.index[v] for v in gates], dtype=np.int64)
-            dist, near = _kernels.multi_source(mat, gidx)
-            dsel = dist[sidx]
-            ids = [prep.csr.nodes[j] if j >= 0 else None for j in near[sidx].tolist()]
-        elif eng == "cch":
-            gidx = np.array([prep.csr.index[v] for v in gates], dtype=np.int64)
-            g = prep.cch()
-            tab = g.many_to_many(sidx, gidx) if reverse else g.many_to_many(gidx, sidx).T
-            dsel = tab.min(axis=1)
-            best = tab.argmin(axis=1)
-            ids = [
-                gates[j] if np.isfinite(x) else None
-                for j, x in zip(best.tolist(), dsel.tolist(), strict=True)
-            ]
-        else:
-            GX = prep.nx_graph()
-            H = GX.reverse(copy=False) if (reverse and GX.is_directed()) else GX
-            dd, paths = nx.multi_source_dijkstra(H, set(gates), weight=weight)
-            dsel = np.array([dd.get(v, np.inf) for v in src], dtype=np.float64)
-            ids = [paths[v][0] if v in paths else None for v in src]
+        gidx = np.array([prep.csr.index[v] for v in gates], dtype=np.int64)
+        dsel, near = eng.nearest(gidx, sidx, reverse=reverse)
+        ids = [prep.csr.nodes[j] if j >= 0 else None for j in near.tolist()]
         cols[f"{kind}_min"] = _nan_inf(dsel)
         cols[f"{kind}_id"] = pd.Series(ids, dtype=object).to_numpy()
     df = pd.DataFrame(cols, index=pd.Index(src, name="node_id"))

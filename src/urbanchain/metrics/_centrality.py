@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
-from urbanchain.engine import _kernels
+from urbanchain.engine import _select as _engines
 from urbanchain.engine._weights import edge_label
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.metrics._common import (
@@ -167,8 +167,7 @@ def centrality(
     nodes = prep.csr.nodes
     n = len(nodes)
     sample = _bc_sample(n, k, seed)
-    eng = prep.engine_for(req, searches=n)
-    bc_eng = "networkx" if eng == "networkx" else "scipy"
+    eng = prep.engine(req, searches=n)
     comp = component_ids(prep)
     if policy == "error":
         _check_connected(G, comp, prep)
@@ -176,37 +175,14 @@ def centrality(
     closeness = np.zeros(n)
     harmonic = np.zeros(n)
     straight = np.zeros(n) if lprep is not None else None
-    if eng != "networkx":
-        for pos, d in row_blocks(prep, np.arange(n), eng, reverse=reverse):
-            closeness[pos], harmonic[pos] = _close_harm(d, pos, n)
-        node_bc, _ = _kernels.brandes(prep.csr.matrix, sample)
-        if sample is not None:
-            node_bc = node_bc * (n / len(sample))
-        node_bc = _scale_node_bc(node_bc, n, normalized, G.is_directed())
-    else:
-        GX = prep.nx_graph()
-        H = GX.reverse(copy=False) if (GX.is_directed() and not reverse) else GX
-        cl = nx.closeness_centrality(H, distance=weight)
-        hm = nx.harmonic_centrality(H, distance=weight)
-        closeness = np.array([cl[v] for v in nodes], dtype=np.float64)
-        harmonic = np.array([hm[v] for v in nodes], dtype=np.float64)
-        if normalized and n > 1:
-            harmonic = harmonic / (n - 1)
-        bc = nx.betweenness_centrality(
-            GX,
-            weight=weight,
-            normalized=normalized,
-            k=None if sample is None else len(sample),
-            seed=seed,
-        )
-        node_bc = np.array([bc[v] for v in nodes], dtype=np.float64)
-    if not normalized:
-        pass
-    elif eng != "networkx" and n > 1:
+    for pos, d in row_blocks(prep, np.arange(n), eng, reverse=reverse):
+        closeness[pos], harmonic[pos] = _close_harm(d, pos, n)
+    node_bc = eng.node_betweenness(sample, normalized=normalized, seed=seed)
+    if normalized and n > 1:
         harmonic = harmonic / (n - 1)
     if lprep is not None and straight is not None:
         all_nodes = list(nodes)
-        leng = lprep.engine_for(req, searches=n)
+        leng = lprep.engine(req, searches=n)
         step = max(1, block_rows(n) // 4)  # geodesics hold a few chunk x n arrays
         for start in range(0, n, step):
             chunk = all_nodes[start : start + step]
@@ -247,7 +223,7 @@ def centrality(
         direction=direction,
         normalized=normalized,
         n_components=max(comp.values()) + 1,
-        betweenness_engine=bc_eng,
+        betweenness_engine=eng.betweenness_name,
         betweenness_k=None if sample is None else len(sample),
         betweenness_seed=seed,
     )
@@ -278,12 +254,6 @@ def _close_harm(d: np.ndarray, pos: np.ndarray, n: int) -> tuple[np.ndarray, np.
     if n > 1:
         cl = cl * (r - 1) / (n - 1)
     return cl, inv.sum(axis=1)
-
-
-def _scale_node_bc(bc: np.ndarray, n: int, normalized: bool, directed: bool) -> np.ndarray:
-    if normalized:
-        return bc / ((n - 1) * (n - 2)) if n > 2 else bc
-    return bc if directed else bc / 2.0
 
 
 def edge_betweenness(
@@ -362,13 +332,12 @@ def edge_betweenness(
     [2.5, 1.5, 2.5, 1.5]
     """
     req = resolve_engine(engine)
-    eng = "networkx" if req == "networkx" else "scipy"
     if is_network(G):
         G = G.to_networkx()  # per-edge rows with their keys come from networkx
     prep = prepare(G, weight)
-    csr = prep.csr
-    n = csr.n
+    n = prep.csr.n
     sample = _bc_sample(n, k, seed)
+    eng = prep.engine(_engines.for_betweenness(req), n)
     multi = G.is_multigraph()
     rows: list[tuple[Any, Any, Any, Any, float]] = []
     all_edges = (
@@ -376,51 +345,7 @@ def edge_betweenness(
         if multi
         else [(u, v, None, d) for u, v, d in G.edges(data=True)]
     )
-    if eng == "scipy":
-        _, entry = _kernels.brandes(csr.matrix, sample)
-        if sample is not None:
-            entry = entry * (n / len(sample))
-        m = csr.matrix
-        pair_val: dict[tuple[int, int], float] = {}
-        rows_idx = np.repeat(np.arange(n), np.diff(m.indptr))
-        for i, j, val in zip(rows_idx.tolist(), m.indices.tolist(), entry.tolist(), strict=True):
-            key = (i, j) if G.is_directed() else (min(i, j), max(i, j))
-            pair_val[key] = pair_val.get(key, 0.0) + val
-        if normalized:
-            scale = 1.0 / (n * (n - 1)) if n > 1 else 1.0
-        else:
-            scale = 1.0 if G.is_directed() else 0.5
-        # share among parallel edges of minimum weight
-        minw: dict[tuple[int, int], list[int]] = {}
-        for t, (u, v, _key, _d) in enumerate(all_edges):
-            if u == v:
-                continue
-            i, j = csr.index[u], csr.index[v]
-            key = (i, j) if G.is_directed() else (min(i, j), max(i, j))
-            minw.setdefault(key, []).append(t)
-        value = [0.0] * len(all_edges)
-        for key, ts in minw.items():
-            wmin = min(float(all_edges[t][3][weight]) for t in ts)
-            ties = [t for t in ts if float(all_edges[t][3][weight]) == wmin]
-            for t in ties:
-                value[t] = pair_val.get(key, 0.0) * scale / len(ties)
-    else:
-        bc = nx.edge_betweenness_centrality(
-            G,
-            weight=weight,
-            normalized=normalized,
-            k=None if sample is None else len(sample),
-            seed=seed,
-        )
-        value = [
-            float(
-                bc.get(
-                    (u, v, ek) if multi else (u, v),
-                    bc.get((v, u, ek) if multi else (v, u), 0.0),
-                )
-            )
-            for u, v, ek, _d in all_edges
-        ]
+    value = eng.edge_betweenness(G, all_edges, sample, normalized=normalized, seed=seed)
     for t, (u, v, ek, d) in enumerate(all_edges):
         rows.append((edge_label(u, v, ek, d), u, v, d.get("corridor_id"), value[t]))
     df = pd.DataFrame(rows, columns=["edge_id", "u", "v", "corridor_id", "betweenness"]).set_index(

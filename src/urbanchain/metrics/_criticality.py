@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from urbanchain._private._messages import unknown_name
-from urbanchain.engine import _kernels
+from urbanchain.engine._interface import Engine
 from urbanchain.errors import GraphError
 from urbanchain.metrics._accessibility import _hansen, _resolve_beta
 from urbanchain.metrics._common import (
@@ -60,7 +60,7 @@ class _OnPath:
         self,
         prep: Prepared,
         *,
-        eng: str,
+        eng: Engine,
         sidx: np.ndarray,
         cpos: np.ndarray,
         base: np.ndarray,
@@ -75,22 +75,14 @@ class _OnPath:
         heads = m.indices[slots].astype(np.int64)
         ends = np.unique(np.concatenate([tails, heads]))
         where = {int(v): i for i, v in enumerate(ends.tolist())}
-        if eng == "cch":
-            g = prep.cch()
-            w = g.weights[slots] / g.scale
-            d_s_end = g.many_to_many(sidx, ends)
-            # d(end, t): from the ends on a directed graph, else from the columns
-            d_end_c = g.many_to_many(ends, cpos) if csr.directed else g.many_to_many(cpos, ends).T
-            self.atol = 0.5 / g.scale
-        else:
-            w = m.data[slots]
-            d_s_end = _kernels.distances_to(m, sidx, ends)
-            d_end_c = _kernels.distances_to(csr.transposed(), cpos, ends).T
-            self.atol = 0.0
+        # d(s, end), and d(end, t) as a search from the columns on the reversed graph
+        d_s_end = eng.distances(sidx, ends)
+        d_end_c = eng.distances(cpos, ends, reverse=True).T
+        self.atol = eng.slack
         self.slot_pos = {int(s_): i for i, s_ in enumerate(slots.tolist())}
         self.tail = np.array([where[int(v)] for v in tails.tolist()], dtype=np.int64)
         self.head = np.array([where[int(v)] for v in heads.tolist()], dtype=np.int64)
-        self.w = w
+        self.w = eng.arc_weights(slots)
         self.d_s_end = d_s_end
         self.d_end_c = d_end_c
         self.thr = np.where(np.isfinite(base), base * (1 + 1e-9) + self.atol, -np.inf)
@@ -240,26 +232,10 @@ def corridor_criticality(
     tsel = np.array([col_pos[v] for v in tgt], dtype=np.int64)
     dsel = np.array([col_pos[v] for v in dest], dtype=np.int64)
     sidx = np.array([csr.index[v] for v in src], dtype=np.int64)
-    eng = prep.engine_for(req, searches=(len(glist) + 1) * len(src))
+    eng = prep.engine(req, searches=(len(glist) + 1) * len(src))
 
-    def run(
-        mat: Any, hidden: list[tuple[Any, Any, Any]] | None, rows: np.ndarray | None = None
-    ) -> np.ndarray:
-        rs = sidx if rows is None else sidx[rows]
-        if eng == "cch":
-            return prep.cch().many_to_many(rs, cpos)
-        if eng == "scipy":
-            return _kernels.distances_to(mat, rs, cpos)
-        H = GX = prep.nx_graph()
-        if hidden:
-            H = nx.restricted_view(
-                GX, [], hidden if GX.is_multigraph() else [e[:2] for e in hidden]
-            )
-        out = np.full((len(src), len(cols)), np.inf)
-        for r, s in enumerate(src):
-            dd = nx.single_source_dijkstra_path_length(H, s, weight=weight)
-            out[r] = [dd.get(v, np.inf) for v in cols]
-        return out
+    def run(e: Engine, rows: np.ndarray | None = None) -> np.ndarray:
+        return e.distances(sidx if rows is None else sidx[rows], cpos)
 
     def summarise(d: np.ndarray) -> tuple[float, float, np.ndarray]:
         od = d[:, tsel]
@@ -269,33 +245,31 @@ def corridor_criticality(
         a, _ = _hansen(d[:, dsel], m, src, dest, decay=decay, beta=b, include_self=False)
         return eff, float(a.sum()), od
 
-    base_d = run(csr.matrix, None)
+    base_d = run(eng)
     base_eff, base_acc, base_od = summarise(base_d)
     _, offdiag = _od_summary(base_od, src, tgt)
     removals = {g: csr.removal(np.asarray(members[g], dtype=np.int64)) for g in glist}
+    # only sources with a shortest path through a removed arc can change (engines that
+    # prune); the reference recomputes every row
     touched = (
         _OnPath(prep, eng=eng, sidx=sidx, cpos=cpos, base=base_d, removals=removals)
-        if eng != "networkx"
+        if eng.prunes
         else None
     )
     records = []
     for g in glist:
         pos = np.asarray(members[g], dtype=np.int64)
-        if touched is not None:
-            # only sources with a shortest path through a removed arc can change
-            rows = touched.rows(removals[g][0])
-            d = base_d.copy()
-            if len(rows) and eng == "cch":
-                # partial re-customisation: the removed arcs get INF_WEIGHT (or the
-                # weight of a remaining parallel edge), then are restored
-                with prep.cch().removed(*removals[g]):
-                    d[rows] = run(None, None, rows)
-            elif len(rows):
-                d[rows] = run(csr.without_edges(pos), None, rows)
-            eff, acc, od = summarise(d)
+        rows = touched.rows(removals[g][0]) if touched is not None else None
+        if rows is not None and not len(rows):
+            d = base_d
         else:
-            hidden = [csr.edge_keys[t] for t in pos.tolist()]
-            eff, acc, od = summarise(run(None, hidden))
+            with eng.without(pos) as closed:
+                if rows is None:
+                    d = run(closed)
+                else:
+                    d = base_d.copy()
+                    d[rows] = run(closed, rows)
+        eff, acc, od = summarise(d)
         before = np.isfinite(base_od) & offdiag
         after = np.isfinite(od) & offdiag
         both = before & after

@@ -93,7 +93,7 @@ def od_matrix(
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
-    eng = prep.engine_for(req, searches=min(len(src), len(tgt)))
+    eng = prep.engine(req, searches=min(len(src), len(tgt)))
     d = od_block(prep, src, tgt, eng, nan_unreachable=True)
     unreachable = sum(int(np.isnan(d[i : i + 256]).sum()) for i in range(0, len(src), 256))
     df = pd.DataFrame(
@@ -186,7 +186,7 @@ def route_length(
             if path is not None:
                 out[i, j] = sum(hop(a, b) for a, b in itertools.pairwise(path))
     df = pd.DataFrame(out, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target"))
-    _frame_attrs(df, prep, "networkx", unit=unit_of(G, length), route_weight=weight)
+    _frame_attrs(df, prep, prep.engine("networkx", 0), unit=unit_of(G, length), route_weight=weight)
     return df
 
 
@@ -249,7 +249,7 @@ def detour_index(
     prep = prepare(G, length, what="length")
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
-    eng = prep.engine_for(req, searches=min(len(src), len(tgt)))
+    eng = prep.engine(req, searches=min(len(src), len(tgt)))
     net = od_block(prep, src, tgt, eng, nan_unreachable=True)
     geo = geodesic_km(G, src, tgt)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -65,14 +65,10 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
     if n < 2:
         return 0.0
     total = 0.0
-    eng = prep.engine_for(req, searches=n)
-    if eng != "networkx":
-        for _pos, d in row_blocks(prep, np.arange(n), eng):
-            with np.errstate(divide="ignore"):
-                total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
-    else:
-        for _s, lengths in nx.all_pairs_dijkstra_path_length(prep.nx_graph(), weight=weight):
-            total += sum(1.0 / x for x in lengths.values() if x > 0)
+    eng = prep.engine(req, searches=n)
+    for _pos, d in row_blocks(prep, np.arange(n), eng):
+        with np.errstate(divide="ignore"):
+            total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
     return total / (n * (n - 1))
 
 
@@ -191,7 +187,7 @@ def network_indices(G: nx.Graph, *, planar: bool = False, length: str = "length_
         },
         name="network_indices",
     )
-    s.attrs.update(prep.attrs("scipy"))
+    s.attrs.update(prep.attrs(prep.engine("scipy", 0)))
     s.attrs["planar"] = planar
     s.attrs["units"] = {"eta": "km", "diameter_km": "km", "total_length_km": "km"}
     return s

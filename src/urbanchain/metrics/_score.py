@@ -6,16 +6,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from urbanchain._private._messages import format_ids, unknown_name
-from urbanchain.engine import _kernels
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.metrics._accessibility import DEFAULT_BETA, _hansen
-from urbanchain.metrics._centrality import _close_harm, _scale_node_bc
+from urbanchain.metrics._centrality import _close_harm
 from urbanchain.metrics._common import (
     _check_choice,
     _nan_inf,
@@ -153,7 +151,7 @@ def _chain_components(
         )
         raise GraphError(msg)
     prep = prepare(G, weight, stacklevel=5)
-    eng = prep.engine_for(resolve_engine(engine), searches=len(scored))
+    eng = prep.engine(resolve_engine(engine), searches=len(scored))
     n = prep.csr.n
     d_out = dist_rows(prep, scored, eng)
     _cl, harm = _close_harm(d_out, np.arange(len(scored)), n)
@@ -205,13 +203,8 @@ def _chain_components(
                 )
             )
         gate = np.mean(np.vstack(per_kind), axis=0)  # NaN if any kind unreachable
-    if eng != "networkx":
-        node_bc, _ = _kernels.brandes(prep.csr.matrix)
-        bc_all = _scale_node_bc(node_bc, n, True, G.is_directed())
-        bc = bc_all[[prep.csr.index[v] for v in scored]]
-    else:
-        bcd = nx.betweenness_centrality(G, weight=weight, normalized=True)
-        bc = np.array([bcd[v] for v in scored])
+    bc_all = eng.node_betweenness(None, normalized=True, seed=None)
+    bc = bc_all[[prep.csr.index[v] for v in scored]]
     year = as_of if as_of is not None else G.graph.get("as_of")
     if year is None:
         import datetime
