@@ -12,6 +12,7 @@ import pandas as pd
 
 from urbanchain.engine._interface import Engine
 from urbanchain.errors import GraphError, ValidationError
+from urbanchain.layers._validate import GATEWAY_KINDS
 from urbanchain.metrics._common import (
     _DECAYS,
     _DIRECTIONS,
@@ -327,7 +328,7 @@ def accessibility(
 def gateway_access(
     G: nx.Graph,
     *,
-    kinds: tuple[str, ...] = ("seaport", "airport", "border_gate"),
+    kinds: tuple[str, ...] = GATEWAY_KINDS,
     weight: str = "time_min",
     sources: Any = None,
     direction: str = "out",

@@ -12,6 +12,7 @@ from scipy import stats
 
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.errors import GraphError, ValidationError
+from urbanchain.layers._validate import GATEWAY_KINDS
 from urbanchain.metrics._accessibility import DEFAULT_BETA, _hansen
 from urbanchain.metrics._centrality import _close_harm
 from urbanchain.metrics._common import (
@@ -185,7 +186,7 @@ def _chain_components(
     )
     kinds = [
         k
-        for k in ("seaport", "airport", "border_gate")
+        for k in GATEWAY_KINDS
         if any(kk == k for _, kk in G.nodes(data="kind"))
     ]
     gate = np.full(len(scored), np.nan)
