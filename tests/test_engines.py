@@ -28,6 +28,7 @@ from urbanchain.engine import _select as _engines
 from urbanchain.errors import OptionalDependencyError, ValidationError
 from urbanchain.graph import Network, graph_from_gdfs
 from urbanchain.metrics import _common as mc
+from urbanchain.metrics import _distance
 
 pytestmark = pytest.mark.filterwarnings("ignore::urbanchain.errors.DataQualityWarning")
 HAS_CCH = _cch.available()
@@ -434,14 +435,14 @@ def test_od_frame_wraps_the_computed_array(monkeypatch: pytest.MonkeyPatch) -> N
     G = random_graph(1, directed=False)
     nodes = list(G.nodes)
     made: list[np.ndarray] = []
-    real = metrics.od_block
+    real = _distance.od_block
 
     def spy(*args: object, **kw: object) -> np.ndarray:
         out = real(*args, **kw)  # type: ignore[arg-type]
         made.append(out)
         return out
 
-    monkeypatch.setattr(metrics, "od_block", spy)
+    monkeypatch.setattr(_distance, "od_block", spy)
     od = metrics.od_matrix(G, sources=nodes, targets=nodes)
     arr = od.to_numpy()
     assert np.shares_memory(arr, made[0])  # the frame wraps the array: no second copy

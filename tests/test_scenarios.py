@@ -253,3 +253,83 @@ def test_graph_only_scenario(chain: UrbanChain) -> None:
     with pytest.raises(ScenarioError, match="corridor layers"):
         s.add("planned")
     assert G.graph == before
+
+
+# ---------------------------------------------------------------------------
+# failure sweeps through the engine interface
+# ---------------------------------------------------------------------------
+
+_HAS_CCH = __import__("urbanchain.engine._cch", fromlist=["available"]).available()
+_SWEEP_ENGINES = [
+    "scipy",
+    pytest.param("cch", marks=pytest.mark.skipif(not _HAS_CCH, reason="needs pyroutingkit")),
+    "networkx",
+]
+
+
+@pytest.mark.parametrize("engine", _SWEEP_ENGINES)
+def test_single_failures_agree_with_corridor_criticality(chain: UrbanChain, engine: str) -> None:
+    """k=1 closes what corridor_criticality closes: same efficiency loss, same cut pairs."""
+    G = chain.graph
+    sweep = failure_sweep(chain, k=1, progress=False, engine=engine)  # type: ignore[arg-type]
+    assert sweep.attrs["engine"] == engine
+    every = list(G.nodes)
+    crit = metrics.corridor_criticality(
+        G, sources=every, targets=every, mass=None, engine=engine
+    )  # efficiency over every ordered pair, as the sweep's
+    caps = chain.capitals
+    cut = metrics.corridor_criticality(G, sources=caps, targets=caps, mass=None, engine=engine)
+    base = sweep.attrs["base_efficiency"]
+    assert len(sweep) >= 10
+    assert (sweep["efficiency"] < base).any()
+    for row in sweep.itertuples():
+        loss = crit.loc[row.failed, "efficiency_loss"]
+        assert base - row.efficiency == pytest.approx(loss, rel=1e-9, abs=1e-15)
+        # the sweep counts unordered capital pairs on an undirected graph
+        assert 2 * row.pairs_disconnected == cut.loc[row.failed, "pairs_disconnected"]
+
+
+@pytest.mark.parametrize("engine", _SWEEP_ENGINES)
+def test_sweep_engines_agree(chain: UrbanChain, engine: str) -> None:
+    ref = failure_sweep(chain, k=2, n=15, seed=3, progress=False, engine="networkx")
+    got = failure_sweep(chain, k=2, n=15, seed=3, progress=False, engine=engine)  # type: ignore[arg-type]
+    cols = ["efficiency", "relative_efficiency", "pairs_disconnected", "mean_capital_od_min"]
+    # cch rounds weights to integers of 1/scale minutes: far below 1e-6 relative here
+    tol = 1e-12 if engine != "cch" else 1e-6
+    pd.testing.assert_frame_equal(got[cols], ref[cols], rtol=tol, atol=0)
+    pd.testing.assert_series_equal(got["failed"], ref["failed"])
+
+
+@pytest.mark.parametrize("engine", _SWEEP_ENGINES)
+def test_sweep_on_a_network_equals_the_sweep_on_its_graph(engine: str) -> None:
+    from shapely.geometry import LineString
+
+    from urbanchain.graph import graph_from_gdfs
+
+    xs = [105.0 + i * 0.05 for i in range(5)]
+    ys = [21.0 + j * 0.04 for j in range(4)]
+    lines = [LineString([(x, y) for x in xs]) for y in ys]
+    lines += [LineString([(x, y) for y in ys]) for x in xs]
+    ids = [f"h{j}" for j in range(4)] + [f"v{i}" for i in range(5)]
+    gdf = gpd.GeoDataFrame({"corridor_id": ids}, geometry=lines, crs="EPSG:4326")
+    G = graph_from_gdfs(None, gdf)
+    net = graph_from_gdfs(None, gdf, output="network")
+    a = failure_sweep(G, k=1, progress=False, engine=engine)  # type: ignore[arg-type]
+    b = failure_sweep(net, k=1, progress=False, engine=engine)  # type: ignore[arg-type]
+    assert sorted(a["failed"]) == ids
+    assert (a["relative_efficiency"] < 1).all()
+    # units come in edge order, which differs between the two containers
+    a = a.drop(columns="scenario").sort_values("failed").reset_index(drop=True)
+    b = b.drop(columns="scenario").sort_values("failed").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+
+
+def test_evaluator_pickles_without_its_engine(chain: UrbanChain) -> None:
+    from urbanchain.scenarios._sweep import build_evaluator
+
+    ev = build_evaluator(chain.graph, weight="time_min", capitals=chain.capitals, engine="scipy")
+    ev.resolve(10)
+    before = ev.evaluate(np.array([0, 1]))
+    back = pickle.loads(pickle.dumps(ev))
+    assert back._engine is None  # rebuilt where it runs (cch state is not picklable)
+    assert back.evaluate(np.array([0, 1])) == before

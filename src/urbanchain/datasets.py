@@ -25,6 +25,7 @@ from urbanchain._private._bundled import (
 )
 from urbanchain._private._messages import unknown_name
 from urbanchain.crs import STORAGE_CRS, geodesic_area
+from urbanchain.layers._validate import node_columns
 
 __all__ = [
     "PROVINCE_COLUMNS",
@@ -88,34 +89,7 @@ _UNIT_COLUMNS = [
     "area_polygon_km2",
     "source",
 ]
-_NODE_TYPES = {
-    "str": [
-        "node_id",
-        "name",
-        "name_ascii",
-        "kind",
-        "province_2008",
-        "province_2025",
-        "scope",
-        "status",
-        "population_source",
-        "indicators_source",
-        "coord_source",
-    ],
-    "Int64": [
-        "opening_year",
-        "population",
-        "population_year",
-        "dti_rank_2022",
-        "dti_rank_2023",
-        "pci_rank_2022",
-        "pci_rank_2023",
-        "pci_rank_2024",
-        "ioc_since",
-    ],
-    "float": ["pci_score_2024"],
-    "bool": ["is_capital"],
-}
+_NODE_TYPES = {t: list(node_columns(t)) for t in ("str", "Int64", "float", "bool")}
 _CORRIDOR_TYPES = {
     "str": [
         "corridor_id",

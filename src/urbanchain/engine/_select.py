@@ -35,9 +35,14 @@ scipy one, so 200 searches repay it.  See ``docs/engines.md`` for the tables.
 
 from __future__ import annotations
 
+import importlib
+from typing import cast, get_args
+
 from urbanchain import settings
 from urbanchain._private._messages import unknown_name
 from urbanchain.engine import _cch
+from urbanchain.engine._interface import Engine, EngineName, GraphSource, ResolvedEngine
+from urbanchain.errors import OptionalDependencyError, ValidationError
 
 __all__ = [
     "AUTO_HUGE_ARCS",
@@ -45,11 +50,27 @@ __all__ = [
     "AUTO_MIN_SEARCHES",
     "AUTO_MIN_SEARCHES_HUGE",
     "ENGINES",
+    "IMPLEMENTATIONS",
+    "EngineName",
+    "ResolvedEngine",
     "choose",
+    "for_betweenness",
+    "make",
     "requested",
+    "select",
 ]
 
-ENGINES = ("auto", "scipy", "cch", "networkx")
+#: Every valid ``engine=`` value, in the order of :data:`EngineName`.
+ENGINES: tuple[EngineName, ...] = get_args(EngineName)
+#: The class of each engine, as ``"module:Class"`` (imported on first use).
+#: Adding an engine: one module with a class implementing
+#: :class:`~urbanchain.engine._interface.Engine`, one line here, and its name in
+#: :data:`~urbanchain.engine._interface.EngineName`.
+IMPLEMENTATIONS: dict[ResolvedEngine, str] = {
+    "scipy": "urbanchain.engine._scipy:ScipyEngine",
+    "cch": "urbanchain.engine._cch:CCHEngine",
+    "networkx": "urbanchain.engine._reference:NetworkXEngine",
+}
 #: ``auto`` never picks cch below this many CSR arcs (directed entries).
 AUTO_MIN_ARCS = 100_000
 #: ``auto`` picks cch for a first call only from this many single-source searches.
@@ -60,7 +81,7 @@ AUTO_HUGE_ARCS = 1_000_000
 AUTO_MIN_SEARCHES_HUGE = 200
 
 
-def requested(engine: str | None) -> str:
+def requested(engine: str | None) -> EngineName:
     """Validate an ``engine=`` argument (None = the ``engine`` setting) and return it.
 
     Asking for ``"cch"`` without ``pyroutingkit`` raises here, before any work.
@@ -88,10 +109,12 @@ def requested(engine: str | None) -> str:
         raise err
     if value == "cch":
         _cch.require()
-    return str(value)
+    return cast(EngineName, value)
 
 
-def choose(request: str, *, arcs: int, searches: int, topology_cached: bool) -> str:
+def choose(
+    request: EngineName, *, arcs: int, searches: int, topology_cached: bool
+) -> ResolvedEngine:
     """Resolve ``"auto"`` for one call (see the module docstring); other names pass through.
 
     Parameters
@@ -118,3 +141,57 @@ def choose(request: str, *, arcs: int, searches: int, topology_cached: bool) -> 
     if topology_cached or searches >= need:
         return "cch"
     return "scipy"
+
+
+def make(name: ResolvedEngine, source: GraphSource) -> Engine:
+    """Build engine ``name`` on ``source`` (see :data:`IMPLEMENTATIONS`)."""
+    module, cls = IMPLEMENTATIONS[name].split(":")
+    engine: Engine = getattr(importlib.import_module(module), cls)(source)
+    return engine
+
+
+def select(
+    request: EngineName,
+    source: GraphSource,
+    *,
+    searches: int,
+    cache: dict[ResolvedEngine, Engine] | None = None,
+) -> Engine:
+    """Return the engine for a call running ``searches`` single-source searches on ``source``.
+
+    The one place the ``auto`` rule (:func:`choose`) is applied and engines
+    are built.  An explicit ``"cch"`` whose weights cannot be scaled to
+    integers raises; ``"auto"`` then falls back to ``"scipy"`` (also when an
+    installed ``pyroutingkit`` fails to import).  ``cache`` keeps the engines
+    built on this source, by name.
+    """
+    m = source.csr.matrix
+    name = choose(
+        request,
+        arcs=int(m.nnz),
+        searches=searches,
+        topology_cached=request == "auto"
+        and m.nnz >= AUTO_MIN_ARCS
+        and _cch.cached(m.indptr, m.indices),
+    )
+    cache = {} if cache is None else cache
+    if name not in cache:
+        try:
+            cache[name] = make(name, source)
+        except (ValidationError, OptionalDependencyError):
+            if request != "auto":
+                raise
+            name = "scipy"
+            if name not in cache:
+                cache[name] = make(name, source)
+    return cache[name]
+
+
+def for_betweenness(request: EngineName) -> ResolvedEngine:
+    """Return the engine that computes betweenness for ``request``.
+
+    Betweenness needs every shortest path, not distances: the cch hierarchy
+    cannot give them, so every request but the reference runs the compiled
+    scipy Brandes kernel (``attrs["engine"]`` says ``"scipy"``).
+    """
+    return "networkx" if request == "networkx" else "scipy"

@@ -24,14 +24,14 @@ import gc
 import html
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["EDGE_POSITION_COLUMNS", "Network", "is_missing", "records"]
+__all__ = ["EDGE_POSITION_COLUMNS", "GraphLike", "Network", "is_missing", "records"]
 
 #: Columns of :attr:`Network.edges` that are not networkx edge attributes.
 EDGE_POSITION_COLUMNS: tuple[str, ...] = ("u_pos", "v_pos", "key")
@@ -368,6 +368,11 @@ class Network:
             for k, v in self._summary()
         )
         return f"<table><caption>urbanchain Network</caption>{body}</table>"
+
+
+#: A graph every metric accepts: a networkx graph from :mod:`urbanchain.graph`, or
+#: its array-backed :class:`Network` (road networks of 10^5-10^6 edges).
+GraphLike: TypeAlias = nx.Graph | Network
 
 
 def _fast_fill_ok(G: nx.MultiGraph) -> bool:

@@ -55,6 +55,44 @@ _SINGLE_OF = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPoly
 
 _OPERATIONAL = frozenset({"operational", "under_construction", "planned"})
 
+#: The node layer's known columns and their types, defined once: the node
+#: schema below, the casts of the bundled reader (:mod:`urbanchain.datasets`)
+#: and the docs read it.  Other columns are kept as they come.
+NODE_COLUMN_TYPES: dict[str, Literal["str", "Int64", "float", "bool"]] = {
+    "node_id": "str",
+    "name": "str",
+    "name_ascii": "str",
+    "kind": "str",
+    "province_2008": "str",
+    "province_2025": "str",
+    "scope": "str",
+    "status": "str",
+    "population_source": "str",
+    "indicators_source": "str",
+    "coord_source": "str",
+    "opening_year": "Int64",
+    "population": "Int64",
+    "population_year": "Int64",
+    "dti_rank_2022": "Int64",
+    "dti_rank_2023": "Int64",
+    "pci_rank_2022": "Int64",
+    "pci_rank_2023": "Int64",
+    "pci_rank_2024": "Int64",
+    "ioc_since": "Int64",
+    "pci_score_2024": "float",
+    "is_capital": "bool",
+}
+#: Node kinds that are gateways of the chain (ports, airports, border gates):
+#: the defaults of :func:`urbanchain.metrics.gateway_access` and the gateway
+#: component of :func:`urbanchain.metrics.chain_score`.
+GATEWAY_KINDS: tuple[str, ...] = ("seaport", "airport", "border_gate")
+
+
+def node_columns(*types: str) -> tuple[str, ...]:
+    """Node columns of the given types in :data:`NODE_COLUMN_TYPES`, in its order."""
+    return tuple(c for c, t in NODE_COLUMN_TYPES.items() if t in types)
+
+
 
 @dataclass(frozen=True)
 class LayerSchema:
@@ -121,19 +159,8 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         geometry_types=("Point",),
         id_col="node_id",
         id_required=True,
-        numeric_columns=(
-            "opening_year",
-            "population",
-            "population_year",
-            "dti_rank_2022",
-            "dti_rank_2023",
-            "pci_rank_2022",
-            "pci_rank_2023",
-            "pci_rank_2024",
-            "pci_score_2024",
-            "ioc_since",
-        ),
-        string_columns=("node_id", "name", "name_ascii", "province_2008", "province_2025"),
+        numeric_columns=node_columns("Int64", "float"),
+        string_columns=node_columns("str"),
         categories={"scope": frozenset({"core", "reach"}), "status": _OPERATIONAL},
     ),
     "corridors": LayerSchema(

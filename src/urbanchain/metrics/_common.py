@@ -6,7 +6,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -19,20 +19,21 @@ from urbanchain.crs import geodesic_point_distance
 from urbanchain.engine import _cch
 from urbanchain.engine import _select as _engines
 from urbanchain.engine._csr import GraphCSR, assemble, build_csr
-from urbanchain.engine._kernels import distances
+from urbanchain.engine._interface import Engine, EngineName, ResolvedEngine
 from urbanchain.engine._weights import GateReport, validate_weights
 from urbanchain.errors import (
     DataQualityWarning,
     GraphError,
-    OptionalDependencyError,
     ValidationError,
     WeightError,
 )
-from urbanchain.graph._network import Network
+from urbanchain.graph._network import GraphLike, Network
 
 __all__ = [
     "ENGINES",
+    "GraphLike",
     "Prepared",
+    "as_engine",
     "base_nodes",
     "block_rows",
     "component_ids",
@@ -58,10 +59,11 @@ ENGINES = _engines.ENGINES
 BLOCK_BYTES = 2**28
 
 
-def resolve_engine(engine: str | None) -> str:
+def resolve_engine(engine: str | None) -> EngineName:
     """Validate an ``engine=`` argument (``"auto"`` is resolved per call).
 
-    :meth:`Prepared.engine_for` resolves ``"auto"``.  ``None`` uses the ``engine`` setting.  ``"cch"`` without ``pyroutingkit`` raises
+    :meth:`Prepared.engine` resolves ``"auto"``.  ``None`` uses the ``engine``
+    setting.  ``"cch"`` without ``pyroutingkit`` raises
     :class:`~urbanchain.errors.OptionalDependencyError`.
     """
     return _engines.requested(engine)
@@ -74,70 +76,54 @@ def block_rows(n: int) -> int:
 
 @dataclass
 class Prepared:
-    """A graph that passed the gate, with its CSR view."""
+    """A graph that passed the gate, with its CSR view and the engines built on it.
 
-    G: nx.Graph
+    It is the :class:`~urbanchain.engine._interface.GraphSource` of every engine.
+    """
+
+    G: GraphLike
     weight: str
     report: GateReport
     csr: GraphCSR
-    _fast: _cch.CCHGraph | None = None
+    _built: dict[ResolvedEngine, Engine] = field(default_factory=dict, repr=False)
     _nx: nx.Graph | None = None
 
-    def attrs(self, engine: str) -> dict[str, Any]:
+    def attrs(self, engine: Engine) -> dict[str, Any]:
         """Provenance attributes attached to every result."""
+        prov = engine.provenance()
         out: dict[str, Any] = {
-            "engine": engine,
+            "engine": prov.pop("engine"),
             "weight": self.weight,
             "self_loops_ignored": self.report.self_loops,
             "parallel_edges": self.report.parallel_edges,
         }
-        if engine == "cch" and self._fast is not None:
-            out["cch_scale"] = float(self._fast.scale)
-            out["cch_tolerance_per_edge"] = self._fast.tolerance_per_edge
+        out.update(prov)
         return out
 
     def nx_graph(self) -> nx.Graph:
         """Return the graph as networkx (a Network is converted once, for the reference engine)."""
-        if is_network(self.G):
+        if isinstance(self.G, Network):
             if self._nx is None:
                 self._nx = self.G.to_networkx()
             return self._nx
         return self.G
 
+    def node_xy(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Node lon/lat in CSR order, or None when any is missing (orders the cch hierarchy)."""
+        return _node_xy(self.G)
+
+    def engine(self, request: EngineName, searches: int) -> Engine:
+        """Return the engine for ``request`` on this graph, for a call of ``searches`` searches.
+
+        ``"auto"`` is resolved by :func:`urbanchain.engine._select.select`.
+        """
+        return _engines.select(request, self, searches=searches, cache=self._built)
+
     def cch(self) -> _cch.CCHGraph:
         """Return the customised CCH of this CSR (topology cached across calls)."""
-        if self._fast is None:
-            m = self.csr.matrix
-            # node coordinates only order the hierarchy: read them when it is built
-            xy = None if _cch.cached(m.indptr, m.indices) else _node_xy(self.G)
-            self._fast = _cch.get(m.indptr, m.indices, m.data, xy=xy)
-        return self._fast
-
-    def engine_for(self, request: str, searches: int) -> str:
-        """Resolve ``"auto"`` for this graph and a call running ``searches`` Dijkstra searches.
-
-        An explicit ``"cch"`` whose weights cannot be scaled to integers raises;
-        ``"auto"`` then falls back to ``"scipy"``.
-        """
-        m = self.csr.matrix
-        eng = _engines.choose(
-            request,
-            arcs=int(m.nnz),
-            searches=searches,
-            topology_cached=request == "auto"
-            and m.nnz >= _engines.AUTO_MIN_ARCS
-            and _cch.cached(m.indptr, m.indices),
-        )
-        if eng == "cch":
-            try:
-                self.cch()
-            except (ValidationError, OptionalDependencyError):
-                # "auto" falls back: weights that cannot be rounded, or an installed
-                # pyroutingkit that fails to import
-                if request == "cch":
-                    raise
-                return "scipy"
-        return eng
+        eng = self.engine("cch", 0)
+        assert isinstance(eng, _cch.CCHEngine)
+        return eng.graph
 
 
 def is_network(G: Any) -> bool:
@@ -410,8 +396,13 @@ def resolve_nodes(G: nx.Graph, nodes: Any, *, default: list[Any], what: str) -> 
     return out
 
 
+def as_engine(prep: Prepared, engine: Engine | EngineName, searches: int = 0) -> Engine:
+    """``engine`` itself, or the engine of that name built on ``prep``."""
+    return prep.engine(engine, searches) if isinstance(engine, str) else engine
+
+
 def dist_rows(
-    prep: Prepared, nodes: list[Any], engine: str, *, reverse: bool = False
+    prep: Prepared, nodes: list[Any], engine: Engine | EngineName, *, reverse: bool = False
 ) -> np.ndarray:
     """Distances from ``nodes`` (rows) to every node (CSR order); inf = unreachable.
 
@@ -419,25 +410,11 @@ def dist_rows(
     differs from the forward ones only on directed graphs.
     """
     idx = np.array([prep.csr.index[v] for v in nodes], dtype=np.int64)
-    if engine == "scipy":
-        mat = prep.csr.transposed() if reverse else prep.csr.matrix
-        return distances(mat, idx)
-    if engine == "cch":
-        g = prep.cch()
-        if reverse and prep.csr.directed:
-            return g.many_to_many(np.arange(prep.csr.n), idx).T
-        return g.many_to_many(idx)
-    G = prep.nx_graph()
-    H = G.reverse(copy=False) if (reverse and G.is_directed()) else G
-    out = np.full((len(nodes), prep.csr.n), np.inf)
-    for r, s in enumerate(nodes):
-        for t, d in nx.single_source_dijkstra_path_length(H, s, weight=prep.weight).items():
-            out[r, prep.csr.index[t]] = d
-    return out
+    return as_engine(prep, engine, len(nodes)).distances(idx, reverse=reverse)
 
 
 def row_blocks(
-    prep: Prepared, rows: np.ndarray, engine: str, *, reverse: bool = False
+    prep: Prepared, rows: np.ndarray, engine: Engine, *, reverse: bool = False
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(positions into rows, distances to every node)`` in memory-bounded blocks.
 
@@ -447,31 +424,31 @@ def row_blocks(
     step = block_rows(prep.csr.n)
     for start in range(0, len(rows), step):
         pos = np.arange(start, min(start + step, len(rows)))
-        yield pos, dist_rows(prep, [prep.csr.nodes[i] for i in rows[pos]], engine, reverse=reverse)
+        yield pos, engine.distances(rows[pos], reverse=reverse)
 
 
 def od_rows(
-    prep: Prepared, sources: list[Any], targets: list[Any], engine: str
+    prep: Prepared, sources: list[Any], targets: list[Any], engine: Engine
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(source positions, distances to targets)`` blocks of the sources x targets table.
 
-    The table is never held whole unless it is small: cch answers each block
-    with a many-to-many query; scipy runs Dijkstra from the sources, or once
-    from the targets on the reversed graph when there are fewer targets and
-    their ``len(targets) x n`` rows fit in one block budget.
+    The table is never held whole unless it is small: a many-to-many engine
+    (cch) answers each block with one query; a single-source engine (scipy,
+    networkx) runs Dijkstra from the sources, or once from the targets on the
+    reversed graph when there are fewer targets and their ``len(targets) x n``
+    rows fit in one block budget.
     """
     tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
     sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
     n = prep.csr.n
-    if engine == "cch":
-        g = prep.cch()
+    if engine.many_to_many:
         step = block_rows(len(tidx))
         for start in range(0, len(sidx), step):
             pos = np.arange(start, min(start + step, len(sidx)))
-            yield pos, g.many_to_many(sidx[pos], tidx)
+            yield pos, engine.distances(sidx[pos], tidx)
         return
     if len(tidx) < len(sidx) and len(tidx) * n * 8 <= BLOCK_BYTES:
-        back = dist_rows(prep, targets, engine, reverse=True)[:, sidx].T
+        back = engine.distances(tidx, sidx, reverse=True).T
         step = block_rows(len(tidx))
         for start in range(0, len(sidx), step):
             pos = np.arange(start, min(start + step, len(sidx)))
@@ -486,7 +463,7 @@ def od_block(
     prep: Prepared,
     sources: list[Any],
     targets: list[Any],
-    engine: str,
+    engine: Engine,
     *,
     nan_unreachable: bool = False,
 ) -> np.ndarray:
@@ -494,32 +471,25 @@ def od_block(
 
     Blocks are written straight into the output (no second full-size copy).
     Unreachable pairs are inf, or NaN with ``nan_unreachable=True`` (converted
-    block by block, in place).  On scipy, when there are fewer targets than
-    sources, Dijkstra runs from the targets on the reversed graph, in blocks.
+    block by block, in place).  On a single-source engine, when there are
+    fewer targets than sources, Dijkstra runs from the targets on the reversed
+    graph, in blocks.
     """
     out = np.empty((len(sources), len(targets)), dtype=np.float64)
     sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
-    if engine != "cch" and len(targets) < len(sources):
-        tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
+    tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
+    if not engine.many_to_many and len(targets) < len(sources):
         for pos, d in row_blocks(prep, tidx, engine, reverse=True):
             view = out[:, pos[0] : pos[-1] + 1]
             view[...] = d[:, sidx].T
             if nan_unreachable:
                 view[np.isinf(view)] = np.nan
         return out
-    if engine == "cch":
-        g = prep.cch()
-        tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
-        step = block_rows(len(tidx))
-        fill = np.nan if nan_unreachable else np.inf
-        for start in range(0, len(sidx), step):
-            stop = min(start + step, len(sidx))
-            g.many_to_many(sidx[start:stop], tidx, out=out[start:stop], fill=fill)
-        return out
     for pos, d in od_rows(prep, sources, targets, engine):
+        view = out[pos[0] : pos[-1] + 1]
+        view[...] = d
         if nan_unreachable:
-            d[np.isinf(d)] = np.nan
-        out[pos[0] : pos[-1] + 1] = d
+            view[np.isinf(view)] = np.nan
     return out
 
 
@@ -658,3 +628,31 @@ def masses(
             msg = f"Every destination lacks a usable mass ({what}); nothing to compute."
             raise ValidationError(msg)
     return dest, np.asarray(values, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------
+# Small helpers shared by the metric modules
+# ---------------------------------------------------------------------------
+
+_DECAYS = ("exponential", "power")
+_POLICIES = ("component", "error")
+_DIRECTIONS = ("out", "in")
+
+
+def _check_choice(kind: str, value: Any, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        err = unknown_name(kind, value, valid)
+        raise err
+
+
+def _frame_attrs(
+    df: pd.DataFrame | pd.Series, prep: Prepared, engine: Engine, **extra: Any
+) -> None:
+    df.attrs.update(prep.attrs(engine))
+    df.attrs.update(extra)
+
+
+def _nan_inf(a: np.ndarray) -> np.ndarray:
+    out = np.asarray(a, dtype=np.float64).copy()
+    out[~np.isfinite(out)] = np.nan
+    return out

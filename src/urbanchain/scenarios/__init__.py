@@ -7,8 +7,9 @@ each of which returns a *new* scenario; the base is never changed.
 and :func:`robustness_curve` measure what failures cost, and
 :func:`run_scenario_file` runs a scenario described in a TOML file.
 
-Sweeps evaluate every failure on one CSR matrix built once, masking the failed
-edges (:func:`scipy.sparse.csgraph.dijkstra`); results equal the metrics of
+Sweeps evaluate every failure on one CSR view built once, closing the failed
+edges through the engine interface (any ``engine=``; a networkx graph or a
+:class:`~urbanchain.graph.Network`); results equal the metrics of
 :mod:`urbanchain.metrics` recomputed on the graph with those edges removed.
 With a :class:`dask.distributed.Client` (``client=``) or ``parallel=True`` the
 scenarios are spread over workers; the results are identical to the sequential
@@ -46,7 +47,9 @@ import pandas as pd
 
 from urbanchain import settings
 from urbanchain._private._messages import format_ids, unknown_name
+from urbanchain.engine._interface import EngineName
 from urbanchain.errors import CRSError, RepairWarning, ScenarioError, UnknownNameError
+from urbanchain.graph._network import Network
 from urbanchain.scenarios._metrics import (
     DEFAULT_PAIRS,
     capital_masses,
@@ -582,7 +585,7 @@ class Scenario:
 
 
 def _parts(obj: Any) -> tuple[nx.Graph, gpd.GeoDataFrame | None, pd.DataFrame | None]:
-    if isinstance(obj, nx.Graph):
+    if isinstance(obj, nx.Graph | Network):
         return obj, None, None
     return obj.graph, getattr(obj, "nodes", None), getattr(obj, "provinces_2008", None)
 
@@ -1056,9 +1059,16 @@ def _hazard_sets(
     import shapely
 
     geoms = {}
-    for _, _, d in G.edges(data=True):
-        if d.get("geometry") is not None and "edge_id" in d:
-            geoms[str(d["edge_id"])] = d["geometry"]
+    if isinstance(G, Network):
+        edges = G.edges
+        if "edge_id" in edges.columns and "geometry" in edges.columns:
+            for eid, geom in zip(edges["edge_id"], edges.geometry, strict=True):
+                if geom is not None and not pd.isna(eid):
+                    geoms[str(eid)] = geom
+    else:
+        for _, _, d in G.edges(data=True):
+            if d.get("geometry") is not None and "edge_id" in d:
+                geoms[str(d["edge_id"])] = d["geometry"]
     pos_of = {e: i for i, e in enumerate(ev_ids)}
     names: list[str] = []
     sets: list[np.ndarray] = []
@@ -1104,6 +1114,7 @@ def failure_sweep(
     max_scenarios: int = 10_000,
     confirm: bool = False,
     progress: bool | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Simulate corridor (or edge) failures and measure what is left.
 
@@ -1154,6 +1165,12 @@ def failure_sweep(
         Refuse more than ``max_scenarios`` scenarios unless ``confirm=True``.
     progress
         Progress bar (default: the ``progress`` setting, sweeps of 200+ only).
+    engine
+        Shortest-path engine (``"auto"``, ``"scipy"``, ``"cch"``, ``"networkx"``;
+        None: the ``engine`` setting), resolved once for the whole sweep and
+        recorded in ``attrs["engine"]``.  A single failure (``k=1``) closes the
+        same edges as :func:`urbanchain.metrics.corridor_criticality` with
+        ``sources`` and ``targets`` set to every node.
 
     Returns
     -------
@@ -1196,7 +1213,7 @@ def failure_sweep(
         raise ScenarioError(msg)
     G, nodes, _ = _parts(chain)
     caps = capitals_of(G, nodes)
-    ev = build_evaluator(G, weight=weight, capitals=caps)
+    ev = build_evaluator(G, weight=weight, capitals=caps, engine=engine)
     unit_ids, unit_edges = ev.units(by)
     mode: str
     names: list[str]
@@ -1235,6 +1252,7 @@ def failure_sweep(
         sets = [np.concatenate([unit_edges[i] for i in c]) for c in combos]
         sizes = [len(c) for c in combos]
     _check_size(len(sets), max_scenarios, confirm, "failure sweep")
+    ran = ev.resolve((len(sets) + 1) * ev.n)
     base = ev.evaluate(np.empty(0, dtype=np.int64))
     res = run_sets(
         evaluate_chunk,
@@ -1265,6 +1283,7 @@ def failure_sweep(
             "by": by,
             "seed": seed,
             "mode": mode,
+            "engine": ran,
             "units": {"efficiency": "1/min", "mean_capital_od_min": "min"},
         }
     )
@@ -1281,6 +1300,7 @@ def robustness_curve(
     client: Any = None,
     parallel: bool = False,
     progress: bool | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Efficiency against the fraction of failure units removed, random vs targeted.
 
@@ -1300,7 +1320,7 @@ def robustness_curve(
         Random seed (one generator for the whole curve, drawn up front).
     by
         ``"corridor"`` or ``"edge"``.
-    client, parallel, progress
+    client, parallel, progress, engine
         As in :func:`failure_sweep`.
 
     Returns
@@ -1320,7 +1340,7 @@ def robustness_curve(
     """
     G, nodes, _ = _parts(chain)
     caps = capitals_of(G, nodes)
-    ev = build_evaluator(G, weight="time_min", capitals=caps)
+    ev = build_evaluator(G, weight="time_min", capitals=caps, engine=engine)
     unit_ids, unit_edges = ev.units(by)
     u = len(unit_ids)
     order = np.argsort(-_unit_betweenness(G, by, unit_ids), kind="stable")
@@ -1337,6 +1357,7 @@ def robustness_curve(
             pick = rng.choice(u, size=m, replace=False)
             sets.append(np.concatenate([unit_edges[i] for i in pick]))
         sets.append(np.concatenate([unit_edges[i] for i in order[:m]]))
+    ran = ev.resolve((len(sets) + 1) * ev.n)
     base = ev.evaluate(np.empty(0, dtype=np.int64))[0]
     res = run_sets(
         evaluate_chunk,
@@ -1363,7 +1384,9 @@ def robustness_curve(
             }
         )
     out = pd.DataFrame(rows)
-    out.attrs.update({"base_efficiency": base, "units_total": u, "by": by, "seed": seed})
+    out.attrs.update(
+        {"base_efficiency": base, "units_total": u, "by": by, "seed": seed, "engine": ran}
+    )
     return out
 
 

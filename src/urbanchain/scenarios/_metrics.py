@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from urbanchain._private._messages import unknown_name
+from urbanchain.graph._network import Network
 
 __all__ = [
     "DEFAULT_PAIRS",
@@ -44,6 +45,11 @@ def capitals_of(G: nx.Graph, nodes: gpd.GeoDataFrame | None) -> list[str]:
     if nodes is not None and "is_capital" in nodes.columns:
         mask = nodes["is_capital"].fillna(False).astype(bool)
         caps = [str(v) for v in nodes.loc[mask, "node_id"]]
+    elif isinstance(G, Network):
+        col = (
+            G.nodes["is_capital"] if "is_capital" in G.nodes.columns else pd.Series([], dtype=bool)
+        )
+        caps = [str(v) for v, c in col.items() if c is True or c is np.True_]
     else:
         caps = [str(v) for v, c in G.nodes(data="is_capital") if bool(c) is True]
     return [c for c in caps if c in G]

@@ -1,15 +1,23 @@
-"""Failure evaluation on a CSR built once, and the sweep runner (in process or on Dask).
+"""Failure evaluation through the engine interface, and the sweep runner (in process or on Dask).
 
-:class:`FailureEvaluator` holds the edges of a graph as arrays.  A failure set
-(positions of failed edges) is evaluated by masking those edges and running
-:func:`scipy.sparse.csgraph.dijkstra`; the NetworkX graph is never rebuilt.
-Parallel edges are reduced to their minimum weight among the surviving ones,
-exactly as :mod:`urbanchain.metrics` does, so the results equal the metrics
-recomputed on a copy of the graph with the edges removed.
+:class:`FailureEvaluator` holds the gated CSR of a graph (a networkx graph or
+a :class:`~urbanchain.graph.Network`) and the name of the engine that
+evaluates it.  A failure set (positions of failed edges) is evaluated with
+:meth:`Engine.without <urbanchain.engine._interface.Engine.without>`, the
+same closure :func:`urbanchain.metrics.corridor_criticality` uses, on any
+engine (scipy masks the CSR, cch re-customises the closed arcs, the reference
+hides them from NetworkX); the graph is never rebuilt.  Parallel edges are
+reduced to their minimum surviving weight, exactly as in
+:mod:`urbanchain.metrics`, so the results equal the metrics recomputed on a
+copy of the graph with the edges removed.
+
+The evaluator is sent once to every Dask worker: the engine is not pickled
+but rebuilt there on first use (the cch hierarchy is cached per process).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import warnings
@@ -17,13 +25,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
+import pandas as pd
 
 from urbanchain._private._compat import import_optional_dependency
-from urbanchain.errors import ScenarioError
+from urbanchain.engine._interface import Engine, EngineName, ResolvedEngine
+from urbanchain.errors import ScenarioError, WeightError
+from urbanchain.graph._network import GraphLike, Network
+from urbanchain.metrics._common import Prepared, prepare, resolve_engine, row_blocks
 
 __all__ = [
     "FailureEvaluator",
@@ -39,16 +48,16 @@ _SKIP_PREFIXES = ("access:", "transfer:")
 
 @dataclass
 class FailureEvaluator:
-    """Edges of a graph as arrays, ready for masked shortest paths.
+    """A gated graph and an engine name, ready for shortest paths with edges closed.
 
     Attributes
     ----------
-    n
-        Node count.
-    directed
-        Whether the graph is directed.
-    eu, ev, ew
-        Row, column and weight of every non-self-loop edge (``G.edges`` order).
+    prep
+        The graph after the weight gate, with its CSR (edges in ``G.edges``
+        order, self-loops left out).
+    engine
+        The engine requested; :meth:`resolve` replaces ``"auto"`` with the
+        engine that evaluates every failure set.
     edge_ids
         ``edge_id`` of each edge (or ``"u-v[key]"``).
     corridor_ids
@@ -57,50 +66,45 @@ class FailureEvaluator:
         CSR rows of the capitals (OD sources and targets).
     """
 
-    n: int
-    directed: bool
-    eu: np.ndarray
-    ev: np.ndarray
-    ew: np.ndarray
+    prep: Prepared
+    engine: EngineName
     edge_ids: list[str]
     corridor_ids: list[str]
     capitals: np.ndarray
-    _ru: np.ndarray = field(init=False, repr=False)
-    _rv: np.ndarray = field(init=False, repr=False)
-    _rw: np.ndarray = field(init=False, repr=False)
-    _owner: np.ndarray = field(init=False, repr=False)
-    _order: np.ndarray = field(init=False, repr=False)
-    _pair: np.ndarray = field(init=False, repr=False)
+    _engine: Engine | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        m = len(self.ew)
-        if self.directed:
-            ru, rv, rw = self.eu, self.ev, self.ew
-            owner = np.arange(m)
-        else:
-            ru = np.concatenate([self.eu, self.ev])
-            rv = np.concatenate([self.ev, self.eu])
-            rw = np.concatenate([self.ew, self.ew])
-            owner = np.concatenate([np.arange(m), np.arange(m)])
-        pair = ru * max(self.n, 1) + rv
-        # sorted by (pair, weight): the first surviving entry of a pair is its minimum
-        self._order = np.lexsort((rw, pair))
-        self._ru, self._rv, self._rw = ru[self._order], rv[self._order], rw[self._order]
-        self._owner = owner[self._order]
-        self._pair = pair[self._order]
+    @property
+    def n(self) -> int:
+        """Node count."""
+        return self.prep.csr.n
 
-    def matrix(self, failed: np.ndarray) -> sp.csr_matrix:
-        """Return the CSR of minimum surviving weights with the edges ``failed`` masked."""
-        alive = np.ones(len(self.ew), dtype=bool)
-        alive[np.asarray(failed, dtype=np.int64)] = False
-        keep = alive[self._owner]
-        pair = self._pair[keep]
-        first = np.ones(len(pair), dtype=bool)
-        first[1:] = pair[1:] != pair[:-1]
-        ru = self._ru[keep][first]
-        rv = self._rv[keep][first]
-        rw = self._rw[keep][first]
-        return sp.csr_matrix((rw, (ru, rv)), shape=(self.n, self.n))
+    @property
+    def directed(self) -> bool:
+        """Whether the graph is directed."""
+        return self.prep.csr.directed
+
+    def __getstate__(self) -> dict[str, Any]:
+        # engines hold unpicklable state (the cch metric): rebuilt where unpickled
+        state = dict(self.__dict__)
+        state["_engine"] = None
+        state["prep"] = dataclasses.replace(self.prep, _built={})
+        return state
+
+    def resolve(self, searches: int) -> ResolvedEngine:
+        """Resolve ``"auto"`` once, for a sweep of ``searches`` single-source searches.
+
+        Called in the parent process, so every worker runs the same engine.
+        """
+        eng = self.prep.engine(self.engine, searches)
+        self.engine = eng.name
+        self._engine = eng
+        return eng.name
+
+    def shortest_paths(self) -> Engine:
+        """Return the engine on the intact graph (built on first use)."""
+        if self._engine is None:
+            self._engine = self.prep.engine(self.engine, 0)
+        return self._engine
 
     def evaluate(self, failed: np.ndarray) -> tuple[float, int, float, int]:
         """Metrics after removing the edges at positions ``failed``.
@@ -114,18 +118,19 @@ class FailureEvaluator:
             (NaN if none) and the number of connected capital pairs.  Pairs are
             unordered on undirected graphs and ordered on directed ones.
         """
-        mat = self.matrix(failed)
         n = self.n
         if n < 2:
             return 0.0, 0, math.nan, 0
-        d = dijkstra(mat, directed=self.directed)
-        with np.errstate(divide="ignore"):
-            inv = np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0)
-        eff = float(inv.sum()) / (n * (n - 1))
         cap = self.capitals
-        if len(cap) < 2:
+        with self.shortest_paths().without(np.asarray(failed, dtype=np.int64)) as eng:
+            total = 0.0
+            for _pos, d in row_blocks(self.prep, np.arange(n), eng):
+                with np.errstate(divide="ignore"):
+                    total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
+            block = eng.distances(cap, cap) if len(cap) >= 2 else None
+        eff = total / (n * (n - 1))
+        if block is None:
             return eff, 0, math.nan, 0
-        block = d[np.ix_(cap, cap)]
         if self.directed:
             mask = ~np.eye(len(cap), dtype=bool)
         else:
@@ -153,55 +158,45 @@ class FailureEvaluator:
         return list(groups), [np.asarray(v, dtype=np.int64) for v in groups.values()]
 
 
-def build_evaluator(G: nx.Graph, *, weight: str, capitals: Sequence[Any]) -> FailureEvaluator:
-    """Build a :class:`FailureEvaluator` from a graph (weights must be finite and > 0)."""
-    nodes = list(G.nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    us: list[int] = []
-    vs: list[int] = []
-    ws: list[float] = []
-    eids: list[str] = []
-    cids: list[str] = []
-    edges = (
-        G.edges(keys=True, data=True)
-        if G.is_multigraph()
-        else ((a, b, None, d) for a, b, d in G.edges(data=True))
-    )
-    bad: list[str] = []
-    for u, v, k, d in edges:
-        if u == v:
-            continue
-        label = str(d.get("edge_id", f"{u}-{v}[{k}]"))
-        w = d.get(weight)
-        if (
-            not isinstance(w, int | float)
-            or isinstance(w, bool)
-            or not (math.isfinite(w) and w > 0)
-        ):
-            bad.append(label)
-            continue
-        us.append(index[u])
-        vs.append(index[v])
-        ws.append(float(w))
-        eids.append(label)
-        c = d.get("corridor_id")
-        cids.append("" if c is None else str(c))
-    if bad:
-        shown = ", ".join(bad[:10]) + (f" (and {len(bad) - 10} more)" if len(bad) > 10 else "")
-        msg = (
-            f"Edge weight {weight!r} must be a finite number > 0 on every edge; it is not on "
-            f"{len(bad)} edge(s): {shown}. Fix the weights or choose another weight="
-        )
-        raise ScenarioError(msg)
+def _corridor_ids(G: GraphLike, prep: Prepared) -> list[str]:
+    csr = prep.csr
+    if isinstance(G, Network):
+        if "corridor_id" not in G.edges.columns or csr.edge_rows is None:
+            return [""] * len(csr.edge_ids)
+        col = G.edges["corridor_id"].to_numpy(dtype=object)[csr.edge_rows]
+        return ["" if pd.isna(c) else str(c) for c in col.tolist()]
+    out = []
+    for u, v, k in csr.edge_keys:
+        c = (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get("corridor_id")
+        out.append("" if c is None else str(c))
+    return out
+
+
+def build_evaluator(
+    G: GraphLike,
+    *,
+    weight: str,
+    capitals: Sequence[Any],
+    engine: EngineName | None = None,
+) -> FailureEvaluator:
+    """Build a :class:`FailureEvaluator` from a graph (weights must be finite and > 0).
+
+    ``engine`` (None: the ``engine`` setting) is validated here and resolved
+    by :meth:`FailureEvaluator.resolve` once the sweep's size is known.
+    """
+    req = resolve_engine(engine)
+    try:
+        prep = prepare(G, weight, warn=False)
+    except WeightError as err:
+        msg = f"{err} Fix the weights or choose another weight= for the failure sweep."
+        raise ScenarioError(msg) from err
+    csr = prep.csr
     return FailureEvaluator(
-        n=len(nodes),
-        directed=G.is_directed(),
-        eu=np.asarray(us, dtype=np.int64),
-        ev=np.asarray(vs, dtype=np.int64),
-        ew=np.asarray(ws, dtype=np.float64),
-        edge_ids=eids,
-        corridor_ids=cids,
-        capitals=np.asarray([index[c] for c in capitals], dtype=np.int64),
+        prep=prep,
+        engine=req,
+        edge_ids=list(csr.edge_ids),
+        corridor_ids=_corridor_ids(G, prep),
+        capitals=np.asarray([csr.index[c] for c in capitals], dtype=np.int64),
     )
 
 
