@@ -18,9 +18,11 @@ import geopandas as gpd
 from urbanchain import settings
 from urbanchain.errors import InputFileError
 from urbanchain.io import _readers
+from urbanchain.io.excel import to_excel
+from urbanchain.io.postgis import is_dsn, read_postgis, to_postgis
 from urbanchain.layers._validate import emit_warnings, get_schema, run_checks
 
-__all__ = ["read_layer"]
+__all__ = ["read_layer", "read_postgis", "to_excel", "to_postgis"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +55,10 @@ def read_layer(
     Parameters
     ----------
     path
-        Local file path.  Remote paths (``http(s)://``, ``/vsicurl/``...) are
-        refused unless ``allow_remote`` is true.
+        Local file path, or a PostGIS connection string ``postgresql://…`` with
+        the table as ``layer=`` (see :func:`urbanchain.io.read_postgis`).
+        Remote paths (``http(s)://``, ``/vsicurl/``...) are refused unless
+        ``allow_remote`` is true.
     kind
         Layer kind: ``"provinces"``, ``"nodes"``, ``"corridors"``, ``"lines"``,
         ``"polygons"`` or ``"points"`` (see :data:`urbanchain.layers.LAYER_SCHEMAS`).
@@ -139,6 +143,17 @@ def read_layer(
         )
         raise InputFileError(msg)
     display = str(path)
+    if is_dsn(display):
+        if layer is None:
+            msg = (
+                "Reading from PostGIS needs the table name: read_layer('postgresql://...', "
+                "layer='table_name', kind=...)."
+            )
+            raise InputFileError(msg)
+        return read_postgis(
+            display, layer=layer, kind=kind, id_col=id_col, repair=repair,
+            max_features=max_features,
+        )
     if _readers.is_remote(display):
         if not settings.resolve("allow_remote", allow_remote):
             msg = (
