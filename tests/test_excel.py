@@ -92,11 +92,13 @@ def test_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     target = tmp_path / "x.xlsx"
     target.write_bytes(b"previous")
 
+    import urbanchain.io.excel as excel_mod
+
     def boom(*a: object, **k: object) -> None:
         msg = "disk full"
         raise OSError(msg)
 
-    monkeypatch.setattr(pd.DataFrame, "to_excel", boom)
+    monkeypatch.setattr(excel_mod.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         io.to_excel({"t": _od()}, target)
     assert target.read_bytes() == b"previous"
