@@ -17,8 +17,16 @@ if [ ${#APT_NEED[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_NEED[@]}" >/dev/null
 fi
+# QGIS (headless, Debian's python3-qgis) opens the styled GeoPackages in tests/test_qgis.py
+if ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then
+  echo "== installing Debian's python3-qgis (headless QGIS for the GeoPackage style test)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  [ ${#APT_NEED[@]} -gt 0 ] || $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    python3-qgis qgis-providers >/dev/null
+fi
 # the PostGIS tests fail (instead of skipping) if the server cannot start here
-export URBANCHAIN_REQUIRE_POSTGIS=1
+export URBANCHAIN_REQUIRE_POSTGIS=1 URBANCHAIN_REQUIRE_QGIS=1
 
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv

@@ -27,6 +27,31 @@ __all__ = ["read_layer", "read_postgis", "to_excel", "to_postgis"]
 logger = logging.getLogger(__name__)
 
 
+def _map_vietnamese(
+    gdf: gpd.GeoDataFrame, *, kind: str, id_col: str | None, name: str
+) -> gpd.GeoDataFrame:
+    """Map Vietnamese column names and values to the schema, warning with every mapping."""
+    import warnings
+
+    from urbanchain.errors import RepairWarning
+    from urbanchain.layers._vietnamese import map_vietnamese
+
+    keep = gdf[[id_col]] if id_col is not None and id_col in gdf.columns else None
+    mapped, notes = map_vietnamese(
+        gdf.drop(columns=[id_col]) if keep is not None else gdf, kind=kind
+    )
+    if not notes:
+        return gdf
+    if keep is not None:
+        mapped.insert(0, id_col, keep[id_col])
+    msg = (
+        f"{name}: mapped {len(notes)} Vietnamese attribute name(s)/value(s) to urbanchain's "
+        f"{kind} schema: " + "; ".join(notes) + ". Rename them in the file to silence this."
+    )
+    warnings.warn(RepairWarning(msg), stacklevel=3)
+    return gpd.GeoDataFrame(mapped, geometry=gdf.geometry.name, crs=gdf.crs)
+
+
 def read_layer(
     path: str | os.PathLike[str],
     *,
@@ -200,6 +225,7 @@ def read_layer(
             if gdf.crs is not None and not gdf.crs.equals(parsed):
                 logger.info("%s: labelled %s; using crs=%s as given", src.display, gdf.crs, parsed)
             gdf = gdf.set_crs(parsed, allow_override=True)
+    gdf = _map_vietnamese(gdf, kind=kind, id_col=id_col, name=src.display)
     gdf, unreadable = _readers.recover_null_geometries(src, gdf)
     report = run_checks(
         gdf,

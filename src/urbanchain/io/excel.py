@@ -78,7 +78,12 @@ def _sheet_frame(
         ]
     else:
         numeric = set(table.select_dtypes("number").columns)
-        table.columns = [_with_units(c, unit) if c in numeric else c for c in table.columns]
+        raw = df.attrs.get("units")
+        per_column: dict[Any, Any] = raw if isinstance(raw, dict) else {}
+        table.columns = [
+            _with_units(c, per_column.get(c, unit)) if c in numeric else c
+            for c in table.columns
+        ]
     return table
 
 
