@@ -11,7 +11,7 @@ import pytest
 
 from urbanchain.cli import main
 
-SUBCOMMANDS = ["run", "datasets", "validate", "graph", "metrics", "map", "scenario"]
+SUBCOMMANDS = ["run", "datasets", "validate", "graph", "metrics", "map", "scenario", "rerun"]
 
 
 def test_help_lists_every_subcommand_with_an_example(capsys):
@@ -80,7 +80,8 @@ def test_graph_graphml_and_gpkg(tmp_path):
     assert G.number_of_nodes() > 11
     assert main(["graph", "--out", str(tmp_path / "g.gpkg")]) == 0
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "g.gpkg")}
-    assert layers == {"nodes", "edges"}
+    # the node and edge layers, and the QGIS default styles of both (urbanchain.io.qgis)
+    assert layers == {"nodes", "edges", "layer_styles"}
 
 
 def test_metrics_writes_the_tables(tmp_path):
@@ -103,7 +104,7 @@ def test_metrics_writes_the_tables(tmp_path):
 
 
 def test_bad_format_exits_1(tmp_path):
-    assert main(["metrics", "--format", "xlsx", "--out", str(tmp_path)]) == 1
+    assert main(["metrics", "--format", "docx", "--out", str(tmp_path)]) == 1
 
 
 @pytest.mark.slow

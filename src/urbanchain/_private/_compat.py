@@ -13,6 +13,10 @@ _EXTRA_OF = {
     "pyroutingkit": "fast",
     "playwright": "browser",
     "pyarrow": "parquet",
+    "openpyxl": "excel",
+    "geoalchemy2": "postgis",
+    "sqlalchemy": "postgis",
+    "psycopg": "postgis",
 }
 
 

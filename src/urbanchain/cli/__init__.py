@@ -67,6 +67,30 @@ CorridorsOpt = Annotated[
 ProvincesOpt = Annotated[
     Path | None, typer.Option("--provinces", help="Your own province polygons.")
 ]
+CrsOpt = Annotated[
+    str | None,
+    typer.Option("--crs", help="CRS of CSV layers (lon/lat columns), e.g. EPSG:4326."),
+]
+IdColOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id-col", help="Id column of your layers when it is not node_id / corridor_id."
+    ),
+]
+OutOpt = Annotated[
+    str,
+    typer.Option(
+        "--out",
+        "-o",
+        help=(
+            "Output folder, or a PostGIS database: postgresql://user@host/db (never printed "
+            "or recorded), or postgis: to take it from URBANCHAIN_DATABASE_URL."
+        ),
+    ),
+]
+SchemaOpt = Annotated[
+    str, typer.Option("--schema", help="PostGIS schema of the tables (with a postgresql:// --out).")
+]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -141,6 +165,43 @@ def _pick(ctx: typer.Context, name: str, value: Any, cfg: dict[str, Any], *path:
     return node
 
 
+def _read_own(path: Path, *, kind: str, crs: str | None, id_col: str | None) -> Any:
+    """Read a user layer; its id column (``--id-col``) becomes the schema's id column."""
+    import pandas as pd
+
+    from urbanchain.io import read_layer
+
+    schema_id = {"nodes": "node_id", "corridors": "corridor_id"}.get(kind)
+    use_id = id_col if id_col is not None and schema_id is not None else None
+    gdf = read_layer(path, kind=kind, crs=crs, id_col=use_id)
+    if use_id is not None and use_id != schema_id and use_id in gdf.columns:
+        if schema_id in gdf.columns:
+            msg = f"{path}: has both {schema_id} and --id-col {use_id}; drop one of them."
+            raise _fail(msg)
+        gdf = gdf.rename(columns={use_id: schema_id})
+    assert isinstance(gdf, pd.DataFrame)
+    return gdf
+
+
+def _overlay(base: Any, extra: Any, key: str, what: str) -> Any:
+    """Return the bundled layer with the user's features added (ids must not clash)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    clash = sorted(set(map(str, base[key])) & set(map(str, extra[key])))
+    if clash:
+        msg = (
+            f"your {what} reuse {key} values of the bundled region: {', '.join(clash[:10])}. "
+            "Give your features new ids (or pass both --nodes and --corridors to replace "
+            "the region's layers)."
+        )
+        raise _fail(msg)
+    extra = extra.to_crs(base.crs) if extra.crs != base.crs else extra
+    return gpd.GeoDataFrame(
+        pd.concat([base, extra], ignore_index=True), geometry=base.geometry.name, crs=base.crs
+    )
+
+
 def _chain(
     ctx: typer.Context,
     cfg: dict[str, Any],
@@ -150,8 +211,14 @@ def _chain(
     nodes: Path | None,
     corridors: Path | None,
     provinces: Path | None,
+    crs: str | None = None,
+    id_col: str | None = None,
 ) -> Any:
-    """Build the chain of a command: region/year from the command line, else the config."""
+    """Build the chain of a command: region/year from the command line, else the config.
+
+    With only ``--corridors`` (or only ``--nodes``), the user's features are drawn
+    on top of the bundled region's layers; with both, they replace them.
+    """
     from urbanchain.chain import UrbanChain
 
     region = _pick(ctx, "region", region, cfg, "region")
@@ -160,18 +227,53 @@ def _chain(
 
     if nodes is None and corridors is None and provinces is None:
         return UrbanChain.from_region(region, year=year, graph_options=graph_options)
-    if nodes is None or corridors is None:
-        msg = "give both --nodes and --corridors (and optionally --provinces), or only --region."
-        raise _fail(msg)
-    from urbanchain.io import read_layer
-
+    own_nodes = None if nodes is None else _read_own(nodes, kind="nodes", crs=crs, id_col=id_col)
+    own_lines = None if corridors is None else _read_own(
+        corridors, kind="corridors", crs=crs, id_col=id_col
+    )
+    own_prov = None if provinces is None else _read_own(
+        provinces, kind="provinces", crs=crs, id_col=None
+    )
+    if own_nodes is None or own_lines is None:
+        # overlay the user's layer on the bundled region
+        bundled = UrbanChain.from_region(region, year=year, graph_options=graph_options)
+        if own_nodes is not None:
+            own_nodes = _overlay(bundled.nodes, own_nodes, "node_id", "nodes")
+        if own_lines is not None:
+            own_lines = _overlay(bundled.corridors, own_lines, "corridor_id", "corridors")
+        return UrbanChain(
+            nodes=own_nodes if own_nodes is not None else bundled.nodes,
+            corridors=own_lines if own_lines is not None else bundled.corridors,
+            provinces=own_prov if own_prov is not None else bundled.provinces,
+            provinces_2008=bundled.provinces_2008 if own_prov is None else None,
+            year=year,
+            region=bundled.region,
+            graph_options=bundled.graph_options,
+        )
     return UrbanChain(
-        nodes=read_layer(nodes, kind="nodes"),
-        corridors=read_layer(corridors, kind="corridors"),
-        provinces=None if provinces is None else read_layer(provinces, kind="provinces"),
+        nodes=own_nodes,
+        corridors=own_lines,
+        provinces=own_prov,
         year=year,
         graph_options=graph_options,
     )
+
+
+def _postgis_target(out: str) -> str | None:
+    """Return the connection string of a PostGIS ``--out`` (option or environment), or None."""
+    import os
+
+    from urbanchain.io.postgis import DSN_ENV, is_dsn
+
+    if is_dsn(out):
+        return out
+    if out.lower() == "postgis:":
+        dsn = os.environ.get(DSN_ENV)
+        if not dsn:
+            msg = f"--out postgis: takes the connection string from {DSN_ENV}, which is not set."
+            raise _fail(msg)
+        return dsn
+    return None
 
 
 @app.callback(invoke_without_command=True)
@@ -208,23 +310,32 @@ def _root(
 @app.command("run")
 def run_cmd(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")],
+    out: OutOpt,
     region: RegionOpt = "red-river-delta",
     year: YearOpt = 2025,
+    schema: SchemaOpt = "public",
     config: ConfigOpt = None,
 ) -> None:
     """Run the main job: layers, graph, metrics, maps and the 2030 comparison for a region.
 
+    With a PostGIS --out, the layers and the metric tables are written to the database.
+
     Example: urbanchain run --region red-river-delta --out outputs/red-river-delta
     """
-    from urbanchain.cli._outputs import write_region_outputs
+    from urbanchain.cli._outputs import write_region_outputs, write_region_postgis
 
     cfg = _config(config)
+    region = _pick(ctx, "region", region, cfg, "region")
+    year = int(_pick(ctx, "year", year, cfg, "year"))
+    dsn = _postgis_target(out)
+    if dsn is not None:
+        for table in write_region_postgis(
+            region=region, year=year, dsn=dsn, schema=schema, graph_options=cfg.get("graph")
+        ):
+            typer.echo(f"postgis:{table}")
+        return
     written = write_region_outputs(
-        region=_pick(ctx, "region", region, cfg, "region"),
-        year=int(_pick(ctx, "year", year, cfg, "year")),
-        out=out,
-        graph_options=cfg.get("graph"),
+        region=region, year=year, out=Path(out), graph_options=cfg.get("graph")
     )
     for path in written:
         typer.echo(str(path))
@@ -268,6 +379,7 @@ def validate_cmd(
     crs: Annotated[
         str | None, typer.Option("--crs", help="CRS of CSV files, e.g. EPSG:4326.")
     ] = None,
+    id_col: IdColOpt = None,
 ) -> None:
     """Check layer files and print a readable report; exit 1 if any has errors.
 
@@ -278,7 +390,7 @@ def validate_cmd(
     failed = 0
     for path in files:
         try:
-            read_layer(path, kind=kind, crs=crs)
+            read_layer(path, kind=kind, crs=crs, id_col=id_col)
         except UrbanchainError as exc:
             failed += 1
             typer.echo(f"{path}: FAILED\n{exc}\n")
@@ -296,6 +408,8 @@ def graph_cmd(
     year: YearOpt = 2025,
     nodes: NodesOpt = None,
     corridors: CorridorsOpt = None,
+    crs: CrsOpt = None,
+    id_col: IdColOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Build the multimodal graph and write it as GraphML or GeoPackage layers.
@@ -313,6 +427,8 @@ def graph_cmd(
         nodes=nodes,
         corridors=corridors,
         provinces=None,
+        crs=crs,
+        id_col=id_col,
     )
     typer.echo(str(write_graph(chain.graph, out)))
 
@@ -320,24 +436,35 @@ def graph_cmd(
 @app.command("metrics")
 def metrics_cmd(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    out: OutOpt,
     region: RegionOpt = "red-river-delta",
     year: YearOpt = 2025,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or geojson.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, parquet, geojson or xlsx (one workbook).")
+    ] = "csv",
     nodes: NodesOpt = None,
     corridors: CorridorsOpt = None,
+    crs: CrsOpt = None,
+    id_col: IdColOpt = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option(
+            "--kinds", help="Gateway kinds for gateway access, comma-separated, e.g. seaport,airport."
+        ),
+    ] = None,
+    schema: SchemaOpt = "public",
     config: ConfigOpt = None,
 ) -> None:
     """Compute node metrics, OD, corridor criticality and the chain score, and write the tables.
 
     Example: urbanchain metrics --region red-river-delta --year 2025 --out metrics/
     """
-    from urbanchain.cli._outputs import write_metric_tables
+    from urbanchain.cli._outputs import metric_tables, write_metric_tables, write_tables_postgis
 
     cfg = _config(config)
     fmt = _pick(ctx, "fmt", fmt, cfg, "metrics", "format")
-    if fmt not in {"csv", "parquet", "geojson"}:
-        msg = f"--format must be csv, parquet or geojson, not {fmt!r}."
+    if fmt not in {"csv", "parquet", "geojson", "xlsx"}:
+        msg = f"--format must be csv, parquet, geojson or xlsx, not {fmt!r}."
         raise _fail(msg)
     chain = _chain(
         ctx,
@@ -347,8 +474,17 @@ def metrics_cmd(
         nodes=nodes,
         corridors=corridors,
         provinces=None,
+        crs=crs,
+        id_col=id_col,
     )
-    for path in write_metric_tables(chain, out, fmt=fmt):
+    kind_list = None if kinds is None else [k.strip() for k in kinds.split(",") if k.strip()]
+    dsn = _postgis_target(out)
+    if dsn is not None:
+        tables = metric_tables(chain, kinds=kind_list)
+        for table in write_tables_postgis(chain, tables, dsn=dsn, schema=schema):
+            typer.echo(f"postgis:{table}")
+        return
+    for path in write_metric_tables(chain, Path(out), fmt=fmt, kinds=kind_list):
         typer.echo(str(path))
 
 
@@ -377,9 +513,13 @@ def map_cmd(
     nodes: NodesOpt = None,
     corridors: CorridorsOpt = None,
     provinces: ProvincesOpt = None,
+    crs: CrsOpt = None,
+    id_col: IdColOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Write an interactive HTML map of the chain (offline by default).
+
+    With only --corridors (or only --nodes), your features are drawn over the region's.
 
     Example: urbanchain map --region red-river-delta --year 2025 --out map.html
     """
@@ -394,6 +534,8 @@ def map_cmd(
         nodes=nodes,
         corridors=corridors,
         provinces=provinces,
+        crs=crs,
+        id_col=id_col,
     )
     path = write_map(
         chain,
@@ -409,25 +551,128 @@ def map_cmd(
 
 @app.command("scenario")
 def scenario_cmd(
+    out: OutOpt,
     config: Annotated[
-        Path, typer.Argument(help="Scenario TOML file: base year, edits, metrics, sweeps.")
-    ],
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder for the tables and the diff map.")
-    ],
+        Path | None,
+        typer.Argument(help="Scenario TOML file: base year, edits, metrics, sweeps (optional)."),
+    ] = None,
+    region: RegionOpt = "red-river-delta",
+    year: YearOpt = 2025,
+    add: Annotated[
+        list[Path] | None,
+        typer.Option("--add", help="A file of new corridors to add (repeatable)."),
+    ] = None,
+    close: Annotated[
+        list[str] | None,
+        typer.Option("--close", help="A corridor id or name to close (repeatable)."),
+    ] = None,
+    candidates: Annotated[
+        str | None,
+        typer.Option(
+            "--candidates", help="Corridor ids to rank as projects, comma-separated."
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the diff map.")] = None,
+    crs: CrsOpt = None,
+    id_col: IdColOpt = None,
+    schema: SchemaOpt = "public",
     progress: Annotated[
         bool, typer.Option("--progress/--quiet", help="Show a progress bar on long sweeps.")
     ] = True,
 ) -> None:
-    """Run a scenario file and write its difference tables (CSV) and map (HTML).
+    """Run a scenario and write its difference tables (CSV) and map (HTML).
+
+    The scenario is a TOML file, or quick edits on a region: --add FILE, --close ID.
 
     Example: urbanchain scenario delta-2030.toml --out scenario-2030/
-    """
-    from urbanchain.scenarios import run_scenario_file
 
-    written = run_scenario_file(config, out, progress=progress)
+    Example: urbanchain scenario --region red-river-delta --add my_road.geojson --out s/
+    """
+    from urbanchain.cli._outputs import write_tables_postgis
+    from urbanchain.scenarios import build_scenario, load_scenario, write_scenario_outputs
+
+    quick = bool(add or close or candidates)
+    if config is None and not quick:
+        msg = "give a scenario TOML file, or quick edits: --add FILE and/or --close ID."
+        raise _fail(msg)
+    if config is not None and (add or close):
+        msg = "--add and --close go without a scenario file; put the edits in the file instead."
+        raise _fail(msg)
+    if config is not None:
+        sf = load_scenario(config)
+        if candidates:
+            sf.rank = {**(sf.rank or {}), "candidates": candidates.split(",")}
+    else:
+        extra = [_read_own(p, kind="corridors", crs=crs, id_col=id_col) for p in add or []]
+        sf = build_scenario(
+            region=region.replace("-", "_"),
+            year=year,
+            add=extra,
+            close=list(close or []),
+            candidates=None if candidates is None else candidates.split(","),
+            title=title,
+        )
+    if title:
+        sf.title = title
+    dsn = _postgis_target(out)
+    if dsn is not None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            written = write_scenario_outputs(sf, tmp, progress=progress)
+            import pandas as pd
+
+            tables = {
+                f"scenario_{k}": pd.read_csv(v) for k, v in written.items() if v.suffix == ".csv"
+            }
+            for table in write_tables_postgis(sf.scenario.chain, tables, dsn=dsn, schema=schema):
+                typer.echo(f"postgis:{table}")
+        return
+    written = write_scenario_outputs(sf, Path(out), progress=progress)
     for path in written.values():
         typer.echo(str(path))
+
+
+@app.command("rerun")
+def rerun_cmd(
+    metadata: Annotated[Path, typer.Argument(help="metadata.json of an earlier run.")],
+) -> None:
+    """Repeat a run from its metadata.json (same command, options and config file).
+
+    Example: urbanchain rerun outputs/red-river-delta/metrics/metadata.json
+    """
+    import hashlib
+    import json
+
+    try:
+        meta = json.loads(metadata.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{metadata}: not a readable metadata.json ({exc}). Pass the file an urbanchain run wrote."
+        raise _fail(msg) from exc
+    command = meta.get("command") if isinstance(meta, dict) else None
+    argv = command.get("argv") if isinstance(command, dict) else None
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv) or not argv:
+        msg = f"{metadata}: records no command (written by an older urbanchain?); run it by hand."
+        raise _fail(msg)
+    if argv[0] == "rerun":
+        msg = f"{metadata}: records a rerun; rerun the original run's metadata instead."
+        raise _fail(msg)
+    cfg = command.get("config") if isinstance(command, dict) else None
+    if isinstance(cfg, dict) and cfg.get("path"):
+        path = Path(str(cfg["path"]))
+        if not path.is_file():
+            msg = f"{metadata}: the config file {path} of that run is missing; restore it first."
+            raise _fail(msg)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != cfg.get("sha256"):
+            msg = (
+                f"{metadata}: the config file {path} changed since that run (sha256 differs); "
+                "restore it, or run the command again by hand."
+            )
+            raise _fail(msg)
+    typer.echo("urbanchain " + " ".join(argv), err=True)
+    code = main(list(argv))
+    raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -443,6 +688,9 @@ def main(argv: list[str] | None = None) -> int:
     int
         The exit code: 0 ok, 1 bad input, 2 usage error.
     """
+    from urbanchain.cli._outputs import record_command
+
+    record_command(list(sys.argv[1:] if argv is None else argv))
     try:
         app(args=argv, prog_name="urbanchain", standalone_mode=True)
     except SystemExit as exc:  # click ends every run this way in standalone mode

@@ -53,8 +53,25 @@ def write_layers(*, region: str, out: Path) -> list[Path]:
         clean.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
         clean.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
         written.append(path)
+    _style_gpkg(gpkg, layers)
     written.append(gpkg)
     return written
+
+
+def _style_gpkg(gpkg: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    """Store QGIS default styles for the layers of a GeoPackage (see urbanchain.io.qgis)."""
+    from urbanchain.io.qgis import layer_style, write_styles
+
+    kinds = {"nodes": "nodes", "corridors": "corridors", "edges": "corridors"}
+    styles = {}
+    for name, gdf in layers.items():
+        kind = "provinces" if name.startswith("provinces") else kinds.get(name)
+        if kind is None or gdf.empty:
+            continue
+        column = "population" if kind == "provinces" and "population" in gdf.columns and (
+            pd.to_numeric(gdf["population"], errors="coerce").notna().any()) else None
+        styles[name] = layer_style(gdf, kind=kind, name=name, column=column)
+    write_styles(gpkg, styles)
 
 
 def write_graph(G: nx.MultiGraph, out: Path) -> Path:
@@ -74,6 +91,7 @@ def write_graph(G: nx.MultiGraph, out: Path) -> Path:
         _gdf_for_file(edges.reset_index()).to_file(
             out, layer="edges", driver="GPKG", engine="pyogrio"
         )
+        _style_gpkg(out, {"nodes": nodes, "edges": edges})
         return out
     if suffix != ".graphml":
         from urbanchain.errors import ValidationError
@@ -117,6 +135,39 @@ def _graphml_value(v: Any) -> Any:
     return str(v)
 
 
+def names_of(chain: UrbanChain) -> dict[Any, str]:
+    """Id -> display name of the chain's nodes and corridors (for tables and workbooks)."""
+    names: dict[Any, str] = {}
+    for layer, key in ((chain.corridors, "corridor_id"), (chain.nodes, "node_id")):
+        if layer is not None and key in layer.columns and "name" in layer.columns:
+            names.update(
+                {k: str(v) for k, v in zip(layer[key], layer["name"], strict=True)
+                 if isinstance(v, str) and v}
+            )
+    return names
+
+
+def write_workbook(
+    chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path
+) -> Path:
+    """Write every table of a run into one Excel workbook (names, units, sources, settings)."""
+    from urbanchain.io import to_excel
+
+    meta = json.loads(json.dumps(_jsonable(_metadata(chain, tables)), default=str))
+    sources = None
+    if chain.corridors is not None and {"corridor_id", "source"} <= set(chain.corridors.columns):
+        cols = [c for c in ("corridor_id", "name", "source", "source_urls", "length_source")
+                if c in chain.corridors.columns]
+        sources = pd.DataFrame(chain.corridors[cols])
+    return to_excel(
+        tables, path, names=names_of(chain), units=_TABLE_UNITS, sources=sources, settings=meta
+    )
+
+
+#: Units of the standard tables whose cells share one unit (headers show them).
+_TABLE_UNITS = {"od_time_min": "min", "od_length_km": "km", "gateway_access": "min"}
+
+
 def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     if fmt == "csv":
         df.to_csv(path.with_suffix(".csv"))
@@ -140,7 +191,40 @@ def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     return path.with_suffix(".geojson")
 
 
-def metric_tables(chain: UrbanChain) -> dict[str, pd.DataFrame]:
+_COMMAND: dict[str, Any] = {}
+
+
+def record_command(argv: list[str]) -> None:
+    """Remember the command line of this run for ``metadata.json`` (``urbanchain rerun``).
+
+    Connection strings are never recorded: a ``postgresql://`` value is replaced by
+    ``postgis:``, which a rerun reads from ``URBANCHAIN_DATABASE_URL``. The config
+    file is recorded with its absolute path and SHA-256, so a rerun can tell
+    whether it changed.
+    """
+    import hashlib
+
+    from urbanchain.io.postgis import is_dsn
+
+    clean = ["postgis:" if is_dsn(a) else a for a in argv]
+    cfg: dict[str, str] | None = None
+    for i, a in enumerate(clean):
+        value = None
+        if a in {"--config", "-c"} and i + 1 < len(clean):
+            value = clean[i + 1]
+        elif a.startswith("--config="):
+            value = a.split("=", 1)[1]
+        if value is not None:
+            path = Path(value).resolve()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+            cfg = {"path": str(path), "sha256": digest or ""}
+    _COMMAND.clear()
+    _COMMAND.update({"argv": clean, "cwd": str(Path.cwd()), "config": cfg})
+
+
+def metric_tables(
+    chain: UrbanChain, *, kinds: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Compute the standard tables of a chain: node metrics, OD, criticality, chain score."""
     from urbanchain import metrics
 
@@ -156,7 +240,10 @@ def metric_tables(chain: UrbanChain) -> dict[str, pd.DataFrame]:
     return {
         "node_metrics": metrics.centrality(G),
         "accessibility": metrics.accessibility(G, mass=mass, destinations=with_mass),
-        "gateway_access": metrics.gateway_access(G),
+        "gateway_access": (
+            metrics.gateway_access(G) if kinds is None
+            else metrics.gateway_access(G, kinds=tuple(kinds))
+        ),
         "od_time_min": metrics.od_matrix(G, sources=capitals, targets=capitals),
         "od_length_km": metrics.route_length(
             G, sources=capitals, targets=capitals, length="length_km"
@@ -200,6 +287,16 @@ def write_metadata(
     ``attrs`` the metric attached (engine actually used, weight, unit, counts
     of unreachable pairs...).
     """
+    meta = _metadata(chain, tables)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(_jsonable(meta), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
     import importlib.metadata as md
 
     from urbanchain import __version__, settings
@@ -212,7 +309,7 @@ def write_metadata(
         except md.PackageNotFoundError:  # pragma: no cover - core dependencies
             versions[pkg] = None
     G = chain.graph
-    meta = {
+    return {
         "urbanchain_version": __version__,
         "region": chain.region,
         "year": chain.year,
@@ -226,20 +323,64 @@ def write_metadata(
             "provenance": G.graph.get("provenance"),
         },
         "tables": {name: dict(df.attrs) for name, df in tables.items()},
+        "command": dict(_COMMAND) or None,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(_jsonable(meta), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
-    return path
 
 
-def write_metric_tables(chain: UrbanChain, out: Path, *, fmt: str = "csv") -> list[Path]:
+def write_tables_postgis(
+    chain: UrbanChain, tables: dict[str, pd.DataFrame], *, dsn: str, schema: str = "public"
+) -> list[str]:
+    """Write result tables to PostGIS (replacing earlier ones), with units and provenance."""
+    from urbanchain.io import to_postgis
+
+    meta = json.loads(json.dumps(_jsonable(_metadata(chain, tables)), default=str))
+    meta.pop("tables", None)
+    written = []
+    for name, df in tables.items():
+        table = "".join(c if c.isalnum() or c == "_" else "_" for c in name.lower())[:63]
+        written.append(
+            to_postgis(df, dsn, table=table, schema=schema, if_exists="replace", metadata=meta)
+        )
+    return written
+
+
+def write_region_postgis(
+    *, region: str, year: int, dsn: str, schema: str = "public",
+    graph_options: dict[str, Any] | None = None,
+) -> list[str]:
+    """Write the main job into PostGIS: the region's layers and its metric tables."""
+    from urbanchain import datasets
+    from urbanchain.chain import UrbanChain
+    from urbanchain.io import to_postgis
+
+    chain = UrbanChain.from_region(region, year=year, graph_options=graph_options)
+    written = [
+        to_postgis(
+            _gdf_for_file(gdf), dsn, table=name, schema=schema, if_exists="replace",
+            metadata={"region": region, "source": "urbanchain bundled layers"},
+        )
+        for name, gdf in {
+            "provinces_2008": datasets.provinces(region=region, vintage=2008),
+            "provinces_2025": datasets.provinces(region=region, vintage=2025),
+            "nodes": datasets.nodes(region=region),
+            "corridors": datasets.corridors(region=region),
+        }.items()
+    ]
+    tables = metric_tables(chain)
+    tables = {k: v.to_frame() if isinstance(v, pd.Series) else v for k, v in tables.items()}
+    written.extend(write_tables_postgis(chain, tables, dsn=dsn, schema=schema))
+    return written
+
+
+def write_metric_tables(
+    chain: UrbanChain, out: Path, *, fmt: str = "csv", kinds: list[str] | None = None
+) -> list[Path]:
     """Write the standard metric tables of a chain into ``out``, with ``metadata.json``."""
     out.mkdir(parents=True, exist_ok=True)
-    tables = metric_tables(chain)
+    tables = metric_tables(chain, kinds=kinds)
     meta = write_metadata(chain, tables, out / "metadata.json")
+    if fmt == "xlsx":
+        return [write_workbook(chain, tables, out / "metrics.xlsx"), meta]
     if fmt == "geojson":
         tables = {name: _with_geometry(chain, df) for name, df in tables.items()}
     return [*(_write_table(df, out / name, fmt) for name, df in tables.items()), meta]
@@ -352,8 +493,13 @@ def write_region_outputs(
     (out / "metrics").mkdir(exist_ok=True)
     written.extend(_write_table(df, out / "metrics" / name, "csv") for name, df in tables.items())
     written.append(write_metadata(chain, tables, out / "metrics" / "metadata.json"))
-    written.extend(write_comparison(chain, chain.as_of(2030), out / f"scenario-{year}-2030"))
+    # the comparison runs from the network as built (2025) to the later of the two years
+    base, target = (chain, chain.as_of(2030)) if year < 2030 else (chain.as_of(2025), chain)
+    written.extend(
+        write_comparison(base, target, out / f"scenario-{base.year}-{target.year}")
+    )
     slug = region.replace("_", "-")
+    written.append(write_workbook(chain, tables, out / f"{slug}.xlsx"))
     written.append(write_map(chain, out / f"{slug}.html", offline=True, tables=tables, png=True))
     written.append(out / f"{slug}.png")
     return written

@@ -18,11 +18,38 @@ import geopandas as gpd
 from urbanchain import settings
 from urbanchain.errors import InputFileError
 from urbanchain.io import _readers
+from urbanchain.io.excel import to_excel
+from urbanchain.io.postgis import is_dsn, read_postgis, to_postgis
 from urbanchain.layers._validate import emit_warnings, get_schema, run_checks
 
-__all__ = ["read_layer"]
+__all__ = ["read_layer", "read_postgis", "to_excel", "to_postgis"]
 
 logger = logging.getLogger(__name__)
+
+
+def _map_vietnamese(
+    gdf: gpd.GeoDataFrame, *, kind: str, id_col: str | None, name: str
+) -> gpd.GeoDataFrame:
+    """Map Vietnamese column names and values to the schema, warning with every mapping."""
+    import warnings
+
+    from urbanchain.errors import RepairWarning
+    from urbanchain.layers._vietnamese import map_vietnamese
+
+    keep = gdf[[id_col]] if id_col is not None and id_col in gdf.columns else None
+    mapped, notes = map_vietnamese(
+        gdf.drop(columns=[id_col]) if keep is not None else gdf, kind=kind
+    )
+    if not notes:
+        return gdf
+    if keep is not None:
+        mapped.insert(0, id_col, keep[id_col])
+    msg = (
+        f"{name}: mapped {len(notes)} Vietnamese attribute name(s)/value(s) to urbanchain's "
+        f"{kind} schema: " + "; ".join(notes) + ". Rename them in the file to silence this."
+    )
+    warnings.warn(RepairWarning(msg), stacklevel=3)
+    return gpd.GeoDataFrame(mapped, geometry=gdf.geometry.name, crs=gdf.crs)
 
 
 def read_layer(
@@ -53,8 +80,10 @@ def read_layer(
     Parameters
     ----------
     path
-        Local file path.  Remote paths (``http(s)://``, ``/vsicurl/``...) are
-        refused unless ``allow_remote`` is true.
+        Local file path, or a PostGIS connection string ``postgresql://…`` with
+        the table as ``layer=`` (see :func:`urbanchain.io.read_postgis`).
+        Remote paths (``http(s)://``, ``/vsicurl/``...) are refused unless
+        ``allow_remote`` is true.
     kind
         Layer kind: ``"provinces"``, ``"nodes"``, ``"corridors"``, ``"lines"``,
         ``"polygons"`` or ``"points"`` (see :data:`urbanchain.layers.LAYER_SCHEMAS`).
@@ -139,6 +168,17 @@ def read_layer(
         )
         raise InputFileError(msg)
     display = str(path)
+    if is_dsn(display):
+        if layer is None:
+            msg = (
+                "Reading from PostGIS needs the table name: read_layer('postgresql://...', "
+                "layer='table_name', kind=...)."
+            )
+            raise InputFileError(msg)
+        return read_postgis(
+            display, layer=layer, kind=kind, id_col=id_col, repair=repair,
+            max_features=max_features,
+        )
     if _readers.is_remote(display):
         if not settings.resolve("allow_remote", allow_remote):
             msg = (
@@ -185,6 +225,7 @@ def read_layer(
             if gdf.crs is not None and not gdf.crs.equals(parsed):
                 logger.info("%s: labelled %s; using crs=%s as given", src.display, gdf.crs, parsed)
             gdf = gdf.set_crs(parsed, allow_override=True)
+    gdf = _map_vietnamese(gdf, kind=kind, id_col=id_col, name=src.display)
     gdf, unreadable = _readers.recover_null_geometries(src, gdf)
     report = run_checks(
         gdf,

@@ -68,12 +68,14 @@ __all__ = [
     "Comparison",
     "Scenario",
     "ScenarioFile",
+    "build_scenario",
     "compare",
     "failure_sweep",
     "load_scenario",
     "rank_projects",
     "robustness_curve",
     "run_scenario_file",
+    "write_scenario_outputs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -237,7 +239,7 @@ class Scenario:
         return self._base_chain.graph
 
     # -- edits -----------------------------------------------------------------------
-    def add(self, corridors: Any) -> Scenario:
+    def add(self, corridors: Any, *, nodes: gpd.GeoDataFrame | None = None) -> Scenario:
         """Add corridors to the network.
 
         Parameters
@@ -248,6 +250,10 @@ class Scenario:
             chain's corridor layer that are not in the current network; or
             ``"planned"`` for every corridor of status ``planned`` or
             ``under_construction`` not in the network (``paused`` ones excluded).
+        nodes
+            New urban nodes or gateways that the new corridors serve (node layer
+            schema, ``node_id`` values not already in the chain), e.g. a new
+            port; only with a GeoDataFrame of corridors.
 
         Returns
         -------
@@ -286,7 +292,16 @@ class Scenario:
                 pd.concat([layer, extra], ignore_index=True), geometry=layer.geometry.name
             ).set_crs(layer.crs, allow_override=True)
             new.edits.append({"op": "add", "ids": ids, "source": "GeoDataFrame"})
+            if nodes is not None:
+                new._nodes = self._with_nodes(nodes)
+                new.edits[-1]["nodes"] = [str(v) for v in nodes["node_id"]]
         else:
+            if nodes is not None:
+                msg = (
+                    "nodes= goes with a GeoDataFrame of new corridors; to add nodes, pass "
+                    "the corridors that serve them as a GeoDataFrame too."
+                )
+                raise ScenarioError(msg)
             valid = [str(v) for v in layer["corridor_id"]]
             if isinstance(corridors, str) and corridors == "planned":
                 status = (
@@ -316,6 +331,31 @@ class Scenario:
         new._layers_changed = True
         new.__dict__.pop("graph", None)
         return new
+
+    def _with_nodes(self, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """Return the node layer with ``nodes`` appended (ids checked, CRS aligned)."""
+        base = self._nodes
+        if base is None:
+            msg = "This scenario has no node layer to add nodes to; start from an UrbanChain."
+            raise ScenarioError(msg)
+        if not isinstance(nodes, gpd.GeoDataFrame) or "node_id" not in nodes.columns:
+            msg = "nodes= must be a GeoDataFrame with a node_id column (node layer schema)."
+            raise ScenarioError(msg)
+        if nodes.crs is None:
+            msg = "The nodes to add have no CRS; set it, e.g. gdf.set_crs('EPSG:4326')."
+            raise CRSError(msg)
+        extra = nodes.to_crs(base.crs) if nodes.crs != base.crs else nodes.copy()
+        ids = [str(v) for v in extra["node_id"]]
+        clash = sorted(set(ids) & {str(v) for v in base["node_id"]})
+        if clash or len(set(ids)) != len(ids):
+            msg = (
+                f"node_id values already used or repeated: {format_ids(clash or ids)}. "
+                "Give each new node a new id."
+            )
+            raise ScenarioError(msg)
+        return gpd.GeoDataFrame(
+            pd.concat([base, extra], ignore_index=True), geometry=base.geometry.name
+        ).set_crs(base.crs, allow_override=True)
 
     def close(self, ids: Any) -> Scenario:
         """Close corridors (all their edges) or single edges.
@@ -1394,7 +1434,7 @@ def robustness_curve(
 
 _TOP_KEYS = ("region", "base_year", "title", "edits", "metrics", "sweep", "rank")
 _EDIT_KEYS = {
-    "add": ("op", "ids"),
+    "add": ("op", "ids", "path", "nodes", "layer", "id_col"),
     "close": ("op", "ids"),
     "set": ("op", "ids", "attrs"),
     "as_of": ("op", "year"),
@@ -1432,12 +1472,58 @@ class ScenarioFile:
         return f"ScenarioFile({str(self.path)!r}, {self.scenario!r})"
 
 
+#: Keys an edit must have (``add`` takes ``ids`` or ``path``).
+_EDIT_REQUIRED = {
+    "add": ("op",),
+    "close": ("op", "ids"),
+    "set": ("op", "ids", "attrs"),
+    "as_of": ("op", "year"),
+}
+
+
 def _check_keys(found: Iterable[str], valid: Sequence[str], where: str, path: Path) -> None:
+    import difflib
+
     for key in found:
         if key not in valid:
-            err = unknown_name(f"key in {where}", key, valid)
-            msg = f"{path}: {err}"
+            close = difflib.get_close_matches(str(key), list(valid), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            msg = (
+                f"{path}: unknown key {key!r} in {where}.{hint} "
+                f"Valid keys there: {', '.join(valid)}."
+            )
             raise ScenarioError(msg)
+
+
+def _read_edit_layers(
+    e: dict[str, Any], where: str, p: Path
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """Read the corridor (and node) files of an ``add`` edit, relative to the TOML file."""
+    from urbanchain.io import read_layer
+
+    def one(key: str, kind: str) -> gpd.GeoDataFrame:
+        value = e[key]
+        if not isinstance(value, str) or not value:
+            msg = f"{p}: {where}: {key} must be a file path (a string), not {value!r}."
+            raise ScenarioError(msg)
+        target = Path(value)
+        target = target if target.is_absolute() else p.parent / target
+        id_col = e.get("id_col") if kind == "corridors" else None
+        return read_layer(target, kind=kind, layer=e.get("layer") if kind == "corridors" else
+                          None, id_col=id_col)
+
+    corridors = one("path", "corridors")
+    id_col = e.get("id_col")
+    if isinstance(id_col, str) and id_col != "corridor_id" and id_col in corridors.columns:
+        if "corridor_id" in corridors.columns:
+            msg = (
+                f"{p}: {where}: the file has both corridor_id and id_col = {id_col!r}; "
+                "drop one of them or remove id_col."
+            )
+            raise ScenarioError(msg)
+        corridors = corridors.rename(columns={id_col: "corridor_id"})
+    nodes = one("nodes", "nodes") if "nodes" in e else None
+    return corridors, nodes
 
 
 def _table(value: Any, where: str, path: Path) -> dict[str, Any]:
@@ -1522,12 +1608,25 @@ def load_scenario(path: str | Path) -> ScenarioFile:
             msg = f"{p}: {where}: {err}"
             raise ScenarioError(msg)
         _check_keys(e, _EDIT_KEYS[op], f"{where} (op = {op!r})", p)
-        missing = [k for k in _EDIT_KEYS[op] if k not in e]
+        missing = [k for k in _EDIT_REQUIRED[op] if k not in e]
+        if op == "add" and ("ids" in e) == ("path" in e):
+            msg = (
+                f"{p}: {where} (op = 'add') needs either ids = [...] (corridors of the region) "
+                'or path = "my_corridors.geojson" (a file of new corridors), not '
+                f"{'both' if 'ids' in e else 'neither'}."
+            )
+            raise ScenarioError(msg)
         if missing:
             msg = f"{p}: {where} (op = {op!r}) is missing {', '.join(missing)}."
             raise ScenarioError(msg)
         try:
-            if op == "add":
+            if op == "add" and "path" in e:
+                extra, extra_nodes = _read_edit_layers(e, where, p)
+                s = s.add(extra, nodes=extra_nodes)
+            elif op == "add":
+                if "nodes" in e:
+                    msg = f"{p}: {where}: nodes = ... goes with path = ..., not with ids."
+                    raise ScenarioError(msg)
                 s = s.add(e["ids"])
             elif op == "close":
                 s = s.close(e["ids"])
@@ -1536,6 +1635,8 @@ def load_scenario(path: str | Path) -> ScenarioFile:
             else:
                 s = s.as_of(e["year"])
         except (ScenarioError, UnknownNameError) as exc:
+            if str(exc).startswith(str(p)):
+                raise
             msg = f"{p}: {where} (op = {op!r}): {exc}"
             raise ScenarioError(msg) from exc
     metrics_cfg = _table(cfg.get("metrics", {}), "[metrics]", p)
@@ -1554,6 +1655,51 @@ def load_scenario(path: str | Path) -> ScenarioFile:
         sweep=sweep,
         rank=rank,
         title=str(cfg.get("title", p.stem)),
+    )
+
+
+def build_scenario(
+    *,
+    region: str = "red_river_delta",
+    year: int = 2025,
+    add: Sequence[gpd.GeoDataFrame] = (),
+    close: Sequence[str] = (),
+    candidates: Sequence[str] | None = None,
+    title: str | None = None,
+) -> ScenarioFile:
+    """Build a quick scenario on a bundled region (what ``urbanchain scenario --add/--close`` runs).
+
+    Parameters
+    ----------
+    region, year
+        The base chain.
+    add
+        Layers of new corridors (read with :func:`urbanchain.io.read_layer`).
+    close
+        Corridor ids (or names) to close.
+    candidates
+        Corridor ids to rank as projects (``[rank]`` of a scenario file).
+    title
+        Title of the diff map.
+
+    Returns
+    -------
+    ScenarioFile
+        As :func:`load_scenario` returns it, with ``path`` ``"<command line>"``.
+    """
+    from urbanchain.chain import UrbanChain
+
+    _check_year(year, "year")
+    base = UrbanChain.from_region(region, year=year)
+    s = Scenario(base)
+    for layer in add:
+        s = s.add(layer)
+    if close:
+        s = s.close(list(close))
+    rank = None if not candidates else {"candidates": list(candidates)}
+    return ScenarioFile(
+        path=Path("<command line>"), base=base, scenario=s, pairs=None, sweep=None, rank=rank,
+        title=title or f"{region.replace('_', ' ').title()} {year}: scenario",
     )
 
 
@@ -1585,9 +1731,15 @@ def run_scenario_file(
     ScenarioError
         Invalid file (see :func:`load_scenario`).
     """
+    return write_scenario_outputs(load_scenario(path), out, progress=progress)
+
+
+def write_scenario_outputs(
+    sf: ScenarioFile, out: str | Path, *, progress: bool | None = None
+) -> dict[str, Path]:
+    """Write the tables and diff map of a scenario (see :func:`run_scenario_file`)."""
     from urbanchain import maps
 
-    sf = load_scenario(path)
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     cmp = compare(sf.base, sf.scenario, labels=(f"{sf.base.year}", "scenario"))
