@@ -84,7 +84,7 @@ def _names(path: Path, aliases: dict[str, str]) -> dict[str, tuple[str, str]]:
         for r in csv.DictReader(fh):
             for n in (r["name_vi"], r["name_ascii"]):
                 out[_key(n)] = (r["code"], r["name_vi"])
-    by_code = {c: n for c, n in out.values()}
+    by_code = dict(out.values())
     for a, code in aliases.items():
         if code in by_code:
             out.setdefault(a, (code, by_code[code]))
@@ -173,7 +173,13 @@ def build(src: Path, out: Path) -> dict[str, int]:
             row["note"] = f"{row['note']}; {extra}" if row["note"] else extra
     rows = sorted(
         merged.values(),
-        key=lambda r: (r["vintage"], r["index"], int(r["year"]), r["component"], r["province_code"]),
+        key=lambda r: (
+            r["vintage"],
+            r["index"],
+            int(r["year"]),
+            r["component"],
+            r["province_code"],
+        ),
     )
     out.mkdir(parents=True, exist_ok=True)
     with (out / "readiness.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -197,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     counts = build(a.src, a.out)
     print(
-        f"readiness.csv: {counts['rows']} rows; Hà Tây values dropped: "
-        f"{counts['dropped_ha_tay']}",
+        f"readiness.csv: {counts['rows']} rows; Hà Tây values dropped: {counts['dropped_ha_tay']}",
         file=sys.stderr,
     )
     return 0
