@@ -566,7 +566,7 @@ def validate_table(table: pd.DataFrame, *, vintage: int = 2008) -> pd.DataFrame:
     dup = df.duplicated(_KEY, keep=False)
     if dup.any():
         shown = ", ".join(
-            f"{r.province_code}/{int(r.year)}/{r.index}:{r.component} (rows {format_ids(list(g.index))})"
+            f"{r.province_code}/{r.year:.0f}/{r.index}:{r.component} (rows {format_ids(list(g.index))})"
             for (_, g), r in zip(
                 df[dup].groupby(_KEY), df[dup].drop_duplicates(_KEY).itertuples(), strict=False
             )
