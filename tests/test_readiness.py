@@ -275,7 +275,7 @@ def test_chain_score_with_user_table_and_errors(toy_chain):
     with pytest.raises(ValidationError, match="No year in which two scored capitals"):
         metrics.chain_score(toy_chain, readiness=["papi:e_governance"])
     with pytest.raises(ValidationError, match="years with values"):
-        metrics.chain_score(toy_chain, readiness=["pci@2020"])
+        metrics.chain_score(toy_chain, readiness=["pci@2014"])
 
 
 def test_score_sensitivity_covers_indicator_choice(toy_chain):
