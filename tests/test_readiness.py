@@ -293,3 +293,59 @@ def test_score_sensitivity_covers_indicator_choice(toy_chain):
     assert choice["spearman"].between(-1, 1).all()
     assert (sens["indicator_min_rank"] <= sens["base_rank"]).all()
     assert (sens["indicator_max_rank"] >= sens["base_rank"]).all()
+
+
+# --- consistency and packaging -----------------------------------------------------------
+
+
+def test_node_layer_ranks_agree_with_the_readiness_table():
+    nodes = datasets.nodes(include_reach=False)
+    caps = nodes[nodes["is_capital"].astype(str).str.lower() == "true"]
+    checked = 0
+    for col, (idx, year) in {
+        "dti_rank_2022": ("dti", 2022),
+        "dti_rank_2023": ("dti", 2023),
+        "pci_rank_2022": ("pci", 2022),
+        "pci_rank_2024": ("pci", 2024),
+    }.items():
+        t = datasets.readiness(index=idx, year=year, component="overall").set_index("province_code")
+        for _, n in caps.iterrows():
+            rank = pd.to_numeric(pd.Series([n[col]]), errors="coerce").iloc[0]
+            if pd.notna(rank):
+                assert t.loc[str(n["province_2008"]), "rank"] == rank, (col, n["node_id"])
+                checked += 1
+    assert checked >= 20
+
+
+def test_bundled_readiness_files_ship_in_the_wheel():
+    import tomllib
+
+    from urbanchain._private._bundled import BUNDLED
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = conf["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for name in ("readiness.csv", "readiness_sources.csv"):
+        assert name in BUNDLED
+        assert shipped[f"data/{name}"] == f"urbanchain/_data/{name}"
+
+
+def test_aggregation_conserves_weighted_totals_for_random_inputs():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=40, deadline=None)
+    @hypothesis.given(
+        st.lists(st.floats(0, 100), min_size=3, max_size=3),
+        st.lists(st.floats(0.1, 1e7), min_size=3, max_size=3),
+    )
+    def check(scores, weights):
+        codes = ["17", "25", "26"]  # Hòa Bình, Phú Thọ, Vĩnh Phúc -> 25 Phú Thọ
+        t = _toy(dict(zip(codes, scores, strict=True)))
+        u = readiness.aggregate_to_2025(t, weights=dict(zip(codes, weights, strict=True)))
+        s = u.set_index("province_code").loc["25", "score"]
+        assert s * sum(weights) == pytest.approx(
+            sum(w * x for w, x in zip(weights, scores, strict=True)), rel=1e-9, abs=1e-6
+        )
+        assert min(scores) - 1e-9 <= s <= max(scores) + 1e-9
+
+    check()
