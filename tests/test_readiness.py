@@ -217,6 +217,10 @@ def test_user_table_errors_name_the_value_and_the_fix():
         readiness.validate_table(_user(province_code=["01", "99"]))
     with pytest.raises(UnknownNameError, match="dti component"):
         readiness.validate_table(_user(component=["overall", "e_gov"]))
+    with pytest.raises(ValidationError, match="Infinite score"):
+        readiness.validate_table(_user(score=[0.6, np.inf]))
+    with pytest.raises(ValidationError, match="non-integer year"):
+        readiness.validate_table(_user(year=[2022, 2022.5]))
     with pytest.raises(ValidationError, match="lacks column"):
         readiness.validate_table(_user().drop(columns="year"))
 

@@ -542,6 +542,19 @@ def validate_table(table: pd.DataFrame, *, vintage: int = 2008) -> pd.DataFrame:
             msg = f"Non-numeric {col} in the readiness table ({shown}). Use numbers; leave a missing value empty (NaN), never 0."
             raise ValidationError(msg)
         df[col] = num
+    for col in ("score", "rank"):
+        if col in df.columns:
+            inf = df.index[np.isinf(df[col].to_numpy(dtype=np.float64))]
+            if len(inf):
+                msg = (
+                    f"Infinite {col} in the readiness table (rows {format_ids(list(inf))}). "
+                    "Use finite numbers; leave a missing value empty (NaN)."
+                )
+                raise ValidationError(msg)
+    frac = df.index[df["year"].notna() & (df["year"] % 1 != 0)]
+    if len(frac):
+        msg = f"Rows {format_ids(list(frac))} have a non-integer year ({df.at[frac[0], 'year']!r}); give the edition year, e.g. 2022."
+        raise ValidationError(msg)
     if df["year"].isna().any():
         msg = f"Rows {format_ids(list(df.index[df['year'].isna()]))} have no year; every value needs its year."
         raise ValidationError(msg)
