@@ -353,3 +353,13 @@ def test_aggregation_conserves_weighted_totals_for_random_inputs():
         assert min(scores) - 1e-9 <= s <= max(scores) + 1e-9
 
     check()
+
+
+def test_mirror_values_agree_with_an_independent_page():
+    # R20 (Vĩnh Phúc portal) prints the PCI 2016 leaders: Đà Nẵng 70.00, Quảng Ninh 65.60,
+    # Đồng Tháp 64.96; the CC0 mirror (R14) must round to the same values
+    t = datasets.readiness(index="pci", year=2016, component="overall").set_index("province_code")
+    assert round(t.loc["48", "score"], 2) == 70.00
+    assert round(t.loc["22", "score"], 2) == 65.60
+    assert round(t.loc["87", "score"], 2) == 64.96
+    assert t.loc["48", "source"] == "R14"
