@@ -34,6 +34,7 @@ __all__ = [
     "get_path",
     "nodes",
     "provinces",
+    "readiness",
     "region_codes",
     "regions",
 ]
@@ -452,3 +453,42 @@ def corridors(*, region: str | None = DELTA, include_reach: bool = True) -> gpd.
             points = shapely.union_all(reach.geometry.values)
             mask |= shapely.dwithin(gdf.geometry.values, points, 1e-7)
     return gdf[mask].reset_index(drop=True)
+
+
+def readiness(
+    *,
+    vintage: int = 2008,
+    index: str | list[str] | None = None,
+    province: str | list[str] | None = None,
+    year: int | list[int] | None = None,
+    component: str | list[str] | None = None,
+) -> pd.DataFrame:
+    """Return smart-city readiness (DTI, PCI, PAPI) by province x year x index x component.
+
+    A thin wrapper of :func:`urbanchain.readiness.load`; see ``docs/readiness.md``.
+    Every row carries its ``source`` (keys of :func:`urbanchain.readiness.sources`) and
+    ``year``; ``vintage=2025`` adds old-province scores aggregated to the 34 units by
+    population (``derived`` True, ranks empty).
+
+    Parameters
+    ----------
+    vintage
+        ``2008`` (63 provinces) or ``2025`` (34 units).
+    index, province, year, component
+        Filters; unknown values raise :class:`~urbanchain.errors.UnknownNameError`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`urbanchain.readiness.COLUMNS`.
+
+    Examples
+    --------
+    >>> from urbanchain.datasets import readiness
+    >>> r = readiness(index="pci", year=2024)
+    >>> r.set_index("province_code").loc["31", ["score", "rank"]].tolist()
+    [74.84, 1]
+    """
+    from urbanchain.readiness import load
+
+    return load(vintage=vintage, index=index, province=province, year=year, component=component)

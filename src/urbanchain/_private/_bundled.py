@@ -19,6 +19,8 @@ BUNDLED = (
     "crosswalk_2025.csv",
     "nodes.geojson",
     "provinces.geojson",
+    "readiness.csv",
+    "readiness_sources.csv",
     "regions.csv",
 )
 _REPO_DATA = Path(__file__).resolve().parents[3] / "data"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -249,7 +249,7 @@ def _normalise(raw: pd.DataFrame, normalization: str) -> pd.DataFrame:
     out = {}
     for c in raw.columns:
         x = raw[c].astype(float)
-        if not _HIGHER_IS_BETTER[c]:
+        if not _HIGHER_IS_BETTER.get(c, True):  # readiness columns arrive higher-is-better
             x = -x
         if normalization == "rank":
             r = x.rank(method="average")
@@ -285,6 +285,9 @@ def chain_score(
     as_of: int | None = None,
     engine: str | None = None,
     mass: str = "population",
+    readiness: Sequence[str] | Mapping[str, float] | None = None,
+    readiness_data: pd.DataFrame | None = None,
+    readiness_vintage: int = 2008,
 ) -> pd.DataFrame:
     r"""Composite smart-city chain score of each capital: connectivity plus readiness.
 
@@ -334,12 +337,26 @@ def chain_score(
         ``missing="renormalize"`` capitals without a mass are left out as destinations
         (listed in ``attrs["mass_missing"]`` and in ``attrs["notes"]``); with
         ``missing="error"`` they raise.
+    readiness
+        Readiness indicators from :func:`urbanchain.readiness.load` by name,
+        ``"index[:component][@year]"`` (e.g. ``["dti:digital_government", "pci@2024"]``),
+        replacing the node-column ``dti``/``pci`` ranks.  A list shares their weight
+        equally; a mapping gives each indicator its weight.  The year defaults to the
+        one with values for the most capitals (latest on ties); scores are used rather than ranks when every
+        capital with a value has a score.  See ``docs/readiness.md``.
+    readiness_data
+        A user readiness table instead of the bundled one (checked by
+        :func:`urbanchain.readiness.validate_table`).
+    readiness_vintage
+        2008 (nodes linked by ``province_2008``) or 2025 (``province_2025``).
 
     Returns
     -------
     pandas.DataFrame
         Per capital, best first: raw values, ``z_<component>``, ``score`` (0-1),
-        ``rank`` (1 = best), ``n_missing``, ``components_used``.
+        ``rank`` (1 = best), ``n_missing``, ``components_used``; with ``readiness``
+        also ``readiness_used`` (indicator@year(measure) per capital) and
+        ``attrs["readiness"]`` (year, measure, methodology, sources per indicator).
 
     Raises
     ------
@@ -386,6 +403,17 @@ def chain_score(
         mass=mass,
         missing=missing,
     )
+    r_used = r_info = None
+    if readiness is not None:
+        from urbanchain import readiness as _readiness
+
+        attrs = dict(raw.attrs)
+        raw, display, w, r_notes, r_used, r_info = _readiness.extend_chain(
+            _chain_frame(chain), raw, display, w, readiness,
+            data=readiness_data, vintage=readiness_vintage,
+        )  # fmt: skip
+        raw.attrs.update(attrs)
+        notes = [*notes, *r_notes]
     if raw.attrs.get("mass_missing"):
         notes = [
             *notes,
@@ -410,9 +438,13 @@ def chain_score(
     out["score"] = score
     out["n_missing"] = n_missing
     out["components_used"] = used
+    if r_used is not None:
+        out["readiness_used"] = r_used.reindex(out.index)
     out = out.sort_values("score", ascending=False, kind="stable")
     out.insert(
-        len(out.columns) - 2, "rank", out["score"].rank(ascending=False, method="min").astype(int)
+        list(out.columns).index("n_missing"),
+        "rank",
+        out["score"].rank(ascending=False, method="min").astype(int),
     )
     out.attrs.update(raw.attrs)
     out.attrs.update(
@@ -424,6 +456,8 @@ def chain_score(
             "units": {"score": "0-1 (weighted mean of normalised components)"},
         }
     )
+    if r_info is not None:
+        out.attrs["readiness"] = r_info
     return out
 
 
@@ -440,6 +474,10 @@ def score_sensitivity(
     as_of: int | None = None,
     engine: str | None = None,
     mass: str = "population",
+    readiness: Sequence[str] | Mapping[str, float] | None = None,
+    readiness_data: pd.DataFrame | None = None,
+    readiness_vintage: int = 2008,
+    indicator_sets: Sequence[Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     r"""Rank stability of :func:`chain_score` under random weight perturbations.
 
@@ -463,13 +501,21 @@ def score_sensitivity(
         Seed of :func:`numpy.random.default_rng`.
     weights, normalization, weight, columns, as_of, engine, mass
         As in :func:`chain_score`.
+    readiness, readiness_data, readiness_vintage
+        As in :func:`chain_score`; the readiness weights are perturbed like the others.
+    indicator_sets
+        Alternative choices of readiness indicators (each a list of names as in
+        ``readiness``; equal shares).  Each set re-scores the nodes with the base
+        weights; ``attrs["indicator_choice"]`` gives each set's ranks and Spearman
+        :math:`\rho` against the base ranking, and ``indicator_min_rank`` /
+        ``indicator_max_rank`` the range over base and sets.
 
     Returns
     -------
     pandas.DataFrame
         Per node: ``base_rank``, ``mean_rank``, ``min_rank``, ``max_rank``,
-        ``share_same_rank``, ``share_within_1``; ``attrs`` holds
-        ``spearman_mean``, ``spearman_min``, ``kendall_mean``.
+        ``share_same_rank``, ``share_within_1`` (and the indicator columns above);
+        ``attrs`` holds ``spearman_mean``, ``spearman_min``, ``kendall_mean``.
 
     Raises
     ------
@@ -506,6 +552,16 @@ def score_sensitivity(
     raw, _display = _chain_components(
         chain, weight=weight, columns=columns, as_of=as_of, engine=engine, mass=mass
     )
+    raw0, w0 = raw, dict(w)
+    if readiness is not None:
+        from urbanchain import readiness as _readiness
+
+        attrs = dict(raw.attrs)
+        raw, _display, w, _n, _u, _i = _readiness.extend_chain(
+            _chain_frame(chain), raw, _display, w, readiness,
+            data=readiness_data, vintage=readiness_vintage,
+        )  # fmt: skip
+        raw.attrs.update(attrs)
     z = _normalise(raw, normalization)
     base, _, _ = _score(z, w)
     base_rank = pd.Series(base, index=z.index).rank(ascending=False, method="min")
@@ -539,6 +595,32 @@ def score_sensitivity(
         },
         index=z.index,
     ).sort_values("base_rank", kind="stable")
+    if indicator_sets is not None:
+        from urbanchain import readiness as _readiness
+
+        rows, set_ranks = [], [br]
+        for k, names in enumerate(indicator_sets):
+            rk, _dk, wk_, _n, _u, info = _readiness.extend_chain(
+                _chain_frame(chain), raw0, _display, w0, list(names),
+                data=readiness_data, vintage=readiness_vintage,
+            )  # fmt: skip
+            sk, _, _ = _score(_normalise(rk, normalization), wk_)
+            rks = (
+                pd.Series(sk, index=rk.index)
+                .rank(ascending=False, method="min")
+                .reindex(z.index)
+                .to_numpy(dtype=np.float64)
+            )
+            set_ranks.append(rks)
+            rho_k = stats.spearmanr(br, rks).statistic if len(z) > 1 else 1.0
+            label = ", ".join(f"{key}@{d['year']}" for key, d in info.items())
+            rows.append({"set": k, "indicators": label, "spearman": float(rho_k),
+                         **{str(v): int(r) for v, r in zip(z.index, rks, strict=True)}})  # fmt: skip
+        allr = np.vstack(set_ranks)
+        pos = [list(z.index).index(v) for v in out.index]
+        out["indicator_min_rank"] = allr.min(axis=0)[pos].astype(int)
+        out["indicator_max_rank"] = allr.max(axis=0)[pos].astype(int)
+        out.attrs["indicator_choice"] = pd.DataFrame(rows)
     out.attrs.update(raw.attrs)
     out.attrs.update(
         {

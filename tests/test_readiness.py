@@ -1,0 +1,365 @@
+"""Readiness dataset (issue 22): sourced values, aggregation to 2025, chain-score use, bad input."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from urbanchain import datasets, metrics, readiness
+from urbanchain.errors import UnknownNameError, ValidationError
+
+ROOT = Path(__file__).parents[1]
+DELTA_2008 = ["01", "22", "26", "27", "30", "31", "33", "34", "35", "36", "37"]
+MEKONG_2008 = ["80", "82", "83", "84", "86", "87", "89", "91", "92", "93", "94", "95", "96"]
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location(
+        "build_readiness", ROOT / "scripts/build_readiness.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["build_readiness"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# --- the bundled table -------------------------------------------------------------
+
+
+def test_build_is_byte_for_byte_reproducible(tmp_path):
+    build = _build_module()
+    build.build(ROOT / "data/sources/readiness", tmp_path)
+    for name in ("readiness.csv", "readiness_sources.csv"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+
+
+def test_every_row_has_a_known_source_and_a_year():
+    t = pd.concat([readiness.load(vintage=2008), readiness.load(vintage=2025)])
+    keys = set(readiness.sources()["key"])
+    assert t["year"].between(2005, 2025).all()
+    for value in t["source"]:
+        parts = value.split("; ")
+        assert set(parts) <= keys, value
+    published = t[~t["derived"]]
+    # a row exists only where a source gives a score or a rank
+    assert (published["score"].notna() | published["rank"].notna()).all()
+
+
+def test_sources_record_a_licence_status():
+    s = readiness.sources()
+    assert s["licence"].str.len().gt(0).all()
+    assert s["url"].str.len().gt(0).all()
+
+
+def test_dti_2022_covers_all_63_provinces_with_official_ranks():
+    t = datasets.readiness(index="dti", year=2022, component="overall")
+    assert len(t) == 63
+    assert t["province_code"].nunique() == 63
+    r = t.set_index("province_code")["rank"]
+    # facts.md §4 (D1): Hà Nội 24, Hải Phòng 14, Quảng Ninh 3, Thái Bình 56
+    assert (r["01"], r["31"], r["22"], r["34"]) == (24, 14, 3, 56)
+    # official scores exist for the top 5 only (the stored page stops there)
+    assert t["score"].notna().sum() == 6  # top 5 + Trà Vinh (R3)
+
+
+@pytest.mark.parametrize("codes", [DELTA_2008, MEKONG_2008], ids=["delta", "mekong"])
+def test_every_delta_and_mekong_province_has_full_pci_and_papi_years(codes):
+    pci = datasets.readiness(index="pci", component="overall", province=codes)
+    for year in (2009, 2010, 2011, 2012, 2013, 2015, 2016):
+        assert set(pci.loc[pci["year"] == year, "province_code"]) == set(codes), year
+    papi = datasets.readiness(index="papi", component="unweighted_total", province=codes)
+    for year in (2011, 2012, 2013, 2015, 2016):
+        assert set(papi.loc[papi["year"] == year, "province_code"]) == set(codes), year
+
+
+def test_values_match_the_sources():
+    pci = datasets.readiness(index="pci", year=2024).set_index("province_code")
+    assert pci.loc["31", "score"] == 74.84
+    assert pci.loc["31", "rank"] == 1
+    dti24 = datasets.readiness(vintage=2025, index="dti", year=2024).set_index("province_code")
+    assert dti24.loc["01", "score"] == 0.8241
+    assert dti24.loc["01", "methodology"] == "dti-2024-34"
+    assert not dti24["derived"].any()
+
+
+def test_ha_noi_before_the_2008_merger_is_flagged():
+    t = datasets.readiness(index="pci", year=2007, province="01", component="overall")
+    assert "Hà Tây" in t["note"].item()
+    assert t["rank_of"].item() == 64
+
+
+# --- aggregation to the 34 units ---------------------------------------------------
+
+
+def _toy(scores: dict[str, float], *, year: int = 2016, meth: str = "pci-2016") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "province_code": list(scores),
+            "province_name": "",
+            "vintage": 2008,
+            "year": year,
+            "index": "pci",
+            "component": "overall",
+            "score": list(scores.values()),
+            "rank": pd.array([pd.NA] * len(scores), dtype="Int64"),
+            "rank_of": pd.array([63] * len(scores), dtype="Int64"),
+            "unit": "points 0-100",
+            "methodology": meth,
+            "derived": False,
+            "weight_basis": "",
+            "source": "R14",
+            "note": "",
+        }
+    )
+
+
+def test_population_weighted_mean_conserves_the_weighted_total():
+    pop = datasets.provinces(region=None, vintage=2008).set_index("code")["population"]
+    t = _toy({"30": 60.0, "31": 70.0, "33": 55.0, "34": 65.0})
+    before = t.copy()
+    u = readiness.aggregate_to_2025(t).set_index("province_code")
+    pd.testing.assert_frame_equal(t, before)  # the caller's table is not modified
+    for unit, members in (("31", ["30", "31"]), ("33", ["33", "34"])):
+        w = pop[members].astype(float)
+        s = t.set_index("province_code").loc[members, "score"]
+        assert u.loc[unit, "score"] * w.sum() == pytest.approx(float((w * s).sum()))
+        assert u.loc[unit, "derived"]
+        assert pd.isna(u.loc[unit, "rank"])
+        assert "population" in u.loc[unit, "weight_basis"]
+
+
+def test_equal_and_user_weights():
+    t = _toy({"30": 60.0, "31": 70.0})
+    assert (
+        readiness.aggregate_to_2025(t, weights="equal")
+        .set_index("province_code")
+        .loc["31", "score"]
+        == 65.0
+    )
+    u = readiness.aggregate_to_2025(t, weights={"30": 1, "31": 3}).set_index("province_code")
+    assert u.loc["31", "score"] == pytest.approx(67.5)
+
+
+def test_missing_weight_or_member_is_said_not_silently_aggregated():
+    # 37 Ninh Bình has no official population in the bundled data
+    t = _toy({"35": 50.0, "36": 60.0, "37": 70.0})
+    u = readiness.aggregate_to_2025(t).set_index("province_code")
+    assert np.isnan(u.loc["37", "score"])
+    assert "no population weight for member(s) 37" in u.loc["37", "note"]
+    t2 = _toy({"30": 60.0})
+    u2 = readiness.aggregate_to_2025(t2).set_index("province_code")
+    assert np.isnan(u2.loc["31", "score"])
+    assert "no score for member(s) 31" in u2.loc["31", "note"]
+
+
+def test_unchanged_unit_keeps_its_score_but_not_its_rank():
+    u = datasets.readiness(vintage=2025, index="pci", year=2016, component="overall")
+    hn = u.set_index("province_code").loc["01"]
+    src = datasets.readiness(index="pci", year=2016, component="overall", province="01")
+    assert hn["score"] == src["score"].item()
+    assert pd.isna(hn["rank"])
+
+
+def test_aggregation_refuses_mixed_methodologies():
+    t = pd.concat([_toy({"30": 60.0}), _toy({"31": 70.0}, meth="pci-other")])
+    with pytest.raises(ValidationError, match="mixes methodologies"):
+        readiness.aggregate_to_2025(t)
+
+
+def test_compare_refuses_across_the_break_and_works_within_one_edition():
+    t = datasets.readiness(vintage=2025, index="dti")
+    with pytest.raises(ValidationError, match="across methodologies"):
+        readiness.compare(t, index="dti", years=[2022, 2024])
+    papi = datasets.readiness(index="papi")
+    c = readiness.compare(papi, index="papi", component="unweighted_total", years=[2011, 2016])
+    assert c.loc["31", "change"] == pytest.approx(c.loc["31", 2016] - c.loc["31", 2011])
+
+
+# --- bad input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"index": "dtii"}, "Did you mean 'dti'"),
+        ({"component": "digital_govt"}, "readiness component"),
+        ({"year": 1999}, "readiness year"),
+        ({"vintage": 2020}, "vintage"),
+        ({"province": "99"}, "province code"),
+    ],
+)
+def test_unknown_names_raise(kwargs, match):
+    with pytest.raises(UnknownNameError, match=match):
+        datasets.readiness(**kwargs)
+
+
+def _user(**over):
+    base = {"province_code": ["01", "31"], "year": [2022, 2022], "index": ["dti", "dti"],
+            "component": ["overall", "overall"], "score": [0.6, 0.7]}  # fmt: skip
+    base.update(over)
+    return pd.DataFrame(base)
+
+
+def test_user_table_errors_name_the_value_and_the_fix():
+    with pytest.raises(ValidationError, match=r"Duplicate province-years.*01/2022/dti:overall"):
+        readiness.validate_table(_user(province_code=["01", "01"]))
+    with pytest.raises(ValidationError, match=r"Non-numeric score.*row 1: 'high'"):
+        readiness.validate_table(_user(score=[0.6, "high"]))
+    with pytest.raises(ValidationError, match=r"Unknown province codes for vintage 2008.*'99'"):
+        readiness.validate_table(_user(province_code=["01", "99"]))
+    with pytest.raises(UnknownNameError, match="dti component"):
+        readiness.validate_table(_user(component=["overall", "e_gov"]))
+    with pytest.raises(ValidationError, match="Infinite score"):
+        readiness.validate_table(_user(score=[0.6, np.inf]))
+    with pytest.raises(ValidationError, match="non-integer year"):
+        readiness.validate_table(_user(year=[2022, 2022.5]))
+    with pytest.raises(ValidationError, match="lacks column"):
+        readiness.validate_table(_user().drop(columns="year"))
+
+
+def test_parse_indicator():
+    assert readiness.parse_indicator("dti:digital_government@2022") == (
+        "dti",
+        "digital_government",
+        2022,
+    )
+    assert readiness.parse_indicator("papi") == ("papi", "overall", None)
+    with pytest.raises(ValidationError, match="index\\[:component\\]\\[@year\\]"):
+        readiness.parse_indicator("dti/overall")
+
+
+# --- chain score ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def toy_chain():
+    from urbanchain.metrics._toy import diamond
+
+    nodes = pd.DataFrame(
+        {
+            "node_id": ["a", "b", "c", "d"],
+            "is_capital": [True, True, True, False],
+            "province_2008": ["01", "31", "22", "30"],
+            "dti_rank_2022": [24, 14, 3, None],
+            "pci_rank_2024": [24, 1, 2, None],
+            "ioc_since": [None, 2021, 2019, None],
+        }
+    )
+    return SimpleNamespace(graph=diamond(), nodes=nodes)
+
+
+def test_chain_score_uses_scores_where_published_and_reports_years(toy_chain):
+    s = metrics.chain_score(toy_chain, readiness=["dti", "pci@2024"])
+    info = s.attrs["readiness"]
+    assert info["pci:overall"] == {**info["pci:overall"], "year": 2024, "measure": "score"}
+    # DTI 2022: ranks for all three, scores for Quảng Ninh only -> ranks, and said so
+    assert info["dti:overall"]["year"] == 2022
+    assert info["dti:overall"]["measure"] == "rank"
+    assert s.loc["b", "readiness_used"] == "dti:overall@2022(rank); pci:overall@2024(score)"
+    assert s.attrs["weights"]["dti"] == 0
+    assert s.attrs["weights"]["pci:overall"] > 0
+    assert s["pci_overall_2024_score"].to_dict() == {"b": 74.84, "c": 73.2, "a": 68.38}
+    assert sum(s.attrs["weights"].values()) == pytest.approx(1.0)
+
+
+def test_chain_score_with_user_table_and_errors(toy_chain):
+    t = pd.DataFrame({"province_code": ["01", "31", "22"], "year": 2030, "index": "dti",
+                      "component": "digital_government", "score": [0.2, 0.9, 0.5]})  # fmt: skip
+    s = metrics.chain_score(toy_chain, readiness={"dti:digital_government": 0.3}, readiness_data=t)
+    assert s.attrs["readiness"]["dti:digital_government"]["year"] == 2030
+    assert s.index[0] == "b"
+    with pytest.raises(ValidationError, match="No year in which two scored capitals"):
+        metrics.chain_score(toy_chain, readiness=["papi:e_governance"])
+    with pytest.raises(ValidationError, match="years with values"):
+        metrics.chain_score(toy_chain, readiness=["pci@2014"])
+
+
+def test_score_sensitivity_covers_indicator_choice(toy_chain):
+    sens = metrics.score_sensitivity(
+        toy_chain,
+        n=20,
+        readiness=["dti"],
+        indicator_sets=[["pci@2024"], ["pci@2016", "papi:unweighted_total"]],
+    )
+    choice = sens.attrs["indicator_choice"]
+    assert list(choice["indicators"]) == [
+        "pci:overall@2024",
+        "pci:overall@2016, papi:unweighted_total@2016",
+    ]
+    assert choice["spearman"].between(-1, 1).all()
+    assert (sens["indicator_min_rank"] <= sens["base_rank"]).all()
+    assert (sens["indicator_max_rank"] >= sens["base_rank"]).all()
+
+
+# --- consistency and packaging -----------------------------------------------------------
+
+
+def test_node_layer_ranks_agree_with_the_readiness_table():
+    nodes = datasets.nodes(include_reach=False)
+    caps = nodes[nodes["is_capital"].astype(str).str.lower() == "true"]
+    checked = 0
+    for col, (idx, year) in {
+        "dti_rank_2022": ("dti", 2022),
+        "dti_rank_2023": ("dti", 2023),
+        "pci_rank_2022": ("pci", 2022),
+        "pci_rank_2024": ("pci", 2024),
+    }.items():
+        t = datasets.readiness(index=idx, year=year, component="overall").set_index("province_code")
+        for _, n in caps.iterrows():
+            rank = pd.to_numeric(pd.Series([n[col]]), errors="coerce").iloc[0]
+            if pd.notna(rank):
+                assert t.loc[str(n["province_2008"]), "rank"] == rank, (col, n["node_id"])
+                checked += 1
+    assert checked >= 20
+
+
+def test_bundled_readiness_files_ship_in_the_wheel():
+    import tomllib
+
+    from urbanchain._private._bundled import BUNDLED
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = conf["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for name in ("readiness.csv", "readiness_sources.csv"):
+        assert name in BUNDLED
+        assert shipped[f"data/{name}"] == f"urbanchain/_data/{name}"
+
+
+def test_aggregation_conserves_weighted_totals_for_random_inputs():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=40, deadline=None)
+    @hypothesis.given(
+        st.lists(st.floats(0, 100), min_size=3, max_size=3),
+        st.lists(st.floats(0.1, 1e7), min_size=3, max_size=3),
+    )
+    def check(scores, weights):
+        codes = ["17", "25", "26"]  # Hòa Bình, Phú Thọ, Vĩnh Phúc -> 25 Phú Thọ
+        t = _toy(dict(zip(codes, scores, strict=True)))
+        u = readiness.aggregate_to_2025(t, weights=dict(zip(codes, weights, strict=True)))
+        s = u.set_index("province_code").loc["25", "score"]
+        assert s * sum(weights) == pytest.approx(
+            sum(w * x for w, x in zip(weights, scores, strict=True)), rel=1e-9, abs=1e-6
+        )
+        assert min(scores) - 1e-9 <= s <= max(scores) + 1e-9
+
+    check()
+
+
+def test_mirror_values_agree_with_an_independent_page():
+    # R20 (Vĩnh Phúc portal) prints the PCI 2016 leaders: Đà Nẵng 70.00, Quảng Ninh 65.60,
+    # Đồng Tháp 64.96; the CC0 mirror (R14) must round to the same values
+    t = datasets.readiness(index="pci", year=2016, component="overall").set_index("province_code")
+    assert round(t.loc["48", "score"], 2) == 70.00
+    assert round(t.loc["22", "score"], 2) == 65.60
+    assert round(t.loc["87", "score"], 2) == 64.96
+    assert t.loc["48", "source"] == "R14"
