@@ -36,7 +36,7 @@ def test_qgis_renders_the_styled_layers(tmp_path: Path) -> None:
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["HOME"] = str(tmp_path)  # QGIS writes its profile there
     out = subprocess.run(
-        [SYSTEM_PY, str(Path(__file__).with_name("_qgis_render.py")),
+        [SYSTEM_PY, str(Path(__file__).parents[1] / "scripts" / "qgis_render.py"),
          str(tmp_path / "layers.gpkg"), str(png)],
         capture_output=True, text=True, check=False, env=env, timeout=300,
     )

@@ -1,6 +1,7 @@
 """Render a GeoPackage's layers with QGIS (headless) using the default styles stored in it.
 
-Run by tests/test_qgis.py with Debian's python3 (python3-qgis): ``_qgis_render.py GPKG PNG``.
+Run with Debian's python3 (python3-qgis), as tests/test_qgis.py does:
+``/usr/bin/python3 scripts/qgis_render.py GPKG PNG``.
 Prints one line per layer: ``<layer> <style loaded> <renderer type>``.
 """
 
