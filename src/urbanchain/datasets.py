@@ -35,6 +35,7 @@ __all__ = [
     "provinces",
     "region_codes",
     "regions",
+    "world_hubs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -478,3 +479,7 @@ def corridors(*, region: str | None = DELTA, include_reach: bool = True) -> gpd.
             points = shapely.union_all(reach.geometry.values)
             mask |= shapely.dwithin(gdf.geometry.values, points, 1e-7)
     return gdf[mask].reset_index(drop=True)
+
+
+# World hubs live in urbanchain.world (new module); re-exported here with the other layers.
+from urbanchain.world import world_hubs  # noqa: E402

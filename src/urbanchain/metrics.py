@@ -91,6 +91,7 @@ __all__ = [
     "od_matrix",
     "route_length",
     "score_sensitivity",
+    "world_access",
 ]
 
 logger = logging.getLogger(__name__)
@@ -2188,3 +2189,7 @@ def score_sensitivity(
         }
     )
     return out
+
+
+# World access lives in urbanchain.world (new module); re-exported here with the metrics.
+from urbanchain.world import world_access  # noqa: E402

@@ -20,6 +20,8 @@ BUNDLED = (
     "nodes.geojson",
     "provinces.geojson",
     "regions.csv",
+    "world_hubs.csv",
+    "world_legs.csv",
 )
 _REPO_DATA = Path(__file__).resolve().parents[3] / "data"
 
