@@ -424,3 +424,32 @@ def test_not_a_chain_is_refused():
         world.world_access("red_river_delta")
     with pytest.raises(UnknownNameError, match="source node"):
         world.world_access(UrbanChain.from_region("red_river_delta", year=2025), sources=["hanoi"])
+
+
+def test_hub_ids_reused_with_other_coordinates_get_new_legs(chain):
+    # a caller's hub named like a bundled one but elsewhere must not reuse the bundled leg
+    moved = pd.DataFrame(
+        {"hub_id": ["air_sin"], "kind": ["airport"], "lon": [100.0], "lat": [13.9]}
+    )
+    wa = world.world_access(chain, hubs=moved, sources=["ha_noi"])
+    r = wa.loc[("ha_noi", "air_sin")]
+    assert r["leg_basis"] == "great_circle (computed)"
+    nb = chain.graph.nodes["noi_bai_airport"]
+    assert r["leg_km"] == pytest.approx(gc_km((nb["x"], nb["y"]), (100.0, 13.9)))
+
+
+def test_user_land_hub_is_reported_not_invented(chain):
+    mine = pd.DataFrame(
+        {"hub_id": ["land_mengzi"], "kind": ["land"], "lon": [103.38], "lat": [23.37]}
+    )
+    wa = world.world_access(chain, hubs=mine, sources=["ha_noi"])
+    assert math.isnan(wa.at[("ha_noi", "land_mengzi"), "total_h"])
+    assert any("land_mengzi" in s for s in wa.attrs["skipped_legs"])
+
+
+def test_hub_geodataframe_without_crs_is_refused(chain):
+    from urbanchain.errors import CRSError
+
+    bare = gpd.GeoDataFrame({"hub_id": ["h"], "kind": ["airport"]}, geometry=[Point(100, 13)])
+    with pytest.raises(CRSError, match="set_crs"):
+        world.world_access(chain, hubs=bare)

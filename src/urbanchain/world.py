@@ -46,7 +46,7 @@ import shapely
 from urbanchain._private._bundled import read_bundled_csv
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.crs import STORAGE_CRS
-from urbanchain.errors import OptionalDependencyError, ValidationError
+from urbanchain.errors import CRSError, OptionalDependencyError, ValidationError
 
 __all__ = [
     "HUB_KINDS",
@@ -421,7 +421,13 @@ def _check_user_hubs(hubs: pd.DataFrame) -> gpd.GeoDataFrame:
 def _hub_coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
         g = frame.geometry
-        if g.crs is not None and not g.crs.equals(STORAGE_CRS):
+        if g.crs is None:
+            msg = (
+                "The hubs GeoDataFrame has no CRS, so its coordinates cannot be read safely. "
+                "Set it, e.g. hubs.set_crs('EPSG:4326'), or pass plain lon/lat columns."
+            )
+            raise CRSError(msg)
+        if not g.crs.equals(STORAGE_CRS):
             g = g.to_crs(STORAGE_CRS)
         pts = [
             p if (p is not None and not p.is_empty and p.geom_type == "Point") else None for p in g
@@ -504,9 +510,8 @@ def _legs_for(
     bundled: dict[tuple[str, str], dict[Any, Any]] = {
         (str(r["gateway_id"]), str(r["hub_id"])): r for r in table.to_dict("records")
     }
-    land_gates = {
-        g for g, _ in bundled if g in set(table.loc[table["mode"] == "land", "gateway_id"])
-    }
+    land_gates = set(table.loc[table["mode"] == "land", "gateway_id"])
+    bundled_hubs = set(table["hub_id"])
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
     for mode, kind in GATEWAY_OF_MODE.items():
@@ -516,7 +521,8 @@ def _legs_for(
             for _, h in mode_hubs.iterrows():
                 key = (str(g), str(h["hub_id"]))
                 r = bundled.get(key)
-                if r is not None and _same_start(str(r["geometry_wkt"]), gx, gy):
+                hx, hy = float(h["lon"]), float(h["lat"])
+                if r is not None and _same_ends(str(r["geometry_wkt"]), (gx, gy), (hx, hy)):
                     rows.append(
                         {
                             "gateway_id": g,
@@ -536,7 +542,9 @@ def _legs_for(
                 elif mode == "sea":
                     km, basis = _sea_km(str(g), key[1], a, b), "searoute (computed)"
                 else:
-                    if str(g) not in land_gates:
+                    if key[1] not in bundled_hubs:
+                        skipped.append(f"{g}->{key[1]} (land hub without a sourced land leg)")
+                    elif str(g) not in land_gates:
                         skipped.append(f"{g}->{key[1]} (border gate without a sourced land leg)")
                     continue
                 rows.append(
@@ -552,11 +560,15 @@ def _legs_for(
     return pd.DataFrame(rows, columns=cols), skipped
 
 
-def _same_start(wkt: str, x: float, y: float) -> bool:
+def _same_ends(wkt: str, start: tuple[float, float], end: tuple[float, float]) -> bool:
+    """Whether a bundled leg still joins these two points (else it is recomputed)."""
     if not wkt:
         return False
-    first = shapely.get_coordinates(shapely.from_wkt(wkt))[0]
-    return bool(abs(first[0] - x) <= _COORD_TOL_DEG and abs(first[1] - y) <= _COORD_TOL_DEG)
+    xy = shapely.get_coordinates(shapely.from_wkt(wkt))
+    return bool(
+        np.all(np.abs(xy[0] - np.asarray(start)) <= _COORD_TOL_DEG)
+        and np.all(np.abs(xy[-1] - np.asarray(end)) <= _COORD_TOL_DEG)
+    )
 
 
 # --------------------------------------------------------------------------- world access
