@@ -170,6 +170,8 @@ def metric_tables(chain: UrbanChain) -> dict[str, pd.DataFrame]:
         ),
         "chain_score": metrics.chain_score(chain, mass=mass),
         "network_indices": metrics.network_indices(G).to_frame("value"),
+        # indicative door-to-hub times to the world hubs (urbanchain.world)
+        "world_access": metrics.world_access(chain),
     }
 
 
