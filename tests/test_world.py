@@ -453,3 +453,16 @@ def test_hub_geodataframe_without_crs_is_refused(chain):
     bare = gpd.GeoDataFrame({"hub_id": ["h"], "kind": ["airport"]}, geometry=[Point(100, 13)])
     with pytest.raises(CRSError, match="set_crs"):
         world.world_access(chain, hubs=bare)
+
+
+def test_metrics_command_writes_world_access_in_both_formats(tmp_path):
+    from urbanchain.cli import main
+
+    for fmt in ("csv", "geojson"):
+        out = tmp_path / fmt
+        argv = ["metrics", "--region", "red-river-delta", "--year", "2025", "--format", fmt]
+        assert main([*argv, "--out", str(out)]) == 0
+        table = pd.read_csv(out / "world_access.csv")
+        assert {"node_id", "hub_id", "gateway_id", "total_h"} <= set(table.columns)
+        cities = int((datasets.nodes()["kind"] == "city").sum())
+        assert len(table) == len(world.world_hubs()) * cities

@@ -249,6 +249,8 @@ def write_metric_tables(chain: UrbanChain, out: Path, *, fmt: str = "csv") -> li
 
 def _with_geometry(chain: UrbanChain, df: pd.DataFrame) -> pd.DataFrame:
     """Attach node or corridor geometries to a table keyed by node or corridor id."""
+    if isinstance(df.index, pd.MultiIndex):  # (node, hub) pairs, e.g. world_access: tabular
+        return df
     for layer, key in ((chain.nodes, "node_id"), (chain.corridors, "corridor_id")):
         geom = layer.set_index(key).geometry
         if len(df) and df.index.isin(geom.index).all():
