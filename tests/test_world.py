@@ -466,3 +466,8 @@ def test_metrics_command_writes_world_access_in_both_formats(tmp_path):
         assert {"node_id", "hub_id", "gateway_id", "total_h"} <= set(table.columns)
         cities = int((datasets.nodes()["kind"] == "city").sum())
         assert len(table) == len(world.world_hubs()) * cities
+
+
+def test_weight_must_be_a_time_in_minutes(chain):
+    with pytest.raises(ValidationError, match="length_km"):
+        world.world_access(chain, hubs=["air_sin"], weight="length_km")

@@ -641,7 +641,8 @@ def world_access(
     sources
         Urban nodes to report. Default: every node of kind ``city``.
     weight
-        Edge attribute the chain's routes minimise (minutes for ``time_min``).
+        Edge attribute the chain's routes minimise: a time in minutes (``time_min``; the
+        unit is read from ``G.graph["units"]``).
     engine
         Engine of the OD computation (see :func:`urbanchain.metrics.od_matrix`).
 
@@ -660,8 +661,8 @@ def world_access(
     Raises
     ------
     ValidationError
-        Bad hubs (no coordinates or kinds, repeated ids), bad assumptions, or a sea route
-        searoute cannot compute.
+        Bad hubs (no coordinates or kinds, repeated ids), bad assumptions, a ``weight``
+        that is not a time, or a sea route searoute cannot compute.
     UnknownNameError
         Unknown hub ids or source nodes.
     OptionalDependencyError
@@ -703,6 +704,15 @@ def world_access(
         )
         raise ValidationError(msg)
     G = _graph_of(chain)
+    from urbanchain._private._metric_common import unit_of
+
+    if unit_of(G, weight) != "min":
+        msg = (
+            f"weight={weight!r} is in {unit_of(G, weight)!r}, but world_access adds the chain's "
+            "travel time (minutes) to the handling and leg hours: pass a time attribute in "
+            "minutes, e.g. weight='time_min'."
+        )
+        raise ValidationError(msg)
     hub_table = _resolve_hubs(hubs)
     if sources is None:
         src = _default_sources(G)
