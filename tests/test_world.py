@@ -485,3 +485,9 @@ def test_metrics_command_writes_world_access_in_both_formats(tmp_path):
 def test_weight_must_be_a_time_in_minutes(chain):
     with pytest.raises(ValidationError, match="length_km"):
         world.world_access(chain, hubs=["air_sin"], weight="length_km")
+
+
+def test_leg_status_flags_the_partly_open_railway(access):
+    row = access.loc[("lang_son", "land_nanning")]
+    assert row["leg_status"] == "partly_operational"
+    assert access.loc[("ha_noi", "air_sin"), "leg_status"] == "computed"

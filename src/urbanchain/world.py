@@ -530,6 +530,7 @@ def _legs_for(
                             "mode": mode,
                             "leg_km": float(r["leg_km"]),
                             "leg_basis": str(r["basis"]) or "not_sourced",
+                            "leg_status": str(r["status"]),
                         }
                     )
                     continue
@@ -554,9 +555,10 @@ def _legs_for(
                         "mode": mode,
                         "leg_km": km,
                         "leg_basis": basis,
+                        "leg_status": "computed",
                     }
                 )
-    cols = ["gateway_id", "hub_id", "mode", "leg_km", "leg_basis"]
+    cols = ["gateway_id", "hub_id", "mode", "leg_km", "leg_basis", "leg_status"]
     return pd.DataFrame(rows, columns=cols), skipped
 
 
@@ -652,7 +654,9 @@ def world_access(
         Indexed by (``node_id``, ``hub_id``), sorted by node then total time: ``hub_name``,
         ``mode``, ``gateway_id`` (the gateway of the fastest route; None if none
         reachable), ``chain_min`` and ``chain_km`` (node to gateway), ``leg_km``,
-        ``leg_basis``, ``handling_h``, ``leg_h``, ``total_h`` and ``total_km``.  NaN where
+        ``leg_basis`` (how the leg length was obtained), ``leg_status`` (``computed``, or
+        the status of a sourced rail leg, e.g. ``partly_operational`` for
+        Pingxiang-Nanning), ``handling_h``, ``leg_h``, ``total_h`` and ``total_km``.  NaN where
         no gateway of the right kind is reachable or no leg length is known.
         ``attrs["indicative"]`` is True and ``attrs["note"]`` says why;
         ``attrs["assumptions"]`` records the values used, ``attrs["units"]`` the units,
@@ -764,6 +768,7 @@ def world_access(
                     "chain_km": c_km,
                     "leg_km": float(leg_km[j]),
                     "leg_basis": hl["leg_basis"].iloc[j],
+                    "leg_status": hl["leg_status"].iloc[j],
                     "handling_h": float(handling),
                     "leg_h": float(leg_h[j]),
                     "total_h": float(total[j]),
@@ -803,6 +808,7 @@ def _empty_row() -> dict[str, Any]:
         "chain_km": np.nan,
         "leg_km": np.nan,
         "leg_basis": None,
+        "leg_status": None,
         "handling_h": np.nan,
         "leg_h": np.nan,
         "total_h": np.nan,
