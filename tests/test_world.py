@@ -491,3 +491,14 @@ def test_leg_status_flags_the_partly_open_railway(access):
     row = access.loc[("lang_son", "land_nanning")]
     assert row["leg_status"] == "partly_operational"
     assert access.loc[("ha_noi", "air_sin"), "leg_status"] == "computed"
+
+
+def test_compare_shows_world_access(chain):
+    from urbanchain.scenarios import compare
+
+    noi_bai = [d["edge_id"] for _, _, d in chain.graph.edges("noi_bai_airport", data=True)]
+    cmp = compare(chain, Scenario(chain).close(noi_bai))
+    row = cmp.world.loc[("vinh_yen", "air_icn")]
+    assert row["gateway_base"] == "noi_bai_airport"
+    assert row["change_h"] > 0
+    assert cmp.world.attrs["indicative"] is True
