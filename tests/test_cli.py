@@ -99,6 +99,7 @@ def test_metrics_writes_the_tables(tmp_path):
         "accessibility",
         "gateway_access",
         "network_indices",
+        "world_access",
     ):
         assert (tmp_path / f"{name}.csv").exists()
 

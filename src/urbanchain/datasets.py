@@ -11,6 +11,7 @@ area (official values are in ``area_official_km2`` with their year and source).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,6 +38,8 @@ __all__ = [
     "readiness",
     "region_codes",
     "regions",
+    "world_hubs",
+    "world_legs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -492,3 +495,99 @@ def readiness(
     from urbanchain.readiness import load
 
     return load(vintage=vintage, index=index, province=province, year=year, component=component)
+
+
+#: World hub kinds and the mode that reaches each (see :func:`world_hubs`).
+WORLD_HUB_MODES: dict[str, str] = {"seaport": "sea", "airport": "air", "land": "land"}
+#: The chain gateway kind that serves each world-leg mode.
+WORLD_GATEWAY_OF_MODE: dict[str, str] = {"sea": "seaport", "air": "airport", "land": "border_gate"}
+_NUMERIC_LEG = ("leg_km", "gc_km", "network_km", "snap_origin_km", "snap_dest_km", "onward_km")
+
+
+def world_hubs(*, kinds: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+    """World hubs the Delta's gateways connect to: seaports, hub airports, facing towns.
+
+    Parameters
+    ----------
+    kinds
+        Keep only these kinds (``"seaport"``, ``"airport"``, ``"land"``); default all.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per hub in EPSG:4326: ``hub_id``, ``name``, ``kind``, ``country`` (ISO
+        3166-1 alpha-2), ``lon``, ``lat``, ``code`` (UN/LOCODE, IATA code or GeoNames
+        id), ``source``, ``source_licence``, ``source_package`` (the PyPI package and
+        version the build read) and ``note``.  Seaports come from the NGA World Port Index
+        (public domain), airports from OurAirports (public domain), towns from GeoNames
+        (CC BY 4.0); built by ``scripts/build_world_hubs.py``.
+
+    Raises
+    ------
+    UnknownNameError
+        An unknown kind.
+
+    Examples
+    --------
+    >>> from urbanchain.datasets import world_hubs
+    >>> world_hubs(kinds=["land"])["name"].tolist()
+    ['Hekou', 'Pingxiang', 'Dongxing', 'Kunming', 'Nanning']
+    """
+    table = read_bundled_csv("world_hubs.csv")
+    if kinds is not None:
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        for k in wanted:
+            if k not in tuple(WORLD_HUB_MODES):
+                err = unknown_name("hub kind", k, tuple(WORLD_HUB_MODES))
+                raise err
+        table = table[table["kind"].isin(wanted)]
+    lon = table["lon"].astype(float)
+    lat = table["lat"].astype(float)
+    out = table.assign(lon=lon, lat=lat)
+    return gpd.GeoDataFrame(
+        out, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS
+    ).reset_index(drop=True)
+
+
+def world_legs(*, modes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return the precomputed gateway-to-hub legs (``data/world_legs.csv``), no geometry.
+
+    Parameters
+    ----------
+    modes
+        Keep only these modes (``"sea"``, ``"air"``, ``"land"``); default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (gateway node, hub): ``gateway_id``, ``hub_id``, ``mode``, ``leg_km``
+        (NaN where no length is sourced), ``gc_km`` (great-circle distance),
+        ``basis`` (``searoute``, ``great_circle``, ``great_circle_lower_bound``,
+        ``great_circle_lower_bound+sourced_rail_km``), searoute's ``network_km`` and the
+        two snap gaps bridged by geodesic segments (``snap_origin_km``, ``snap_dest_km``),
+        ``onward_km`` and ``onward_source`` for sourced rail lengths, ``status``, ``tool``
+        (package and version) and ``note``.
+
+    Raises
+    ------
+    UnknownNameError
+        An unknown mode.
+    """
+    table = read_bundled_csv("world_legs.csv").drop(columns=["geometry_wkt"])
+    table = _numeric_legs(table)
+    if modes is not None:
+        wanted = [modes] if isinstance(modes, str) else list(modes)
+        for m in wanted:
+            if m not in WORLD_GATEWAY_OF_MODE:
+                err = unknown_name("mode", m, WORLD_GATEWAY_OF_MODE)
+                raise err
+        table = table[table["mode"].isin(wanted)]
+    return table.reset_index(drop=True)
+
+
+def _numeric_legs(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for col in _NUMERIC_LEG:
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col].replace("", np.nan), errors="coerce").astype(float)
+    return out

@@ -22,6 +22,8 @@ BUNDLED = (
     "readiness.csv",
     "readiness_sources.csv",
     "regions.csv",
+    "world_hubs.csv",
+    "world_legs.csv",
 )
 _REPO_DATA = Path(__file__).resolve().parents[3] / "data"
 

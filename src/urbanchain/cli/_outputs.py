@@ -257,6 +257,8 @@ def metric_tables(
         ),
         "chain_score": metrics.chain_score(chain, mass=mass),
         "network_indices": metrics.network_indices(G).to_frame("value"),
+        # indicative door-to-hub times to the world hubs (urbanchain.world)
+        "world_access": metrics.world_access(chain),
     }
 
 
@@ -388,6 +390,8 @@ def write_metric_tables(
 
 def _with_geometry(chain: UrbanChain, df: pd.DataFrame) -> pd.DataFrame:
     """Attach node or corridor geometries to a table keyed by node or corridor id."""
+    if isinstance(df.index, pd.MultiIndex):  # (node, hub) pairs, e.g. world_access: tabular
+        return df
     for layer, key in ((chain.nodes, "node_id"), (chain.corridors, "corridor_id")):
         geom = layer.set_index(key).geometry
         if len(df) and df.index.isin(geom.index).all():

@@ -47,6 +47,7 @@ from urbanchain.metrics._score import (
     chain_score,
     score_sensitivity,
 )
+from urbanchain.world import world_access  # the world-access measure (urbanchain.world)
 
 __all__ = [
     "DEFAULT_BETA",
@@ -65,4 +66,5 @@ __all__ = [
     "od_matrix",
     "route_length",
     "score_sensitivity",
+    "world_access",
 ]

@@ -655,6 +655,10 @@ class Comparison:
         Hansen accessibility per capital.
     chain_score
         Chain score per capital (empty with a note when it cannot be computed).
+    world
+        Indicative door-to-hub hours per (node, world hub), base and other
+        (:func:`urbanchain.world.world_access_change`; empty with a note when the
+        graphs have no gateways).
     notes
         Caveats (masses used, metrics left out).
     """
@@ -726,6 +730,7 @@ class Comparison:
         else:
             self.accessibility = pd.DataFrame()
         self.chain_score = self._chain_score(base, other)
+        self.world = self._world(base, other)
         summary = [self.efficiency.iloc[0].to_dict() | {"metric": "efficiency"}]
         if len(self.accessibility):
             tb = float(self.accessibility["accessibility_base"].sum())
@@ -764,6 +769,15 @@ class Comparison:
         self.summary = pd.DataFrame(summary).set_index("metric")[
             ["base", "other", "change", "rel_change"]
         ]
+
+    def _world(self, base: Any, other: Any) -> pd.DataFrame:
+        from urbanchain.world import world_access_change
+
+        try:
+            return world_access_change(base, other, labels=self.labels)
+        except (ValueError, ImportError) as exc:
+            self.notes.append(f"world access: not computed ({exc})")
+            return pd.DataFrame()
 
     def _chain_score(self, base: Any, other: Any) -> pd.DataFrame:
         from urbanchain import metrics
