@@ -19,6 +19,7 @@ BUNDLED = (
     "crosswalk_2025.csv",
     "nodes.geojson",
     "provinces.geojson",
+    "region_settings.csv",
     "regions.csv",
 )
 _REPO_DATA = Path(__file__).resolve().parents[3] / "data"
