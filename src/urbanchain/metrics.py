@@ -1754,8 +1754,13 @@ def _chain_components(
     engine: str | None,
     mass: str = "population",
     missing: str = "renormalize",
+    need_mass: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Raw component values (scored nodes x components) and the display columns."""
+    """Raw component values (scored nodes x components) and the display columns.
+
+    With ``need_mass=False`` (the accessibility weight is 0) a chain whose capitals have
+    no mass gets an all-missing accessibility column instead of an error.
+    """
     frame = _chain_frame(chain)
     G = chain.graph.to_networkx() if is_network(chain.graph) else chain.graph
     cols = dict(DEFAULT_CHAIN_COLUMNS)
@@ -1799,23 +1804,26 @@ def _chain_components(
         for v in scored:
             value = pd.to_numeric(pd.Series([G.nodes[v].get(mass)]), errors="coerce").iloc[0]
             (valid if pd.notna(value) and value >= 0 else excluded).append(v)
-        if not valid:
+        if not valid and need_mass:
             msg = (
                 f"No capital has a usable mass in node attribute {mass!r}, so accessibility "
                 "cannot be computed. Pass mass= naming a populated attribute, or set the "
-                "'accessibility' weight to 0."
+                "'accessibility' weight to 0 (weights={'accessibility': 0})."
             )
             raise ValidationError(msg)
-        dest, m = masses(G, mass, valid, missing="error")
-    acc, _ = _hansen(
-        d_out[:, [prep.csr.index[v] for v in dest]],
-        m,
-        scored,
-        dest,
-        decay="exponential",
-        beta=DEFAULT_BETA["exponential"],
-        include_self=False,
-    )
+        dest, m = masses(G, mass, valid, missing="error") if valid else ([], np.array([]))
+    if len(dest):
+        acc, _ = _hansen(
+            d_out[:, [prep.csr.index[v] for v in dest]],
+            m,
+            scored,
+            dest,
+            decay="exponential",
+            beta=DEFAULT_BETA["exponential"],
+            include_self=False,
+        )
+    else:
+        acc = np.full(len(scored), np.nan)
     kinds = [
         k
         for k in ("seaport", "airport", "border_gate")
@@ -2022,6 +2030,7 @@ def chain_score(
         engine=engine,
         mass=mass,
         missing=missing,
+        need_mass=w["accessibility"] > 0,
     )
     if raw.attrs.get("mass_missing"):
         notes = [
