@@ -1755,11 +1755,13 @@ def _chain_components(
     mass: str = "population",
     missing: str = "renormalize",
     need_mass: bool = True,
+    unweighted: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw component values (scored nodes x components) and the display columns.
 
     With ``need_mass=False`` (the accessibility weight is 0) a chain whose capitals have
-    no mass gets an all-missing accessibility column instead of an error.
+    no mass gets an all-missing accessibility column instead of an error; readiness
+    components named in ``unweighted`` (weight 0) may lack their node column.
     """
     frame = _chain_frame(chain)
     G = chain.graph.to_networkx() if is_network(chain.graph) else chain.graph
@@ -1770,8 +1772,13 @@ def _chain_components(
                 err = unknown_name("readiness component", k, DEFAULT_CHAIN_COLUMNS)
                 raise err
             cols[k] = c
-    for c in cols.values():
+    for k, c in cols.items():
         if c not in frame.columns:
+            if k in unweighted:
+                # a zero-weight readiness component needs no column: a chain outside
+                # Vietnam has no DTI/PCI/IOC at all
+                frame[c] = np.nan
+                continue
             err = unknown_name("node column", c, frame.columns)
             raise err
     if "is_capital" in frame.columns:
@@ -2031,6 +2038,7 @@ def chain_score(
         mass=mass,
         missing=missing,
         need_mass=w["accessibility"] > 0,
+        unweighted=frozenset(k for k, v in w.items() if v == 0),
     )
     if raw.attrs.get("mass_missing"):
         notes = [
