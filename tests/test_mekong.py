@@ -171,6 +171,21 @@ def test_official_lengths_within_band_by_pyproj_geod() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("places.csv", "place_id"),
+        ("nodes_attributes.csv", "node_id"),
+        ("corridors.csv", "corridor_id"),
+    ],
+)
+def test_ids_do_not_collide_with_the_delta(name: str, key: str) -> None:
+    # the per-region build writes one nodes and one corridors layer for all regions
+    with _delta_table(name).open(encoding="utf-8", newline="") as fh:
+        delta = {r[key] for r in csv.DictReader(fh)}
+    assert not {r[key] for r in _read(name)} & delta
+
+
 @pytest.fixture(scope="module")
 def local_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Mekong tables built by today's build script into a temporary folder."""
@@ -262,6 +277,47 @@ def test_bundled_mekong_chain() -> None:
     assert "lao_cai" not in set(datasets.nodes(region=REGION)["node_id"])
     results = _load_script("mekong_results")
     assert results.main(["--check"]) == 0  # docs/mekong-results.md matches the bundled layers
+
+
+@pytest.fixture
+def merged_data(local_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for the merged per-region build: the Delta's layers and the local Mekong
+    build in one nodes/corridors GeoJSON with a ``region`` column, as the bundled data."""
+    import shutil
+
+    from urbanchain._private import _bundled
+
+    data = ROOT / "data"
+    for name in ("provinces.geojson", "crosswalk_2025.csv", "regions.csv", "region_settings.csv"):
+        shutil.copy(data / name, tmp_path / name)
+    for name in ("nodes.geojson", "corridors.geojson"):
+        features = []
+        for region, folder in (("red_river_delta", data), (REGION, local_build)):
+            fc = json.loads((folder / name).read_text(encoding="utf-8"))
+            for f in fc["features"]:
+                f["properties"] = {"region": region, **f["properties"]}
+                features.append(f)
+        out = {"type": "FeatureCollection", "features": features}
+        (tmp_path / name).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(_bundled, "_REPO_DATA", tmp_path)
+    return tmp_path
+
+
+def test_from_region_on_the_merged_layout(merged_data: Path) -> None:
+    assert REGION in datasets.bundled_regions()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chain = UrbanChain.from_region("mekong-river-delta", year=2025)
+        od = metrics.od_matrix(chain.graph, sources=chain.capitals, targets=chain.capitals)
+    assert len(chain.capitals) == 13
+    assert "ho_chi_minh" in set(chain.nodes["node_id"])  # the Mekong's own reach town
+    assert "lao_cai" not in set(chain.nodes["node_id"])  # a Delta reach town is not
+    assert np.isfinite(od.to_numpy()).all()
+    delta = UrbanChain.from_region("red_river_delta", year=2025)
+    assert "ho_chi_minh" not in set(delta.nodes["node_id"])
+    assert "lao_cai" in set(delta.nodes["node_id"])
+    assert len(delta.capitals) == 11
+    assert not set(delta.corridors["corridor_id"]) & set(chain.corridors["corridor_id"])
 
 
 # ------------------------------------------------------------------ a user region abroad
