@@ -858,14 +858,16 @@ def _haversine_km(lon: NDArray[Any], lat: NDArray[Any], lon0: float, lat0: float
 
 def _check_outliers(st: _State, b: NDArray[Any], usable: NDArray[np.bool_]) -> None:
     """Row 10 without an expected region: features far from the rest of the layer."""
-    if len(b) < 3 or not np.isfinite(b).all():
+    finite = np.isfinite(b).all(axis=1)
+    if int(finite.sum()) < 3:
         return
     lon = (b[:, 0] + b[:, 2]) / 2
     lat = (b[:, 1] + b[:, 3]) / 2
-    lon0, lat0 = float(np.median(lon)), float(np.median(lat))
-    dist = _haversine_km(lon, lat, lon0, lat0)
-    limit = max(OUTLIER_MIN_KM, OUTLIER_FACTOR * float(np.median(dist)))
-    out = dist > limit
+    lon0, lat0 = float(np.median(lon[finite])), float(np.median(lat[finite]))
+    dist = np.full(len(b), np.inf)
+    dist[finite] = _haversine_km(lon[finite], lat[finite], lon0, lat0)
+    limit = max(OUTLIER_MIN_KM, OUTLIER_FACTOR * float(np.median(dist[finite])))
+    out = dist > limit  # non-finite bounds (a failed reprojection) count as outside
     if not out.any():
         return
     idx = np.flatnonzero(usable)[out]
