@@ -222,6 +222,18 @@ def test_local_chain_works_end_to_end(local_build: Path) -> None:
     assert abs(m.location[1] - 105.8) < 1.5
 
 
+def test_default_city_pairs_come_from_the_region_data(local_build: Path) -> None:
+    from urbanchain._private._scenario_metrics import DEFAULT_PAIRS, resolve_pairs
+
+    results = _load_script("mekong_results")
+    chain = results.load_chain(2025, local_build)
+    pairs = resolve_pairs(chain.graph, None)
+    assert pairs == list(datasets.region_settings(REGION)["pairs"])
+    assert pairs[0] == ("can_tho", "my_tho")
+    delta = UrbanChain.from_region("red_river_delta", year=2025)
+    assert resolve_pairs(delta.graph, None) == list(DEFAULT_PAIRS)
+
+
 def test_results_page_matches_the_local_build(local_build: Path) -> None:
     results = _load_script("mekong_results")
     chains = {y: results.load_chain(y, local_build) for y in results.YEARS}

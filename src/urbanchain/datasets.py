@@ -231,6 +231,7 @@ _SETTING_DEFAULTS: dict[str, object] = {
     "access_radius_m": 15_000.0,
     "expected_region": None,
     "expected_name": None,
+    "pairs": (),
 }
 
 
@@ -251,8 +252,9 @@ def region_settings(region: str) -> dict[str, object]:
     -------
     dict
         ``centre_node`` (node id or None), ``access_radius_m`` (float),
-        ``expected_region`` (``(lon_min, lat_min, lon_max, lat_max)`` or None) and
-        ``expected_name`` (str or None).
+        ``expected_region`` (``(lon_min, lat_min, lon_max, lat_max)`` or None),
+        ``expected_name`` (str or None) and ``pairs`` (the city pairs whose travel time
+        the scenario tables report by default, a tuple of ``(node_id, node_id)``).
 
     Raises
     ------
@@ -280,6 +282,11 @@ def region_settings(region: str) -> dict[str, object]:
     if all(box):
         out["expected_region"] = tuple(float(v) for v in box)
         out["expected_name"] = row["expected_name"] or key
+    if row.get("pairs"):
+        out["pairs"] = tuple(
+            (a.strip(), b.strip())
+            for a, b in (p.split("-", 1) for p in row["pairs"].split(";") if "-" in p)
+        )
     return out
 
 
