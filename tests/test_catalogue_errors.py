@@ -155,7 +155,11 @@ def case_read_layer_repair(tmp: Path) -> None:
 
 
 def case_read_layer_outside_region(tmp: Path) -> None:
-    io.read_layer(_nodes_geojson(tmp, [(2.35, 48.85)]), kind="nodes")
+    # the check follows the layer's own extent: a stray point among Delta points warns
+    io.read_layer(
+        _nodes_geojson(tmp, [(105.85, 21.03), (106.68, 20.86), (106.17, 20.42), (2.35, 48.85)]),
+        kind="nodes",
+    )
 
 
 def case_check_layer_repair(tmp: Path) -> None:

@@ -22,15 +22,17 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from urbanchain.errors import ValidationError
+from urbanchain.errors import DataNotFoundError, ValidationError
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["DELTA_GRAPH_OPTIONS", "UrbanChain", "with_province_population"]
 
-#: Graph options used for the bundled regions: city centres, ports and airports
-#: are joined to the corridor network by access links of at most this radius.
+#: Graph options of the Red River Delta chain: city centres, ports and airports are joined
+#: to the corridor network by access links of at most this radius.  Kept for backward
+#: compatibility; :meth:`UrbanChain.from_region` reads each region's own options from
+#: :func:`urbanchain.datasets.region_settings`.
 DELTA_GRAPH_OPTIONS: dict[str, Any] = {"access_radius_m": 15_000.0}
 
 
@@ -173,26 +175,51 @@ class UrbanChain:
         include_reach
             Keep the corridor towns just outside the region that its corridors reach.
         graph_options
-            Overrides of :data:`DELTA_GRAPH_OPTIONS`.
+            Overrides of the region's graph options (the access radius of
+            :func:`urbanchain.datasets.region_settings`).
 
         Returns
         -------
         UrbanChain
             The chain.
+
+        Raises
+        ------
+        UnknownNameError
+            For an unknown region id.
+        DataNotFoundError
+            If the preset has no bundled nodes or corridors (only province polygons);
+            the message names the bundled regions and how to bring your own layers.
         """
         from urbanchain import datasets
 
         vintage = 2025 if year >= 2025 else 2008
         p2008 = datasets.provinces(region=region, vintage=2008)
-        options = {**DELTA_GRAPH_OPTIONS, **dict(graph_options or {})}
-        nodes = with_province_population(
-            datasets.nodes(region=region, include_reach=include_reach), p2008
-        )
+        raw_nodes = datasets.nodes(region=region, include_reach=include_reach)
+        corridors = datasets.corridors(region=region)
+        bundled = datasets.bundled_regions()
+        if datasets._normalise_region(region) not in bundled:
+            msg = (
+                f"Region {region!r} has province polygons but no bundled chain "
+                f"({len(raw_nodes)} nodes, {len(corridors)} corridors, no capital of its own), "
+                f"so every metric on it would be empty. Bundled chains: {', '.join(bundled) or 'none'}. For another region "
+                "bring your own layers: UrbanChain(nodes=read_layer('nodes.geojson', "
+                "kind='nodes'), corridors=read_layer('corridors.geojson', kind='corridors'), "
+                f"provinces=datasets.provinces(region={region!r}), year={year}) "
+                "(read_layer is urbanchain.io.read_layer)."
+            )
+            raise DataNotFoundError(msg)
+        settings = datasets.region_settings(region)
+        options = {
+            "access_radius_m": settings["access_radius_m"],
+            **dict(graph_options or {}),
+        }
+        nodes = with_province_population(raw_nodes, p2008)
         return cls(
             provinces=datasets.provinces(region=region, vintage=vintage),
             provinces_2008=p2008,
             nodes=nodes,
-            corridors=datasets.corridors(region=region),
+            corridors=corridors,
             year=year,
             region=region.replace("-", "_"),
             graph_options=options,

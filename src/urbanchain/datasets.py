@@ -30,6 +30,7 @@ from urbanchain.layers._validate import node_columns
 
 __all__ = [
     "PROVINCE_COLUMNS",
+    "bundled_regions",
     "corridors",
     "crosswalk_2025",
     "get_path",
@@ -37,6 +38,7 @@ __all__ = [
     "provinces",
     "readiness",
     "region_codes",
+    "region_settings",
     "regions",
     "world_hubs",
     "world_legs",
@@ -96,6 +98,7 @@ _UNIT_COLUMNS = [
 _NODE_TYPES = {t: list(node_columns(t)) for t in ("str", "Int64", "float", "bool")}
 _CORRIDOR_TYPES = {
     "str": [
+        "region",
         "corridor_id",
         "name",
         "code",
@@ -121,7 +124,7 @@ def get_path(name: str) -> Path:
     ----------
     name
         One of ``"provinces.geojson"``, ``"crosswalk_2025.csv"``, ``"regions.csv"``,
-        ``"nodes.geojson"``, ``"corridors.geojson"``.
+        ``"region_settings.csv"``, ``"nodes.geojson"``, ``"corridors.geojson"``.
 
     Returns
     -------
@@ -197,6 +200,100 @@ def region_codes(region: str) -> list[str]:
         err = unknown_name("region", region, table["id"])
         raise err
     return sorted(c.strip() for c in str(match.iloc[0]).split(",") if c.strip())
+
+
+#: Settings a region falls back to when ``region_settings.csv`` has no row for it.
+_SETTING_DEFAULTS: dict[str, object] = {
+    "centre_node": None,
+    "access_radius_m": 15_000.0,
+    "expected_region": None,
+    "expected_name": None,
+    "pairs": (),
+}
+
+
+def region_settings(region: str) -> dict[str, object]:
+    """Per-region settings of the bundled chains: centre, graph access radius, expected box.
+
+    The values live in the bundled table ``region_settings.csv`` (one row per region, curated
+    by hand), so a new region needs a row of data, not code.  A preset without a row gets
+    the defaults: no centre, a 15 km access radius and no expected-region box (the location
+    check then follows the layers' own extent).
+
+    Parameters
+    ----------
+    region
+        A preset id from :func:`regions`; hyphens are accepted.
+
+    Returns
+    -------
+    dict
+        ``centre_node`` (node id or None), ``access_radius_m`` (float),
+        ``expected_region`` (``(lon_min, lat_min, lon_max, lat_max)`` or None),
+        ``expected_name`` (str or None) and ``pairs`` (the city pairs whose travel time
+        the scenario tables report by default, a tuple of ``(node_id, node_id)``).
+
+    Raises
+    ------
+    UnknownNameError
+        If the region is unknown; the message lists the valid ids.
+
+    Examples
+    --------
+    >>> from urbanchain.datasets import region_settings
+    >>> region_settings("mekong-river-delta")["centre_node"]
+    'can_tho'
+    """
+    region_codes(region)  # validates the id
+    key = _normalise_region(region)
+    table = read_bundled_csv("region_settings.csv")
+    out = dict(_SETTING_DEFAULTS)
+    match = table[table["id"] == key]
+    if match.empty:
+        return out
+    row = match.iloc[0]
+    out["centre_node"] = row["centre_node"] or None
+    if row["access_radius_m"]:
+        out["access_radius_m"] = float(row["access_radius_m"])
+    box = [row[f"expected_{k}"] for k in ("lon_min", "lat_min", "lon_max", "lat_max")]
+    if all(box):
+        out["expected_region"] = tuple(float(v) for v in box)
+        out["expected_name"] = row["expected_name"] or key
+    if row.get("pairs"):
+        out["pairs"] = tuple(
+            (a.strip(), b.strip())
+            for a, b in (p.split("-", 1) for p in row["pairs"].split(";") if "-" in p)
+        )
+    return out
+
+
+def bundled_regions() -> list[str]:
+    """Region presets with a bundled chain: capitals of their own and corridors, sorted.
+
+    A preset counts when at least one provincial capital (``is_capital``) lies in its
+    provinces and at least one corridor crosses them; corridor towns that only reach into
+    a region (Lào Cai, Thanh Hóa...) do not make a chain.  Other presets (the remaining socio-economic regions) have province polygons only; build
+    a chain for them from your own layers with ``UrbanChain(nodes=..., corridors=...)``.
+
+    Returns
+    -------
+    list of str
+        Preset ids, e.g. ``['hanoi_haiphong_quangninh', 'red_river_delta']``.
+
+    Examples
+    --------
+    >>> from urbanchain.datasets import bundled_regions
+    >>> "red_river_delta" in bundled_regions()
+    True
+    """
+    table = regions()
+    out = []
+    for rid in table["id"]:
+        own = nodes(region=rid, include_reach=False)
+        has_capital = "is_capital" in own.columns and bool(own["is_capital"].any())
+        if has_capital and len(corridors(region=rid)):
+            out.append(str(rid))
+    return sorted(out)
 
 
 def crosswalk_2025() -> pd.DataFrame:
@@ -376,8 +473,9 @@ def nodes(*, region: str | None = DELTA, include_reach: bool = True) -> gpd.GeoD
         A region preset id; rows whose ``province_2008`` is in the region are kept.
         ``None`` keeps every row.
     include_reach
-        Also keep ``scope == "reach"`` rows (corridor towns outside the 11 Delta
-        provinces) when the region contains Delta provinces.
+        Also keep ``scope == "reach"`` rows (corridor towns just outside a bundled
+        chain's provinces, such as Lào Cai for the Delta or Hồ Chí Minh City for the
+        Mekong) when the region shares provinces with the chain they belong to.
 
     Returns
     -------
@@ -403,9 +501,19 @@ def nodes(*, region: str | None = DELTA, include_reach: bool = True) -> gpd.GeoD
     if keep is None or "province_2008" not in gdf.columns:
         return gdf.reset_index(drop=True)
     mask = gdf["province_2008"].isin(keep)
-    delta = set(region_codes(DELTA))
-    if include_reach and keep & delta and "scope" in gdf.columns:
-        mask |= gdf["scope"] == "reach"
+    if include_reach and "scope" in gdf.columns:
+        # a reach row belongs to the chain of its own region (the ``region`` column of the
+        # per-region build; a layer without it holds the Delta's rows only): keep it when
+        # that region shares provinces with the one asked for
+        owner = gdf["region"].astype(str) if "region" in gdf.columns else None
+        owners = {DELTA} if owner is None else set(owner[gdf["scope"] == "reach"])
+        linked = {r for r in owners if r and set(region_codes(r)) & keep}
+        mine = gdf["scope"] == "reach"
+        if owner is not None:
+            mine &= owner.isin(linked)
+        elif not linked:
+            mine &= False
+        mask |= mine
     if not include_reach and "scope" in gdf.columns:
         mask &= gdf["scope"] != "reach"
     return gdf[mask].reset_index(drop=True)

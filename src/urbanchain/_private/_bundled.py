@@ -21,6 +21,7 @@ BUNDLED = (
     "provinces.geojson",
     "readiness.csv",
     "readiness_sources.csv",
+    "region_settings.csv",
     "regions.csv",
     "world_hubs.csv",
     "world_legs.csv",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -237,9 +238,19 @@ def metric_tables(
         v for v in capitals if pd.notna(G.nodes[v].get(mass)) and G.nodes[v].get(mass) is not None
     ]
     corridor_ids = {d.get("corridor_id") for _, _, d in G.edges(data=True)}
+    if with_mass:
+        access = metrics.accessibility(G, mass=mass, destinations=with_mass)
+    else:
+        # a chain whose capitals have no sourced mass (the Mekong so far): the table is
+        # written with empty values and says why, and the other tables go without masses
+        access = pd.DataFrame(
+            {"accessibility": np.nan, "destinations_reached": pd.NA},
+            index=pd.Index(list(G.nodes), name="node_id"),
+        )
+        access.attrs["note"] = f"no capital has a sourced {mass!r}: accessibility not computed"
     return {
         "node_metrics": metrics.centrality(G),
-        "accessibility": metrics.accessibility(G, mass=mass, destinations=with_mass),
+        "accessibility": access,
         "gateway_access": (
             metrics.gateway_access(G) if kinds is None
             else metrics.gateway_access(G, kinds=tuple(kinds))
@@ -251,11 +262,13 @@ def metric_tables(
         # rank real corridors only, not the access/transfer links the builder adds
         "corridor_criticality": metrics.corridor_criticality(
             G,
-            mass=mass,
-            destinations=with_mass,
+            mass=mass if with_mass else None,
+            destinations=with_mass or None,
             groups=[c for c in chain.network["corridor_id"] if c in corridor_ids],
         ),
-        "chain_score": metrics.chain_score(chain, mass=mass),
+        "chain_score": metrics.chain_score(
+            chain, mass=mass, weights=None if with_mass else {"accessibility": 0.0}
+        ),
         "network_indices": metrics.network_indices(G).to_frame("value"),
         # indicative door-to-hub times to the world hubs (urbanchain.world)
         "world_access": metrics.world_access(chain),

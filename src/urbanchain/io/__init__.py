@@ -68,6 +68,7 @@ def read_layer(
     max_features: int | None = None,
     max_vertices: int | None = None,
     allow_remote: bool | None = None,
+    expected_region: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate one layer from a file.
 
@@ -119,6 +120,13 @@ def read_layer(
         The per-feature cap is the ``max_vertices_per_feature`` setting.
     allow_remote
         Allow remote paths; default the ``allow_remote`` setting (``False``).
+    expected_region
+        Where the features are expected: ``None`` (default) follows the layer's own
+        extent and warns only about features far from all the others (swapped
+        coordinates, a stray point); a box ``(lon_min, lat_min, lon_max, lat_max)`` in
+        degrees, or a region id with a box in
+        :func:`urbanchain.datasets.region_settings` (``"red_river_delta"``), warns about
+        features entirely outside it.
 
     Returns
     -------
@@ -237,6 +245,7 @@ def read_layer(
         max_vertices=max_vertices,
         from_read_layer=True,
         want_data=True,
+        expected_region=expected_region,
     )
     report.raise_for_errors()
     emit_warnings(report, stacklevel=2)

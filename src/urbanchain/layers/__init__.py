@@ -61,6 +61,7 @@ def validate_layer(
     id_col: str | None = None,
     repair: bool = False,
     name: str | None = None,
+    expected_region: Any = None,
 ) -> ValidationReport:
     """Check a layer against the schema of its kind and report every problem.
 
@@ -86,6 +87,13 @@ def validate_layer(
         Apply safe repairs to a copy (``report.data``) and list them in ``report.repairs``.
     name
         How to name the layer in messages (default ``"layer"``).
+    expected_region
+        Where the features are expected: ``None`` (default) follows the layer's own
+        extent and warns only about features far from all the others (swapped
+        coordinates, a stray point); a box ``(lon_min, lat_min, lon_max, lat_max)`` in
+        degrees, or a region id with a box in
+        :func:`urbanchain.datasets.region_settings` (``"red_river_delta"``), warns about
+        features entirely outside it.
 
     Returns
     -------
@@ -113,7 +121,9 @@ def validate_layer(
     >>> report.ok, [issue.code for issue in report.errors]
     (False, ['duplicate_id'])
     """
-    return run_checks(gdf, kind=kind, id_col=id_col, repair=repair, name=name)
+    return run_checks(
+        gdf, kind=kind, id_col=id_col, repair=repair, name=name, expected_region=expected_region
+    )
 
 
 def check_layer(
@@ -123,6 +133,7 @@ def check_layer(
     id_col: str | None = None,
     repair: bool = False,
     name: str | None = None,
+    expected_region: Any = None,
 ) -> gpd.GeoDataFrame:
     """Validate a layer, raise on errors, warn about repairs, and return a checked copy.
 
@@ -139,6 +150,13 @@ def check_layer(
         that counts what changed).
     name
         How to name the layer in messages.
+    expected_region
+        Where the features are expected: ``None`` (default) follows the layer's own
+        extent and warns only about features far from all the others (swapped
+        coordinates, a stray point); a box ``(lon_min, lat_min, lon_max, lat_max)`` in
+        degrees, or a region id with a box in
+        :func:`urbanchain.datasets.region_settings` (``"red_river_delta"``), warns about
+        features entirely outside it.
 
     Returns
     -------
@@ -169,7 +187,15 @@ def check_layer(
     >>> check_layer(gdf, kind="nodes")["node_id"].tolist()
     ['ha_noi']
     """
-    report = run_checks(gdf, kind=kind, id_col=id_col, repair=repair, name=name, want_data=True)
+    report = run_checks(
+        gdf,
+        kind=kind,
+        id_col=id_col,
+        repair=repair,
+        name=name,
+        want_data=True,
+        expected_region=expected_region,
+    )
     report.raise_for_errors()
     emit_warnings(report, stacklevel=2)
     assert report.data is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,10 +37,18 @@ from urbanchain.errors import (
 
 logger = logging.getLogger(__name__)
 
-#: Bounding box (lon_min, lat_min, lon_max, lat_max) of the region layers are expected in:
-#: Vietnam, its islands and the surrounding seas, with a margin.
+#: Bounding box (lon_min, lat_min, lon_max, lat_max) of Vietnam, its islands and the
+#: surrounding seas, with a margin: the expected region of the bundled Vietnamese chains
+#: (``data/region_settings.csv``).  Pass it as ``expected_region=`` to check a layer against
+#: it; by default the location check follows the layer's own extent.
 EXPECTED_REGION: tuple[float, float, float, float] = (100.0, 5.0, 120.0, 25.0)
 EXPECTED_REGION_NAME = "Vietnam and its seas"
+#: Without an expected region, a feature is "far outside" when its distance from the
+#: layer's median centre exceeds both this many km and OUTLIER_FACTOR times the median
+#: distance of all features (so a chain anywhere in the world raises no warning, while a
+#: point with swapped coordinates among correct ones does).
+OUTLIER_MIN_KM = 1000.0
+OUTLIER_FACTOR = 10.0
 
 _TYPE_NAMES = (
     "Point",
@@ -59,6 +68,7 @@ _OPERATIONAL = frozenset({"operational", "under_construction", "planned"})
 #: schema below, the casts of the bundled reader (:mod:`urbanchain.datasets`)
 #: and the docs read it.  Other columns are kept as they come.
 NODE_COLUMN_TYPES: dict[str, Literal["str", "Int64", "float", "bool"]] = {
+    "region": "str",
     "node_id": "str",
     "name": "str",
     "name_ascii": "str",
@@ -836,8 +846,77 @@ def _check_ranges(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> boo
     return ok
 
 
-def _check_region(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> None:
-    """Row 10 (soft): features entirely outside the expected region."""
+def _resolve_expected(
+    expected_region: Any,
+) -> tuple[tuple[float, float, float, float], str] | None:
+    """``None``, a bounding box, or a region preset id -> (box, name) or None."""
+    if expected_region is None:
+        return None
+    if isinstance(expected_region, str):
+        from urbanchain.datasets import region_settings
+
+        settings = region_settings(expected_region)
+        box = settings["expected_region"]
+        if box is None:
+            return None
+        return tuple(box), str(settings["expected_name"])  # type: ignore[arg-type,return-value]
+    try:
+        box = tuple(float(v) for v in expected_region)
+    except (TypeError, ValueError) as exc:
+        msg = (
+            f"expected_region must be None, a region id such as 'mekong_river_delta', or a box "
+            f"(lon_min, lat_min, lon_max, lat_max) in degrees; got {expected_region!r}."
+        )
+        raise ValidationError(msg) from exc
+    if len(box) != 4 or not (box[0] < box[2] and box[1] < box[3]):
+        msg = (
+            f"expected_region box must be (lon_min, lat_min, lon_max, lat_max) with "
+            f"lon_min < lon_max and lat_min < lat_max; got {expected_region!r}."
+        )
+        raise ValidationError(msg)
+    return (box[0], box[1], box[2], box[3]), "the expected box"
+
+
+def _haversine_km(lon: NDArray[Any], lat: NDArray[Any], lon0: float, lat0: float) -> NDArray[Any]:
+    p1, p2 = np.radians(lat), math.radians(lat0)
+    dl = np.radians(lon - lon0)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _check_outliers(st: _State, b: NDArray[Any], usable: NDArray[np.bool_]) -> None:
+    """Row 10 without an expected region: features far from the rest of the layer."""
+    finite = np.isfinite(b).all(axis=1)
+    if int(finite.sum()) < 3:
+        return
+    lon = (b[:, 0] + b[:, 2]) / 2
+    lat = (b[:, 1] + b[:, 3]) / 2
+    lon0, lat0 = float(np.median(lon[finite])), float(np.median(lat[finite]))
+    dist = np.full(len(b), np.inf)
+    dist[finite] = _haversine_km(lon[finite], lat[finite], lon0, lat0)
+    limit = max(OUTLIER_MIN_KM, OUTLIER_FACTOR * float(np.median(dist[finite])))
+    out = dist > limit  # non-finite bounds (a failed reprojection) count as outside
+    if not out.any():
+        return
+    idx = np.flatnonzero(usable)[out]
+    msg = (
+        f"{st.name}: {len(idx)} of {int(usable.sum())} features lie far outside the region the "
+        f"other features cover (their median centre is at longitude {lon0:.2f}°, latitude "
+        f"{lat0:.2f}°; these lie {float(dist[out].min()):,.0f}-{float(dist[out].max()):,.0f} km "
+        f"from it, the limit is {limit:,.0f} km): {st.rows.describe(idx)}. Check for swapped "
+        "latitude/longitude or a wrong crs=; if the layer really spans these places, ignore "
+        "this warning."
+    )
+    st.report.warnings.append(st.rows.issue("outside_region", msg, idx))
+
+
+def _check_region(
+    st: _State,
+    crs: pyproj.CRS,
+    usable: NDArray[np.bool_],
+    expected: tuple[tuple[float, float, float, float], str] | None = None,
+) -> None:
+    """Row 10 (soft): features far outside the expected region, or far from the rest."""
     if not usable.any():
         return
     b = shapely.bounds(st.geoms[usable])
@@ -848,7 +927,10 @@ def _check_region(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> Non
         b = np.column_stack(
             [np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)]
         )
-    lon0, lat0, lon1, lat1 = EXPECTED_REGION
+    if expected is None:
+        _check_outliers(st, b, usable)
+        return
+    (lon0, lat0, lon1, lat1), region_name = expected
     with np.errstate(invalid="ignore"):
         out = (b[:, 2] < lon0) | (b[:, 0] > lon1) | (b[:, 3] < lat0) | (b[:, 1] > lat1)
         out |= ~np.isfinite(b).all(axis=1)
@@ -857,7 +939,7 @@ def _check_region(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> Non
     idx = np.flatnonzero(usable)[out]
     msg = (
         f"{st.name}: {len(idx)} of {int(usable.sum())} features lie far outside the expected "
-        f"region ({EXPECTED_REGION_NAME}: longitude {lon0:g}-{lon1:g}°E, latitude "
+        f"region ({region_name}: longitude {lon0:g}-{lon1:g}°E, latitude "
         f"{lat0:g}-{lat1:g}°N): {st.rows.describe(idx)}. Check for swapped latitude/longitude "
         "or a wrong crs=; if the layer really covers another region, ignore this warning."
     )
@@ -999,6 +1081,7 @@ def run_checks(
     max_vertices: int | None = None,
     from_read_layer: bool = False,
     want_data: bool = False,
+    expected_region: Any = None,
 ) -> ValidationReport:
     """Check ``gdf`` against the schema of ``kind``; see :func:`urbanchain.layers.validate_layer`.
 
@@ -1009,6 +1092,7 @@ def run_checks(
     """
     schema = get_schema(kind)
     label = name or "layer"
+    expected = _resolve_expected(expected_region)
     if not isinstance(gdf, gpd.GeoDataFrame):
         msg = (
             f"{label}: expected a GeoDataFrame, got {type(gdf).__name__}. Build one with "
@@ -1076,7 +1160,7 @@ def run_checks(
     _check_numeric(st)
     _check_categories(st)
     if crs is not None and ranges_ok and not report.errors:
-        _check_region(st, crs, usable & _present(st))
+        _check_region(st, crs, usable & _present(st), expected)
     if (repair or want_data) and report.ok:
         out = st.gdf.copy()
         out[geom_name] = gpd.GeoSeries(st.geoms, index=out.index, crs=gdf.crs)

@@ -78,6 +78,7 @@ _PANES = {
     "corridors": ("ucCorridors", 420),
     "nodes": ("ucNodes", 430),
 }
+#: Initial centre of a map with no features at all (a map with layers is centred on them).
 _DEFAULT_CENTRE = (21.0, 106.0)
 _BACKGROUND = "#dfe7ec"
 
@@ -412,6 +413,8 @@ def _build_map(
                 ]
             )
     if bounds is not None:
+        # centre on the layers themselves (any region in the world), not on a fixed place
+        m.location = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     if legend:
         m.add_child(el.LegendControl(_legend_html(legend)))

@@ -122,8 +122,15 @@ def _chain_components(
     engine: str | None,
     mass: str = "population",
     missing: str = "renormalize",
+    need_mass: bool = True,
+    unweighted: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Raw component values (scored nodes x components) and the display columns."""
+    """Raw component values (scored nodes x components) and the display columns.
+
+    With ``need_mass=False`` (the accessibility weight is 0) a chain whose capitals have
+    no mass gets an all-missing accessibility column instead of an error; readiness
+    components named in ``unweighted`` (weight 0) may lack their node column.
+    """
     frame = _chain_frame(chain)
     G = chain.graph.to_networkx() if is_network(chain.graph) else chain.graph
     cols = dict(DEFAULT_CHAIN_COLUMNS)
@@ -133,8 +140,13 @@ def _chain_components(
                 err = unknown_name("readiness component", k, DEFAULT_CHAIN_COLUMNS)
                 raise err
             cols[k] = c
-    for c in cols.values():
+    for k, c in cols.items():
         if c not in frame.columns:
+            if k in unweighted:
+                # a zero-weight readiness component needs no column: a chain outside
+                # Vietnam has no DTI/PCI/IOC at all
+                frame[c] = np.nan
+                continue
             err = unknown_name("node column", c, frame.columns)
             raise err
     if "is_capital" in frame.columns:
@@ -167,23 +179,26 @@ def _chain_components(
         for v in scored:
             value = pd.to_numeric(pd.Series([G.nodes[v].get(mass)]), errors="coerce").iloc[0]
             (valid if pd.notna(value) and value >= 0 else excluded).append(v)
-        if not valid:
+        if not valid and need_mass:
             msg = (
                 f"No capital has a usable mass in node attribute {mass!r}, so accessibility "
                 "cannot be computed. Pass mass= naming a populated attribute, or set the "
-                "'accessibility' weight to 0."
+                "'accessibility' weight to 0 (weights={'accessibility': 0})."
             )
             raise ValidationError(msg)
-        dest, m = masses(G, mass, valid, missing="error")
-    acc, _ = _hansen(
-        d_out[:, [prep.csr.index[v] for v in dest]],
-        m,
-        scored,
-        dest,
-        decay="exponential",
-        beta=DEFAULT_BETA["exponential"],
-        include_self=False,
-    )
+        dest, m = masses(G, mass, valid, missing="error") if valid else ([], np.array([]))
+    if len(dest):
+        acc, _ = _hansen(
+            d_out[:, [prep.csr.index[v] for v in dest]],
+            m,
+            scored,
+            dest,
+            decay="exponential",
+            beta=DEFAULT_BETA["exponential"],
+            include_self=False,
+        )
+    else:
+        acc = np.full(len(scored), np.nan)
     kinds = [
         k
         for k in GATEWAY_KINDS
@@ -402,6 +417,8 @@ def chain_score(
         engine=engine,
         mass=mass,
         missing=missing,
+        need_mass=w["accessibility"] > 0,
+        unweighted=frozenset(k for k, v in w.items() if v == 0),
     )
     r_used = r_info = None
     if readiness is not None:

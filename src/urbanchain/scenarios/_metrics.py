@@ -24,7 +24,8 @@ __all__ = [
     "resolve_pairs",
 ]
 
-#: City pairs whose travel time :func:`urbanchain.scenarios.rank_projects` reports by default.
+#: City pairs whose travel time :func:`urbanchain.scenarios.rank_projects` reports by default
+#: for a graph whose region has no ``pairs`` in ``data/region_settings.csv`` (the Delta's).
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("ha_noi", "hai_phong"),
     ("ha_noi", "ninh_binh"),
@@ -58,7 +59,18 @@ def capitals_of(G: nx.Graph, nodes: gpd.GeoDataFrame | None) -> list[str]:
 def resolve_pairs(G: nx.Graph, pairs: Sequence[Sequence[Any]] | None) -> list[tuple[str, str]]:
     """Resolve city pairs given as node ids or names (any accents) to node ids."""
     if pairs is None:
-        return [p for p in DEFAULT_PAIRS if p[0] in G and p[1] in G]
+        # the region's own default pairs (data/region_settings.csv), else the Delta's
+        region = G.graph.get("provenance", {}).get("region")
+        default: Sequence[tuple[str, str]] = DEFAULT_PAIRS
+        if region:
+            from urbanchain.datasets import region_settings
+            from urbanchain.errors import UnknownNameError
+
+            try:
+                default = region_settings(str(region))["pairs"] or DEFAULT_PAIRS  # type: ignore[assignment]
+            except UnknownNameError:  # a user's own region id: no settings
+                default = DEFAULT_PAIRS
+        return [(str(a), str(b)) for a, b in default if a in G and b in G]
     lookup: dict[str, str] = {}
     for v, d in G.nodes(data=True):
         for key in (v, d.get("name"), d.get("name_ascii")):
