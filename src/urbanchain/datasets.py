@@ -597,8 +597,9 @@ def readiness(
     --------
     >>> from urbanchain.datasets import readiness
     >>> r = readiness(index="pci", year=2024)
-    >>> r.set_index("province_code").loc["31", ["score", "rank"]].tolist()
-    [74.84, 1]
+    >>> row = r.set_index("province_code").loc["31"]
+    >>> float(row["score"]), int(row["rank"])
+    (74.84, 1)
     """
     from urbanchain.readiness import load
 
