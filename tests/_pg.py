@@ -15,7 +15,10 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 
 def _bin(name: str) -> str | None:
@@ -76,3 +79,23 @@ class Cluster:
         if pg_ctl and self.data.exists():
             self._run(pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_dsn() -> Iterator[str]:
+    """A running throwaway PostGIS cluster's connection string (module-scoped).
+
+    Skips with the reason when the server cannot start, or fails instead when
+    ``URBANCHAIN_REQUIRE_POSTGIS`` is set (as ``scripts/test.sh`` does).
+    """
+    cluster = Cluster()
+    reason = cluster.start()
+    if reason is not None:
+        cluster.stop()
+        if os.environ.get("URBANCHAIN_REQUIRE_POSTGIS"):
+            pytest.fail(f"the test command requires PostGIS, but: {reason}")
+        pytest.skip(f"PostGIS server could not start: {reason}")
+    try:
+        yield cluster.dsn
+    finally:
+        cluster.stop()

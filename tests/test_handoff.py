@@ -4,13 +4,12 @@ Vietnamese attribute tables, reproducible reruns, and PostGIS from the command l
 from __future__ import annotations
 
 import json
-import os
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests._pg import pg_dsn  # noqa: F401 (fixture)
 
 from urbanchain import datasets, io
 from urbanchain.cli import main
@@ -245,20 +244,8 @@ def test_rerun_refuses_files_without_a_command(tmp_path: Path, capsys) -> None:
 
 
 @pytest.fixture(scope="module")
-def dsn() -> Iterator[str]:
-    from tests._pg import Cluster
-
-    cluster = Cluster()
-    reason = cluster.start()
-    if reason is not None:
-        cluster.stop()
-        if os.environ.get("URBANCHAIN_REQUIRE_POSTGIS"):
-            pytest.fail(f"the test command requires PostGIS, but: {reason}")
-        pytest.skip(f"PostGIS server could not start: {reason}")
-    try:
-        yield cluster.dsn
-    finally:
-        cluster.stop()
+def dsn(pg_dsn: str) -> str:  # noqa: F811 (the imported fixture)
+    return pg_dsn
 
 
 def test_run_into_postgis_never_prints_the_connection_string(dsn: str, capsys) -> None:

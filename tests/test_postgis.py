@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from tests._pg import Cluster
+from tests._pg import pg_dsn  # noqa: F401 (fixture)
 
 from urbanchain import datasets, io
 from urbanchain.errors import InputFileError, ValidationError
 
 
 @pytest.fixture(scope="module")
-def dsn() -> Iterator[str]:
-    cluster = Cluster()
-    reason = cluster.start()
-    if reason is not None:
-        cluster.stop()
-        if os.environ.get("URBANCHAIN_REQUIRE_POSTGIS"):
-            pytest.fail(f"the test command requires PostGIS, but: {reason}")
-        pytest.skip(f"PostGIS server could not start: {reason}")
-    try:
-        yield cluster.dsn
-    finally:
-        cluster.stop()
+def dsn(pg_dsn: str) -> str:  # noqa: F811 (the imported fixture)
+    return pg_dsn
 
 
 @pytest.mark.parametrize("kind", ["nodes", "corridors", "provinces"])
