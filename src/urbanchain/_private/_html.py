@@ -1,4 +1,4 @@
-"""Escaping for every string that reaches an HTML page, a script or a figure.
+r"""Escaping for every string that reaches an HTML page, a script or a figure.
 
 urbanchain never hands a raw user string to folium or Leaflet (bad-inputs.md §1).
 Three contexts matter:
@@ -20,7 +20,7 @@ Jinja template again. urbanchain's own map elements never let that happen
 (:mod:`urbanchain._private._template_free`), and, as a second, independent guard,
 neither :func:`escape_html` nor :func:`json_for_script` ever emits a literal ``{`` or
 ``}`` for data: HTML gets ``&#123;``/``&#125;`` and JSON strings get
-``\\u007b``/``\\u007d``. Every Jinja delimiter (``{{``, ``{%``, ``{#``) starts with
+``\u007b``/``\u007d``. Every Jinja delimiter (``{{``, ``{%``, ``{#``) starts with
 ``{``, so no data can open one; the browser shows the braces unchanged. See
 docs/security.md.
 """
@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import math
 import numbers
+import re
 import unicodedata
 from typing import Any
 
