@@ -74,8 +74,11 @@ class TemplateFree(MacroElement):
     final ``super().render()`` lands here instead of in branca's MacroElement.
     """
 
-    def render(self, **kwargs: Any) -> None:
-        """Render the header/html/script macros once and add them as raw text."""
+    def render(self, **kwargs: Any) -> str:
+        """Render the header/html/script macros once and add them as raw text.
+
+        Returns ``""`` (the output lives in the figure), as branca's MacroElement does.
+        """
         figure = self.get_root()
         if not isinstance(figure, Figure):
             msg = f"{type(self).__name__} can only be rendered inside a map (a branca Figure)."
@@ -88,6 +91,7 @@ class TemplateFree(MacroElement):
                 target.add_child(RawText(str(macro(self, kwargs))), name=self.get_name())
         for element in self._children.values():
             element.render(**kwargs)
+        return ""
 
 
 class Map(folium.Map, TemplateFree):
