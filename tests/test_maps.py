@@ -306,9 +306,10 @@ def test_duplicate_layer_names_are_disambiguated(chain):
         chain, layer_names={"provinces": "Layer", "corridors": "Layer", "nodes": "Layer"}
     )
     page = maps.render_html(m)
-    assert '"Layer" :' in page
-    assert '"Layer (2)" :' in page
-    assert '"Layer (3)" :' in page
+    assert '.addOverlay(' in page
+    assert ', "Layer");' in page
+    assert ', "Layer (2)");' in page
+    assert ', "Layer (3)");' in page
 
 
 # --------------------------------------------------------------------------- diff map

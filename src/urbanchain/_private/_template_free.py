@@ -37,6 +37,9 @@ from branca.element import Element, Figure, MacroElement
 from folium import raster_layers
 from folium.map import CustomPane as _CustomPane
 from folium.map import FitBounds as _FitBounds
+from folium.template import Template
+
+from urbanchain._private._html import json_for_script
 
 __all__ = [
     "CustomPane",
@@ -103,7 +106,37 @@ class TileLayer(raster_layers.TileLayer, TemplateFree):
 
 
 class LayerControl(folium.LayerControl, TemplateFree):
-    """folium.LayerControl (layer names are data) rendered without a second compile."""
+    """folium.LayerControl (layer names are data) rendered without a second compile.
+
+    Layers are added one by one with ``addBaseLayer``/``addOverlay`` instead of
+    folium's object literal ``{name: layer}``, where a layer named ``__proto__`` would
+    set the object's prototype instead of adding a layer (and break the map).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            let {{ this.get_name() }} = L.control.layers(
+                null, null, {{ this.options_json() }}
+            ).addTo({{ this._parent.get_name() }});
+            {%- for key, val in this.base_layers.items() %}
+            {{ this.get_name() }}.addBaseLayer({{ val }}, {{ this.name_json(key) }});
+            {%- endfor %}
+            {%- for key, val in this.overlays.items() %}
+            {{ this.get_name() }}.addOverlay({{ val }}, {{ this.name_json(key) }});
+            {%- endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def options_json(self) -> str:
+        """Return the control's options as script-safe JSON."""
+        return json_for_script(dict(self.options))
+
+    @staticmethod
+    def name_json(name: str) -> str:
+        """Return a layer name (already HTML-escaped) as a script-safe JSON string."""
+        return json_for_script(str(name))
 
 
 class CustomPane(_CustomPane, TemplateFree):

@@ -1,0 +1,480 @@
+"""Issue 13: no user string is ever evaluated by a template engine or run in the browser.
+
+Every hostile string of ``tests/_hostile.py`` goes through every text sink of the map
+stack (names, ids, attribute values, column names, metric/Series names, units,
+legend titles and labels, layer names, the title, attribution, diff labels, scenario
+titles, ``_repr_html_``) via the Python API and the CLI. Each test asserts:
+
+* no compiled Jinja source ever contains the user's text (a spy on
+  ``jinja2.Environment.compile``), so nothing of it can be evaluated;
+* no payload ran (its folder/environment variable does not appear);
+* every feature is drawn and the text is shown literally.
+
+The two guards (TemplateFree rendering and brace neutralisation) are each tested
+alone, and the corpus is shown to be live when both are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests._hostile import CODE, CORPUS, PWNED_DIR, PWNED_ENV, TEMPLATE, code_ran, no_bad_chars
+from tests._payloads import synthetic_chain
+
+from urbanchain import maps
+from urbanchain._private import _html
+from urbanchain._private import _template_free as tf
+from urbanchain.errors import ValidationError
+
+MARK = "UCMARK7"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(PWNED_ENV, raising=False)
+    yield
+    ran = code_ran(tmp_path)
+    os.environ.pop(PWNED_ENV, None)
+    assert not ran, "a hostile payload ran Python code"
+
+
+class CompileSpy:
+    """Records the source of every Jinja template compiled while active."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sources: list[str] = []
+        original = jinja2.Environment.compile
+
+        def compile_and_record(env: Any, source: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(source, str):
+                self.sources.append(source)
+            return original(env, source, *args, **kwargs)
+
+        monkeypatch.setattr(jinja2.Environment, "compile", compile_and_record)
+
+    def containing(self, text: str) -> list[str]:
+        return [s for s in self.sources if text in s]
+
+
+def _collections(page: str) -> list[dict[str, Any]]:
+    decoder = json.JSONDecoder()
+    script = page[page.index("</body>") :]
+    out = []
+    for match in re.finditer(r"uc_feature_layer_\w+\.addData\(", script):
+        data, _ = decoder.raw_decode(script, match.end())
+        out.append(data)
+    return out
+
+
+def _visible(fragment: str) -> str:
+    """The text a browser shows for an escaped HTML fragment."""
+    return html.unescape(re.sub(r"<[^>]*>", "\n", fragment))
+
+
+def _chain_map(text: str, **extra: Any) -> Any:
+    chain = synthetic_chain(text)
+    score = pd.Series([0.9, 0.5, None, 0.2], index=chain.nodes["node_id"].to_list(), name=text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return maps.chain_map(
+            chain,
+            province_metric="population",
+            node_metric=score,
+            corridor_metric="criticality",
+            title=text,
+            units={"criticality": text, text: text},
+            layer_names={"provinces": text, "corridors": text + " 2", "nodes": text + " 3"},
+            attribution=text,
+            **extra,
+        )
+
+
+def _assert_literal(page: str, text: str) -> None:
+    collections = _collections(page)
+    assert [len(c["features"]) for c in collections] == [3, 3, 4]
+    shown = _html.to_text(text)
+    for collection in collections:
+        for feature in collection["features"]:
+            props = feature["properties"]
+            assert shown in _visible(props["uc_tooltip"]) or shown.strip() == ""
+            assert shown in _visible(props["uc_popup"]) or shown.strip() == ""
+    title = re.search(r"<title>(.*?)</title>", page, flags=re.DOTALL)
+    assert title is not None
+    assert html.unescape(title.group(1)) == shown
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+def test_code_payloads_are_live(tmp_path: Path) -> None:
+    """Without urbanchain's protection, each CODE payload really runs (the corpus is live)."""
+    from branca.element import Element
+    from folium.template import Template
+
+    for key, payload in CODE.items():
+        assert no_bad_chars(payload), key
+        Template(payload).render(this=Element(), kwargs={})
+        assert code_ran(tmp_path), key
+        if (tmp_path / PWNED_DIR).exists():
+            (tmp_path / PWNED_DIR).rmdir()
+        os.environ.pop(PWNED_ENV, None)
+
+
+@pytest.mark.parametrize("key", sorted(CORPUS))
+def test_chain_map_every_sink(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = f"{CORPUS[key]} {MARK}"
+    spy = CompileSpy(monkeypatch)
+    page = maps.render_html(_chain_map(text))
+    assert spy.containing(MARK) == []
+    _assert_literal(page, text)
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATE) + sorted(CODE))
+def test_diff_map_labels_and_title(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = f"{CORPUS[key]} {MARK}"
+    chain = synthetic_chain(text)
+    ids = chain.nodes["node_id"].to_list()
+    base = pd.Series([1.0, 2.0, 3.0, 4.0], index=ids, name=text)
+    other = pd.Series([2.0, 2.0, 1.0, 4.0], index=ids, name=text)
+    spy = CompileSpy(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = maps.diff_map(
+            chain, chain, node_metric=(base, other), labels=(text, text + "b"), title=text
+        )
+    page = maps.render_html(m)
+    assert spy.containing(MARK) == []
+    nodes = [c for c in _collections(page) if len(c["features"]) == 4]
+    assert nodes, "the node layer is drawn"
+    assert html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)) == text
+
+
+def test_every_map_element_is_template_free() -> None:
+    """Every MacroElement urbanchain puts on a map renders without a second compile."""
+    from branca.element import MacroElement
+
+    m = _chain_map("x", offline=False, tiles="OpenStreetMap.Mapnik")
+    stack: list[Any] = [m]
+    seen = 0
+    while stack:
+        element = stack.pop()
+        if isinstance(element, MacroElement):
+            seen += 1
+            assert isinstance(element, tf.TemplateFree), type(element)
+        stack.extend(element._children.values())
+    assert seen >= 10
+
+
+# --------------------------------------------------------------------------- each guard alone
+
+
+def _without_brace_escapes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_html, "_HTML_BRACES", str.maketrans({}))
+    monkeypatch.setattr(_html, "_braces_in_string", lambda match: match.group(0))
+
+
+def _without_template_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    from branca.element import MacroElement
+
+    monkeypatch.setattr(tf.TemplateFree, "render", MacroElement.render)
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATE) + sorted(CODE))
+def test_template_free_rendering_alone_protects(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_brace_escapes(monkeypatch)
+    assert "{" in _html.escape_html("{")  # the second guard really is off
+    text = f"{CORPUS[key]} {MARK}"
+    spy = CompileSpy(monkeypatch)
+    page = maps.render_html(_chain_map(text))
+    assert spy.containing(MARK) == []
+    _assert_literal(page, text)
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATE) + sorted(CODE))
+def test_brace_escaping_alone_protects(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_template_free(monkeypatch)
+    text = f"{CORPUS[key]} {MARK}"
+    spy = CompileSpy(monkeypatch)
+    page = maps.render_html(_chain_map(text))
+    # The data now reaches a compile, but holds no brace, so it is inert.
+    assert spy.containing(MARK)
+    assert all("{" not in s.split(MARK)[0][-len(text) :] for s in spy.containing(MARK))
+    _assert_literal(page, text)
+
+
+def test_without_both_guards_the_corpus_breaks_the_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tests above are sensitive: with both guards removed the payloads act."""
+    _without_brace_escapes(monkeypatch)
+    _without_template_free(monkeypatch)
+    page = maps.render_html(_chain_map("Km {{ 7*6 }}"))
+    assert "Km 42" in page
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        maps.render_html(_chain_map("Ring road {{ phase 2"))
+    with contextlib.suppress(FileExistsError):  # it runs once per field, so twice fails
+        maps.render_html(_chain_map(CODE["cycler_makedirs"]))
+    assert (tmp_path / PWNED_DIR).exists()
+    (tmp_path / PWNED_DIR).rmdir()
+
+
+# --------------------------------------------------------------------------- property
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=st.text(min_size=1, max_size=40).filter(lambda t: t.strip() != ""))
+def test_any_unicode_text_is_shown_literally(text: str) -> None:
+    chain = synthetic_chain()
+    nodes = chain.nodes.copy()
+    nodes["name"] = [text, text + "2", text, "plain"]
+    corridors = chain.corridors.copy()
+    corridors["name"] = text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = maps.chain_map(nodes=nodes, corridors=corridors, provinces=chain.provinces, title=text)
+        page = maps.render_html(m)
+    collections = _collections(page)
+    assert [len(c["features"]) for c in collections] == [3, 3, 4]
+    shown = _html.to_text(text)
+    node_tips = [f["properties"]["uc_tooltip"] for f in collections[2]["features"]]
+    first = re.match(r"<b>(.*?)</b>", node_tips[0], flags=re.DOTALL)
+    assert first is not None
+    assert html.unescape(first.group(1)) == shown
+    corridor_tip = collections[1]["features"][0]["properties"]["uc_tooltip"]
+    assert html.unescape(re.match(r"<b>(.*?)</b>", corridor_tip, re.S).group(1)) == shown
+    title = re.search(r"<title>(.*?)</title>", page, flags=re.DOTALL)
+    assert title is not None
+    assert html.unescape(title.group(1)) == shown
+
+
+# --------------------------------------------------------------------------- online tiles
+
+
+def test_tile_attribution_is_plain_text_and_javascript_urls_refused() -> None:
+    import xyzservices
+
+    hostile = '<img src=x onerror="window.__pwned=1"> {{ 7*6 }}'
+    provider = xyzservices.TileProvider(
+        name="Evil {{ 7*6 }}",
+        url="https://tiles.example.org/{z}/{x}/{y}.png",
+        attribution=hostile,
+        html_attribution=hostile,
+    )
+    page = maps.render_html(_chain_map("x", offline=False, tiles=provider), offline=False)
+    assert "<img src=x" not in page
+    assert "Km 42" not in page
+    assert "Evil 42" not in page
+    assert "tiles.example.org/{z}/{x}/{y}.png" in page.replace("\\u007b", "{").replace(
+        "\\u007d", "}"
+    )
+    for url in (
+        "javascript:alert(1)//{z}{x}{y}",
+        "JaVaScRiPt:alert(1)",
+        "java\nscript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "//tiles.example.org/{z}/{x}/{y}.png",
+    ):
+        bad = xyzservices.TileProvider(name="bad", url=url, attribution="x")
+        with pytest.raises(ValidationError, match="https://"):
+            _chain_map("x", offline=False, tiles=bad)
+
+
+def test_tile_provider_without_attribution_is_refused() -> None:
+    import xyzservices
+
+    bad = xyzservices.TileProvider(
+        name="bad", url="https://t.example.org/{z}/{x}/{y}.png", attribution=""
+    )
+    with pytest.raises(ValidationError, match="attribution"):
+        _chain_map("x", offline=False, tiles=bad)
+
+
+# --------------------------------------------------------------------------- _repr_html_
+
+
+@pytest.mark.parametrize("key", ["expression", "cycler_makedirs", "img_onerror", "script_close"])
+def test_repr_html_escapes(key: str) -> None:
+    """Notebook output of maps and chains shows hostile text as text."""
+    from urbanchain import UrbanChain
+
+    text = CORPUS[key]
+    out = _chain_map(text)._repr_html_()
+    assert "<img src=x" not in out
+    assert "<script>window" not in out
+    chain = synthetic_chain()
+    nodes = chain.nodes.copy()
+    nodes["name"] = text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapped = UrbanChain(nodes=nodes, corridors=chain.corridors)
+        out = wrapped._repr_html_()
+    assert "<img src=x" not in out
+    assert "<script>window" not in out
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def _write_layers(folder: Path, text: str) -> tuple[Path, Path]:
+    """The bundled region's nodes and corridors, every name replaced by ``text``."""
+    from urbanchain.cli import main
+
+    assert main(["datasets", "--out", str(folder)]) == 0
+    paths = folder / "nodes.geojson", folder / "corridors.geojson"
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for number, feature in enumerate(data["features"]):
+            feature["properties"]["name"] = f"{text} {number}"
+        path.write_text(json.dumps(data), encoding="utf-8")
+    return paths
+
+
+@pytest.mark.parametrize("key", ["expression", "unbalanced_expression", "cycler_makedirs"])
+def test_cli_map_of_hostile_layer_files(key: str, tmp_path: Path) -> None:
+    from urbanchain.cli import main
+
+    text = f"{CORPUS[key]} {MARK}"
+    nodes_path, corridors_path = _write_layers(tmp_path, text)
+    out = tmp_path / "map.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(
+            [
+                "map",
+                "--nodes",
+                str(nodes_path),
+                "--corridors",
+                str(corridors_path),
+                "--out",
+                str(out),
+            ]
+        )
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    n_nodes = len(json.loads(nodes_path.read_text(encoding="utf-8"))["features"])
+    collections = _collections(page)
+    assert n_nodes in {len(c["features"]) for c in collections}
+    tips = [f["properties"]["uc_tooltip"] for c in collections for f in c["features"]]
+    assert sum(text in _visible(t) for t in tips) >= n_nodes
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["expression", "comment_full", "unbalanced_statement", "cycler_makedirs", "namespace_env"],
+)
+def test_cli_scenario_title(key: str, tmp_path: Path) -> None:
+    from urbanchain.cli import main
+
+    text = f"{CORPUS[key]} {MARK}"
+    config = tmp_path / "hostile.toml"
+    title = json.dumps(text)  # a TOML basic string is a JSON string
+    config.write_text(
+        f'title = {title}\nbase_year = 2025\n[[edits]]\nop = "close"\n'
+        'ids = ["ct04_ha_noi_hai_phong"]\n[metrics]\npairs = [["ha_noi", "hai_phong"]]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["scenario", str(config), "--out", str(out), "--quiet"]) == 0
+    page = (out / "diff_map.html").read_text(encoding="utf-8")
+    assert html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)) == text
+    assert _collections(page)
+
+
+# --------------------------------------------------------------------------- Chromium
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from tests.test_maps_browser import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "key", ["expression", "comment_open", "raw_block", "cycler_makedirs", "javascript_url", "proto"]
+)
+def test_nothing_executes_in_chromium(browser: Any, tmp_path: Path, key: str) -> None:
+    from tests.test_maps_browser import COUNT_JS, Session, _open_everything
+
+    text = CORPUS[key]
+    session = Session(browser)
+    try:
+        session.open(maps.save(_chain_map(text), tmp_path / "hostile.html"))
+        counts = session.page.evaluate(COUNT_JS)
+        assert (counts["polygons"], counts["lines"], counts["markers"]) == (3, 3, 4)
+        shown = _open_everything(session.page)
+        assert session.page.evaluate("() => window.__pwned") is None
+        assert session.errors == []
+        assert session.network == []
+        assert text in shown
+        title = session.page.evaluate("() => document.querySelector('.uc-title').textContent")
+        assert title == text
+        assert text in session.page.inner_text(".leaflet-control-layers-overlays")
+    finally:
+        session.close()
+
+
+@pytest.mark.browser
+def test_hostile_tile_attribution_does_not_execute_in_chromium(
+    browser: Any, tmp_path: Path
+) -> None:
+    import xyzservices
+    from tests.test_maps_browser import Session
+
+    hostile = '<img src=x onerror="window.__pwned=1"><a href="javascript:window.__pwned=2">x</a>'
+    provider = xyzservices.TileProvider(
+        name="t",
+        url="https://tiles.invalid/{z}/{x}/{y}.png",
+        attribution=hostile,
+        html_attribution=hostile,
+    )
+    m = _chain_map("x", offline=False, tiles=provider)
+    session = Session(browser)
+    try:
+        from urbanchain._private import _offline
+
+        # The online page with Leaflet inlined (the test has no network; tiles fail).
+        page = _offline.inline_known_assets(maps.render_html(m, offline=False))
+        path = tmp_path / "online.html"
+        path.write_text(page, encoding="utf-8")
+        session.open(path)
+        assert session.page.evaluate("() => window.__pwned") is None
+        attribution = session.page.inner_text(".leaflet-control-attribution")
+        assert "<img src=x" in attribution  # shown as text
+        assert (
+            session.page.evaluate(
+                "() => document.querySelectorAll('.leaflet-control-attribution img, .leaflet-control-attribution a[href^=javascript]').length"
+            )
+            == 0
+        )
+    finally:
+        session.close()
