@@ -64,6 +64,13 @@ NodesOpt = Annotated[
 CorridorsOpt = Annotated[
     Path | None, typer.Option("--corridors", help="Your own corridor/road line layer.")
 ]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace the outputs of an earlier run in a non-empty output folder.",
+    ),
+]
 ProvincesOpt = Annotated[
     Path | None, typer.Option("--provinces", help="Your own province polygons.")
 ]
@@ -212,6 +219,7 @@ def run_cmd(
     region: RegionOpt = "red-river-delta",
     year: YearOpt = 2025,
     config: ConfigOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run the main job: layers, graph, metrics, maps and the 2030 comparison for a region.
 
@@ -225,6 +233,7 @@ def run_cmd(
         year=int(_pick(ctx, "year", year, cfg, "year")),
         out=out,
         graph_options=cfg.get("graph"),
+        overwrite=overwrite,
     )
     for path in written:
         typer.echo(str(path))
@@ -237,6 +246,7 @@ def datasets_cmd(
         Path | None,
         typer.Option("--out", "-o", help="Export the region's layers into this folder as GeoJSON."),
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """List the bundled regions and layers, and optionally export a region's layers.
 
@@ -252,7 +262,7 @@ def datasets_cmd(
     if out is not None:
         from urbanchain._private._outputs import write_layers
 
-        for path in write_layers(region=region, out=out):
+        for path in write_layers(region=region, out=out, overwrite=overwrite):
             typer.echo(str(path))
 
 
@@ -327,6 +337,7 @@ def metrics_cmd(
     nodes: NodesOpt = None,
     corridors: CorridorsOpt = None,
     config: ConfigOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Compute node metrics, OD, corridor criticality and the chain score, and write the tables.
 
@@ -348,7 +359,7 @@ def metrics_cmd(
         corridors=corridors,
         provinces=None,
     )
-    for path in write_metric_tables(chain, out, fmt=fmt):
+    for path in write_metric_tables(chain, out, fmt=fmt, overwrite=overwrite):
         typer.echo(str(path))
 
 
@@ -418,6 +429,7 @@ def scenario_cmd(
     progress: Annotated[
         bool, typer.Option("--progress/--quiet", help="Show a progress bar on long sweeps.")
     ] = True,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run a scenario file and write its difference tables (CSV) and map (HTML).
 
@@ -425,7 +437,7 @@ def scenario_cmd(
     """
     from urbanchain.scenarios import run_scenario_file
 
-    written = run_scenario_file(config, out, progress=progress)
+    written = run_scenario_file(config, out, progress=progress, overwrite=overwrite)
     for path in written.values():
         typer.echo(str(path))
 

@@ -906,6 +906,8 @@ def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     ------
     ValidationError
         See :func:`render_html`.
+    InputFileError
+        If ``path`` is a folder or lies under a file.
 
     Examples
     --------
@@ -915,9 +917,13 @@ def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     >>> out.stat().st_size > 100_000  # Leaflet is inside
     True
     """
+    from urbanchain._private._atomic import atomic_write_text, check_output_file
+
+    target = check_output_file(Path(path))
     html = render_html(m, offline=offline)
-    target = Path(path)
-    target.write_text(html, encoding="utf-8")
+    # through a temporary file in the same folder, renamed into place: a failed
+    # write never leaves a truncated map
+    atomic_write_text(target, html)
     logger.info("Wrote %s (%d bytes, offline=%s)", target, len(html.encode("utf-8")), offline)
     return target
 

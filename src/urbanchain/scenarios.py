@@ -1535,22 +1535,28 @@ def load_scenario(path: str | Path) -> ScenarioFile:
 
 
 def run_scenario_file(
-    path: str | Path, out: str | Path, *, progress: bool | None = None
+    path: str | Path, out: str | Path, *, progress: bool | None = None, overwrite: bool = False
 ) -> dict[str, Path]:
     """Run a scenario TOML file and write its tables and diff map into ``out``.
 
     Writes ``summary.csv``, ``od.csv``, ``nodes.csv``, ``accessibility.csv``,
     ``pairs.csv`` (the ``[metrics]`` pairs), ``edits.csv``, ``sweep.csv`` (if
-    ``[sweep]``), ``ranking.csv`` (if ``[rank]``) and ``diff_map.html``.
+    ``[sweep]``), ``ranking.csv`` (if ``[rank]``), ``diff_map.html``, ``notes.txt``
+    and, last, ``metadata.json`` (the list of files and ``"complete": true``). Each
+    file is written to a temporary file and renamed into place; text cells a
+    spreadsheet would run as formulas get a leading ``'`` (docs/security.md).
 
     Parameters
     ----------
     path
         The TOML file (see :func:`load_scenario`).
     out
-        Output directory (created if needed).
+        Output directory (created if needed; must be empty unless ``overwrite``).
     progress
         Progress bars for the sweep.
+    overwrite
+        Replace the outputs of an earlier run in ``out`` (only files its
+        ``metadata.json`` lists are removed).
 
     Returns
     -------
@@ -1561,19 +1567,21 @@ def run_scenario_file(
     ------
     ScenarioError
         Invalid file (see :func:`load_scenario`).
+    InputFileError
+        If ``out`` is a file, or a non-empty folder without ``overwrite``.
     """
     from urbanchain import maps
+    from urbanchain._private._atomic import OutputFolder, atomic_write_text
+    from urbanchain._private._safe_cells import write_csv
 
     sf = load_scenario(path)
     outdir = Path(out)
-    outdir.mkdir(parents=True, exist_ok=True)
+    folder = OutputFolder(outdir, overwrite=overwrite)
     cmp = compare(sf.base, sf.scenario, labels=(f"{sf.base.year}", "scenario"))
     written: dict[str, Path] = {}
 
     def put(name: str, df: pd.DataFrame, index: bool = True) -> None:
-        target = outdir / f"{name}.csv"
-        df.to_csv(target, index=index)
-        written[name] = target
+        written[name] = write_csv(df, outdir / f"{name}.csv", index=index)
 
     put("summary", cmp.summary)
     put("od", cmp.od, index=False)
@@ -1624,8 +1632,9 @@ def run_scenario_file(
         )
     m = cmp.map(title=sf.title)
     written["diff_map"] = maps.save(m, outdir / "diff_map.html")
-    (outdir / "notes.txt").write_text("\n".join(cmp.notes) + "\n", encoding="utf-8")
-    written["notes"] = outdir / "notes.txt"
+    written["notes"] = atomic_write_text(outdir / "notes.txt", "\n".join(cmp.notes) + "\n")
+    folder.add(*written.values())
+    written["metadata"] = folder.finish({"scenario": str(Path(path).name), "title": sf.title})
     return written
 
 

@@ -1,4 +1,10 @@
-"""Writers behind the CLI and the main job: layers, graph, metric tables, maps."""
+"""Writers behind the CLI and the main job: layers, graph, metric tables, maps.
+
+Every file goes through a temporary file in its folder and is renamed into place
+(:mod:`urbanchain._private._atomic`); CSV cells that a spreadsheet would run as
+formulas are neutralised (:mod:`urbanchain._private._safe_cells`); a folder of outputs
+gets its ``metadata.json`` (file list, ``complete: true``) last.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
+
+from urbanchain._private._atomic import OutputFolder, atomic_path, atomic_write_text
+from urbanchain._private._safe_cells import write_csv
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,10 +42,13 @@ def _gdf_for_file(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_layers(*, region: str, out: Path) -> list[Path]:
+def write_layers(
+    *, region: str, out: Path, overwrite: bool = False, manifest: bool = True
+) -> list[Path]:
     """Write a bundled region's layers as GeoJSON (RFC 7946) and GeoPackage."""
     from urbanchain import datasets
 
+    folder = OutputFolder(out, overwrite=overwrite) if manifest else None
     out.mkdir(parents=True, exist_ok=True)
     layers = {
         "provinces_2008": datasets.provinces(region=region, vintage=2008),
@@ -46,14 +58,20 @@ def write_layers(*, region: str, out: Path) -> list[Path]:
     }
     written: list[Path] = []
     gpkg = out / "layers.gpkg"
-    gpkg.unlink(missing_ok=True)
-    for name, gdf in layers.items():
-        clean = _gdf_for_file(gdf)
-        path = out / f"{name}.geojson"
-        clean.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
-        clean.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
-        written.append(path)
+    with atomic_path(gpkg) as gpkg_tmp:
+        for name, gdf in layers.items():
+            clean = _gdf_for_file(gdf)
+            path = out / f"{name}.geojson"
+            with atomic_path(path) as tmp:
+                clean.to_file(
+                    tmp, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
+                )
+            clean.to_file(gpkg_tmp, layer=name, driver="GPKG", engine="pyogrio")
+            written.append(path)
     written.append(gpkg)
+    if folder is not None:
+        folder.add(*written)
+        written.append(folder.finish({"region": region}))
     return written
 
 
@@ -63,17 +81,16 @@ def write_graph(G: nx.MultiGraph, out: Path) -> Path:
 
     from urbanchain.graph import graph_to_gdfs
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     suffix = out.suffix.lower()
     if suffix == ".gpkg":
         nodes, edges = graph_to_gdfs(G)
-        out.unlink(missing_ok=True)
-        _gdf_for_file(nodes.reset_index()).to_file(
-            out, layer="nodes", driver="GPKG", engine="pyogrio"
-        )
-        _gdf_for_file(edges.reset_index()).to_file(
-            out, layer="edges", driver="GPKG", engine="pyogrio"
-        )
+        with atomic_path(out) as tmp:
+            _gdf_for_file(nodes.reset_index()).to_file(
+                tmp, layer="nodes", driver="GPKG", engine="pyogrio"
+            )
+            _gdf_for_file(edges.reset_index()).to_file(
+                tmp, layer="edges", driver="GPKG", engine="pyogrio"
+            )
         return out
     if suffix != ".graphml":
         from urbanchain.errors import ValidationError
@@ -95,7 +112,8 @@ def write_graph(G: nx.MultiGraph, out: Path) -> Path:
             key=k,
             **{a: _graphml_value(b) for a, b in d.items() if _graphml_value(b) is not None},
         )
-    nx.write_graphml(H, out)
+    with atomic_path(out) as tmp:
+        nx.write_graphml(H, tmp)
     return out
 
 
@@ -119,24 +137,24 @@ def _graphml_value(v: Any) -> Any:
 
 def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     if fmt == "csv":
-        df.to_csv(path.with_suffix(".csv"))
-        return path.with_suffix(".csv")
+        return write_csv(df, path.with_suffix(".csv"))
     if fmt == "parquet":
         from urbanchain._private._compat import import_optional_dependency
 
         import_optional_dependency("pyarrow", purpose="Writing Parquet tables")
-        df.to_parquet(path.with_suffix(".parquet"))
+        with atomic_path(path.with_suffix(".parquet")) as tmp:
+            df.to_parquet(tmp)
         return path.with_suffix(".parquet")
     if not isinstance(df, gpd.GeoDataFrame):
         # tables without a geometry (OD matrices, network indices) stay tabular
-        df.to_csv(path.with_suffix(".csv"))
-        return path.with_suffix(".csv")
-    _gdf_for_file(df.reset_index()).to_file(
-        path.with_suffix(".geojson"),
-        driver="GeoJSON",
-        engine="pyogrio",
-        layer_options={"RFC7946": "YES"},
-    )
+        return write_csv(df, path.with_suffix(".csv"))
+    with atomic_path(path.with_suffix(".geojson")) as tmp:
+        _gdf_for_file(df.reset_index()).to_file(
+            tmp,
+            driver="GeoJSON",
+            engine="pyogrio",
+            layer_options={"RFC7946": "YES"},
+        )
     return path.with_suffix(".geojson")
 
 
@@ -190,9 +208,8 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def write_metadata(
-    chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path
-) -> Path:
+def metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Return the reproducibility record of a run (see :func:`write_metadata`)."""
     """Write what a batch run needs to be reproduced: versions, settings, per-table attrs.
 
     The file records the urbanchain version, the settings in force (engine
@@ -227,22 +244,34 @@ def write_metadata(
         },
         "tables": {name: dict(df.attrs) for name, df in tables.items()},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(_jsonable(meta), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
-    return path
+    result: dict[str, Any] = _jsonable(meta)
+    return result
 
 
-def write_metric_tables(chain: UrbanChain, out: Path, *, fmt: str = "csv") -> list[Path]:
-    """Write the standard metric tables of a chain into ``out``, with ``metadata.json``."""
-    out.mkdir(parents=True, exist_ok=True)
+def write_metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Write what a batch run needs to be reproduced: versions, settings, per-table attrs.
+
+    The file records the urbanchain version, the settings in force (engine
+    included), the graph's provenance and units, and for every table the
+    ``attrs`` the metric attached (engine actually used, weight, unit, counts
+    of unreachable pairs...).
+    """
+    text = json.dumps(metadata(chain, tables), indent=2, ensure_ascii=False, sort_keys=True)
+    return atomic_write_text(path, text + "\n")
+
+
+def write_metric_tables(
+    chain: UrbanChain, out: Path, *, fmt: str = "csv", overwrite: bool = False
+) -> list[Path]:
+    """Write the standard metric tables of a chain into ``out``, ``metadata.json`` last."""
+    folder = OutputFolder(out, overwrite=overwrite)
     tables = metric_tables(chain)
-    meta = write_metadata(chain, tables, out / "metadata.json")
+    meta = metadata(chain, tables)
     if fmt == "geojson":
         tables = {name: _with_geometry(chain, df) for name, df in tables.items()}
-    return [*(_write_table(df, out / name, fmt) for name, df in tables.items()), meta]
+    written = [_write_table(df, out / name, fmt) for name, df in tables.items()]
+    folder.add(*written)
+    return [*written, folder.finish(meta)]
 
 
 def _with_geometry(chain: UrbanChain, df: pd.DataFrame) -> pd.DataFrame:
@@ -288,11 +317,11 @@ def write_map(
         title=f"{(chain.region or 'chain').replace('_', ' ').title()} - network {chain.year}",
         offline=offline,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
     maps.save(m, out, offline=offline)
     if png:
         fig = maps.chain_plot(chain, node_metric=node_values, corridor_metric=corridor_values)
-        fig.savefig(out.with_suffix(".png"), dpi=150)
+        with atomic_path(out.with_suffix(".png")) as tmp:
+            fig.savefig(tmp, dpi=150, format="png")
     return out
 
 
@@ -324,28 +353,35 @@ def write_comparison(base: UrbanChain, other: UrbanChain, out: Path) -> list[Pat
     for name in ("summary", "od", "nodes", "accessibility", "chain_score"):
         table = getattr(cmp, name, None)
         if isinstance(table, pd.DataFrame):
-            table.to_csv(out / f"{name}.csv")
-            written.append(out / f"{name}.csv")
+            written.append(write_csv(table, out / f"{name}.csv"))
     ranking = scenarios.rank_projects(base, target_year=other.year or 2030, progress=False)
-    ranking.to_csv(out / "project_ranking.csv")
-    written.append(out / "project_ranking.csv")
+    written.append(write_csv(ranking, out / "project_ranking.csv"))
     maps.save(cmp.map(), out / "diff_map.html", offline=True)
     written.append(out / "diff_map.html")
     return written
 
 
 def write_region_outputs(
-    *, region: str, year: int, out: Path, graph_options: dict[str, Any] | None = None
+    *,
+    region: str,
+    year: int,
+    out: Path,
+    graph_options: dict[str, Any] | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
-    """Write every output of a bundled region into one folder (the main job)."""
+    """Write every output of a bundled region into one folder (the main job).
+
+    ``out/metadata.json`` (every file written, ``complete: true``) is written last;
+    a non-empty ``out`` is refused unless ``overwrite`` (then the earlier run's files
+    are removed first).
+    """
     from urbanchain.chain import UrbanChain
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = write_layers(region=region, out=out / "layers")
+    folder = OutputFolder(out, overwrite=overwrite)
+    written = write_layers(region=region, out=out / "layers", manifest=False)
     chain = UrbanChain.from_region(region, year=year, graph_options=graph_options)
     summary = chain.summary()
-    summary.to_csv(out / "summary.csv", index=False)
-    written.append(out / "summary.csv")
+    written.append(write_csv(summary, out / "summary.csv", index=False))
     written.append(write_graph(chain.graph, out / f"graph-{year}.graphml"))
     written.append(write_graph(chain.graph, out / f"graph-{year}.gpkg"))
     tables = metric_tables(chain)
@@ -356,4 +392,6 @@ def write_region_outputs(
     slug = region.replace("_", "-")
     written.append(write_map(chain, out / f"{slug}.html", offline=True, tables=tables, png=True))
     written.append(out / f"{slug}.png")
+    folder.add(*written)
+    written.append(folder.finish({"region": region, "year": year}))
     return written
