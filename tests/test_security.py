@@ -478,3 +478,161 @@ def test_hostile_tile_attribution_does_not_execute_in_chromium(
         )
     finally:
         session.close()
+
+
+# --------------------------------------------------------------------------- CSV formulas
+
+
+def test_formula_cells_neutralised_without_changing_the_frame(tmp_path: Path) -> None:
+    from urbanchain._private._safe_cells import neutralise_formulas, write_csv
+
+    hostile = ["=1+0", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx", "ha_noi", "-"]
+    df = pd.DataFrame(
+        {"id": hostile, "change": [-1.5, 2.0, -3.0, 0.0, 1.0, -0.5, 4.0, float("nan")]},
+        index=pd.Index(hostile, name="=idx"),
+    )
+    df = df.rename(columns={"change": "=change"})
+    before = df.copy()
+    out = write_csv(df, tmp_path / "t.csv")
+    pd.testing.assert_frame_equal(df, before)  # the caller's frame is untouched
+    import csv
+
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["'=idx", "id", "'=change"]
+    expected = ["'" + h if h[0] in "=+-@\t\r" else h for h in hostile]
+    assert [r[0] for r in rows[1:]] == expected
+    assert [r[1] for r in rows[1:]] == expected
+    assert [r[2] for r in rows[1:8]] == ["-1.5", "2.0", "-3.0", "0.0", "1.0", "-0.5", "4.0"]
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+            assert not cell.startswith("-") or cell.lstrip("-").replace(".", "").isdigit()
+    assert neutralise_formulas(pd.Series([-1, 2], name="v"))["v"].tolist() == [-1, 2]
+
+
+def test_cli_metric_tables_have_no_formula_cells(tmp_path: Path) -> None:
+    """Node ids such as =1+0 from a user's layer never start a CSV cell."""
+    from urbanchain.cli import main
+
+    nodes_path, corridors_path = _write_layers(tmp_path / "in", "x")
+    data = json.loads(nodes_path.read_text(encoding="utf-8"))
+    renamed = {}
+    for number, feature in enumerate(data["features"]):
+        old = feature["properties"]["node_id"]
+        renamed[old] = f"=1+{number}"
+        feature["properties"]["node_id"] = renamed[old]
+        feature["properties"]["name"] = f"@name{number}"
+    nodes_path.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "metrics"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(
+            [
+                "metrics",
+                "--nodes",
+                str(nodes_path),
+                "--corridors",
+                str(corridors_path),
+                "--out",
+                str(out),
+            ]
+        )
+    assert code == 0
+    checked = 0
+    for path in out.glob("*.csv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for cell in line.split(","):
+                assert not cell.startswith(("=", "+", "@")), (path.name, cell)
+                checked += "'=1+" in cell
+    assert checked > 0
+    manifest = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is True
+    assert sorted(manifest["files"]) == sorted(p.name for p in out.glob("*.csv"))
+
+
+# --------------------------------------------------------------------------- atomic outputs
+
+
+def test_output_folder_rules(tmp_path: Path) -> None:
+    from urbanchain.errors import InputFileError
+    from urbanchain.scenarios import run_scenario_file
+
+    config = tmp_path / "s.toml"
+    config.write_text(
+        'base_year = 2025\n[[edits]]\nop = "close"\nids = ["ct04_ha_noi_hai_phong"]\n'
+        '[metrics]\npairs = [["ha_noi", "hai_phong"]]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = run_scenario_file(config, out, progress=False)
+        manifest = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+        assert manifest["complete"] is True
+        assert set(manifest["files"]) == {
+            p.name for p in first.values() if p.name != "metadata.json"
+        }
+        with pytest.raises(InputFileError, match="not empty"):
+            run_scenario_file(config, out, progress=False)
+        (out / "stale.csv").write_text("old\n", encoding="utf-8")  # not ours: kept
+        (out / "pairs.csv").write_text("stale\n", encoding="utf-8")
+        again = run_scenario_file(config, out, progress=False, overwrite=True)
+    assert (out / "stale.csv").exists()
+    assert "stale" not in (out / "pairs.csv").read_text(encoding="utf-8")
+    assert set(again) == set(first)
+    # a folder urbanchain did not fill is never emptied
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("x", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no urbanchain run"):
+        run_scenario_file(config, foreign, progress=False, overwrite=True)
+    assert (foreign / "thesis.docx").exists()
+    # an output folder that is a file, and a map path that is a folder
+    with pytest.raises(InputFileError, match="is a file"):
+        run_scenario_file(config, config, progress=False)
+    with pytest.raises(InputFileError, match="is a folder"):
+        maps.save(_chain_map("x"), tmp_path)
+    with pytest.raises(InputFileError, match="is a file"):
+        maps.save(_chain_map("x"), config / "map.html")
+
+
+_FAILING_WRITE = """
+import resource, sys, warnings
+warnings.simplefilter("ignore")
+from pathlib import Path
+from urbanchain import maps
+from tests._payloads import synthetic_chain
+m = maps.chain_map(synthetic_chain())
+html = maps.render_html(m)
+assert len(html.encode()) > 100_000
+resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
+import signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get an OSError (EFBIG), not a kill
+try:
+    maps.save(m, Path(sys.argv[1]))
+except OSError as exc:
+    print("EFBIG", exc.errno)
+"""
+
+
+def test_failing_write_leaves_the_old_file_and_no_partial(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "map.html"
+    target.write_text("previous complete map", encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": f"{root / 'src'}{os.pathsep}{root}"}
+    result = subprocess.run(
+        [sys.executable, "-c", _FAILING_WRITE, str(target)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+        timeout=300,
+    )
+    assert "EFBIG" in result.stdout, result.stderr[-2000:]
+    assert target.read_text(encoding="utf-8") == "previous complete map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]  # no temp file left

@@ -104,7 +104,7 @@ def neutralise_formulas(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame | pd.Series, path: Path, *, index: bool | Hashable = True) -> Path:
-    """Write ``df`` as UTF-8 CSV with formulas neutralised, atomically.
+    """Write ``df`` as UTF-8 CSV (RFC 4180, CRLF) with formulas neutralised, atomically.
 
     Parameters
     ----------
@@ -125,5 +125,8 @@ def write_csv(df: pd.DataFrame | pd.Series, path: Path, *, index: bool | Hashabl
 
     safe = neutralise_formulas(df)
     with atomic_path(Path(path)) as tmp:
-        safe.to_csv(tmp, index=bool(index))
+        # RFC 4180 line ends: the csv module quotes a field holding any character of
+        # the line terminator, so with "\r\n" a cell with a bare CR is quoted too
+        # (with pandas' default "\n" it is not, and the row silently splits).
+        safe.to_csv(tmp, index=bool(index), lineterminator="\r\n", encoding="utf-8")
     return Path(path)
