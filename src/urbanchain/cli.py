@@ -9,7 +9,6 @@ and exits with 0 when all went well, 1 on bad input and 2 on a usage error.
 from __future__ import annotations
 
 import sys
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -106,16 +105,15 @@ def _graph_keys() -> frozenset[str]:
 
 def _config(path: Path | None) -> dict[str, Any]:
     """Read and check a TOML config file; unknown keys are refused with the valid ones."""
+    from urbanchain._private._config_files import read_toml
+    from urbanchain.errors import InputFileError
+
     if path is None:
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        msg = f"config file {path} does not exist. Check the path."
-        raise _fail(msg) from exc
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"config file {path} is not valid TOML: {exc}. Fix the syntax at that line."
-        raise _fail(msg) from exc
+        data = read_toml(path, what="config file", error=InputFileError)
+    except InputFileError as exc:
+        raise _fail(str(exc)) from exc
     sections = {**_SECTION_KEYS, "graph": _graph_keys()}
     for key, value in data.items():
         if isinstance(value, dict):

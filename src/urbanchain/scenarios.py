@@ -32,7 +32,6 @@ import itertools
 import logging
 import math
 import numbers
-import tomllib
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
@@ -1452,27 +1451,12 @@ def load_scenario(path: str | Path) -> ScenarioFile:
     ScenarioError
         Unreadable TOML, unknown keys or ops, missing fields (file and edit number named).
     """
+    from urbanchain._private._config_files import read_toml
     from urbanchain.chain import UrbanChain
 
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            cfg = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        msg = f"Scenario file {p} does not exist."
-        raise ScenarioError(msg) from exc
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{p} is not valid TOML: {exc}. Fix the syntax (see docs/scenarios.md)."
-        raise ScenarioError(msg) from exc
-    except UnicodeDecodeError as exc:
-        msg = f"{p} is not UTF-8 text ({exc.reason} at byte {exc.start}). Save it as UTF-8."
-        raise ScenarioError(msg) from exc
-    except OSError as exc:
-        msg = (
-            f"Scenario file {p} cannot be read ({exc.strerror or exc}). "
-            "Pass the path of a readable .toml file."
-        )
-        raise ScenarioError(msg) from exc
+    # a regular file, at most 1 MB, UTF-8, nesting bounded (docs/security.md)
+    cfg = read_toml(p, what="Scenario file", error=ScenarioError)
     _check_keys(cfg, _TOP_KEYS, "the scenario file", p)
     if "base_year" not in cfg:
         msg = f"{p}: base_year is required and must be a whole year, e.g. base_year = 2025."
