@@ -73,7 +73,7 @@ def read_toml(
         raise error(msg) from exc
     if not stat.S_ISREG(info.st_mode):
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe or device?)"
-        msg = f"{what} {p} is {kind}. Pass the path of a .toml file."
+        msg = f"{what} {p} cannot be read: it is {kind}. Pass the path of a .toml file."
         raise error(msg)
     if info.st_size > max_bytes:
         msg = (

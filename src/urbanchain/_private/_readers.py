@@ -10,7 +10,11 @@ Everything here treats the file as untrusted:
   ``/vsizip/`` / ``/vsigzip/`` or in memory, never extracted to disk;
 * the first bytes are sniffed to give clear errors for empty files, HTML error
   pages and files that are not what their extension says;
-* GeoPackages are opened read-only and no SQL is run.
+* GeoPackages are opened read-only and no SQL is run; a GeoPackage holding a view
+  is refused and a stale stored feature count never truncates the read
+  (:mod:`urbanchain._private._gdal_guard`);
+* GDAL's options that allow network access, SQLite extensions or VRT Python are
+  pinned to safe values for every read, whatever the environment says.
 """
 
 from __future__ import annotations
@@ -530,14 +534,23 @@ def read_gdal(
     GDAL's ``/vsigzip/`` would write a ``<file>.gz.properties`` index next to the
     archive; that is switched off, so reading never writes to the user's folder.
     """
+    from urbanchain._private._gdal_guard import pinned_gdal
+
     with (
         warnings.catch_warnings(record=True) as caught,
-        _gdal_config(CPL_VSIL_GZIP_WRITE_PROPERTIES="NO"),
+        pinned_gdal(),
     ):
         warnings.simplefilter("always")
         gdf = _read_gdal(src, layer=layer, encoding=encoding, max_features=max_features)
+    from urbanchain.errors import UrbanchainWarning
+
     for w in caught:
-        logger.info("%s: GDAL: %s", src.display, w.message)
+        if issubclass(w.category, UrbanchainWarning):
+            # urbanchain's own findings (stale counts, skipped features) reach the
+            # caller of read_layer; GDAL's chatter goes to the log
+            warnings.warn(w.message, w.category, stacklevel=3)
+        else:
+            logger.info("%s: GDAL: %s", src.display, w.message)
     return gdf
 
 
@@ -554,7 +567,15 @@ def _read_gdal(
             param="max_features",
             setting="max_features",
         )
-    path = src.gdal_path
+    path: Any = src.gdal_path
+    gpkg_info: dict[str, Any] = {}
+    if src.fmt == "gpkg":
+        from urbanchain._private._gdal_guard import inspect_gpkg
+
+        # before GDAL opens it: refuse views, count the real rows
+        gpkg_info = inspect_gpkg(
+            src.path, src.display, layer=layer, archive=src.archive, member=src.member
+        )
     try:
         layers = pyogrio.list_layers(path)
     except pyogrio.errors.DataSourceError as exc:
@@ -578,10 +599,31 @@ def _read_gdal(
             f"Pass layer= to choose one, e.g. read_layer(..., layer={names[0]!r})."
         )
         raise InputFileError(msg)
+    expected: int | None = None
     if src.fmt == "gpkg":
-        # a feature count is cheap in a GeoPackage: refuse before reading anything
-        info = pyogrio.read_info(path, layer=layer)
-        n = int(info.get("features", -1))
+        # the real row count (the stored one can be stale): refuse before reading anything
+        found = gpkg_info.get(layer if layer is not None else names[0])
+        if found is not None and found.rows is not None:
+            n = expected = found.rows
+            if found.stale:
+                from urbanchain._private._gdal_guard import unstale_gpkg
+                from urbanchain.errors import DataQualityWarning
+
+                warnings.warn(
+                    f"{src.display}: the stored feature count of layer "
+                    f"{layer or names[0]!r} is {found.stored}, but the table holds "
+                    f"{found.rows} rows; all {found.rows} are read (the file's "
+                    "gpkg_ogr_contents is stale; re-save it to fix).",
+                    DataQualityWarning,
+                    stacklevel=2,
+                )
+                if n <= max_features:
+                    path = io.BytesIO(
+                        unstale_gpkg(src.path, archive=src.archive, member=src.member)
+                    )
+        else:
+            info = pyogrio.read_info(path, layer=layer)
+            n = int(info.get("features", -1))
         if n > max_features:
             raise _limit(
                 src.display,
@@ -603,6 +645,14 @@ def _read_gdal(
         pyogrio.errors.FeatureError,
     ) as exc:
         raise _gdal_error(src, exc) from exc
+    if src.fmt == "geojson" and len(gdf) < src.features:
+        _report_skipped_features(src, len(gdf))
+    if expected is not None and len(gdf) != expected:
+        msg = (
+            f"{src.display}: GDAL returned {len(gdf)} of the {expected} rows of layer "
+            f"{layer or names[0]!r}. Re-export the file (ogr2ogr) and read it again."
+        )
+        raise InputFileError(msg)
     if len(gdf) > max_features:
         raise _limit(
             src.display,
@@ -613,6 +663,38 @@ def _read_gdal(
             setting="max_features",
         )
     return gdf
+
+
+def _report_skipped_features(src: Source, n_read: int) -> None:
+    """Warn, with a count and the entry numbers, about GeoJSON features GDAL skipped.
+
+    GDAL drops entries of ``features`` that are ``null``, not objects, or whose
+    ``type`` is missing or not ``"Feature"``. The token count is an upper bound, so the
+    file is parsed again (up to 64 MB) to count exactly.
+    """
+    from urbanchain.errors import DataQualityWarning
+
+    if src.size > _RAW_JSON_LIMIT:
+        return
+    try:
+        with src.open() as fh:
+            data = json.loads(fh.read().decode("utf-8-sig"))
+    except (ValueError, OSError):
+        return
+    entries = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or len(entries) <= n_read:
+        return
+    bad = [
+        i for i, e in enumerate(entries) if not isinstance(e, dict) or e.get("type") != "Feature"
+    ]
+    shown = ", ".join(str(i) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
+    warnings.warn(
+        f"{src.display}: {len(entries) - n_read} of the {len(entries)} entries of 'features' "
+        f'were skipped: not a Feature object (null, or a missing or wrong "type"; entries '
+        f'{shown or "?"}, counted from 0). Give each one "type": "Feature" to keep it.',
+        DataQualityWarning,
+        stacklevel=2,
+    )
 
 
 def read_parquet(src: Source, *, max_features: int) -> gpd.GeoDataFrame:
