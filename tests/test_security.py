@@ -636,3 +636,162 @@ def test_failing_write_leaves_the_old_file_and_no_partial(tmp_path: Path) -> Non
     assert "EFBIG" in result.stdout, result.stderr[-2000:]
     assert target.read_text(encoding="utf-8") == "previous complete map"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]  # no temp file left
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _nodes_gpkg(tmp_path: Path, *sql: str) -> Path:
+    import sqlite3
+
+    from tests._layer_builders import good_nodes_gdf
+
+    path = tmp_path / "n.gpkg"
+    good_nodes_gdf().to_file(path, layer="nodes")
+    con = sqlite3.connect(path)
+    try:
+        for statement in sql:
+            con.execute(statement)
+        con.commit()
+    finally:
+        con.close()
+    return path
+
+
+def test_geopackage_views_are_refused_before_gdal_runs_them(tmp_path: Path) -> None:
+    from urbanchain.errors import InputFileError
+    from urbanchain.io import read_layer
+
+    path = _nodes_gpkg(
+        tmp_path,
+        # a view that never ends if evaluated (recursive CTE), registered as a layer
+        "CREATE VIEW spin AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+        "SELECT x AS fid, NULL AS geom FROM c",
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier) "
+        "VALUES ('spin', 'features', 'spin')",
+    )
+    with pytest.raises(InputFileError, match=r"n\.gpkg: holds 1 SQL view\(s\) \('spin'\)"):
+        read_layer(path, kind="nodes", layer="nodes")
+    with pytest.raises(InputFileError, match="view"):
+        read_layer(path, kind="nodes", layer="spin")
+
+
+def test_stale_geopackage_count_is_not_truncated(tmp_path: Path) -> None:
+    from tests._layer_builders import good_nodes_gdf
+
+    from urbanchain.errors import DataQualityWarning
+    from urbanchain.io import read_layer
+
+    n = len(good_nodes_gdf())
+    assert n >= 3
+    path = _nodes_gpkg(tmp_path, "UPDATE gpkg_ogr_contents SET feature_count = 1")
+    before = path.read_bytes()
+    with pytest.warns(
+        DataQualityWarning, match=rf"stored feature count .* is 1, but the table holds {n} rows"
+    ):
+        gdf = read_layer(path, kind="nodes")
+    assert len(gdf) == n
+    assert path.read_bytes() == before  # the user's file is not modified
+
+
+def test_geojson_features_gdal_skips_are_counted(tmp_path: Path) -> None:
+    from tests._layer_builders import good_nodes
+
+    from urbanchain.errors import DataQualityWarning
+    from urbanchain.io import read_layer
+
+    features = json.loads(json.dumps(good_nodes()))
+    features = features["features"] if isinstance(features, dict) else features
+    n = len(features)
+    broken = [
+        *features,
+        None,
+        {"type": "feature", **{k: v for k, v in features[0].items() if k != "type"}},
+        {"geometry": None, "properties": {}},
+    ]
+    path = tmp_path / "n.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": broken}), encoding="utf-8")
+    with pytest.warns(
+        DataQualityWarning, match=rf"3 of the {n + 3} entries of 'features' were skipped"
+    ) as record:
+        gdf = read_layer(path, kind="nodes")
+    assert len(gdf) == n
+    assert any(f"entries {n}, {n + 1}, {n + 2}" in str(w.message) for w in record)
+
+
+def test_gdal_options_are_pinned_whatever_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyogrio
+
+    from urbanchain._private._gdal_guard import PINNED_OPTIONS, pinned_gdal
+
+    monkeypatch.setenv("OGR_SQLITE_ALLOW_EXTERNAL_ACCESS", "YES")
+    monkeypatch.setenv("GDAL_VRT_ENABLE_PYTHON", "YES")
+    monkeypatch.setenv("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", ".gpkg")
+    monkeypatch.setenv("OGR_SQLITE_LOAD_EXTENSIONS", "/tmp/evil.so")
+    with pinned_gdal():
+        for key, value in PINNED_OPTIONS.items():
+            assert str(pyogrio.get_gdal_config_option(key)) == value, key
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_ALLOW_EXTERNAL_ACCESS") == "NO"
+
+
+def test_read_layer_runs_under_pinned_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyogrio
+    from tests._layer_builders import good_nodes_gdf
+
+    from urbanchain.io import read_layer
+
+    seen: list[Any] = []
+    original = pyogrio.read_dataframe
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(pyogrio.get_gdal_config_option("OGR_SQLITE_ALLOW_EXTERNAL_ACCESS"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setenv("OGR_SQLITE_ALLOW_EXTERNAL_ACCESS", "YES")
+    monkeypatch.setattr(pyogrio, "read_dataframe", spy)
+    path = tmp_path / "n.gpkg"
+    good_nodes_gdf().to_file(path, layer="nodes")
+    read_layer(path, kind="nodes")
+    assert seen == ["NO"]
+
+
+# --------------------------------------------------------------------------- config files
+
+
+@pytest.mark.parametrize(
+    ("content", "pattern"),
+    [
+        (b'title = "\xff\xfe"\n', r"not UTF-8 text .* line 1"),
+        (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nest"),
+        (b"a = " + b"[" * 20 + b"1" + b"]" * 20 + b"\n", "nest"),
+        (b"x = 1\n" * 200_000, "limit is 1,000,000"),
+    ],
+    ids=["non-utf8", "deep-recursion", "deep", "too-large"],
+)
+def test_config_and_scenario_files_are_bounded(
+    tmp_path: Path, content: bytes, pattern: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from urbanchain.cli import main
+    from urbanchain.errors import ScenarioError
+    from urbanchain.scenarios import load_scenario
+
+    path = tmp_path / "f.toml"
+    path.write_bytes(content)
+    with pytest.raises(ScenarioError, match=pattern):
+        load_scenario(path)
+    assert main(["graph", "--config", str(path), "--out", str(tmp_path / "g.graphml")]) == 1
+    err = capsys.readouterr().err
+    assert re.search(pattern, err)
+    assert "Traceback" not in err
+
+
+def test_config_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    from urbanchain.errors import ScenarioError
+    from urbanchain.scenarios import load_scenario
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load_scenario(fifo)

@@ -74,6 +74,9 @@ _CHUNK = 1 << 20
 _SNIFF = 512
 #: Largest GeoJSON re-parsed in Python to tell unreadable geometries from null ones.
 _RAW_JSON_LIMIT = 64 * 2**20
+#: GeoJSON files up to this size are always re-counted in Python, so entries GDAL
+#: skips (null, no or wrong "type") are reported even when no token hints at them.
+_EXACT_COUNT_LIMIT = 8 * 2**20
 
 
 @dataclass
@@ -645,7 +648,7 @@ def _read_gdal(
         pyogrio.errors.FeatureError,
     ) as exc:
         raise _gdal_error(src, exc) from exc
-    if src.fmt == "geojson" and len(gdf) < src.features:
+    if src.fmt == "geojson" and (len(gdf) < src.features or src.size <= _EXACT_COUNT_LIMIT):
         _report_skipped_features(src, len(gdf))
     if expected is not None and len(gdf) != expected:
         msg = (
