@@ -795,3 +795,30 @@ def test_config_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(ScenarioError, match="not a regular file"):
         load_scenario(fifo)
+
+
+@pytest.mark.parametrize("archive", [None, "gz"])
+def test_feature_limit_counts_after_json_decoding(tmp_path: Path, archive: str | None) -> None:
+    """'"Fe\\u0061ture"' is "Feature" to GDAL, so it counts towards max_features."""
+    import gzip
+
+    from urbanchain import settings
+    from urbanchain.errors import ResourceLimitError
+    from urbanchain.io import read_layer
+
+    feature = (
+        '{"type":"Fe\\u0061ture","geometry":{"type":"Point","coordinates":[105.8,21.0]},'
+        '"properties":{"node_id":"n%d","name":"N","kind":"city"}}'
+    )
+    text = '{"type":"FeatureCollection","features":[' + ",".join(feature % i for i in range(30)) + "]}"
+    path = tmp_path / "n.geojson"
+    path.write_text(text, encoding="utf-8")
+    if archive == "gz":
+        gz = tmp_path / "n.geojson.gz"
+        gz.write_bytes(gzip.compress(text.encode()))
+        path = gz
+    with settings.override(max_features=10), pytest.raises(ResourceLimitError, match="feature count"):
+        read_layer(path, kind="nodes")
+    with settings.override(max_features=100), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert len(read_layer(path, kind="nodes")) == 30

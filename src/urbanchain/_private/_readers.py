@@ -26,6 +26,7 @@ import io
 import json
 import logging
 import os
+import re
 import struct
 import warnings
 import zipfile
@@ -191,16 +192,58 @@ class _FeatureTokens:
 
     def __init__(self) -> None:
         self.count = 0
+        self.braces = 0  # every JSON object starts with a literal "{": an upper bound
+        self.escapes = False  # a backslash escape could spell "Feature" unseen
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
         keep = len(self.TOKEN) - 1
         self.count += chunk.count(self.TOKEN)
+        self.braces += chunk.count(b"{")
         # tokens that straddle the previous chunk and this one: neither part holds a
         # whole token (both are shorter than it), so none is counted twice
         window = self._tail + chunk[:keep]
         self.count += window.count(self.TOKEN)
+        if not self.escapes and (b"\\" in chunk or b"\\" in window):
+            self.escapes = True
         self._tail = window[-keep:] if len(chunk) < keep else chunk[-keep:]
+
+    def bound(self, path: Path | None) -> int:
+        r"""Return the feature count bound, after JSON decoding.
+
+        Without backslashes the token count is exact up to properties equal to
+        ``"Feature"``. With them, ``"Fe\u0061ture"`` would hide a feature from the
+        token count, so strings are decoded: exactly for a plain file (memory-mapped,
+        nothing loaded), and by the count of ``{`` (one per JSON object) for an archive.
+        """
+        if not self.escapes:
+            return self.count
+        if path is None:
+            return max(self.count, self.braces)
+        return _decoded_feature_strings(path)
+
+
+_JSON_STRING_BYTES = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def _decoded_feature_strings(path: Path) -> int:
+    """Count JSON strings that decode to ``Feature`` (escapes included) in a file."""
+    import mmap
+
+    count = 0
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return 0
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            for match in _JSON_STRING_BYTES.finditer(mm):
+                token = match.group(0)
+                if token == b'"Feature"':
+                    count += 1
+                elif b"\\" in token and len(token) <= 64:
+                    with contextlib.suppress(ValueError):
+                        if json.loads(token) == "Feature":
+                            count += 1
+    return count
 
 
 def resolve_source(path: str | os.PathLike[str], *, driver: str | None, max_bytes: int) -> Source:
@@ -240,7 +283,7 @@ def resolve_source(path: str | os.PathLike[str], *, driver: str | None, max_byte
             with open(p, "rb") as fh:
                 while chunk := fh.read(_CHUNK):
                     tokens.feed(chunk)
-            src.features = tokens.count
+            src.features = tokens.bound(p)
     sniff(src)
     return src
 
@@ -396,7 +439,7 @@ def _stream_zip_member(
             "is corrupt or crafted; refused. Re-create it with a standard zip tool."
         )
         raise InputFileError(msg)
-    return head, total, tokens.count
+    return head, total, tokens.bound(None)
 
 
 def _stream_gzip(p: Path, display: str, limit: int) -> tuple[bytes, int, int]:
@@ -427,7 +470,7 @@ def _stream_gzip(p: Path, display: str, limit: int) -> tuple[bytes, int, int]:
     except (OSError, EOFError, zlib.error) as exc:
         msg = f"{display}: not a readable gzip file ({exc}); truncated download? Re-download it."
         raise InputFileError(msg) from exc
-    return head, total, tokens.count
+    return head, total, tokens.bound(None)
 
 
 def sniff(src: Source) -> None:
