@@ -822,3 +822,19 @@ def test_feature_limit_counts_after_json_decoding(tmp_path: Path, archive: str |
     with settings.override(max_features=100), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert len(read_layer(path, kind="nodes")) == 30
+
+
+# --------------------------------------------------------------------------- silent data loss
+
+
+@pytest.mark.parametrize("bad_id", ["station@rail", "junction:7", "a@b"])
+def test_node_ids_in_reserved_forms_are_refused(bad_id: str) -> None:
+    from urbanchain.errors import GraphError
+    from urbanchain.graph import graph_from_gdfs
+
+    chain = synthetic_chain()
+    nodes = chain.nodes.copy()
+    nodes.loc[0, "node_id"] = bad_id
+    with pytest.raises(GraphError, match=r"reserved forms") as info:
+        graph_from_gdfs(nodes, chain.corridors)
+    assert repr(bad_id) in str(info.value)
