@@ -810,14 +810,19 @@ def test_feature_limit_counts_after_json_decoding(tmp_path: Path, archive: str |
         '{"type":"Fe\\u0061ture","geometry":{"type":"Point","coordinates":[105.8,21.0]},'
         '"properties":{"node_id":"n%d","name":"N","kind":"city"}}'
     )
-    text = '{"type":"FeatureCollection","features":[' + ",".join(feature % i for i in range(30)) + "]}"
+    text = (
+        '{"type":"FeatureCollection","features":[' + ",".join(feature % i for i in range(30)) + "]}"
+    )
     path = tmp_path / "n.geojson"
     path.write_text(text, encoding="utf-8")
     if archive == "gz":
         gz = tmp_path / "n.geojson.gz"
         gz.write_bytes(gzip.compress(text.encode()))
         path = gz
-    with settings.override(max_features=10), pytest.raises(ResourceLimitError, match="feature count"):
+    with (
+        settings.override(max_features=10),
+        pytest.raises(ResourceLimitError, match="feature count"),
+    ):
         read_layer(path, kind="nodes")
     with settings.override(max_features=100), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -838,3 +843,41 @@ def test_node_ids_in_reserved_forms_are_refused(bad_id: str) -> None:
     with pytest.raises(GraphError, match=r"reserved forms") as info:
         graph_from_gdfs(nodes, chain.corridors)
     assert repr(bad_id) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "pattern"),
+    [
+        ('[map]\nonline = "false"\n', "must be true or false"),
+        ('year = "2025"\n', "must be a whole number"),
+        ("year = 2025.0\n", "must be a whole number"),
+        ("year = 20250\n", "whole year between 1800 and 2200"),
+        ("[map]\nnode_metric = 3\n", "must be text"),
+    ],
+)
+def test_config_values_of_the_wrong_type_are_refused(
+    tmp_path: Path, toml: str, pattern: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from urbanchain.cli import main
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(toml, encoding="utf-8")
+    out = tmp_path / "map.html"
+    assert main(["map", "--config", str(cfg), "--out", str(out)]) == 1
+    assert re.search(pattern, capsys.readouterr().err)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("year", [True, 2025.0, "2025", 20250, -1])
+def test_years_are_whole_and_plausible_in_the_api(year: Any) -> None:
+    from urbanchain import UrbanChain
+
+    with pytest.raises(ValidationError, match="whole year between 1800 and 2200"):
+        UrbanChain.from_region("red_river_delta", year=year)
+
+
+def test_cli_year_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from urbanchain.cli import main
+
+    assert main(["graph", "--year", "99999", "--out", str(tmp_path / "g.graphml")]) == 1
+    assert "whole year between 1800 and 2200" in capsys.readouterr().err

@@ -143,7 +143,40 @@ def _pick(ctx: typer.Context, name: str, value: Any, cfg: dict[str, Any], *path:
         if not isinstance(node, dict) or key not in node:
             return value
         node = node[key]
-    return node
+    return _typed_config_value(".".join(path), value, node)
+
+
+def _year(value: Any) -> int:
+    """A year from the command line or a config file, in the range urbanchain accepts."""
+    from urbanchain.chain import check_year
+    from urbanchain.errors import ValidationError
+
+    try:
+        return check_year(value, "--year (or year in the config file)")
+    except ValidationError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _typed_config_value(where: str, default: Any, found: Any) -> Any:
+    """Refuse a config value whose type differs from the option's (never coerce).
+
+    ``online = "false"`` would otherwise be a non-empty string, i.e. true.
+    """
+    if isinstance(default, bool):
+        if not isinstance(found, bool):
+            msg = (
+                f"config key {where} must be true or false (a TOML boolean, without quotes); "
+                f"got {found!r}."
+            )
+            raise _fail(msg)
+    elif isinstance(default, int):
+        if isinstance(found, bool) or not isinstance(found, int):
+            msg = f"config key {where} must be a whole number (without quotes); got {found!r}."
+            raise _fail(msg)
+    elif isinstance(default, str) and not isinstance(found, str):
+        msg = f"config key {where} must be text (in quotes); got {found!r}."
+        raise _fail(msg)
+    return found
 
 
 def _chain(
@@ -160,7 +193,7 @@ def _chain(
     from urbanchain.chain import UrbanChain
 
     region = _pick(ctx, "region", region, cfg, "region")
-    year = int(_pick(ctx, "year", year, cfg, "year"))
+    year = _year(_pick(ctx, "year", year, cfg, "year"))
     graph_options = cfg.get("graph")
 
     if nodes is None and corridors is None and provinces is None:
@@ -228,7 +261,7 @@ def run_cmd(
     cfg = _config(config)
     written = write_region_outputs(
         region=_pick(ctx, "region", region, cfg, "region"),
-        year=int(_pick(ctx, "year", year, cfg, "year")),
+        year=_year(_pick(ctx, "year", year, cfg, "year")),
         out=out,
         graph_options=cfg.get("graph"),
         overwrite=overwrite,
