@@ -36,7 +36,7 @@ def check_year(year: Any, what: str = "year") -> int:
     import numbers
 
     lo, hi = YEAR_RANGE
-    if isinstance(year, bool) or not isinstance(year, numbers.Integral) or not lo <= year <= hi:
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral) or not lo <= int(year) <= hi:
         msg = f"{what} must be a whole year between {lo} and {hi}, e.g. 2025; got {year!r}."
         raise ValidationError(msg)
     return int(year)

@@ -147,7 +147,7 @@ def _pick(ctx: typer.Context, name: str, value: Any, cfg: dict[str, Any], *path:
 
 
 def _year(value: Any) -> int:
-    """A year from the command line or a config file, in the range urbanchain accepts."""
+    """Return a year from the command line or a config file, in the range urbanchain accepts."""
     from urbanchain.chain import check_year
     from urbanchain.errors import ValidationError
 
