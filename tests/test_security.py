@@ -881,3 +881,17 @@ def test_cli_year_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
     assert main(["graph", "--year", "99999", "--out", str(tmp_path / "g.graphml")]) == 1
     assert "whole year between 1800 and 2200" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("huge", [1e308, 1.5e250])
+def test_absurd_finite_weights_are_refused_not_unreachable(huge: float) -> None:
+    import networkx as nx
+
+    from urbanchain import metrics
+    from urbanchain.errors import WeightError
+
+    G = nx.MultiGraph()
+    G.add_edge("a", "b", time_min=huge, edge_id="ab")
+    G.add_edge("b", "c", time_min=huge, edge_id="bc")
+    with pytest.raises(WeightError, match=r"absurdly large .* edge ab"):
+        metrics.od_matrix(G)
