@@ -895,3 +895,95 @@ def test_absurd_finite_weights_are_refused_not_unreachable(huge: float) -> None:
     G.add_edge("b", "c", time_min=huge, edge_id="bc")
     with pytest.raises(WeightError, match=r"absurdly large .* edge ab"):
         metrics.od_matrix(G)
+
+
+# --------------------------------------------------------------------------- crashes become errors
+
+
+def _fc_text(geometry: dict[str, Any], props: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": geometry, "properties": props}],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "geometry", "props"),
+    [
+        (
+            "corridors",
+            {"type": "LineString", "coordinates": [[105.8, 21.0]]},
+            {"corridor_id": "a", "name": "A", "mode": "highway", "status": "operational"},
+        ),
+        (
+            "polygons",
+            {"type": "Polygon", "coordinates": [[[105.8, 21.0], [105.9, 21.0], [105.9, 21.1]]]},
+            {"code": "01", "name_vi": "X", "kind": "city"},
+        ),
+    ],
+    ids=["one-point-line", "unclosed-ring"],
+)
+def test_unbuildable_geometries_name_the_feature(
+    tmp_path: Path, kind: str, geometry: dict[str, Any], props: dict[str, Any]
+) -> None:
+    from urbanchain.errors import InputFileError
+    from urbanchain.io import read_layer
+
+    path = tmp_path / "bad.geojson"
+    path.write_text(_fc_text(geometry, props), encoding="utf-8")
+    with pytest.raises(
+        InputFileError, match=r"bad\.geojson: a geometry cannot be built \(feature\(s\) 0"
+    ):
+        read_layer(path, kind=kind)
+
+
+def test_bad_geoparquet_crs_is_an_input_error(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    from urbanchain.errors import InputFileError
+    from urbanchain.io import read_layer
+
+    path = tmp_path / "n.parquet"
+    synthetic_chain().nodes.to_parquet(path)
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    geo = json.loads(meta[b"geo"])
+    geo["columns"]["geometry"]["crs"] = "nonsense"
+    meta[b"geo"] = json.dumps(geo).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+    with pytest.raises(
+        InputFileError, match=r"n\.parquet: the CRS in its GeoParquet 'geo' metadata"
+    ):
+        read_layer(path, kind="nodes")
+
+
+def test_gpkg_output_with_columns_differing_in_case(tmp_path: Path) -> None:
+    from urbanchain._private._outputs import write_graph
+    from urbanchain.graph import graph_from_gdfs
+
+    chain = synthetic_chain()
+    G = graph_from_gdfs(chain.nodes, chain.corridors)
+    for _, data in G.nodes(data=True):
+        data["Name"] = "x"
+    with pytest.raises(ValidationError, match=r"'name' and 'Name' differ only in case"):
+        write_graph(G, tmp_path / "g.gpkg")
+    assert not (tmp_path / "g.gpkg").exists()
+
+
+def test_graphml_control_characters_are_replaced_and_counted(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from urbanchain._private._outputs import write_graph
+    from urbanchain.errors import RepairWarning
+    from urbanchain.graph import graph_from_gdfs
+
+    chain = synthetic_chain()
+    G = graph_from_gdfs(chain.nodes, chain.corridors)
+    first = next(iter(G.nodes))
+    G.nodes[first]["name"] = "bad\x01name\x1f"
+    with pytest.warns(RepairWarning, match=r"U\+FFFD in 1 value"):
+        out = write_graph(G, tmp_path / "g.graphml")
+    back = nx.read_graphml(out)
+    assert back.nodes[str(first)]["name"] == "bad\ufffdname\ufffd"
+    assert G.nodes[first]["name"] == "bad\x01name\x1f"  # the caller's graph is unchanged

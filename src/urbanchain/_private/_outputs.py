@@ -42,6 +42,23 @@ def _gdf_for_file(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _check_gpkg_columns(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> gpd.GeoDataFrame:
+    """Refuse column names a GeoPackage cannot hold side by side (SQLite ignores case)."""
+    from urbanchain.errors import ValidationError
+
+    seen: dict[str, str] = {}
+    for col in map(str, gdf.columns):
+        other = seen.setdefault(col.lower(), col)
+        if other != col:
+            msg = (
+                f"Cannot write layer {layer!r} to {path.name}: columns {other!r} and {col!r} "
+                "differ only in case, and GeoPackage (SQLite) column names ignore case. "
+                "Rename one of them, or write GraphML/GeoJSON instead."
+            )
+            raise ValidationError(msg)
+    return gdf
+
+
 def write_layers(
     *, region: str, out: Path, overwrite: bool = False, manifest: bool = True
 ) -> list[Path]:
@@ -66,7 +83,9 @@ def write_layers(
                 clean.to_file(
                     tmp, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
                 )
-            clean.to_file(gpkg_tmp, layer=name, driver="GPKG", engine="pyogrio")
+            _check_gpkg_columns(clean, gpkg, name).to_file(
+                gpkg_tmp, layer=name, driver="GPKG", engine="pyogrio"
+            )
             written.append(path)
     written.append(gpkg)
     if folder is not None:
@@ -84,13 +103,11 @@ def write_graph(G: nx.MultiGraph, out: Path) -> Path:
     suffix = out.suffix.lower()
     if suffix == ".gpkg":
         nodes, edges = graph_to_gdfs(G)
+        node_frame = _check_gpkg_columns(_gdf_for_file(nodes.reset_index()), out, "nodes")
+        edge_frame = _check_gpkg_columns(_gdf_for_file(edges.reset_index()), out, "edges")
         with atomic_path(out) as tmp:
-            _gdf_for_file(nodes.reset_index()).to_file(
-                tmp, layer="nodes", driver="GPKG", engine="pyogrio"
-            )
-            _gdf_for_file(edges.reset_index()).to_file(
-                tmp, layer="edges", driver="GPKG", engine="pyogrio"
-            )
+            node_frame.to_file(tmp, layer="nodes", driver="GPKG", engine="pyogrio")
+            edge_frame.to_file(tmp, layer="edges", driver="GPKG", engine="pyogrio")
         return out
     if suffix != ".graphml":
         from urbanchain.errors import ValidationError
@@ -101,20 +118,56 @@ def write_graph(G: nx.MultiGraph, out: Path) -> Path:
     H.graph.update(
         {k: _graphml_value(v) for k, v in G.graph.items() if _graphml_value(v) is not None}
     )
-    for n, d in G.nodes(data=True):
-        H.add_node(
-            n, **{k: _graphml_value(v) for k, v in d.items() if _graphml_value(v) is not None}
-        )
-    for u, v, k, d in G.edges(keys=True, data=True):
-        H.add_edge(
-            u,
-            v,
-            key=k,
-            **{a: _graphml_value(b) for a, b in d.items() if _graphml_value(b) is not None},
-        )
+    H = _xml_safe_graph(G, H)
     with atomic_path(out) as tmp:
         nx.write_graphml(H, tmp)
     return out
+
+
+def _xml_safe_graph(G: nx.MultiGraph, H: nx.MultiGraph) -> nx.MultiGraph:
+    """Copy ``G`` into ``H`` with GraphML values, control characters replaced (counted).
+
+    XML 1.0 cannot hold control characters other than tab, LF and CR: networkx would
+    write a file no XML parser reads back. Each is replaced by U+FFFD, with a
+    RepairWarning counting the values changed.
+    """
+    import re
+    import warnings
+
+    from urbanchain.errors import GraphError, RepairWarning
+
+    bad = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    changed: list[str] = []
+
+    def clean(where: str, value: Any) -> Any:
+        value = _graphml_value(value)
+        if isinstance(value, str) and bad.search(value):
+            changed.append(where)
+            return bad.sub("\ufffd", value)
+        return value
+
+    for n in G.nodes:
+        if isinstance(n, str) and bad.search(n):
+            msg = (
+                f"Node id {n!r} holds control characters, which GraphML (XML) cannot store. "
+                "Rename the node (e.g. strip the characters from the id column)."
+            )
+            raise GraphError(msg)
+    for n, d in G.nodes(data=True):
+        attrs = {k: clean(f"node {n!r} {k}", v) for k, v in d.items()}
+        H.add_node(n, **{k: v for k, v in attrs.items() if v is not None})
+    for u, v, k, d in G.edges(keys=True, data=True):
+        attrs = {a: clean(f"edge {u!r}-{v!r} {a}", b) for a, b in d.items()}
+        H.add_edge(u, v, key=k, **{a: b for a, b in attrs.items() if b is not None})
+    if changed:
+        warnings.warn(
+            f"GraphML cannot hold control characters: replaced them by U+FFFD in "
+            f"{len(changed)} value(s) ({', '.join(changed[:5])}"
+            f"{' ...' if len(changed) > 5 else ''}).",
+            RepairWarning,
+            stacklevel=4,
+        )
+    return H
 
 
 def _graphml_value(v: Any) -> Any:

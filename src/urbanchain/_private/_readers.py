@@ -685,6 +685,8 @@ def _read_gdal(
         gdf = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
     except UnicodeDecodeError as exc:
         raise _encoding_error(src, exc) from exc
+    except shapely.errors.GEOSException as exc:
+        raise _geometry_build_error(src, exc) from exc
     except (
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
@@ -709,6 +711,31 @@ def _read_gdal(
             setting="max_features",
         )
     return gdf
+
+
+def _geometry_build_error(src: Source, exc: Exception) -> InputFileError:
+    """Name the features whose geometry GEOS cannot build (one-point lines, open rings)."""
+    rows: list[int] = []
+    if src.fmt == "geojson" and src.size <= _RAW_JSON_LIMIT:
+        with contextlib.suppress(ValueError, OSError):
+            with src.open() as fh:
+                data = json.loads(fh.read().decode("utf-8-sig"))
+            entries = data.get("features", []) if isinstance(data, dict) else []
+            for i, entry in enumerate(entries):
+                geom = entry.get("geometry") if isinstance(entry, dict) else None
+                if geom is None:
+                    continue
+                try:
+                    shapely.from_geojson(json.dumps(geom))
+                except (shapely.errors.GEOSException, ValueError, TypeError):
+                    rows.append(i)
+    where = f" (feature(s) {format_ids(rows)}, counted from 0)" if rows else ""
+    msg = (
+        f"{src.display}: a geometry cannot be built{where}: {exc}. A LineString needs at "
+        "least 2 points; a polygon ring needs at least 4 points and must be closed (its "
+        "last point equal to its first). Fix or drop those features."
+    )
+    return InputFileError(msg)
 
 
 def _report_skipped_features(src: Source, n_read: int) -> None:
@@ -765,6 +792,15 @@ def read_parquet(src: Source, *, max_features: int) -> gpd.GeoDataFrame:
         fh.seek(0)
         try:
             return gpd.read_parquet(fh)
+        except pyproj.exceptions.CRSError as exc:
+            msg = (
+                f"{src.display}: the CRS in its GeoParquet 'geo' metadata cannot be read "
+                f"({exc}). Rewrite the file with GeoDataFrame.to_parquet from a frame with a "
+                "valid CRS (e.g. gdf.set_crs('EPSG:4326'))."
+            )
+            raise InputFileError(msg) from exc
+        except shapely.errors.GEOSException as exc:
+            raise _geometry_build_error(src, exc) from exc
         except ValueError as exc:
             msg = (
                 f"{src.display}: is Parquet but not GeoParquet ({exc}). Write it with "
