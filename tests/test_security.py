@@ -987,3 +987,22 @@ def test_graphml_control_characters_are_replaced_and_counted(tmp_path: Path) -> 
     back = nx.read_graphml(out)
     assert back.nodes[str(first)]["name"] == "bad\ufffdname\ufffd"
     assert G.nodes[first]["name"] == "bad\x01name\x1f"  # the caller's graph is unchanged
+
+
+def test_tuple_node_ids_as_momepy_makes_them() -> None:
+    from urbanchain import metrics
+    from urbanchain.graph import graph_from_gdfs
+
+    chain = synthetic_chain()
+    nodes = chain.nodes.copy()
+    ids = [(105.85, 21.03), (106.68, 20.86), (107.08, 20.95), (105.8, 21.22)]
+    nodes["node_id"] = ids
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G = graph_from_gdfs(nodes, chain.corridors)
+        od = metrics.od_matrix(G, sources=ids[:3], targets=ids[:3])
+        central = metrics.centrality(G)
+    assert list(od.index) == ids[:3]
+    assert not isinstance(od.index, pd.MultiIndex)
+    assert od.loc[[ids[0]], [ids[1]]].to_numpy()[0, 0] > 0
+    assert set(ids) <= set(central.index)

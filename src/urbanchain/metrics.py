@@ -201,7 +201,7 @@ def od_matrix(
     d = od_block(prep, src, tgt, eng, nan_unreachable=True)
     unreachable = sum(int(np.isnan(d[i : i + 256]).sum()) for i in range(0, len(src), 256))
     df = pd.DataFrame(
-        d, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target"), copy=False
+        d, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False), copy=False
     )
     _frame_attrs(df, prep, eng, unit=unit_of(G, weight), unreachable=unreachable)
     return df
@@ -289,7 +289,7 @@ def route_length(
             path = paths.get(t_)
             if path is not None:
                 out[i, j] = sum(hop(a, b) for a, b in itertools.pairwise(path))
-    df = pd.DataFrame(out, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target"))
+    df = pd.DataFrame(out, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False))
     _frame_attrs(df, prep, "networkx", unit=unit_of(G, length), route_weight=weight)
     return df
 
@@ -359,7 +359,7 @@ def detour_index(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(geo > 0, net / geo, np.nan)
     df = pd.DataFrame(
-        ratio, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target")
+        ratio, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False)
     )
     _frame_attrs(df, prep, eng, unit="ratio (network km / geodesic km)")
     return df
@@ -440,7 +440,7 @@ def gravity(
     t[~np.isfinite(d)] = 0.0
     t[d == 0] = np.nan
     df = pd.DataFrame(
-        t, index=pd.Index(src_kept, name="source"), columns=pd.Index(tgt_kept, name="target")
+        t, index=pd.Index(src_kept, name="source", tupleize_cols=False), columns=pd.Index(tgt_kept, name="target", tupleize_cols=False)
     )
     _frame_attrs(df, prep, eng, unit=f"mass^2 / {unit_of(G, weight)}^{beta:g}", beta=beta)
     return df
@@ -635,7 +635,7 @@ def accessibility(
     )
     df = pd.DataFrame(
         {"accessibility": a, "destinations_reached": reached},
-        index=pd.Index(src, name="node_id"),
+        index=pd.Index(src, name="node_id", tupleize_cols=False),
     )
     _frame_attrs(
         df,
@@ -748,7 +748,7 @@ def gateway_access(
             ids = [paths[v][0] if v in paths else None for v in src]
         cols[f"{kind}_min"] = _nan_inf(dsel)
         cols[f"{kind}_id"] = pd.Series(ids, dtype=object).to_numpy()
-    df = pd.DataFrame(cols, index=pd.Index(src, name="node_id"))
+    df = pd.DataFrame(cols, index=pd.Index(src, name="node_id", tupleize_cols=False))
     unit = unit_of(G, weight)
     _frame_attrs(df, prep, eng, units={f"{k}_min": unit for k in kinds}, direction=direction)
     return df
@@ -954,7 +954,7 @@ def centrality(
     }
     if straight is not None:
         data["straightness"] = straight
-    df = pd.DataFrame(data, index=pd.Index(nodes, name="node_id"))
+    df = pd.DataFrame(data, index=pd.Index(nodes, name="node_id", tupleize_cols=False))
     unit = unit_of(G, weight)
     _frame_attrs(
         df,
@@ -1864,7 +1864,7 @@ def _chain_components(
             "pci": col(cols["pci"]),
             "ioc": float(year) - col(cols["ioc"]),
         },
-        index=pd.Index(scored, name="node_id"),
+        index=pd.Index(scored, name="node_id", tupleize_cols=False),
     )
     display = raw.rename(
         columns={

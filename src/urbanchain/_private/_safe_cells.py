@@ -65,7 +65,9 @@ def _safe_labels(labels: pd.Index) -> pd.Index:
             [safe_cell(t) for t in labels], names=[safe_cell(n) for n in labels.names]
         )
     if labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype):
-        return pd.Index([safe_cell(v) for v in labels], name=safe_cell(labels.name))
+        return pd.Index(
+            [safe_cell(v) for v in labels], name=safe_cell(labels.name), tupleize_cols=False
+        )
     return labels.rename(safe_cell(labels.name))
 
 
