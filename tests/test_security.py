@@ -1006,3 +1006,23 @@ def test_tuple_node_ids_as_momepy_makes_them() -> None:
     assert not isinstance(od.index, pd.MultiIndex)
     assert od.loc[[ids[0]], [ids[1]]].to_numpy()[0, 0] > 0
     assert set(ids) <= set(central.index)
+
+
+def test_comment_delimiters_across_features_hide_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with '{#' and a later one with '#}' would comment out everything between."""
+    chain = synthetic_chain()
+    nodes = chain.nodes.copy()
+    nodes["name"] = ["Bridge {# phase 1", "Port", "Bay", "phase 2 #} Airport"]
+    corridors = chain.corridors.copy()
+    corridors["name"] = ["Ring {#", "Rail", "#} QL18"]
+    spy = CompileSpy(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        page = maps.render_html(
+            maps.chain_map(nodes=nodes, corridors=corridors, provinces=chain.provinces)
+        )
+    assert spy.containing("phase 1") == []
+    collections = _collections(page)
+    assert [len(c["features"]) for c in collections] == [3, 3, 4]
+    tips = [_visible(f["properties"]["uc_tooltip"]) for f in collections[2]["features"]]
+    assert [t.splitlines()[1] for t in tips] == list(nodes["name"])
