@@ -1026,3 +1026,20 @@ def test_comment_delimiters_across_features_hide_nothing(monkeypatch: pytest.Mon
     assert [len(c["features"]) for c in collections] == [3, 3, 4]
     tips = [_visible(f["properties"]["uc_tooltip"]) for f in collections[2]["features"]]
     assert [t.splitlines()[1] for t in tips] == list(nodes["name"])
+
+
+@pytest.mark.parametrize("flag", ["directed", "split_at_junctions"])
+def test_boolean_graph_options_refuse_text(
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from urbanchain.cli import main
+    from urbanchain.errors import GraphError
+    from urbanchain.graph import graph_from_gdfs
+
+    chain = synthetic_chain()
+    with pytest.raises(GraphError, match=rf"{flag} must be True or False"):
+        graph_from_gdfs(chain.nodes, chain.corridors, **{flag: "false"})
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[graph]\n{flag} = "false"\n', encoding="utf-8")
+    assert main(["graph", "--config", str(cfg), "--out", str(tmp_path / "g.graphml")]) == 1
+    assert f"{flag} must be True or False" in capsys.readouterr().err

@@ -1102,6 +1102,11 @@ def graph_from_gdfs(
         msg = f"access_circuity must be >= 1 (a road is never shorter than a straight line); got {circuity}."
         raise GraphError(msg)
     penalties = _penalties(transfer_penalty_min)
+    for flag, flag_value in (("split_at_junctions", split_at_junctions), ("directed", directed)):
+        # "false" (a string, e.g. from a config file) would otherwise count as true
+        if not isinstance(flag_value, bool | np.bool_):
+            msg = f"{flag} must be True or False (a boolean, not text); got {flag_value!r}."
+            raise GraphError(msg)
 
     with gc_paused():
         net = _build_network(
