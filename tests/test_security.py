@@ -1043,3 +1043,18 @@ def test_boolean_graph_options_refuse_text(
     cfg.write_text(f'[graph]\n{flag} = "false"\n', encoding="utf-8")
     assert main(["graph", "--config", str(cfg), "--out", str(tmp_path / "g.graphml")]) == 1
     assert f"{flag} must be True or False" in capsys.readouterr().err
+
+
+def test_absurd_weights_refused_on_the_array_network_too() -> None:
+    from urbanchain import metrics
+    from urbanchain.errors import WeightError
+    from urbanchain.graph import graph_from_gdfs
+
+    chain = synthetic_chain()
+    lines = chain.corridors.copy()
+    lines["speed_kmh"] = 1e-300  # finite, but minutes beyond 1e300
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = graph_from_gdfs(chain.nodes, lines, output="network")
+    with pytest.raises(WeightError, match="absurdly large"):
+        metrics.od_matrix(net)
