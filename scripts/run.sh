@@ -7,4 +7,4 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q ".[excel]"
-.venv/bin/urbanchain run --region red-river-delta --out "$OUT"
+.venv/bin/urbanchain run --region red-river-delta --out "$OUT" --overwrite

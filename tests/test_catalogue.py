@@ -502,7 +502,8 @@ def _rename(layer: str, old: str) -> Callable[[Any], None]:
     return edit
 
 
-ESC = html.escape(PAYLOAD, quote=True)
+# urbanchain's escaping: HTML entities, and { } as &#123; &#125; (issue 13)
+ESC = html.escape(PAYLOAD, quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 SINKS = [
     # Marker(tooltip=str) / CircleMarker / folium.Tooltip: the node name in the tooltip.

@@ -103,3 +103,14 @@ def test_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
         io.to_excel({"t": _od()}, target)
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xlsx"]
+
+
+def test_pair_tables_keep_every_level(tmp_path: Path) -> None:
+    idx = pd.MultiIndex.from_tuples([("ha_noi", "SIN"), ("hai_phong", "HKG")],
+                                    names=["node_id", "hub_id"])
+    df = pd.DataFrame({"hours": [6.7, 20.0]}, index=idx)
+    out = io.to_excel({"world_access": df}, tmp_path / "w.xlsx", names=NAMES,
+                      units={"world_access": "h"})
+    rows = list(openpyxl.load_workbook(out)["world_access"].iter_rows(values_only=True))
+    assert rows[0] == ("node_id", "name", "hub_id", "hours (h)")
+    assert rows[1] == ("ha_noi", "Hà Nội", "SIN", 6.7)

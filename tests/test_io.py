@@ -502,13 +502,15 @@ def test_geojson_feature_count_is_checked_before_parsing(tmp_path: Path) -> None
 
 
 def test_feature_count_is_checked_again_after_parsing(tmp_path: Path) -> None:
-    # '"type": "\u0046eature"' hides the token from the pre-count; the count after
-    # parsing still refuses the file.
+    # '"type": "\u0046eature"' hid the token from the pre-count; it is now decoded
+    # before counting (issue 13), so the file is refused before parsing.
     doc = _fc_bytes(5).replace(b'"Feature"', b'"\\u0046eature"')
     assert b'"Feature"' not in doc
     p = tmp_path / "escaped.geojson"
     p.write_bytes(doc)
-    with pytest.raises(ResourceLimitError, match=r"escaped\.geojson: the feature count \(5\)"):
+    with pytest.raises(
+        ResourceLimitError, match=r"escaped\.geojson: the feature count \(counted before parsing\) \(5\)"
+    ):
         read_layer(p, kind="nodes", max_features=4)
     assert len(read_layer(p, kind="nodes")) == 5
 

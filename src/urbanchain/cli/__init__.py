@@ -9,7 +9,6 @@ and exits with 0 when all went well, 1 on bad input and 2 on a usage error.
 from __future__ import annotations
 
 import sys
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -63,6 +62,13 @@ NodesOpt = Annotated[
 ]
 CorridorsOpt = Annotated[
     Path | None, typer.Option("--corridors", help="Your own corridor/road line layer.")
+]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace the outputs of an earlier run in a non-empty output folder.",
+    ),
 ]
 ProvincesOpt = Annotated[
     Path | None, typer.Option("--provinces", help="Your own province polygons.")
@@ -123,16 +129,15 @@ def _graph_keys() -> frozenset[str]:
 
 def _config(path: Path | None) -> dict[str, Any]:
     """Read and check a TOML config file; unknown keys are refused with the valid ones."""
+    from urbanchain._private._config_files import read_toml
+    from urbanchain.errors import InputFileError
+
     if path is None:
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        msg = f"config file {path} does not exist. Check the path."
-        raise _fail(msg) from exc
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"config file {path} is not valid TOML: {exc}. Fix the syntax at that line."
-        raise _fail(msg) from exc
+        data = read_toml(path, what="config file", error=InputFileError)
+    except InputFileError as exc:
+        raise _fail(str(exc)) from exc
     sections = {**_SECTION_KEYS, "graph": _graph_keys()}
     for key, value in data.items():
         if isinstance(value, dict):
@@ -162,7 +167,40 @@ def _pick(ctx: typer.Context, name: str, value: Any, cfg: dict[str, Any], *path:
         if not isinstance(node, dict) or key not in node:
             return value
         node = node[key]
-    return node
+    return _typed_config_value(".".join(path), value, node)
+
+
+def _year(value: Any) -> int:
+    """Return a year from the command line or a config file, in the range urbanchain accepts."""
+    from urbanchain.chain import check_year
+    from urbanchain.errors import ValidationError
+
+    try:
+        return check_year(value, "--year (or year in the config file)")
+    except ValidationError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _typed_config_value(where: str, default: Any, found: Any) -> Any:
+    """Refuse a config value whose type differs from the option's (never coerce).
+
+    ``online = "false"`` would otherwise be a non-empty string, i.e. true.
+    """
+    if isinstance(default, bool):
+        if not isinstance(found, bool):
+            msg = (
+                f"config key {where} must be true or false (a TOML boolean, without quotes); "
+                f"got {found!r}."
+            )
+            raise _fail(msg)
+    elif isinstance(default, int):
+        if isinstance(found, bool) or not isinstance(found, int):
+            msg = f"config key {where} must be a whole number (without quotes); got {found!r}."
+            raise _fail(msg)
+    elif isinstance(default, str) and not isinstance(found, str):
+        msg = f"config key {where} must be text (in quotes); got {found!r}."
+        raise _fail(msg)
+    return found
 
 
 def _read_own(path: Path, *, kind: str, crs: str | None, id_col: str | None) -> Any:
@@ -222,7 +260,7 @@ def _chain(
     from urbanchain.chain import UrbanChain
 
     region = _pick(ctx, "region", region, cfg, "region")
-    year = int(_pick(ctx, "year", year, cfg, "year"))
+    year = _year(_pick(ctx, "year", year, cfg, "year"))
     graph_options = cfg.get("graph")
 
     if nodes is None and corridors is None and provinces is None:
@@ -315,6 +353,7 @@ def run_cmd(
     year: YearOpt = 2025,
     schema: SchemaOpt = "public",
     config: ConfigOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run the main job: layers, graph, metrics, maps and the 2030 comparison for a region.
 
@@ -326,7 +365,7 @@ def run_cmd(
 
     cfg = _config(config)
     region = _pick(ctx, "region", region, cfg, "region")
-    year = int(_pick(ctx, "year", year, cfg, "year"))
+    year = _year(_pick(ctx, "year", year, cfg, "year"))
     dsn = _postgis_target(out)
     if dsn is not None:
         for table in write_region_postgis(
@@ -335,7 +374,8 @@ def run_cmd(
             typer.echo(f"postgis:{table}")
         return
     written = write_region_outputs(
-        region=region, year=year, out=Path(out), graph_options=cfg.get("graph")
+        region=region, year=year, out=Path(out), graph_options=cfg.get("graph"),
+        overwrite=overwrite,
     )
     for path in written:
         typer.echo(str(path))
@@ -348,6 +388,7 @@ def datasets_cmd(
         Path | None,
         typer.Option("--out", "-o", help="Export the region's layers into this folder as GeoJSON."),
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """List the bundled regions and layers, and optionally export a region's layers.
 
@@ -363,7 +404,7 @@ def datasets_cmd(
     if out is not None:
         from urbanchain.cli._outputs import write_layers
 
-        for path in write_layers(region=region, out=out):
+        for path in write_layers(region=region, out=out, overwrite=overwrite):
             typer.echo(str(path))
 
 
@@ -454,6 +495,7 @@ def metrics_cmd(
     ] = None,
     schema: SchemaOpt = "public",
     config: ConfigOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Compute node metrics, OD, corridor criticality and the chain score, and write the tables.
 
@@ -484,7 +526,9 @@ def metrics_cmd(
         for table in write_tables_postgis(chain, tables, dsn=dsn, schema=schema):
             typer.echo(f"postgis:{table}")
         return
-    for path in write_metric_tables(chain, Path(out), fmt=fmt, kinds=kind_list):
+    for path in write_metric_tables(
+        chain, Path(out), fmt=fmt, kinds=kind_list, overwrite=overwrite
+    ):
         typer.echo(str(path))
 
 
@@ -579,6 +623,7 @@ def scenario_cmd(
     progress: Annotated[
         bool, typer.Option("--progress/--quiet", help="Show a progress bar on long sweeps.")
     ] = True,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run a scenario and write its difference tables (CSV) and map (HTML).
 
@@ -628,7 +673,7 @@ def scenario_cmd(
             for table in write_tables_postgis(sf.scenario.chain, tables, dsn=dsn, schema=schema):
                 typer.echo(f"postgis:{table}")
         return
-    written = write_scenario_outputs(sf, Path(out), progress=progress)
+    written = write_scenario_outputs(sf, Path(out), progress=progress, overwrite=overwrite)
     for path in written.values():
         typer.echo(str(path))
 
@@ -638,6 +683,8 @@ def rerun_cmd(
     metadata: Annotated[Path, typer.Argument(help="metadata.json of an earlier run.")],
 ) -> None:
     """Repeat a run from its metadata.json (same command, options and config file).
+
+    The repeated run replaces the earlier run's outputs (as with --overwrite).
 
     Example: urbanchain rerun outputs/red-river-delta/metrics/metadata.json
     """
@@ -670,8 +717,12 @@ def rerun_cmd(
                 "restore it, or run the command again by hand."
             )
             raise _fail(msg)
+    argv = list(argv)
+    if argv[0] in {"run", "metrics", "scenario", "datasets"} and "--overwrite" not in argv:
+        # a rerun replaces the outputs of the run it repeats (only files its manifest lists)
+        argv.append("--overwrite")
     typer.echo("urbanchain " + " ".join(argv), err=True)
-    code = main(list(argv))
+    code = main(argv)
     raise typer.Exit(code)
 
 

@@ -1,4 +1,10 @@
-"""Writers behind the CLI and the main job: layers, graph, metric tables, maps."""
+"""Writers behind the CLI and the main job: layers, graph, metric tables, maps.
+
+Every file goes through a temporary file in its folder and is renamed into place
+(:mod:`urbanchain._private._atomic`); CSV cells that a spreadsheet would run as
+formulas are neutralised (:mod:`urbanchain._private._safe_cells`); a folder of outputs
+gets its ``metadata.json`` (file list, ``complete: true``) last.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from urbanchain._private._atomic import OutputFolder, atomic_path, atomic_write_text
+from urbanchain._private._safe_cells import write_csv
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,10 +43,30 @@ def _gdf_for_file(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_layers(*, region: str, out: Path) -> list[Path]:
+def _check_gpkg_columns(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> gpd.GeoDataFrame:
+    """Refuse column names a GeoPackage cannot hold side by side (SQLite ignores case)."""
+    from urbanchain.errors import ValidationError
+
+    seen: dict[str, str] = {}
+    for col in map(str, gdf.columns):
+        other = seen.setdefault(col.lower(), col)
+        if other != col:
+            msg = (
+                f"Cannot write layer {layer!r} to {path.name}: columns {other!r} and {col!r} "
+                "differ only in case, and GeoPackage (SQLite) column names ignore case. "
+                "Rename one of them, or write GraphML/GeoJSON instead."
+            )
+            raise ValidationError(msg)
+    return gdf
+
+
+def write_layers(
+    *, region: str, out: Path, overwrite: bool = False, manifest: bool = True
+) -> list[Path]:
     """Write a bundled region's layers as GeoJSON (RFC 7946) and GeoPackage."""
     from urbanchain import datasets
 
+    folder = OutputFolder(out, overwrite=overwrite) if manifest else None
     out.mkdir(parents=True, exist_ok=True)
     layers = {
         "provinces_2008": datasets.provinces(region=region, vintage=2008),
@@ -47,15 +76,23 @@ def write_layers(*, region: str, out: Path) -> list[Path]:
     }
     written: list[Path] = []
     gpkg = out / "layers.gpkg"
-    gpkg.unlink(missing_ok=True)
-    for name, gdf in layers.items():
-        clean = _gdf_for_file(gdf)
-        path = out / f"{name}.geojson"
-        clean.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
-        clean.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
-        written.append(path)
-    _style_gpkg(gpkg, layers)
+    with atomic_path(gpkg) as gpkg_tmp:
+        for name, gdf in layers.items():
+            clean = _gdf_for_file(gdf)
+            path = out / f"{name}.geojson"
+            with atomic_path(path) as tmp:
+                clean.to_file(
+                    tmp, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
+                )
+            _check_gpkg_columns(clean, gpkg, name).to_file(
+                gpkg_tmp, layer=name, driver="GPKG", engine="pyogrio"
+            )
+            written.append(path)
+        _style_gpkg(gpkg_tmp, layers)
     written.append(gpkg)
+    if folder is not None:
+        folder.add(*written)
+        written.append(folder.finish({"region": region}))
     return written
 
 
@@ -81,18 +118,15 @@ def write_graph(G: nx.MultiGraph, out: Path) -> Path:
 
     from urbanchain.graph import graph_to_gdfs
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     suffix = out.suffix.lower()
     if suffix == ".gpkg":
         nodes, edges = graph_to_gdfs(G)
-        out.unlink(missing_ok=True)
-        _gdf_for_file(nodes.reset_index()).to_file(
-            out, layer="nodes", driver="GPKG", engine="pyogrio"
-        )
-        _gdf_for_file(edges.reset_index()).to_file(
-            out, layer="edges", driver="GPKG", engine="pyogrio"
-        )
-        _style_gpkg(out, {"nodes": nodes, "edges": edges})
+        node_frame = _check_gpkg_columns(_gdf_for_file(nodes.reset_index()), out, "nodes")
+        edge_frame = _check_gpkg_columns(_gdf_for_file(edges.reset_index()), out, "edges")
+        with atomic_path(out) as tmp:
+            node_frame.to_file(tmp, layer="nodes", driver="GPKG", engine="pyogrio")
+            edge_frame.to_file(tmp, layer="edges", driver="GPKG", engine="pyogrio")
+            _style_gpkg(tmp, {"nodes": nodes, "edges": edges})
         return out
     if suffix != ".graphml":
         from urbanchain.errors import ValidationError
@@ -103,19 +137,56 @@ def write_graph(G: nx.MultiGraph, out: Path) -> Path:
     H.graph.update(
         {k: _graphml_value(v) for k, v in G.graph.items() if _graphml_value(v) is not None}
     )
-    for n, d in G.nodes(data=True):
-        H.add_node(
-            n, **{k: _graphml_value(v) for k, v in d.items() if _graphml_value(v) is not None}
-        )
-    for u, v, k, d in G.edges(keys=True, data=True):
-        H.add_edge(
-            u,
-            v,
-            key=k,
-            **{a: _graphml_value(b) for a, b in d.items() if _graphml_value(b) is not None},
-        )
-    nx.write_graphml(H, out)
+    H = _xml_safe_graph(G, H)
+    with atomic_path(out) as tmp:
+        nx.write_graphml(H, tmp)
     return out
+
+
+def _xml_safe_graph(G: nx.MultiGraph, H: nx.MultiGraph) -> nx.MultiGraph:
+    """Copy ``G`` into ``H`` with GraphML values, control characters replaced (counted).
+
+    XML 1.0 cannot hold control characters other than tab, LF and CR: networkx would
+    write a file no XML parser reads back. Each is replaced by U+FFFD, with a
+    RepairWarning counting the values changed.
+    """
+    import re
+    import warnings
+
+    from urbanchain.errors import GraphError, RepairWarning
+
+    bad = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    changed: list[str] = []
+
+    def clean(where: str, value: Any) -> Any:
+        value = _graphml_value(value)
+        if isinstance(value, str) and bad.search(value):
+            changed.append(where)
+            return bad.sub("\ufffd", value)
+        return value
+
+    for n in G.nodes:
+        if isinstance(n, str) and bad.search(n):
+            msg = (
+                f"Node id {n!r} holds control characters, which GraphML (XML) cannot store. "
+                "Rename the node (e.g. strip the characters from the id column)."
+            )
+            raise GraphError(msg)
+    for n, d in G.nodes(data=True):
+        attrs = {k: clean(f"node {n!r} {k}", v) for k, v in d.items()}
+        H.add_node(n, **{k: v for k, v in attrs.items() if v is not None})
+    for u, v, k, d in G.edges(keys=True, data=True):
+        attrs = {a: clean(f"edge {u!r}-{v!r} {a}", b) for a, b in d.items()}
+        H.add_edge(u, v, key=k, **{a: b for a, b in attrs.items() if b is not None})
+    if changed:
+        warnings.warn(
+            f"GraphML cannot hold control characters: replaced them by U+FFFD in "
+            f"{len(changed)} value(s) ({', '.join(changed[:5])}"
+            f"{' ...' if len(changed) > 5 else ''}).",
+            RepairWarning,
+            stacklevel=4,
+        )
+    return H
 
 
 def _graphml_value(v: Any) -> Any:
@@ -154,7 +225,7 @@ def write_workbook(
     """Write every table of a run into one Excel workbook (names, units, sources, settings)."""
     from urbanchain.io import to_excel
 
-    meta = json.loads(json.dumps(_jsonable(_metadata(chain, tables)), default=str))
+    meta = metadata(chain, tables)
     sources = None
     if chain.corridors is not None and {"corridor_id", "source"} <= set(chain.corridors.columns):
         cols = [c for c in ("corridor_id", "name", "source", "source_urls", "length_source")
@@ -171,24 +242,24 @@ _TABLE_UNITS = {"od_time_min": "min", "od_length_km": "km", "gateway_access": "m
 
 def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     if fmt == "csv":
-        df.to_csv(path.with_suffix(".csv"))
-        return path.with_suffix(".csv")
+        return write_csv(df, path.with_suffix(".csv"))
     if fmt == "parquet":
         from urbanchain._private._compat import import_optional_dependency
 
         import_optional_dependency("pyarrow", purpose="Writing Parquet tables")
-        df.to_parquet(path.with_suffix(".parquet"))
+        with atomic_path(path.with_suffix(".parquet")) as tmp:
+            df.to_parquet(tmp)
         return path.with_suffix(".parquet")
     if not isinstance(df, gpd.GeoDataFrame):
         # tables without a geometry (OD matrices, network indices) stay tabular
-        df.to_csv(path.with_suffix(".csv"))
-        return path.with_suffix(".csv")
-    _gdf_for_file(df.reset_index()).to_file(
-        path.with_suffix(".geojson"),
-        driver="GeoJSON",
-        engine="pyogrio",
-        layer_options={"RFC7946": "YES"},
-    )
+        return write_csv(df, path.with_suffix(".csv"))
+    with atomic_path(path.with_suffix(".geojson")) as tmp:
+        _gdf_for_file(df.reset_index()).to_file(
+            tmp,
+            driver="GeoJSON",
+            engine="pyogrio",
+            layer_options={"RFC7946": "YES"},
+        )
     return path.with_suffix(".geojson")
 
 
@@ -292,26 +363,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def write_metadata(
-    chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path
-) -> Path:
-    """Write what a batch run needs to be reproduced: versions, settings, per-table attrs.
+def metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Return the reproducibility record of a run (see :func:`write_metadata`).
 
-    The file records the urbanchain version, the settings in force (engine
-    included), the graph's provenance and units, and for every table the
-    ``attrs`` the metric attached (engine actually used, weight, unit, counts
-    of unreachable pairs...).
+    The record holds the urbanchain version, the settings in force (engine
+    included), the graph's provenance and units, for every table the ``attrs``
+    the metric attached (engine actually used, weight, unit, counts of
+    unreachable pairs...), and the command line of the run (``urbanchain rerun``).
     """
-    meta = _metadata(chain, tables)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(_jsonable(meta), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
-    return path
-
-
-def _metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
     import importlib.metadata as md
 
     from urbanchain import __version__, settings
@@ -324,7 +383,7 @@ def _metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame]) -> dict[str, A
         except md.PackageNotFoundError:  # pragma: no cover - core dependencies
             versions[pkg] = None
     G = chain.graph
-    return {
+    meta = {
         "urbanchain_version": __version__,
         "region": chain.region,
         "year": chain.year,
@@ -340,6 +399,14 @@ def _metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame]) -> dict[str, A
         "tables": {name: dict(df.attrs) for name, df in tables.items()},
         "command": dict(_COMMAND) or None,
     }
+    result: dict[str, Any] = _jsonable(meta)
+    return result
+
+
+def write_metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Write :func:`metadata` of a run to ``path`` (atomically)."""
+    text = json.dumps(metadata(chain, tables), indent=2, ensure_ascii=False, sort_keys=True)
+    return atomic_write_text(path, text + "\n")
 
 
 def write_tables_postgis(
@@ -348,7 +415,7 @@ def write_tables_postgis(
     """Write result tables to PostGIS (replacing earlier ones), with units and provenance."""
     from urbanchain.io import to_postgis
 
-    meta = json.loads(json.dumps(_jsonable(_metadata(chain, tables)), default=str))
+    meta = metadata(chain, tables)
     meta.pop("tables", None)
     written = []
     for name, df in tables.items():
@@ -388,17 +455,26 @@ def write_region_postgis(
 
 
 def write_metric_tables(
-    chain: UrbanChain, out: Path, *, fmt: str = "csv", kinds: list[str] | None = None
+    chain: UrbanChain,
+    out: Path,
+    *,
+    fmt: str = "csv",
+    kinds: list[str] | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
-    """Write the standard metric tables of a chain into ``out``, with ``metadata.json``."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the standard metric tables of a chain into ``out``, ``metadata.json`` last."""
+    folder = OutputFolder(out, overwrite=overwrite)
     tables = metric_tables(chain, kinds=kinds)
-    meta = write_metadata(chain, tables, out / "metadata.json")
+    meta = metadata(chain, tables)
     if fmt == "xlsx":
-        return [write_workbook(chain, tables, out / "metrics.xlsx"), meta]
+        book = write_workbook(chain, tables, out / "metrics.xlsx")
+        folder.add(book)
+        return [book, folder.finish(meta)]
     if fmt == "geojson":
         tables = {name: _with_geometry(chain, df) for name, df in tables.items()}
-    return [*(_write_table(df, out / name, fmt) for name, df in tables.items()), meta]
+    written = [_write_table(df, out / name, fmt) for name, df in tables.items()]
+    folder.add(*written)
+    return [*written, folder.finish(meta)]
 
 
 def _with_geometry(chain: UrbanChain, df: pd.DataFrame) -> pd.DataFrame:
@@ -446,11 +522,11 @@ def write_map(
         title=f"{(chain.region or 'chain').replace('_', ' ').title()} - network {chain.year}",
         offline=offline,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
     maps.save(m, out, offline=offline)
     if png:
         fig = maps.chain_plot(chain, node_metric=node_values, corridor_metric=corridor_values)
-        fig.savefig(out.with_suffix(".png"), dpi=150)
+        with atomic_path(out.with_suffix(".png")) as tmp:
+            fig.savefig(tmp, dpi=150, format="png")
     return out
 
 
@@ -482,28 +558,35 @@ def write_comparison(base: UrbanChain, other: UrbanChain, out: Path) -> list[Pat
     for name in ("summary", "od", "nodes", "accessibility", "chain_score"):
         table = getattr(cmp, name, None)
         if isinstance(table, pd.DataFrame):
-            table.to_csv(out / f"{name}.csv")
-            written.append(out / f"{name}.csv")
+            written.append(write_csv(table, out / f"{name}.csv"))
     ranking = scenarios.rank_projects(base, target_year=other.year or 2030, progress=False)
-    ranking.to_csv(out / "project_ranking.csv")
-    written.append(out / "project_ranking.csv")
+    written.append(write_csv(ranking, out / "project_ranking.csv"))
     maps.save(cmp.map(), out / "diff_map.html", offline=True)
     written.append(out / "diff_map.html")
     return written
 
 
 def write_region_outputs(
-    *, region: str, year: int, out: Path, graph_options: dict[str, Any] | None = None
+    *,
+    region: str,
+    year: int,
+    out: Path,
+    graph_options: dict[str, Any] | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
-    """Write every output of a bundled region into one folder (the main job)."""
+    """Write every output of a bundled region into one folder (the main job).
+
+    ``out/metadata.json`` (every file written, ``complete: true``) is written last;
+    a non-empty ``out`` is refused unless ``overwrite`` (then the earlier run's files
+    are removed first).
+    """
     from urbanchain.chain import UrbanChain
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = write_layers(region=region, out=out / "layers")
+    folder = OutputFolder(out, overwrite=overwrite)
+    written = write_layers(region=region, out=out / "layers", manifest=False)
     chain = UrbanChain.from_region(region, year=year, graph_options=graph_options)
     summary = chain.summary()
-    summary.to_csv(out / "summary.csv", index=False)
-    written.append(out / "summary.csv")
+    written.append(write_csv(summary, out / "summary.csv", index=False))
     written.append(write_graph(chain.graph, out / f"graph-{year}.graphml"))
     written.append(write_graph(chain.graph, out / f"graph-{year}.gpkg"))
     tables = metric_tables(chain)
@@ -519,4 +602,6 @@ def write_region_outputs(
     written.append(write_workbook(chain, tables, out / f"{slug}.xlsx"))
     written.append(write_map(chain, out / f"{slug}.html", offline=True, tables=tables, png=True))
     written.append(out / f"{slug}.png")
+    folder.add(*written)
+    written.append(folder.finish({"region": region, "year": year}))
     return written

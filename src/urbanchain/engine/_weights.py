@@ -123,6 +123,10 @@ def _problem(value: Any) -> str | None:
     return None
 
 
+#: Largest sum of all edge weights accepted (far above any real network, far below
+#: float overflow, so sums of path lengths stay finite).
+_MAX_TOTAL = 1e250
+
 _FIXES = {
     "None": "set a positive number; networkx silently hides edges whose weight is None",
     "boolean": "set a positive number of the attribute's unit",
@@ -185,6 +189,8 @@ def validate_weights(
     pairs: Counter[tuple[Any, ...]] = Counter()
     directed = G.is_directed()
     n_edges = 0
+    total = 0.0
+    largest: tuple[float, str] = (0.0, "")
     for u, v, key, data in _iter_edges(G):
         n_edges += 1
         if u == v:
@@ -201,6 +207,11 @@ def validate_weights(
             problem = None
         if problem is not None:
             bad.setdefault(problem, []).append(edge_label(u, v, key, data))
+        else:
+            x = float(data[weight])
+            total += x
+            if x > largest[0]:
+                largest = (x, edge_label(u, v, key, data))
     if missing:
         attrs = sorted(present) or ["(none)"]
         close = difflib.get_close_matches(weight, attrs, n=3, cutoff=0.5)
@@ -223,6 +234,16 @@ def validate_weights(
             f"Edge {what} attribute {weight!r} must be a finite number > 0 on every edge. "
             + "; ".join(parts)
             + "."
+        )
+        raise WeightError(msg)
+    if not math.isfinite(total) or total > _MAX_TOTAL:
+        # every path length is at most the sum of all weights: beyond this, sums of
+        # path lengths overflow to infinity and pairs would be reported unreachable
+        msg = (
+            f"Edge {what} attribute {weight!r} holds absurdly large values: they sum to more "
+            f"than {_MAX_TOTAL:.0e} (largest {largest[0]:.3g} on edge {largest[1]}), so path "
+            "lengths would overflow to infinity and be reported as unreachable. Check the "
+            "unit (e.g. minutes, km) and fix those edges."
         )
         raise WeightError(msg)
     if self_loops and warn_self_loops:

@@ -345,6 +345,20 @@ def _node_table(
             f"nodes[{node_id!r}] = nodes[{node_id!r}].astype(str)."
         )
         raise GraphError(msg)
+    # the builder names mode-layer copies "<id>@<layer>" and junctions "junction:<n>",
+    # and the metrics leave such nodes out as not being places: a user id that looks
+    # like one would silently vanish from every table (issue 13), so it is refused
+    reserved = np.array(
+        [("@" in t) or t.startswith("junction:") for t in as_text.tolist()], dtype=bool
+    )
+    if reserved.any():
+        shown = sorted({f"{i!r}" for i in ids[reserved]})
+        msg = (
+            f"Node ids {', '.join(shown[:10])} in column {node_id!r} use urbanchain's reserved "
+            "forms ('@' marks a mode-layer copy such as 'ha_noi@rail'; 'junction:' a junction). "
+            "Rename them, e.g. nodes[col] = nodes[col].str.replace('@', '_at_')."
+        )
+        raise GraphError(msg)
     geom = nodes.geometry.values
     bad = shapely.is_missing(geom) | shapely.is_empty(geom)
     bad |= shapely.get_type_id(geom) != 0
@@ -1088,6 +1102,11 @@ def graph_from_gdfs(
         msg = f"access_circuity must be >= 1 (a road is never shorter than a straight line); got {circuity}."
         raise GraphError(msg)
     penalties = _penalties(transfer_penalty_min)
+    for flag, flag_value in (("split_at_junctions", split_at_junctions), ("directed", directed)):
+        # "false" (a string, e.g. from a config file) would otherwise count as true
+        if not isinstance(flag_value, bool | np.bool_):
+            msg = f"{flag} must be True or False (a boolean, not text); got {flag_value!r}."
+            raise GraphError(msg)
 
     with gc_paused():
         net = _build_network(

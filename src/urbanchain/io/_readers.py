@@ -10,7 +10,11 @@ Everything here treats the file as untrusted:
   ``/vsizip/`` / ``/vsigzip/`` or in memory, never extracted to disk;
 * the first bytes are sniffed to give clear errors for empty files, HTML error
   pages and files that are not what their extension says;
-* GeoPackages are opened read-only and no SQL is run.
+* GeoPackages are opened read-only and no SQL is run; a GeoPackage holding a view
+  is refused and a stale stored feature count never truncates the read
+  (:mod:`urbanchain._private._gdal_guard`);
+* GDAL's options that allow network access, SQLite extensions or VRT Python are
+  pinned to safe values for every read, whatever the environment says.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import io
 import json
 import logging
 import os
+import re
 import struct
 import warnings
 import zipfile
@@ -70,6 +75,9 @@ _CHUNK = 1 << 20
 _SNIFF = 512
 #: Largest GeoJSON re-parsed in Python to tell unreadable geometries from null ones.
 _RAW_JSON_LIMIT = 64 * 2**20
+#: GeoJSON files up to this size are always re-counted in Python, so entries GDAL
+#: skips (null, no or wrong "type") are reported even when no token hints at them.
+_EXACT_COUNT_LIMIT = 8 * 2**20
 
 
 @dataclass
@@ -184,16 +192,58 @@ class _FeatureTokens:
 
     def __init__(self) -> None:
         self.count = 0
+        self.braces = 0  # every JSON object starts with a literal "{": an upper bound
+        self.escapes = False  # a backslash escape could spell "Feature" unseen
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
         keep = len(self.TOKEN) - 1
         self.count += chunk.count(self.TOKEN)
+        self.braces += chunk.count(b"{")
         # tokens that straddle the previous chunk and this one: neither part holds a
         # whole token (both are shorter than it), so none is counted twice
         window = self._tail + chunk[:keep]
         self.count += window.count(self.TOKEN)
+        if not self.escapes and (b"\\" in chunk or b"\\" in window):
+            self.escapes = True
         self._tail = window[-keep:] if len(chunk) < keep else chunk[-keep:]
+
+    def bound(self, path: Path | None) -> int:
+        r"""Return the feature count bound, after JSON decoding.
+
+        Without backslashes the token count is exact up to properties equal to
+        ``"Feature"``. With them, ``"Fe\u0061ture"`` would hide a feature from the
+        token count, so strings are decoded: exactly for a plain file (memory-mapped,
+        nothing loaded), and by the count of ``{`` (one per JSON object) for an archive.
+        """
+        if not self.escapes:
+            return self.count
+        if path is None:
+            return max(self.count, self.braces)
+        return _decoded_feature_strings(path)
+
+
+_JSON_STRING_BYTES = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def _decoded_feature_strings(path: Path) -> int:
+    """Count JSON strings that decode to ``Feature`` (escapes included) in a file."""
+    import mmap
+
+    count = 0
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return 0
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            for match in _JSON_STRING_BYTES.finditer(mm):
+                token = match.group(0)
+                if token == b'"Feature"':
+                    count += 1
+                elif b"\\" in token and len(token) <= 64:
+                    with contextlib.suppress(ValueError):
+                        if json.loads(token) == "Feature":
+                            count += 1
+    return count
 
 
 def resolve_source(path: str | os.PathLike[str], *, driver: str | None, max_bytes: int) -> Source:
@@ -233,7 +283,7 @@ def resolve_source(path: str | os.PathLike[str], *, driver: str | None, max_byte
             with open(p, "rb") as fh:
                 while chunk := fh.read(_CHUNK):
                     tokens.feed(chunk)
-            src.features = tokens.count
+            src.features = tokens.bound(p)
     sniff(src)
     return src
 
@@ -389,7 +439,7 @@ def _stream_zip_member(
             "is corrupt or crafted; refused. Re-create it with a standard zip tool."
         )
         raise InputFileError(msg)
-    return head, total, tokens.count
+    return head, total, tokens.bound(None)
 
 
 def _stream_gzip(p: Path, display: str, limit: int) -> tuple[bytes, int, int]:
@@ -420,7 +470,7 @@ def _stream_gzip(p: Path, display: str, limit: int) -> tuple[bytes, int, int]:
     except (OSError, EOFError, zlib.error) as exc:
         msg = f"{display}: not a readable gzip file ({exc}); truncated download? Re-download it."
         raise InputFileError(msg) from exc
-    return head, total, tokens.count
+    return head, total, tokens.bound(None)
 
 
 def sniff(src: Source) -> None:
@@ -530,14 +580,23 @@ def read_gdal(
     GDAL's ``/vsigzip/`` would write a ``<file>.gz.properties`` index next to the
     archive; that is switched off, so reading never writes to the user's folder.
     """
+    from urbanchain._private._gdal_guard import pinned_gdal
+
     with (
         warnings.catch_warnings(record=True) as caught,
-        _gdal_config(CPL_VSIL_GZIP_WRITE_PROPERTIES="NO"),
+        pinned_gdal(),
     ):
         warnings.simplefilter("always")
         gdf = _read_gdal(src, layer=layer, encoding=encoding, max_features=max_features)
+    from urbanchain.errors import UrbanchainWarning
+
     for w in caught:
-        logger.info("%s: GDAL: %s", src.display, w.message)
+        if issubclass(w.category, UrbanchainWarning):
+            # urbanchain's own findings (stale counts, skipped features) reach the
+            # caller of read_layer; GDAL's chatter goes to the log
+            warnings.warn(w.message, w.category, stacklevel=3)
+        else:
+            logger.info("%s: GDAL: %s", src.display, w.message)
     return gdf
 
 
@@ -554,7 +613,15 @@ def _read_gdal(
             param="max_features",
             setting="max_features",
         )
-    path = src.gdal_path
+    path: Any = src.gdal_path
+    gpkg_info: dict[str, Any] = {}
+    if src.fmt == "gpkg":
+        from urbanchain._private._gdal_guard import inspect_gpkg
+
+        # before GDAL opens it: refuse views, count the real rows
+        gpkg_info = inspect_gpkg(
+            src.path, src.display, layer=layer, archive=src.archive, member=src.member
+        )
     try:
         layers = pyogrio.list_layers(path)
     except pyogrio.errors.DataSourceError as exc:
@@ -578,10 +645,31 @@ def _read_gdal(
             f"Pass layer= to choose one, e.g. read_layer(..., layer={names[0]!r})."
         )
         raise InputFileError(msg)
+    expected: int | None = None
     if src.fmt == "gpkg":
-        # a feature count is cheap in a GeoPackage: refuse before reading anything
-        info = pyogrio.read_info(path, layer=layer)
-        n = int(info.get("features", -1))
+        # the real row count (the stored one can be stale): refuse before reading anything
+        found = gpkg_info.get(layer if layer is not None else names[0])
+        if found is not None and found.rows is not None:
+            n = expected = found.rows
+            if found.stale:
+                from urbanchain._private._gdal_guard import unstale_gpkg
+                from urbanchain.errors import DataQualityWarning
+
+                warnings.warn(
+                    f"{src.display}: the stored feature count of layer "
+                    f"{layer or names[0]!r} is {found.stored}, but the table holds "
+                    f"{found.rows} rows; all {found.rows} are read (the file's "
+                    "gpkg_ogr_contents is stale; re-save it to fix).",
+                    DataQualityWarning,
+                    stacklevel=2,
+                )
+                if n <= max_features:
+                    path = io.BytesIO(
+                        unstale_gpkg(src.path, archive=src.archive, member=src.member)
+                    )
+        else:
+            info = pyogrio.read_info(path, layer=layer)
+            n = int(info.get("features", -1))
         if n > max_features:
             raise _limit(
                 src.display,
@@ -597,12 +685,22 @@ def _read_gdal(
         gdf = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
     except UnicodeDecodeError as exc:
         raise _encoding_error(src, exc) from exc
+    except shapely.errors.GEOSException as exc:
+        raise _geometry_build_error(src, exc) from exc
     except (
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
         pyogrio.errors.FeatureError,
     ) as exc:
         raise _gdal_error(src, exc) from exc
+    if src.fmt == "geojson" and (len(gdf) < src.features or src.size <= _EXACT_COUNT_LIMIT):
+        _report_skipped_features(src, len(gdf))
+    if expected is not None and len(gdf) != expected:
+        msg = (
+            f"{src.display}: GDAL returned {len(gdf)} of the {expected} rows of layer "
+            f"{layer or names[0]!r}. Re-export the file (ogr2ogr) and read it again."
+        )
+        raise InputFileError(msg)
     if len(gdf) > max_features:
         raise _limit(
             src.display,
@@ -613,6 +711,63 @@ def _read_gdal(
             setting="max_features",
         )
     return gdf
+
+
+def _geometry_build_error(src: Source, exc: Exception) -> InputFileError:
+    """Name the features whose geometry GEOS cannot build (one-point lines, open rings)."""
+    rows: list[int] = []
+    if src.fmt == "geojson" and src.size <= _RAW_JSON_LIMIT:
+        with contextlib.suppress(ValueError, OSError):
+            with src.open() as fh:
+                data = json.loads(fh.read().decode("utf-8-sig"))
+            entries = data.get("features", []) if isinstance(data, dict) else []
+            for i, entry in enumerate(entries):
+                geom = entry.get("geometry") if isinstance(entry, dict) else None
+                if geom is None:
+                    continue
+                try:
+                    shapely.from_geojson(json.dumps(geom))
+                except (shapely.errors.GEOSException, ValueError, TypeError):
+                    rows.append(i)
+    where = f" (feature(s) {format_ids(rows)}, counted from 0)" if rows else ""
+    msg = (
+        f"{src.display}: a geometry cannot be built{where}: {exc}. A LineString needs at "
+        "least 2 points; a polygon ring needs at least 4 points and must be closed (its "
+        "last point equal to its first). Fix or drop those features."
+    )
+    return InputFileError(msg)
+
+
+def _report_skipped_features(src: Source, n_read: int) -> None:
+    """Warn, with a count and the entry numbers, about GeoJSON features GDAL skipped.
+
+    GDAL drops entries of ``features`` that are ``null``, not objects, or whose
+    ``type`` is missing or not ``"Feature"``. The token count is an upper bound, so the
+    file is parsed again (up to 64 MB) to count exactly.
+    """
+    from urbanchain.errors import DataQualityWarning
+
+    if src.size > _RAW_JSON_LIMIT:
+        return
+    try:
+        with src.open() as fh:
+            data = json.loads(fh.read().decode("utf-8-sig"))
+    except (ValueError, OSError):
+        return
+    entries = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or len(entries) <= n_read:
+        return
+    bad = [
+        i for i, e in enumerate(entries) if not isinstance(e, dict) or e.get("type") != "Feature"
+    ]
+    shown = ", ".join(str(i) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
+    warnings.warn(
+        f"{src.display}: {len(entries) - n_read} of the {len(entries)} entries of 'features' "
+        f'were skipped: not a Feature object (null, or a missing or wrong "type"; entries '
+        f'{shown or "?"}, counted from 0). Give each one "type": "Feature" to keep it.',
+        DataQualityWarning,
+        stacklevel=2,
+    )
 
 
 def read_parquet(src: Source, *, max_features: int) -> gpd.GeoDataFrame:
@@ -637,6 +792,15 @@ def read_parquet(src: Source, *, max_features: int) -> gpd.GeoDataFrame:
         fh.seek(0)
         try:
             return gpd.read_parquet(fh)
+        except pyproj.exceptions.CRSError as exc:
+            msg = (
+                f"{src.display}: the CRS in its GeoParquet 'geo' metadata cannot be read "
+                f"({exc}). Rewrite the file with GeoDataFrame.to_parquet from a frame with a "
+                "valid CRS (e.g. gdf.set_crs('EPSG:4326'))."
+            )
+            raise InputFileError(msg) from exc
+        except shapely.errors.GEOSException as exc:
+            raise _geometry_build_error(src, exc) from exc
         except ValueError as exc:
             msg = (
                 f"{src.display}: is Parquet but not GeoParquet ({exc}). Write it with "

@@ -15,15 +15,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from urbanchain._private._atomic import atomic_path
 from urbanchain._private._compat import import_optional_dependency
-from urbanchain._private._safe_cells import safe_cells
+from urbanchain._private._safe_cells import neutralise_formulas
 from urbanchain.errors import InputFileError, ValidationError
 
 __all__ = ["to_excel"]
@@ -60,11 +60,17 @@ def _sheet_frame(
     table = pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(
         df, gpd.GeoDataFrame
     ) else pd.DataFrame(df)
-    id_label = table.index.name or "id"
     matrix = bool(len(table.columns)) and all(c in names for c in table.columns)
-    table = table.reset_index(names=id_label) if not isinstance(
-        table.index, pd.RangeIndex
-    ) else table.copy()
+    if isinstance(table.index, pd.MultiIndex):
+        # pairs (node, hub...): every level becomes a column; names go beside the first
+        levels = [n if n is not None else f"level_{i}" for i, n in enumerate(table.index.names)]
+        table = table.reset_index(names=levels)
+        id_label = levels[0]
+    else:
+        id_label = table.index.name or "id"
+        table = table.reset_index(names=id_label) if not isinstance(
+            table.index, pd.RangeIndex
+        ) else table.copy()
     if id_label in table.columns and "name" not in table.columns:
         ids = table[id_label]
         if len(ids) and ids.map(lambda v: v in names).any():
@@ -186,29 +192,23 @@ def to_excel(
             raise ValidationError(msg)
         unit = unit_of.get(name, df.attrs.get("unit"))
         frame = _sheet_frame(df, names=lookup, unit=unit if isinstance(unit, str) else None)
-        sheets.append((_sheet_name(name, used), safe_cells(frame)))
+        sheets.append((_sheet_name(name, used), neutralise_formulas(frame)))
     if sources is not None:
-        sheets.append((_sheet_name("sources", used), safe_cells(pd.DataFrame(sources))))
+        sheets.append((_sheet_name("sources", used), neutralise_formulas(pd.DataFrame(sources))))
     if settings is not None:
         rows = pd.DataFrame(_flat(settings), columns=["setting", "value"])
-        sheets.append((_sheet_name("settings", used), safe_cells(rows)))
+        sheets.append((_sheet_name("settings", used), neutralise_formulas(rows)))
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp.xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, frame in sheets:
-                frame.to_excel(writer, sheet_name=sheet, index=False)
-                ws = writer.sheets[sheet]
-                ws.freeze_panes = "A2"
-                for col_cells in ws.columns:
-                    width = max(len(str(c.value)) if c.value is not None else 0
-                                for c in col_cells[:200])
-                    ws.column_dimensions[col_cells[0].column_letter].width = min(
-                        max(8, width + 2), 60
-                    )
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for sheet, frame in sheets:
+            frame.to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            ws.freeze_panes = "A2"
+            for col_cells in ws.columns:
+                width = max(
+                    len(str(c.value)) if c.value is not None else 0 for c in col_cells[:200]
+                )
+                ws.column_dimensions[col_cells[0].column_letter].width = min(
+                    max(8, width + 2), 60
+                )
     return target

@@ -333,8 +333,9 @@ def _unique_name(name: str, used: set[str]) -> str:
 
 
 def _tile_layer(tiles: Any) -> Any:
-    import folium
     import xyzservices
+
+    from urbanchain.maps import _template_free as tf
 
     provider = tiles
     if tiles is None:
@@ -351,9 +352,45 @@ def _tile_layer(tiles: Any) -> Any:
     if not isinstance(provider, xyzservices.TileProvider):
         msg = f"tiles must be an xyzservices provider name or TileProvider; got {type(tiles).__name__}."
         raise ValidationError(msg)
-    return folium.TileLayer(
-        tiles=provider, name=escape_html(provider.name), overlay=False, control=True
+    url = provider.build_url(fill_subdomain=False, scale_factor="{r}")
+    if not isinstance(url, str) or not _is_web_url(url):
+        msg = (
+            f"The tile provider {str(provider.get('name', '?'))[:80]!r} has the URL {str(url)[:120]!r}; "
+            "a basemap URL must start with https:// or http:// (javascript:, data: and "
+            "file: URLs are refused)."
+        )
+        raise ValidationError(msg)
+    # The attribution is shown as plain text: the provider's HTML (links, markup) is
+    # never passed to Leaflet, which would insert it with innerHTML.
+    attribution = provider.get("attribution") or provider.get("html_attribution") or ""
+    if not str(attribution).strip():
+        msg = (
+            f"The tile provider {str(provider.get('name', '?'))[:80]!r} has no attribution; "
+            "give it one (xyzservices.TileProvider(..., attribution='(C) ...')), as tile "
+            "licences require."
+        )
+        raise ValidationError(msg)
+    name = str(provider.get("name", "basemap"))
+    return tf.TileLayer(
+        tiles=url,
+        attr=escape_html(attribution),
+        name=escape_html(name),
+        overlay=False,
+        control=True,
+        min_zoom=provider.get("min_zoom", 0),
+        max_zoom=provider.get("max_zoom", 18),
+        subdomains=provider.get("subdomains", "abc"),
     )
+
+
+def _is_web_url(url: str) -> bool:
+    import re
+
+    # No control characters or spaces (browsers strip them, which is how
+    # "java\nscript:" slips past naive checks); scheme http(s) only.
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        return False
+    return re.match(r"https?://[^/?#]", url, flags=re.IGNORECASE) is not None
 
 
 def _build_map(
@@ -366,10 +403,8 @@ def _build_map(
     width: str | int,
     height: str | int,
 ) -> folium.Map:
-    import folium
-    from folium.map import CustomPane
-
     from urbanchain.maps import _elements as el
+    from urbanchain.maps import _template_free as tf
 
     m = el.UrbanchainMap(
         offline=offline,
@@ -391,7 +426,7 @@ def _build_map(
         raise ValidationError(msg)
     for kind, (pane, z_index) in _PANES.items():
         if any(p.kind == kind for p in plans):
-            m.add_child(CustomPane(pane, z_index=z_index, pointer_events=True))
+            m.add_child(tf.CustomPane(pane, z_index=z_index, pointer_events=True))
     used: set[str] = set()
     bounds: list[float] | None = None
     legend: list[plan_mod.LegendSection] = []
@@ -415,7 +450,7 @@ def _build_map(
     if bounds is not None:
         # centre on the layers themselves (any region in the world), not on a fixed place
         m.location = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        m.add_child(tf.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]]))
     if legend:
         m.add_child(el.LegendControl(_legend_html(legend)))
     if title:
@@ -423,7 +458,7 @@ def _build_map(
         root: Any = m.get_root()
         root.title = escape_html(title)
     m.add_child(el.AttributionNote(_attribution_html(attribution)))
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    tf.LayerControl(collapsed=False, position="topright").add_to(m)
     return m
 
 
@@ -874,6 +909,8 @@ def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     ------
     ValidationError
         See :func:`render_html`.
+    InputFileError
+        If ``path`` is a folder or lies under a file.
 
     Examples
     --------
@@ -883,9 +920,13 @@ def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     >>> out.stat().st_size > 100_000  # Leaflet is inside
     True
     """
+    from urbanchain._private._atomic import atomic_write_text, check_output_file
+
+    target = check_output_file(Path(path))
     html = render_html(m, offline=offline)
-    target = Path(path)
-    target.write_text(html, encoding="utf-8")
+    # through a temporary file in the same folder, renamed into place: a failed
+    # write never leaves a truncated map
+    atomic_write_text(target, html)
     logger.info("Wrote %s (%d bytes, offline=%s)", target, len(html.encode("utf-8")), offline)
     return target
 

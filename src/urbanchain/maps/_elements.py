@@ -5,18 +5,21 @@ Every template below writes user data only as JSON produced by
 U+2028/2029 escaped), never inside a JavaScript template literal; the strings inside
 that JSON which Leaflet later assigns to ``innerHTML`` (tooltips, popups, legend,
 attribution, layer names) are HTML-escaped in Python before serialisation.
+
+Every element here is :class:`~urbanchain.maps._template_free.TemplateFree`: its
+output is never compiled as a Jinja template a second time (branca's default), so data
+can never be read as template syntax (docs/security.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import folium
-from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
 from urbanchain.maps import _offline
+from urbanchain.maps import _template_free as tf
 from urbanchain.maps._html import escape_html, json_for_script
 
 __all__ = [
@@ -30,7 +33,7 @@ __all__ = [
 ]
 
 
-class UrbanchainMap(folium.Map):
+class UrbanchainMap(tf.Map):
     """A folium Map that loads Leaflet only (no jQuery, Bootstrap or icon fonts).
 
     With ``offline=True`` Leaflet is inlined from XStatic-Leaflet; otherwise it is
@@ -49,7 +52,7 @@ class UrbanchainMap(folium.Map):
             self.default_css = [("leaflet_css", _offline.LEAFLET_CSS_URL)]
 
 
-class InlineLeaflet(MacroElement):
+class InlineLeaflet(tf.TemplateFree):
     """Leaflet's JS and CSS inlined in the page header."""
 
     _template = Template(
@@ -68,7 +71,7 @@ class InlineLeaflet(MacroElement):
         self.js = _offline.leaflet_js()
 
 
-class MapStyle(MacroElement):
+class MapStyle(tf.TemplateFree):
     """Background colour, fonts and legend/title/popup CSS (constants only)."""
 
     _template = Template(
@@ -116,7 +119,7 @@ def _is_css_colour(text: str) -> bool:
     return bool(re.fullmatch(r"#[0-9A-Fa-f]{3}(?:[0-9A-Fa-f]{3})?", text))
 
 
-class FeatureLayer(Layer):
+class FeatureLayer(Layer, tf.TemplateFree):
     """A GeoJSON overlay whose features carry their own style, tooltip and popup.
 
     Each feature's properties hold ``uc_style`` (Leaflet path options), ``uc_tooltip``
@@ -152,7 +155,7 @@ class FeatureLayer(Layer):
         self.data_json = json_for_script({"type": "FeatureCollection", "features": features})
 
 
-class LegendControl(MacroElement):
+class LegendControl(tf.TemplateFree):
     """A Leaflet control holding pre-escaped legend HTML."""
 
     _template = Template(
@@ -180,7 +183,7 @@ class LegendControl(MacroElement):
         self.position_json = json_for_script(position)
 
 
-class TitleBox(MacroElement):
+class TitleBox(tf.TemplateFree):
     """A title banner over the map (pre-escaped text)."""
 
     _template = Template(
@@ -197,7 +200,7 @@ class TitleBox(MacroElement):
         self.title_html = escape_html(title)
 
 
-class AttributionNote(MacroElement):
+class AttributionNote(tf.TemplateFree):
     """Adds pre-escaped text to Leaflet's attribution control."""
 
     _template = Template(

@@ -1,4 +1,4 @@
-"""Escaping for every string that reaches an HTML page, a script or a figure.
+r"""Escaping for every string that reaches an HTML page, a script or a figure.
 
 urbanchain never hands a raw user string to folium or Leaflet (bad-inputs.md §1).
 Three contexts matter:
@@ -14,6 +14,15 @@ Three contexts matter:
   ``$`` after HTML escaping.
 
 Matplotlib text treats ``$`` as the start of mathtext; :func:`mpl_text` escapes it.
+
+**Template syntax.** folium's branca compiles each element's rendered output as a
+Jinja template again. urbanchain's own map elements never let that happen
+(:mod:`urbanchain.maps._template_free`), and, as a second, independent guard,
+neither :func:`escape_html` nor :func:`json_for_script` ever emits a literal ``{`` or
+``}`` for data: HTML gets ``&#123;``/``&#125;`` and JSON strings get
+``\u007b``/``\u007d``. Every Jinja delimiter (``{{``, ``{%``, ``{#``) starts with
+``{``, so no data can open one; the browser shows the braces unchanged. See
+docs/security.md.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import html
 import json
 import math
 import numbers
+import re
 import unicodedata
 from typing import Any
 
@@ -31,6 +41,7 @@ __all__ = [
     "format_value",
     "json_for_script",
     "mpl_text",
+    "neutralise_template",
     "to_text",
 ]
 
@@ -43,6 +54,12 @@ _JSON_SCRIPT_ESCAPES = {
     "\u2029": "\\u2029",
 }
 _JSON_SCRIPT_TABLE = str.maketrans(_JSON_SCRIPT_ESCAPES)
+#: Template delimiters written as HTML character references (shown as ``{`` ``}``).
+_HTML_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+#: Template delimiters written as JSON ``\uXXXX`` escapes (decoded to ``{`` ``}``).
+_JSON_BRACES = str.maketrans({"{": "\\u007b", "}": "\\u007d"})
+#: A JSON string literal as ``json.dumps`` writes it.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def to_text(value: Any) -> str:
@@ -74,14 +91,39 @@ def escape_html(value: Any) -> str:
     Returns
     -------
     str
-        Text with ``&``, ``<``, ``>``, ``"`` and ``'`` replaced by entities.
+        Text with ``&``, ``<``, ``>``, ``"`` and ``'`` replaced by entities, and ``{``
+        and ``}`` by ``&#123;`` and ``&#125;`` so no template engine can read the text
+        as a delimiter (the browser shows them unchanged).
 
     Examples
     --------
     >>> escape_html('<img src=x onerror="alert(1)">')
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    >>> escape_html("Km {{ 7*6 }}")
+    'Km &#123;&#123; 7*6 &#125;&#125;'
     """
-    return html.escape(to_text(value), quote=True)
+    return html.escape(to_text(value), quote=True).translate(_HTML_BRACES)
+
+
+def neutralise_template(html_text: str) -> str:
+    """Write every ``{`` and ``}`` of already-escaped HTML as a character reference.
+
+    Parameters
+    ----------
+    html_text
+        HTML produced by urbanchain (for example a pandas ``to_html`` table).
+
+    Returns
+    -------
+    str
+        The same markup with no ``{`` or ``}``; the browser shows the same text.
+
+    Examples
+    --------
+    >>> neutralise_template("<td>{% raw %}</td>")
+    '<td>&#123;% raw %&#125;</td>'
+    """
+    return html_text.translate(_HTML_BRACES)
 
 
 def escape_js_template(value: Any) -> str:
@@ -101,8 +143,8 @@ def escape_js_template(value: Any) -> str:
 
     Examples
     --------
-    >>> escape_js_template("${x}`")
-    '\\${x}\\`'
+    >>> escape_js_template("$x`")
+    '\\$x\\`'
     """
     text = escape_html(value)
     return text.replace("\\", "\\\\").replace("`", "\\`").replace("$", "\\$")
@@ -120,7 +162,10 @@ def json_for_script(obj: Any) -> str:
     -------
     str
         JSON text in which ``<``, ``>``, ``&``, ``'``, U+2028 and U+2029 are written as
-        ``\uXXXX`` escapes. Non-ASCII letters (Vietnamese names) stay readable.
+        ``\uXXXX`` escapes, and so are ``{`` and ``}`` inside strings (the JSON
+        structure keeps its own braces, which are always followed by ``"`` or ``}``, so
+        no template delimiter can form). Non-ASCII letters (Vietnamese names) stay
+        readable.
 
     Raises
     ------
@@ -131,9 +176,19 @@ def json_for_script(obj: Any) -> str:
     --------
     >>> json_for_script({"name": "</script><script>x()</script>"})
     '{"name":"\\u003c/script\\u003e\\u003cscript\\u003ex()\\u003c/script\\u003e"}'
+    >>> json_for_script({"t": "{{x}}"})
+    '{"t":"\\u007b\\u007bx\\u007d\\u007d"}'
     """
     text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = _JSON_STRING.sub(_braces_in_string, text)
     return text.translate(_JSON_SCRIPT_TABLE)
+
+
+def _braces_in_string(match: re.Match[str]) -> str:
+    literal = match.group(0)
+    if "{" not in literal and "}" not in literal:
+        return literal
+    return literal.translate(_JSON_BRACES)
 
 
 def format_value(value: Any, unit: str | None = None, *, missing: str = "no data") -> str:

@@ -120,7 +120,7 @@ def gravity(
     t[~np.isfinite(d)] = 0.0
     t[d == 0] = np.nan
     df = pd.DataFrame(
-        t, index=pd.Index(src_kept, name="source"), columns=pd.Index(tgt_kept, name="target")
+        t, index=pd.Index(src_kept, name="source", tupleize_cols=False), columns=pd.Index(tgt_kept, name="target", tupleize_cols=False)
     )
     _frame_attrs(df, prep, eng, unit=f"mass^2 / {unit_of(G, weight)}^{beta:g}", beta=beta)
     return df
@@ -311,7 +311,7 @@ def accessibility(
     )
     df = pd.DataFrame(
         {"accessibility": a, "destinations_reached": reached},
-        index=pd.Index(src, name="node_id"),
+        index=pd.Index(src, name="node_id", tupleize_cols=False),
     )
     _frame_attrs(
         df,
@@ -405,7 +405,7 @@ def gateway_access(
         ids = [prep.csr.nodes[j] if j >= 0 else None for j in near.tolist()]
         cols[f"{kind}_min"] = _nan_inf(dsel)
         cols[f"{kind}_id"] = pd.Series(ids, dtype=object).to_numpy()
-    df = pd.DataFrame(cols, index=pd.Index(src, name="node_id"))
+    df = pd.DataFrame(cols, index=pd.Index(src, name="node_id", tupleize_cols=False))
     unit = unit_of(G, weight)
     _frame_attrs(df, prep, eng, units={f"{k}_min": unit for k in kinds}, direction=direction)
     return df

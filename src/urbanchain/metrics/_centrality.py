@@ -205,7 +205,7 @@ def centrality(
     }
     if straight is not None:
         data["straightness"] = straight
-    df = pd.DataFrame(data, index=pd.Index(nodes, name="node_id"))
+    df = pd.DataFrame(data, index=pd.Index(nodes, name="node_id", tupleize_cols=False))
     unit = unit_of(G, weight)
     _frame_attrs(
         df,

@@ -238,6 +238,10 @@ def _network_labels(net: Network, rows: np.ndarray) -> list[str]:
     return [str(x) for x in out.tolist()]
 
 
+#: Same bound as the networkx gate (urbanchain.engine._weights._MAX_TOTAL).
+_MAX_TOTAL_WEIGHT = 1e250
+
+
 def _prepare_network(
     net: Network, weight: str, *, stacklevel: int, what: str, warn: bool, allow_zero: bool
 ) -> tuple[GateReport, GraphCSR]:
@@ -301,6 +305,19 @@ def _prepare_network(
             f"Edge {what} attribute {weight!r} must be a finite number > 0 on every edge. "
             + "; ".join(parts)
             + "."
+        )
+        raise WeightError(msg)
+    with np.errstate(over="ignore"):
+        total = float(np.sum(w, dtype=np.float64))
+    if not math.isfinite(total) or total > _MAX_TOTAL_WEIGHT:
+        # every path length is at most the sum of all weights: beyond this, sums of
+        # path lengths overflow to infinity and pairs would be reported unreachable
+        top = int(np.argmax(w))
+        msg = (
+            f"Edge {what} attribute {weight!r} holds absurdly large values: they sum to more "
+            f"than {_MAX_TOTAL_WEIGHT:.0e} (largest {w[top]:.3g} on edge "
+            f"{_network_labels(net, np.array([top]))[0]}), so path lengths would overflow to "
+            "infinity and be reported as unreachable. Check the unit and fix those edges."
         )
         raise WeightError(msg)
     u = edges["u_pos"].to_numpy(dtype=np.int64)

@@ -97,7 +97,7 @@ def od_matrix(
     d = od_block(prep, src, tgt, eng, nan_unreachable=True)
     unreachable = sum(int(np.isnan(d[i : i + 256]).sum()) for i in range(0, len(src), 256))
     df = pd.DataFrame(
-        d, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target"), copy=False
+        d, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False), copy=False
     )
     _frame_attrs(df, prep, eng, unit=unit_of(G, weight), unreachable=unreachable)
     return df
@@ -185,7 +185,7 @@ def route_length(
             path = paths.get(t_)
             if path is not None:
                 out[i, j] = sum(hop(a, b) for a, b in itertools.pairwise(path))
-    df = pd.DataFrame(out, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target"))
+    df = pd.DataFrame(out, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False))
     _frame_attrs(df, prep, prep.engine("networkx", 0), unit=unit_of(G, length), route_weight=weight)
     return df
 
@@ -255,7 +255,7 @@ def detour_index(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(geo > 0, net / geo, np.nan)
     df = pd.DataFrame(
-        ratio, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target")
+        ratio, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False)
     )
     _frame_attrs(df, prep, eng, unit="ratio (network km / geodesic km)")
     return df

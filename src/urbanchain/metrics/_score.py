@@ -242,7 +242,7 @@ def _chain_components(
             "pci": col(cols["pci"]),
             "ioc": float(year) - col(cols["ioc"]),
         },
-        index=pd.Index(scored, name="node_id"),
+        index=pd.Index(scored, name="node_id", tupleize_cols=False),
     )
     display = raw.rename(
         columns={

@@ -33,7 +33,6 @@ import itertools
 import logging
 import math
 import numbers
-import tomllib
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
@@ -1575,27 +1574,12 @@ def load_scenario(path: str | Path) -> ScenarioFile:
     ScenarioError
         Unreadable TOML, unknown keys or ops, missing fields (file and edit number named).
     """
+    from urbanchain._private._config_files import read_toml
     from urbanchain.chain import UrbanChain
 
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            cfg = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        msg = f"Scenario file {p} does not exist."
-        raise ScenarioError(msg) from exc
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{p} is not valid TOML: {exc}. Fix the syntax (see docs/scenarios.md)."
-        raise ScenarioError(msg) from exc
-    except UnicodeDecodeError as exc:
-        msg = f"{p} is not UTF-8 text ({exc.reason} at byte {exc.start}). Save it as UTF-8."
-        raise ScenarioError(msg) from exc
-    except OSError as exc:
-        msg = (
-            f"Scenario file {p} cannot be read ({exc.strerror or exc}). "
-            "Pass the path of a readable .toml file."
-        )
-        raise ScenarioError(msg) from exc
+    # a regular file, at most 1 MB, UTF-8, nesting bounded (docs/security.md)
+    cfg = read_toml(p, what="Scenario file", error=ScenarioError)
     _check_keys(cfg, _TOP_KEYS, "the scenario file", p)
     if "base_year" not in cfg:
         msg = f"{p}: base_year is required and must be a whole year, e.g. base_year = 2025."
@@ -1718,22 +1702,28 @@ def build_scenario(
 
 
 def run_scenario_file(
-    path: str | Path, out: str | Path, *, progress: bool | None = None
+    path: str | Path, out: str | Path, *, progress: bool | None = None, overwrite: bool = False
 ) -> dict[str, Path]:
     """Run a scenario TOML file and write its tables and diff map into ``out``.
 
     Writes ``summary.csv``, ``od.csv``, ``nodes.csv``, ``accessibility.csv``,
     ``pairs.csv`` (the ``[metrics]`` pairs), ``edits.csv``, ``sweep.csv`` (if
-    ``[sweep]``), ``ranking.csv`` (if ``[rank]``) and ``diff_map.html``.
+    ``[sweep]``), ``ranking.csv`` (if ``[rank]``), ``diff_map.html``, ``notes.txt``
+    and, last, ``metadata.json`` (the list of files and ``"complete": true``). Each
+    file is written to a temporary file and renamed into place; text cells a
+    spreadsheet would run as formulas get a leading ``'`` (docs/security.md).
 
     Parameters
     ----------
     path
         The TOML file (see :func:`load_scenario`).
     out
-        Output directory (created if needed).
+        Output directory (created if needed; must be empty unless ``overwrite``).
     progress
         Progress bars for the sweep.
+    overwrite
+        Replace the outputs of an earlier run in ``out`` (only files its
+        ``metadata.json`` lists are removed).
 
     Returns
     -------
@@ -1744,25 +1734,29 @@ def run_scenario_file(
     ------
     ScenarioError
         Invalid file (see :func:`load_scenario`).
+    InputFileError
+        If ``out`` is a file, or a non-empty folder without ``overwrite``.
     """
-    return write_scenario_outputs(load_scenario(path), out, progress=progress)
+    return write_scenario_outputs(
+        load_scenario(path), out, progress=progress, overwrite=overwrite
+    )
 
 
 def write_scenario_outputs(
-    sf: ScenarioFile, out: str | Path, *, progress: bool | None = None
+    sf: ScenarioFile, out: str | Path, *, progress: bool | None = None, overwrite: bool = False
 ) -> dict[str, Path]:
     """Write the tables and diff map of a scenario (see :func:`run_scenario_file`)."""
     from urbanchain import maps
+    from urbanchain._private._atomic import OutputFolder, atomic_write_text
+    from urbanchain._private._safe_cells import write_csv
 
     outdir = Path(out)
-    outdir.mkdir(parents=True, exist_ok=True)
+    folder = OutputFolder(outdir, overwrite=overwrite)
     cmp = compare(sf.base, sf.scenario, labels=(f"{sf.base.year}", "scenario"))
     written: dict[str, Path] = {}
 
     def put(name: str, df: pd.DataFrame, index: bool = True) -> None:
-        target = outdir / f"{name}.csv"
-        df.to_csv(target, index=index)
-        written[name] = target
+        written[name] = write_csv(df, outdir / f"{name}.csv", index=index)
 
     put("summary", cmp.summary)
     put("od", cmp.od, index=False)
@@ -1813,8 +1807,9 @@ def write_scenario_outputs(
         )
     m = cmp.map(title=sf.title)
     written["diff_map"] = maps.save(m, outdir / "diff_map.html")
-    (outdir / "notes.txt").write_text("\n".join(cmp.notes) + "\n", encoding="utf-8")
-    written["notes"] = outdir / "notes.txt"
+    written["notes"] = atomic_write_text(outdir / "notes.txt", "\n".join(cmp.notes) + "\n")
+    folder.add(*written.values())
+    written["metadata"] = folder.finish({"scenario": sf.path.name, "title": sf.title})
     return written
 
 
