@@ -20,6 +20,7 @@ from urbanchain.crs import METRIC_CRS, geodesic_length
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SOURCES = DATA / "sources"
+DELTA_SOURCES = SOURCES / "red_river_delta"
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 NODE_COLUMNS = [
@@ -81,7 +82,7 @@ def corridors() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def places() -> dict[str, dict[str, str]]:
-    with (SOURCES / "places.csv").open(encoding="utf-8", newline="") as fh:
+    with (DELTA_SOURCES / "places.csv").open(encoding="utf-8", newline="") as fh:
         return {row["place_id"]: row for row in csv.DictReader(fh)}
 
 
@@ -263,10 +264,11 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 def test_builder_rejects_unknown_waypoint(tmp_path: Path) -> None:
     builder = _load_builder()
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("places.csv", "nodes_attributes.csv", "corridors.csv", "corridor_sources.csv"):
-        (src / name).write_bytes((SOURCES / name).read_bytes())
+    root = tmp_path / "src"
+    src = root / "red_river_delta"
+    src.mkdir(parents=True)
+    for path in DELTA_SOURCES.iterdir():
+        (src / path.name).write_bytes(path.read_bytes())
     text = (
         (src / "corridors.csv")
         .read_text(encoding="utf-8")
@@ -274,7 +276,7 @@ def test_builder_rejects_unknown_waypoint(tmp_path: Path) -> None:
     )
     (src / "corridors.csv").write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="nowhere_town"):
-        builder.build(tmp_path / "out", src)
+        builder.build(tmp_path / "out", root)
 
 
 def test_geojson_is_plain_rfc7946() -> None:

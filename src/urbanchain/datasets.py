@@ -91,6 +91,7 @@ _UNIT_COLUMNS = [
 _NODE_TYPES = {
     "str": [
         "node_id",
+        "region",
         "name",
         "name_ascii",
         "kind",
@@ -119,6 +120,10 @@ _NODE_TYPES = {
 _CORRIDOR_TYPES = {
     "str": [
         "corridor_id",
+        "region",
+        "element",
+        "element_name",
+        "speed_source",
         "name",
         "code",
         "mode",
@@ -129,7 +134,7 @@ _CORRIDOR_TYPES = {
         "source",
     ],
     "Int64": ["opening_year", "lanes", "gauge_mm"],
-    "float": ["design_speed_kmh", "length_official_km"],
+    "float": ["design_speed_kmh", "speed_kmh", "length_official_km"],
 }
 
 
@@ -425,9 +430,21 @@ def nodes(*, region: str | None = DELTA, include_reach: bool = True) -> gpd.GeoD
     if keep is None or "province_2008" not in gdf.columns:
         return gdf.reset_index(drop=True)
     mask = gdf["province_2008"].isin(keep)
-    delta = set(region_codes(DELTA))
-    if include_reach and keep & delta and "scope" in gdf.columns:
-        mask |= gdf["scope"] == "reach"
+    if include_reach and "scope" in gdf.columns:
+        # reach rows (corridor towns outside a region) belong to the source region folder
+        # they were built from (``region`` column): keep them when that region overlaps
+        reach = (gdf["scope"] == "reach").to_numpy()
+        if "region" in gdf.columns:
+            known = set(regions()["id"])
+            overlap = {
+                r
+                for r in set(gdf.loc[reach, "region"])
+                if r in known and keep & set(region_codes(r))
+            }
+            reach &= gdf["region"].isin(overlap).to_numpy()
+        elif not keep & set(region_codes(DELTA)):
+            reach[:] = False
+        mask |= reach
     if not include_reach and "scope" in gdf.columns:
         mask &= gdf["scope"] != "reach"
     return gdf[mask].reset_index(drop=True)
