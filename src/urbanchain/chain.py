@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 
 __all__ = ["DELTA_GRAPH_OPTIONS", "UrbanChain", "with_province_population"]
 
-#: Graph options used for the bundled regions: city centres, ports and airports
-#: are joined to the corridor network by access links of at most this radius.
-DELTA_GRAPH_OPTIONS: dict[str, Any] = {"access_radius_m": 15_000.0}
+#: Graph options used for the bundled regions (and by default for user layers):
+#: every node that no road corridor passes through is joined by one access link to
+#: the nearest point of the nearest road corridor, at most 10 km long (see
+#: ``access="nearest"`` in :func:`urbanchain.graph.graph_from_gdfs`).
+DELTA_GRAPH_OPTIONS: dict[str, Any] = {"access": "nearest", "access_radius_m": 10_000.0}
 
 
 def with_province_population(
@@ -138,7 +140,11 @@ class UrbanChain:
         self._corridors = corridors.copy()
         self.year = year
         self.region = region
-        self.graph_options: dict[str, Any] = dict(graph_options or {})
+        # without options, connect nodes by the same rule as the bundled regions
+        # (never an unconnected graph that gives all-NaN results silently)
+        self.graph_options: dict[str, Any] = (
+            dict(DELTA_GRAPH_OPTIONS) if graph_options is None else dict(graph_options)
+        )
         reserved = sorted({"output", "as_of"} & set(self.graph_options))
         if reserved:
             msg = (

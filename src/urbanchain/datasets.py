@@ -433,7 +433,7 @@ def nodes(*, region: str | None = DELTA, include_reach: bool = True) -> gpd.GeoD
     if include_reach and "scope" in gdf.columns:
         # reach rows (corridor towns outside a region) belong to the source region folder
         # they were built from (``region`` column): keep them when that region overlaps
-        reach = (gdf["scope"] == "reach").to_numpy()
+        reach = (gdf["scope"] == "reach").to_numpy().copy()
         if "region" in gdf.columns:
             known = set(regions()["id"])
             overlap = {

@@ -108,6 +108,7 @@ from urbanchain.errors import CRSError, DataQualityWarning, GraphError, WeightEr
 
 __all__ = [
     "DEFAULT_ACCESS_CIRCUITY",
+    "DEFAULT_NEAREST_ACCESS_MAX_M",
     "DEFAULT_SPEEDS_KMH",
     "DEFAULT_TRANSFER_PENALTY_MIN",
     "LAYER_OF_MODE",
@@ -164,12 +165,16 @@ DEFAULT_TRANSFER_PENALTY_MIN: Mapping[str, float] = {
 #: Sakai 2002, *Transportation Research A* 36(9); Boeing 2019, *Urban Science*
 #: 3(2)); 1.3 is the middle of that range.
 DEFAULT_ACCESS_CIRCUITY = 1.3
+#: Longest generated access link of the ``access="nearest"`` rule (metres) when
+#: ``access_radius_m`` is not given: a node farther than this from every road
+#: line needs its corridor, or a sourced access row, in the data.
+DEFAULT_NEAREST_ACCESS_MAX_M = 10_000.0
 #: Statuses a line may have.
 STATUSES: tuple[str, ...] = ("operational", "under_construction", "planned", "paused")
 
 _LAYERS: tuple[str, ...] = ("road", *dict.fromkeys(LAYER_OF_MODE.values()))
 _UNITS = {"length_km": "km", "time_min": "min", "speed_kmh": "km/h"}
-_CARRIED_LINE_COLUMNS = ("name", "code", "opening_year")
+_CARRIED_LINE_COLUMNS = ("name", "code", "opening_year", "element", "element_name", "is_access")
 
 
 def _version() -> str:
@@ -879,6 +884,7 @@ def graph_from_gdfs(
     speeds: Mapping[str, float] | None = ...,
     transfer_penalty_min: float | Mapping[str, float] | None = ...,
     access_radius_m: float | None = ...,
+    access: Literal["radius", "nearest"] | None = ...,
     access_speed_kmh: float = ...,
     access_circuity: float = ...,
     directed: bool = ...,
@@ -900,6 +906,7 @@ def graph_from_gdfs(
     speeds: Mapping[str, float] | None = ...,
     transfer_penalty_min: float | Mapping[str, float] | None = ...,
     access_radius_m: float | None = ...,
+    access: Literal["radius", "nearest"] | None = ...,
     access_speed_kmh: float = ...,
     access_circuity: float = ...,
     directed: bool = ...,
@@ -920,6 +927,7 @@ def graph_from_gdfs(
     speeds: Mapping[str, float] | None = None,
     transfer_penalty_min: float | Mapping[str, float] | None = None,
     access_radius_m: float | None = None,
+    access: Literal["radius", "nearest"] | None = None,
     access_speed_kmh: float = DEFAULT_SPEEDS_KMH["access"],
     access_circuity: float = DEFAULT_ACCESS_CIRCUITY,
     directed: bool = False,
@@ -981,8 +989,26 @@ def graph_from_gdfs(
         access links stable when lines are added, so a later time slice is never
         slower.  Nodes with no road line through them and none within the radius
         are reported.
+    access
+        How nodes join the road network.  ``None`` (default): ``"radius"`` when
+        ``access_radius_m`` is given, else no access links.  ``"radius"``: the
+        older rule above (a link to every road line within the radius).
+        ``"nearest"``: the planners' rule -- every node that no road line passes
+        through gets **one** straight ``"access"`` link to the nearest point of
+        the nearest road line (the line is split there), at most
+        ``access_radius_m`` long (default :data:`DEFAULT_NEAREST_ACCESS_MAX_M`);
+        nodes farther away stay unlinked and are listed in
+        ``provenance["topology"]["nodes_beyond_access_radius"]`` with a
+        :class:`~urbanchain.errors.DataQualityWarning`.  Lines whose mode is
+        ``"access"`` (long access links kept as data rows) are never targets.
+        Every edge then carries ``is_access`` (True for generated and data
+        access links).
     access_speed_kmh
-        Speed of access links (default 30 km/h, local streets).
+        Speed of access links (default 30 km/h, local streets).  With
+        ``access="nearest"`` the link's time is ``60 * L * access_circuity /
+        access_speed_kmh``; its ``speed_kmh`` is stored as
+        ``access_speed_kmh / access_circuity`` so that ``length_km`` stays the
+        straight-line length.
     access_circuity
         Access length = straight-line geodesic length x this factor (default
         :data:`DEFAULT_ACCESS_CIRCUITY`, 1.3).
@@ -1082,6 +1108,16 @@ def graph_from_gdfs(
     radius = (
         None if access_radius_m is None else _check_positive(access_radius_m, "access_radius_m")
     )
+    if access not in (None, "radius", "nearest"):
+        msg = f"access must be None, 'radius' or 'nearest'; got {access!r}."
+        raise GraphError(msg)
+    if access == "radius" and radius is None:
+        msg = "access='radius' needs access_radius_m (metres), e.g. access_radius_m=15_000."
+        raise GraphError(msg)
+    nearest_max = None
+    if access == "nearest":
+        nearest_max = DEFAULT_NEAREST_ACCESS_MAX_M if radius is None else radius
+        radius = None
     acc_speed = _check_positive(access_speed_kmh, "access_speed_kmh")
     circuity = _check_positive(access_circuity, "access_circuity")
     if circuity < 1:
@@ -1100,6 +1136,7 @@ def graph_from_gdfs(
             speeds=speeds,
             penalties=penalties,
             radius=radius,
+            nearest_max=nearest_max,
             acc_speed=acc_speed,
             circuity=circuity,
             directed=directed,
@@ -1125,6 +1162,7 @@ def _build_network(
     directed: bool,
     as_of: int | None,
     provenance: Mapping[str, Any] | None,
+    nearest_max: float | None = None,
 ) -> Network:
     nodes_in, lines_in = nodes, lines
     nodes, lines, crs, geographic = _prepare_crs(nodes, lines)
@@ -1145,6 +1183,29 @@ def _build_network(
         node_ids = np.zeros(0, dtype=object)
         node_xy = np.zeros((0, 2))
         node_attr = pd.DataFrame(index=pd.RangeIndex(0))
+    unlinked: list[Any] | None = None
+    if nearest_max is not None:
+        from urbanchain._private._access_nearest import nearest_access_lines
+
+        lines, unlinked = nearest_access_lines(
+            node_ids,
+            node_xy,
+            lines,
+            line_id=line_id,
+            road_modes=ROAD_MODES,
+            geographic=geographic,
+            snap_tolerance_m=tol,
+            max_m=nearest_max,
+            speed_kmh=acc_speed / circuity,
+        )
+        if unlinked:
+            msg = (
+                f"Nodes {format_ids(sorted(map(str, unlinked), key=str))} are more than "
+                f"{nearest_max:g} m from every road line and get no access link (access='nearest'); "
+                "add the corridor that serves them, or a sourced access row (mode 'access'), "
+                "or raise access_radius_m."
+            )
+            warnings.warn(msg, DataQualityWarning, stacklevel=4)
     lt = _line_table(lines, line_id, speeds, geographic=geographic)
 
     pieces = build_pieces(
@@ -1312,8 +1373,8 @@ def _build_network(
             parts.append(fwd)
 
     # ---- access edges
-    beyond: list[Any] = []
-    n_access = 0
+    beyond: list[Any] = sorted(unlinked, key=str) if unlinked else []
+    n_access = 0 if unlinked is None else int(np.sum(lt.mode == "access"))
     if pieces.access is not None:
         acc = pieces.access
         beyond = sorted(node_ids[acc.beyond].tolist(), key=str)
@@ -1392,7 +1453,8 @@ def _build_network(
             "split_at_junctions": split_at_junctions,
             "speeds_kmh": {**DEFAULT_SPEEDS_KMH, **dict(speeds or {})},
             "transfer_penalty_min": penalties,
-            "access_radius_m": radius,
+            "access_radius_m": radius if nearest_max is None else nearest_max,
+            "access": "nearest" if nearest_max is not None else ("radius" if radius else None),
             "access_speed_kmh": acc_speed,
             "access_circuity": circuity,
         },
