@@ -82,8 +82,11 @@ def corridors() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def places() -> dict[str, dict[str, str]]:
-    with (DELTA_SOURCES / "places.csv").open(encoding="utf-8", newline="") as fh:
-        return {row["place_id"]: row for row in csv.DictReader(fh)}
+    builder = _load_builder()
+    rows = builder.read_table(DELTA_SOURCES / "places.csv") + builder.geonames_places(
+        DELTA_SOURCES / "places_geonames.csv"
+    )
+    return {row["place_id"]: row for row in rows}
 
 
 def _load_builder() -> ModuleType:
@@ -124,7 +127,12 @@ def test_enums(nodes: gpd.GeoDataFrame, corridors: gpd.GeoDataFrame) -> None:
     assert set(nodes["kind"]) <= {"city", "seaport", "airport", "border_gate", "station"}
     assert set(nodes["scope"]) <= {"core", "reach"}
     assert set(nodes["status"]) <= {"operational", "under_construction", "planned", "paused"}
-    assert set(corridors["mode"]) <= {"expressway", "highway", "railway", "waterway", "sea", "air"}
+    assert set(corridors["mode"]) <= {
+        "expressway", "highway", "road", "access", "railway", "waterway", "sea", "air",
+    }  # fmt: skip
+    named = corridors[corridors["element"].notna()]
+    assert set(named["element"]) <= {"bridge", "tunnel", "ferry"}
+    assert named["element_name"].notna().all()
     assert set(corridors["status"]) <= {"operational", "under_construction", "planned", "paused"}
     assert set(corridors["geometry_quality"]) == {"schematic"}
 
