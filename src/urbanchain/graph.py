@@ -57,6 +57,14 @@ mode (line type)              km/h   basis
                                      domestic jet routes such as HAN-SGN, 1,140 km in about 2 h 15.
 ============================  =====  =============================================================
 
+Lengths
+-------
+Edge lengths are geodesic lengths of the pieces.  When a line has an official
+length (column ``length_official_km``), its pieces are scaled by
+``length_official_km / drawn length``, so the line's edges add up to the
+official length while keeping its schematic shape (a factor below 0.5 or
+above 2 is refused: the figure then belongs to another geometry).
+
 The speed of a line is, in this order: its own ``speed_kmh`` value if present;
 ``speeds[line type]`` if the caller overrides it (the line type is the mode,
 except for railways, see below); otherwise
@@ -382,6 +390,7 @@ class _LineTable:
     vline: np.ndarray  # part of each vertex
     seg_m: np.ndarray  # length of the segment from each vertex to the next (same part)
     carried: dict[str, np.ndarray] = field(default_factory=dict)
+    length_factor: np.ndarray | None = None  # per row: official / drawn length, or None
 
     @functools.cached_property
     def ids(self) -> np.ndarray:
@@ -548,6 +557,26 @@ def _line_table(
     )
     oneway = _oneway(lines, ids)
     carried = {c: lines[c].to_numpy(dtype=object) for c in _CARRIED_LINE_COLUMNS if c in lines}
+    # a line's official length (``length_official_km``) replaces its drawn length:
+    # a schematic polyline through a few sourced waypoints is shorter than the road
+    length_factor = None
+    if "length_official_km" in lines.columns:
+        official = pd.to_numeric(lines["length_official_km"], errors="coerce").to_numpy(dtype=float)
+        drawn = np.bincount(part_row, weights=plen, minlength=n) / 1000.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = official / drawn
+        use = np.isfinite(ratio) & (official > 0)
+        if use.any():
+            far = use & ((ratio < 0.5) | (ratio > 2.0))
+            if far.any():
+                msg = (
+                    f"Lines {format_ids(ids[far])} have a length_official_km that is less than half "
+                    "or more than twice their drawn length; the geometry and the official length "
+                    "do not describe the same road. Fix the geometry, or move the figure to a "
+                    "column the builder does not read (e.g. length_official_whole_km)."
+                )
+                raise GraphError(msg)
+            length_factor = np.where(use, ratio, 1.0)
     return _LineTable(
         geoms=parts,
         part_row=part_row,
@@ -561,6 +590,7 @@ def _line_table(
         vline=vidx,
         seg_m=seg_full,
         carried=carried,
+        length_factor=length_factor,
     )
 
 
@@ -1315,6 +1345,8 @@ def _build_network(
     # ---- line edges (and their reverse in a directed graph)
     speed = lt.speed[p_row]
     length_km = p_len / 1000.0
+    if lt.length_factor is not None:
+        length_km = length_km * lt.length_factor[p_row]
     time_min = 60.0 * length_km / speed
     edge_id = _edge_ids(lt.native_ids[p_row], p_ord)
     u_pos = pos_of_key[p_u]

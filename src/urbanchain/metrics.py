@@ -39,7 +39,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -71,6 +71,7 @@ from urbanchain._private._metric_common import (
     row_blocks,
     unit_of,
 )
+from urbanchain._private._modes import with_modes
 from urbanchain._private._weights import edge_label
 from urbanchain.errors import GraphError, ValidationError
 
@@ -139,6 +140,7 @@ def od_matrix(
     targets: Any = None,
     weight: str = "time_min",
     engine: str | None = None,
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Shortest-path origin-destination matrix.
 
@@ -159,6 +161,10 @@ def od_matrix(
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; None uses the
         setting (see the Engines page of the docs).  ``attrs["engine"]``
         records the engine used.
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain._private._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -193,6 +199,7 @@ def od_matrix(
     b       10.0   0.0  30.0  10.0
     c       20.0  30.0   0.0  20.0
     """
+    G = with_modes(G, modes)
     req = resolve_engine(engine)
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
@@ -214,6 +221,7 @@ def route_length(
     targets: Any = None,
     weight: str = "time_min",
     length: str = "length_km",
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Length of the fastest route between each pair: the distance half of an OD table.
 
@@ -235,6 +243,10 @@ def route_length(
         Edge attribute the route minimises.
     length
         Edge attribute summed along the route (``length_km``: kilometres).
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain._private._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -256,6 +268,7 @@ def route_length(
     source
     a       10.0  20.0
     """
+    G = with_modes(G, modes)
     if is_network(G):
         G = G.to_networkx()  # path reconstruction runs on networkx
     prep = prepare(G, weight)
@@ -560,6 +573,7 @@ def accessibility(
     include_self: bool = False,
     missing: str = "error",
     engine: str | None = None,
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Hansen (1959) potential accessibility.
 
@@ -594,6 +608,10 @@ def accessibility(
         ``"drop"`` leaves them out with a warning.  Never treated as 0.
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain._private._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -619,6 +637,7 @@ def accessibility(
     >>> acc["accessibility"].round(3).tolist()
     [6.0, 11.0]
     """
+    G = with_modes(G, modes)
     req = resolve_engine(engine)
     b = _resolve_beta(G, decay, beta, weight)
     if include_self and decay == "power":
@@ -657,6 +676,7 @@ def gateway_access(
     sources: Any = None,
     direction: str = "out",
     engine: str | None = None,
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Cost from each node to the nearest gateway of each kind.
 
@@ -676,6 +696,10 @@ def gateway_access(
         Directed graphs: ``"out"`` (node to gateway, default) or ``"in"`` (gateway to node).
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain._private._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -703,6 +727,7 @@ def gateway_access(
     b               10.0          d
     c               20.0          d
     """
+    G = with_modes(G, modes)
     req = resolve_engine(engine)
     _check_choice("direction", direction, _DIRECTIONS)
     prep = prepare(G, weight)
@@ -1420,6 +1445,28 @@ class _OnPath:
         return np.flatnonzero(hit)
 
 
+def _access_mask(G: Any, csr: Any) -> list[bool]:
+    """Flag each CSR edge that is an access link or a transfer (not a corridor)."""
+    if is_network(G):
+        cols = G.edges.columns
+        mode = (
+            G.edges["mode"].to_numpy(dtype=object)[csr.edge_rows]
+            if "mode" in cols
+            else np.full(len(csr.edge_rows), None, dtype=object)
+        )
+        acc = (
+            G.edges["is_access"].to_numpy(dtype=object)[csr.edge_rows]
+            if "is_access" in cols
+            else np.full(len(csr.edge_rows), None, dtype=object)
+        )
+        return [m in ("access", "transfer") or a is True for m, a in zip(mode, acc, strict=True)]
+    out = []
+    for u, v, k in csr.edge_keys:
+        d = G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]
+        out.append(d.get("mode") in ("access", "transfer") or d.get("is_access") is True)
+    return out
+
+
 def corridor_criticality(
     G: nx.Graph,
     *,
@@ -1434,6 +1481,7 @@ def corridor_criticality(
     beta: float | None = None,
     missing: str = "error",
     engine: str | None = None,
+    include_access: bool = False,
 ) -> pd.DataFrame:
     r"""Loss when each corridor (all its edges at once) or each edge is removed.
 
@@ -1476,6 +1524,12 @@ def corridor_criticality(
     engine
         ``"auto"``, ``"scipy"`` (masked CSR), ``"cch"`` (re-customised hierarchy)
         or ``"networkx"`` (reference, edge-hiding views).
+    include_access
+        ``False`` (default): access links and transfers (edges with ``mode``
+        ``"access"`` or ``"transfer"``, or ``is_access`` true) are not ranked
+        and never removed, so the ranking holds real corridors only.  ``True``
+        ranks them too (their groups are named by their ``corridor_id``, e.g.
+        ``"access:<node>"``).
 
     Returns
     -------
@@ -1533,9 +1587,13 @@ def corridor_criticality(
             (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get(by)
             for u, v, k in csr.edge_keys
         ]
+    link = _access_mask(G, csr) if not include_access else None
     for t, key in enumerate(labels):
         if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
             ungrouped += 1
+            continue
+        if link is not None and link[t]:
+            ungrouped += 1  # access links and transfers are not corridors
             continue
         members.setdefault(key, []).append(t)
     if not members:

@@ -139,8 +139,8 @@ class FailureEvaluator:
         """Failure units: corridors (all their edges) or single corridor edges.
 
         Access links and transfer edges (``corridor_id`` starting with
-        ``access:`` or ``transfer:``) and edges without a corridor are never
-        failure units.
+        ``access:`` or ``transfer:``, or ``mode`` ``"access"``/``"transfer"``)
+        and edges without a corridor are never failure units.
         """
         ok = [bool(c) and not c.startswith(_SKIP_PREFIXES) for c in self.corridor_ids]
         if by == "edge":
@@ -185,7 +185,10 @@ def build_evaluator(G: nx.Graph, *, weight: str, capitals: Sequence[Any]) -> Fai
         ws.append(float(w))
         eids.append(label)
         c = d.get("corridor_id")
-        cids.append("" if c is None else str(c))
+        # access links (generated, or kept as data rows with mode "access") and
+        # transfers are never failure units
+        is_link = d.get("mode") in ("access", "transfer") or d.get("is_access") is True
+        cids.append("" if c is None or is_link else str(c))
     if bad:
         shown = ", ".join(bad[:10]) + (f" (and {len(bad) - 10} more)" if len(bad) > 10 else "")
         msg = (
