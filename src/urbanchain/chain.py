@@ -103,6 +103,10 @@ class UrbanChain:
         Region id the layers were taken from (informative).
     graph_options
         Keyword arguments passed to :func:`urbanchain.graph.graph_from_gdfs`.
+        ``None`` (default) uses :data:`DELTA_GRAPH_OPTIONS`: each node is joined to
+        the nearest point of the nearest road corridor by one access link (the
+        rule of the bundled regions), so a user chain is connected without
+        options.  Pass ``{}`` for no access links at all.
     graph
         A graph already built from these layers (a scenario's, for instance); it is
         used as :attr:`graph` instead of building one.
@@ -138,6 +142,11 @@ class UrbanChain:
         self._provinces_2008 = None if provinces_2008 is None else provinces_2008.copy()
         self._nodes = nodes.copy()
         self._corridors = corridors.copy()
+        from urbanchain._private._validate_corridors import corridors_far_from_nodes
+
+        far = corridors_far_from_nodes(self._nodes, self._corridors)
+        if far is not None:
+            raise ValidationError(far[0].upper() + far[1:])
         self.year = year
         self.region = region
         # without options, connect nodes by the same rule as the bundled regions

@@ -92,8 +92,7 @@ def nearest_access_lines(
     if not parts:
         return out, [node_ids[i] for i in np.flatnonzero(~on_line).tolist()]
     metric_parts = [
-        shapely.linestrings(_local_xy(shapely.get_coordinates(p), lat0, geographic))
-        for p in parts
+        shapely.linestrings(_local_xy(shapely.get_coordinates(p), lat0, geographic)) for p in parts
     ]
     tree = shapely.STRtree(metric_parts)
     todo = np.flatnonzero(~on_line)

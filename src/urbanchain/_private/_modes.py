@@ -34,7 +34,9 @@ def expand_modes(modes: str | Iterable[str]) -> set[str]:
     """Edge modes named by ``modes`` (groups expanded); raise on unknown names."""
     names = [modes] if isinstance(modes, str) else list(modes)
     if not names:
-        msg = "modes is empty; pass e.g. modes=('road',) or modes=('road', 'rail'), or None for all."
+        msg = (
+            "modes is empty; pass e.g. modes=('road',) or modes=('road', 'rail'), or None for all."
+        )
         raise GraphError(msg)
     out: set[str] = set()
     bad = []
