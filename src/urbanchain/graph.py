@@ -413,6 +413,7 @@ def _line_table(
     speeds: Mapping[str, float] | None,
     *,
     geographic: bool,
+    detour: Mapping[str, float] | None = None,
 ) -> _LineTable:
     n = len(lines)
     if line_id in lines.columns:
@@ -560,6 +561,12 @@ def _line_table(
     # a line's official length (``length_official_km``) replaces its drawn length:
     # a schematic polyline through a few sourced waypoints is shorter than the road
     length_factor = None
+    if detour or "_length_factor" in lines.columns:
+        per_mode = np.array([float((detour or {}).get(str(m), 1.0)) for m in mode], dtype=float)
+        if "_length_factor" in lines.columns:  # generated access links: their circuity
+            own_f = pd.to_numeric(lines["_length_factor"], errors="coerce").to_numpy(dtype=float)
+            per_mode = np.where(np.isfinite(own_f), own_f, per_mode)
+        length_factor = per_mode
     if "length_official_km" in lines.columns:
         official = pd.to_numeric(lines["length_official_km"], errors="coerce").to_numpy(dtype=float)
         drawn = np.bincount(part_row, weights=plen, minlength=n) / 1000.0
@@ -576,7 +583,7 @@ def _line_table(
                     "column the builder does not read (e.g. length_official_whole_km)."
                 )
                 raise GraphError(msg)
-            length_factor = np.where(use, ratio, 1.0)
+            length_factor = np.where(use, ratio, 1.0 if length_factor is None else length_factor)
     return _LineTable(
         geoms=parts,
         part_row=part_row,
@@ -912,6 +919,7 @@ def graph_from_gdfs(
     snap_tolerance_m: float | None = ...,
     split_at_junctions: bool = ...,
     speeds: Mapping[str, float] | None = ...,
+    detour: Mapping[str, float] | None = ...,
     transfer_penalty_min: float | Mapping[str, float] | None = ...,
     access_radius_m: float | None = ...,
     access: Literal["radius", "nearest"] | None = ...,
@@ -934,6 +942,7 @@ def graph_from_gdfs(
     snap_tolerance_m: float | None = ...,
     split_at_junctions: bool = ...,
     speeds: Mapping[str, float] | None = ...,
+    detour: Mapping[str, float] | None = ...,
     transfer_penalty_min: float | Mapping[str, float] | None = ...,
     access_radius_m: float | None = ...,
     access: Literal["radius", "nearest"] | None = ...,
@@ -955,6 +964,7 @@ def graph_from_gdfs(
     snap_tolerance_m: float | None = None,
     split_at_junctions: bool = True,
     speeds: Mapping[str, float] | None = None,
+    detour: Mapping[str, float] | None = None,
     transfer_penalty_min: float | Mapping[str, float] | None = None,
     access_radius_m: float | None = None,
     access: Literal["radius", "nearest"] | None = None,
@@ -1001,6 +1011,13 @@ def graph_from_gdfs(
     split_at_junctions
         Split lines of the same layer where they share a vertex (rounded to about
         1 cm).  Ends are always joined when they coincide.
+    detour
+        Detour factors by mode (road length / drawn length, between 1 and 2) for
+        lines **without** an official length: a schematic polyline through a few
+        sourced towns is shorter than the road it stands for.  ``None``
+        (default): no factor.  The bundled regions use
+        :data:`urbanchain.chain.DELTA_GRAPH_OPTIONS`.  Lines with
+        ``length_official_km`` are scaled to it instead.
     speeds
         Speed overrides in km/h by line type, keys from :data:`DEFAULT_SPEEDS_KMH`
         (the mode, or ``railway_fast`` / ``railway_high_speed`` for fast railways:
@@ -1035,10 +1052,9 @@ def graph_from_gdfs(
         access links).
     access_speed_kmh
         Speed of access links (default 30 km/h, local streets).  With
-        ``access="nearest"`` the link's time is ``60 * L * access_circuity /
-        access_speed_kmh``; its ``speed_kmh`` is stored as
-        ``access_speed_kmh / access_circuity`` so that ``length_km`` stays the
-        straight-line length.
+        ``access="nearest"`` a link's ``length_km`` is its straight-line length
+        times ``access_circuity`` (the road it stands for), and its time
+        ``60 * length_km / access_speed_kmh``.
     access_circuity
         Access length = straight-line geodesic length x this factor (default
         :data:`DEFAULT_ACCESS_CIRCUITY`, 1.3).
@@ -1164,6 +1180,7 @@ def graph_from_gdfs(
             tol=tol,
             split_at_junctions=split_at_junctions,
             speeds=speeds,
+            detour=_check_detour(detour),
             penalties=penalties,
             radius=radius,
             nearest_max=nearest_max,
@@ -1174,6 +1191,25 @@ def graph_from_gdfs(
             provenance=provenance,
         )
         return net if output == "network" else net.to_networkx()
+
+
+def _check_detour(detour: Mapping[str, float] | None) -> dict[str, float] | None:
+    if detour is None:
+        return None
+    out = {}
+    for k, v in dict(detour).items():
+        if k not in MODES:
+            msg = f"detour has unknown mode {k!r}; valid modes are {', '.join(MODES)}."
+            raise GraphError(msg)
+        f = _check_positive(v, f"detour[{k!r}]")
+        if not 1.0 <= f <= 2.0:
+            msg = (
+                f"detour[{k!r}] = {f:g}: a detour factor is road length / drawn length, "
+                "between 1 (no detour) and 2."
+            )
+            raise GraphError(msg)
+        out[k] = f
+    return out
 
 
 def _build_network(
@@ -1193,6 +1229,7 @@ def _build_network(
     as_of: int | None,
     provenance: Mapping[str, Any] | None,
     nearest_max: float | None = None,
+    detour: Mapping[str, float] | None = None,
 ) -> Network:
     nodes_in, lines_in = nodes, lines
     nodes, lines, crs, geographic = _prepare_crs(nodes, lines)
@@ -1226,7 +1263,8 @@ def _build_network(
             geographic=geographic,
             snap_tolerance_m=tol,
             max_m=nearest_max,
-            speed_kmh=acc_speed / circuity,
+            speed_kmh=acc_speed,
+            length_factor=circuity,
         )
         if unlinked:
             msg = (
@@ -1236,7 +1274,7 @@ def _build_network(
                 "or raise access_radius_m."
             )
             warnings.warn(msg, DataQualityWarning, stacklevel=4)
-    lt = _line_table(lines, line_id, speeds, geographic=geographic)
+    lt = _line_table(lines, line_id, speeds, geographic=geographic, detour=detour)
 
     pieces = build_pieces(
         lt.geoms,
@@ -1489,6 +1527,7 @@ def _build_network(
             "access": "nearest" if nearest_max is not None else ("radius" if radius else None),
             "access_speed_kmh": acc_speed,
             "access_circuity": circuity,
+            "detour": dict(detour or {}),
         },
         "counts": {
             "lines_input": n_lines_input,

@@ -48,12 +48,14 @@ def nearest_access_lines(
     snap_tolerance_m: float,
     max_m: float,
     speed_kmh: float,
+    length_factor: float = 1.0,
 ) -> tuple[gpd.GeoDataFrame, list[Any]]:
     """Return ``(lines with inserted vertices and access rows appended, nodes left unlinked)``.
 
     The caller's frame is not changed.  Access rows get ``line_id``
     ``"access:<node>"``, ``mode="access"``, ``status="operational"``,
-    ``is_access=True`` and ``speed_kmh=speed_kmh``; other rows get
+    ``is_access=True``, ``speed_kmh=speed_kmh`` and ``_length_factor`` (the
+    circuity the builder multiplies their length by); other rows get
     ``is_access`` True when their mode is ``"access"``.
     """
     out = lines.copy()
@@ -137,6 +139,7 @@ def nearest_access_lines(
                     "status": "operational",
                     "is_access": True,
                     "speed_kmh": float(speed_kmh),
+                    "_length_factor": float(length_factor),
                     geom_col: shapely.LineString([tuple(node_xy[i, :2]), tuple(target)]),
                 }
             )
