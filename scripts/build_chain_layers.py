@@ -616,7 +616,9 @@ def region_dirs(sources: Path) -> list[Path]:
         raise ValidationError(msg)
     for d in dirs:
         if not ID_RE.match(d.name):
-            msg = f"Region folder {d.name!r} is not a snake_case region id such as 'red_river_delta'."
+            msg = (
+                f"Region folder {d.name!r} is not a snake_case region id such as 'red_river_delta'."
+            )
             raise ValidationError(msg)
     return dirs
 

@@ -11,6 +11,7 @@ leaves its band, when the page is stale, when closing a bridge changes nothing
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import math
 import sys
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_closing_each_bridge_slows_a_pair_of_urban_nodes(chain: UrbanChain) -> N
         path = nx.shortest_path(H, nodes[i], nodes[j], weight="time_min")
         used = {
             d.get("corridor_id")
-            for u, v in zip(path, path[1:], strict=False)
+            for u, v in itertools.pairwise(path)
             for d in H.get_edge_data(u, v).values()
         }
         assert bridge in used
@@ -185,7 +186,8 @@ def test_access_links_are_single_and_short(chain: UrbanChain) -> None:
         per_node[node] = per_node.get(node, 0) + 1
         # 10 km straight line at most, times the 1.3 circuity of the road it stands for
         assert d["length_km"] <= 10.0 * 1.3 + 1e-9
-    assert per_node and max(per_node.values()) == 1
+    assert per_node
+    assert max(per_node.values()) == 1
     # Hải Phòng city has no link of its own (QL5 and QL10 pass through it): no link
     # can join it to either end of Bạch Đằng bridge
     assert "hai_phong" not in per_node

@@ -93,12 +93,16 @@ def nearest_access_lines(
     unlinked: list[Any] = []
     if not parts:
         return out, [node_ids[i] for i in np.flatnonzero(~on_line).tolist()]
-    metric_parts = [
-        shapely.linestrings(_local_xy(shapely.get_coordinates(p), lat0, geographic)) for p in parts
+    metric_parts: list[Any] = [
+        shapely.LineString(_local_xy(shapely.get_coordinates(p), lat0, geographic)) for p in parts
     ]
-    tree = shapely.STRtree(metric_parts)
+    tree = shapely.STRtree(np.asarray(metric_parts, dtype=object))
     todo = np.flatnonzero(~on_line)
-    pts = shapely.points(nxy[todo]) if len(todo) else np.zeros(0, dtype=object)
+    pts: np.ndarray = (
+        np.asarray(shapely.points(nxy[todo]), dtype=object)
+        if len(todo)
+        else np.zeros(0, dtype=object)
+    )
     inserts: dict[int, list[tuple[float, np.ndarray]]] = {}
     new_rows: list[dict[str, Any]] = []
     if len(todo):
@@ -121,7 +125,7 @@ def nearest_access_lines(
             met_xy = shapely.get_coordinates(line_m)
             seg = np.hypot(*np.diff(met_xy, axis=0).T)
             cum = np.concatenate(([0.0], np.cumsum(seg)))
-            idx = int(min(np.searchsorted(cum, s, side="right") - 1, len(seg) - 1))
+            idx = min(int(np.searchsorted(cum, s, side="right")) - 1, len(seg) - 1)
             frac = 0.0 if seg[idx] == 0 else (s - cum[idx]) / seg[idx]
             target = src_xy[idx] + frac * (src_xy[idx + 1] - src_xy[idx])
             # a target within the tolerance of a vertex uses that vertex
