@@ -1877,6 +1877,14 @@ def graph_to_gdfs(
     if edges:
         rows = list(G.edges(keys=True, data=True))
         df = pd.DataFrame.from_records([d for *_, d in rows])
+        # attributes absent from the first edges (carried line columns such as
+        # ``element``) come last in record order: put carried columns in their
+        # builder order, as the array-backed Network lists them
+        carried = [c for c in _CARRIED_LINE_COLUMNS if c in df.columns]
+        if carried:
+            first = [c for c in df.columns if c not in carried]
+            pos = max((first.index(c) for c in ("geometry", "edge_id") if c in first), default=-1)
+            df = df[[*first[: pos + 1], *carried, *first[pos + 1 :]]]
         df.insert(0, "u", pd.Series([r[0] for r in rows], dtype=object))
         df.insert(1, "v", pd.Series([r[1] for r in rows], dtype=object))
         df.insert(2, "key", [r[2] for r in rows])

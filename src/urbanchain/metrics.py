@@ -1603,6 +1603,14 @@ def corridor_criticality(
         glist = [groups] if isinstance(groups, str) else list(groups)
         for g in glist:
             if g not in members:
+                if link is not None and any(
+                    lab == g and is_link for lab, is_link in zip(labels, link, strict=True)
+                ):
+                    msg = (
+                        f"{by} {g!r} is an access link or a transfer, not a corridor; "
+                        "pass include_access=True to rank it."
+                    )
+                    raise GraphError(msg)
                 err = unknown_name(by, g, members)
                 raise err
     else:

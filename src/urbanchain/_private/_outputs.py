@@ -140,6 +140,16 @@ def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     return path.with_suffix(".geojson")
 
 
+def _label(df: pd.DataFrame, modes: str) -> pd.DataFrame:
+    """Record in ``attrs`` (and so in metadata.json) which modes an OD table uses."""
+    df.attrs["modes"] = (
+        "road only (expressway, highway, road, access)"
+        if modes == "road"
+        else "multimodal (every mode, transfer penalties at mode changes)"
+    )
+    return df
+
+
 def metric_tables(chain: UrbanChain) -> dict[str, pd.DataFrame]:
     """Compute the standard tables of a chain: node metrics, OD, criticality, chain score."""
     from urbanchain import metrics
@@ -152,16 +162,34 @@ def metric_tables(chain: UrbanChain) -> dict[str, pd.DataFrame]:
     with_mass = [
         v for v in capitals if pd.notna(G.nodes[v].get(mass)) and G.nodes[v].get(mass) is not None
     ]
-    corridor_ids = {d.get("corridor_id") for _, _, d in G.edges(data=True)}
+    corridor_ids = {
+        d.get("corridor_id")
+        for _, _, d in G.edges(data=True)
+        if d.get("mode") not in ("access", "transfer") and d.get("is_access") is not True
+    }
     return {
         "node_metrics": metrics.centrality(G),
         "accessibility": metrics.accessibility(G, mass=mass, destinations=with_mass),
         "gateway_access": metrics.gateway_access(G),
-        "od_time_min": metrics.od_matrix(G, sources=capitals, targets=capitals),
-        "od_length_km": metrics.route_length(
-            G, sources=capitals, targets=capitals, length="length_km"
+        # multimodal: every mode, with transfer penalties (road, rail, ...)
+        "od_time_min": _label(
+            metrics.od_matrix(G, sources=capitals, targets=capitals), "multimodal"
         ),
-        # rank real corridors only, not the access/transfer links the builder adds
+        "od_length_km": _label(
+            metrics.route_length(G, sources=capitals, targets=capitals, length="length_km"),
+            "multimodal",
+        ),
+        # road only: expressways, national highways, urban and access links
+        "od_time_min_road": _label(
+            metrics.od_matrix(G, sources=capitals, targets=capitals, modes=("road",)), "road"
+        ),
+        "od_length_km_road": _label(
+            metrics.route_length(
+                G, sources=capitals, targets=capitals, length="length_km", modes=("road",)
+            ),
+            "road",
+        ),
+        # real corridors only: access links and transfers are never ranked
         "corridor_criticality": metrics.corridor_criticality(
             G,
             mass=mass,
