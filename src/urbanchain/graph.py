@@ -33,14 +33,17 @@ design speeds or limits:
 ============================  =====  =============================================================
 mode (line type)              km/h   basis
 ============================  =====  =============================================================
-``expressway``                80     Circular 38/2024/TT-BGTVT caps expressways at 120 km/h and
-                                     the Delta's expressways are designed for 100-120 km/h; trucks
-                                     are capped lower, and toll plazas, interchanges and 2-lane
-                                     sections bring average car/coach speeds to about 80 km/h
-                                     (Hà Nội-Hải Phòng, 105.5 km, is scheduled at 75-90 min).
-``highway``                   50     National highways (QL): Circular 38/2024 allows 80-90 km/h
-                                     outside built-up areas but 50-60 km/h inside them, and QL5,
-                                     QL10, QL18 cross town after town.
+``expressway``                80     Circular 38/2024/TT-BGTVT (speed and safe distance of motor
+                                     vehicles, in force 1 January 2025) sets 120 km/h as the
+                                     maximum and 60 km/h as the minimum on expressways, each
+                                     posted by sign; the Delta's expressways are designed for
+                                     100-120 km/h, trucks are capped lower, and toll plazas,
+                                     interchanges and 2-lane sections bring average car/coach
+                                     speeds to about 80 km/h.
+``highway``                   50     National highways (QL): the same circular allows at most
+                                     90 km/h outside residential areas and 60 km/h inside them
+                                     (motorcycles 40 km/h off expressways), and QL5, QL10, QL18
+                                     cross town after town.
 ``road``                      40     Generic road of a researcher's network with no mode column.
 ``access``                    30     Local and urban streets from a node to a corridor
                                      (also the default ``access_speed_kmh``).
@@ -64,6 +67,14 @@ length (column ``length_official_km``), its pieces are scaled by
 ``length_official_km / drawn length``, so the line's edges add up to the
 official length while keeping its schematic shape (a factor below 0.5 or
 above 2 is refused: the figure then belongs to another geometry).
+
+The circular's figures were checked against two press summaries of its text (Lao Động,
+https://news.laodong.vn/xe/luu-y-quy-dinh-moi-ve-toc-do-xe-may-oto-tu-2025-1427265.ldo;
+Báo Mới, https://lite.baomoi.com/tu-nam-2025-lai-xe-voi-toc-do-bao-nhieu-la-dung-quy-dinh-c50866331.epi),
+not against the gazette; the operating speeds above are averages, not limits, and are the
+library's assumptions (the limits only bound them).  A corridor's own ``speed_kmh`` (a
+sourced operating speed) wins; ``design_speed_kmh`` caps the mode default (a 60 km/h
+design gives 60 km/h, a 120 km/h design keeps the 80 km/h average).
 
 The speed of a line is, in this order: its own ``speed_kmh`` value if present;
 ``speeds[line type]`` if the caller overrides it (the line type is the mode,
