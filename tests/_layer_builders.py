@@ -64,10 +64,18 @@ def good_nodes_gdf() -> gpd.GeoDataFrame:
 def good_corridors() -> list[dict[str, Any]]:
     return [
         feature(
-            {"corridor_id": "ct04_ha_noi_hai_phong", "mode": "expressway", "lanes": 6},
+            {
+                "corridor_id": "ct04_ha_noi_hai_phong",
+                "mode": "expressway",
+                "status": "operational",
+                "lanes": 6,
+            },
             line(HN, HP),
         ),
-        feature({"corridor_id": "ql21_nam_dinh", "mode": "highway", "lanes": 4}, line(HN, ND)),
+        feature(
+            {"corridor_id": "ql21_nam_dinh", "mode": "highway", "status": "operational", "lanes": 4},
+            line(HN, ND),
+        ),
     ]
 
 

@@ -737,8 +737,14 @@ REPAIR_CASES = [
         _geojson(
             "z.geojson",
             [
-                feature({"corridor_id": "a"}, line((*HN, 1.0), (*HP, 2.0))),
-                feature({"corridor_id": "b"}, line((*HN, 1.0), (*ND, 2.0))),
+                feature(
+                    {"corridor_id": "a", "mode": "highway", "status": "operational"},
+                    line((*HN, 1.0), (*HP, 2.0)),
+                ),
+                feature(
+                    {"corridor_id": "b", "mode": "highway", "status": "operational"},
+                    line((*HN, 1.0), (*ND, 2.0)),
+                ),
             ],
             kind="corridors",
         ),
@@ -754,7 +760,7 @@ REPAIR_CASES = [
             "multi.geojson",
             [
                 feature(
-                    {"corridor_id": "a"},
+                    {"corridor_id": "a", "mode": "highway", "status": "operational"},
                     {"type": "MultiLineString", "coordinates": [[list(HN), list(HP)]]},
                 )
             ],
@@ -1030,7 +1036,67 @@ def test_row32_gzip_refused_by_expansion_ratio(tmp_path):
 def test_expansion_ratio_can_be_raised_for_a_trusted_file(tmp_path):
     p = _row32_bomb(tmp_path)
     # raised, the ratio no longer stops it: duplicate ids are the next (real) problem
-    with settings.override(max_compression_ratio=100_000), pytest.raises(
-        ValidationError, match="node_id"
+    with (
+        settings.override(max_compression_ratio=100_000),
+        pytest.raises(ValidationError, match="node_id"),
     ):
         read_layer(p, kind="nodes")
+
+
+# --- issue 15: corridor rows the graph cannot use are refused at read time --------------
+
+
+def _corridor_rows(**cols: list[object]) -> gpd.GeoDataFrame:
+    base: dict[str, list[object]] = {
+        "corridor_id": ["a", "b"],
+        "mode": ["expressway", "highway"],
+        "status": ["operational", "operational"],
+    }
+    base.update(cols)
+    return gpd.GeoDataFrame(base, geometry=[line_geom(HN, HP), line_geom(HN, ND)], crs=4326)
+
+
+def line_geom(a: tuple[float, float], b: tuple[float, float]) -> shapely.LineString:
+    return shapely.LineString([a, b])
+
+
+@pytest.mark.parametrize(
+    ("cols", "drop", "patterns"),
+    [
+        ({}, "mode", ["no 'mode' column", "Add a 'mode' column"]),
+        ({}, "status", ["no 'status' column", "Add a 'status' column"]),
+        ({"status": ["operational", None]}, None, [r"corridor_id 'b' \(row 1\)", "no status"]),
+        ({"mode": ["expressway", "teleport"]}, None, ["'teleport'", "Valid values"]),
+        ({"design_speed_kmh": [0, 80]}, None, [r"corridor_id 'a' \(row 0\): 0 km/h", "> 0"]),
+        ({"speed_kmh": [-5, 60]}, None, [r"corridor_id 'a' \(row 0\): -5 km/h", "km/h"]),
+        (
+            {"design_speed_kmh": [120, 250]},
+            None,
+            [r"corridor_id 'b' \(row 1\): 250 km/h \(highway\)"],
+        ),
+    ],
+    ids=["no-mode", "no-status", "empty-status", "unknown-mode", "zero", "negative", "too-fast"],
+)
+def test_corridor_values_refused_with_row_and_fix(
+    cols: dict[str, list[object]], drop: str | None, patterns: list[str]
+) -> None:
+    gdf = _corridor_rows(**cols)
+    if drop:
+        gdf = gdf.drop(columns=drop)
+    with pytest.raises(ValidationError) as info:
+        check_layer(gdf, kind="corridors")
+    for pat in patterns:
+        assert re.search(pat, str(info.value)), (pat, str(info.value))
+
+
+def test_corridor_far_from_every_node_is_refused() -> None:
+    from urbanchain import UrbanChain
+
+    nodes = gpd.GeoDataFrame({"node_id": ["hn"]}, geometry=[shapely.Point(HN)], crs=4326)
+    far = gpd.GeoDataFrame(
+        {"corridor_id": ["lost"], "mode": ["highway"], "status": ["operational"]},
+        geometry=[shapely.LineString([(108.0, 12.0), (108.2, 12.1)])],
+        crs=4326,
+    )
+    with pytest.raises(ValidationError, match=r"corridor_id 'lost' \(row 0\).*more than 50 km"):
+        UrbanChain(nodes=nodes, corridors=far)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import re
@@ -20,6 +19,7 @@ from urbanchain.crs import METRIC_CRS, geodesic_length
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SOURCES = DATA / "sources"
+DELTA_SOURCES = SOURCES / "red_river_delta"
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 NODE_COLUMNS = [
@@ -69,20 +69,30 @@ REQUIRED_GATEWAYS = {
 }
 
 
+def _delta(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The Red River Delta's rows of a layer built for every region (``region`` column)."""
+    if "region" not in gdf.columns:
+        return gdf
+    return gdf[gdf["region"] == "red_river_delta"].reset_index(drop=True)
+
+
 @pytest.fixture(scope="module")
 def nodes() -> gpd.GeoDataFrame:
-    return gpd.read_file(DATA / "nodes.geojson")
+    return _delta(gpd.read_file(DATA / "nodes.geojson"))
 
 
 @pytest.fixture(scope="module")
 def corridors() -> gpd.GeoDataFrame:
-    return gpd.read_file(DATA / "corridors.geojson")
+    return _delta(gpd.read_file(DATA / "corridors.geojson"))
 
 
 @pytest.fixture(scope="module")
 def places() -> dict[str, dict[str, str]]:
-    with (SOURCES / "places.csv").open(encoding="utf-8", newline="") as fh:
-        return {row["place_id"]: row for row in csv.DictReader(fh)}
+    builder = _load_builder()
+    rows = builder.read_table(DELTA_SOURCES / "places.csv") + builder.geonames_places(
+        DELTA_SOURCES / "places_geonames.csv"
+    )
+    return {row["place_id"]: row for row in rows}
 
 
 def _load_builder() -> ModuleType:
@@ -123,7 +133,12 @@ def test_enums(nodes: gpd.GeoDataFrame, corridors: gpd.GeoDataFrame) -> None:
     assert set(nodes["kind"]) <= {"city", "seaport", "airport", "border_gate", "station"}
     assert set(nodes["scope"]) <= {"core", "reach"}
     assert set(nodes["status"]) <= {"operational", "under_construction", "planned", "paused"}
-    assert set(corridors["mode"]) <= {"expressway", "highway", "railway", "waterway", "sea", "air"}
+    assert set(corridors["mode"]) <= {
+        "expressway", "highway", "road", "access", "railway", "waterway", "sea", "air",
+    }  # fmt: skip
+    named = corridors[corridors["element"].notna()]
+    assert set(named["element"]) <= {"bridge", "tunnel", "ferry"}
+    assert named["element_name"].notna().all()
     assert set(corridors["status"]) <= {"operational", "under_construction", "planned", "paused"}
     assert set(corridors["geometry_quality"]) == {"schematic"}
 
@@ -263,10 +278,11 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 def test_builder_rejects_unknown_waypoint(tmp_path: Path) -> None:
     builder = _load_builder()
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("places.csv", "nodes_attributes.csv", "corridors.csv", "corridor_sources.csv"):
-        (src / name).write_bytes((SOURCES / name).read_bytes())
+    root = tmp_path / "src"
+    src = root / "red_river_delta"
+    src.mkdir(parents=True)
+    for path in DELTA_SOURCES.iterdir():
+        (src / path.name).write_bytes(path.read_bytes())
     text = (
         (src / "corridors.csv")
         .read_text(encoding="utf-8")
@@ -274,7 +290,7 @@ def test_builder_rejects_unknown_waypoint(tmp_path: Path) -> None:
     )
     (src / "corridors.csv").write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="nowhere_town"):
-        builder.build(tmp_path / "out", src)
+        builder.build(tmp_path / "out", root)
 
 
 def test_geojson_is_plain_rfc7946() -> None:
@@ -291,7 +307,7 @@ def test_capitals_inside_their_province() -> None:
         pytest.skip(
             "data/provinces.geojson has no features yet (built by another helper); capital-in-province check skipped"
         )
-    nodes = gpd.read_file(DATA / "nodes.geojson")
+    nodes = gpd.read_file(DATA / "nodes.geojson")  # every region: each capital in its province
     caps = nodes[nodes["is_capital"].astype(bool)].to_crs(METRIC_CRS)
     prov = provinces.set_index("code").to_crs(METRIC_CRS)
     for _, row in caps.iterrows():

@@ -41,6 +41,8 @@ def _read(name: str) -> gpd.GeoDataFrame | None:
     if not path.exists() or path.stat().st_size < 100:
         return None
     gdf = gpd.read_file(path)
+    if "region" in gdf.columns:  # the bundled layers hold every region: keep the Delta's
+        gdf = gdf[gdf["region"] == "red_river_delta"].reset_index(drop=True)
     return gdf if len(gdf) else None
 
 

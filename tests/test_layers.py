@@ -38,6 +38,8 @@ def test_schemas_cover_every_kind() -> None:
     assert LAYER_SCHEMAS["corridors"].categories["mode"] == {
         "expressway",
         "highway",
+        "road",
+        "access",
         "railway",
         "waterway",
         "sea",
@@ -238,7 +240,9 @@ def test_nan_in_3d_coordinates_is_shown_with_z() -> None:
 def test_touching_multilinestring_is_merged_into_one_line() -> None:
     mls = shapely.MultiLineString([[HN, (106.0, 21.0)], [(106.0, 21.0), HP]])
     gdf = gpd.GeoDataFrame(
-        {"corridor_id": ["c"], "mode": ["highway"]}, geometry=[mls], crs="EPSG:4326"
+        {"corridor_id": ["c"], "mode": ["highway"], "status": ["operational"]},
+        geometry=[mls],
+        crs="EPSG:4326",
     )
     with pytest.warns(RepairWarning) as rec:
         out = check_layer(gdf, kind="corridors", repair=True)
@@ -360,7 +364,9 @@ def test_multi_geometries_that_cannot_be_made_single() -> None:
     two = shapely.MultiLineString([[HN, (106.0, 21.0)], [(106.2, 21.0), HP]])  # disjoint
     pts = shapely.MultiPoint([HN, HP])
     corridors = gpd.GeoDataFrame(
-        {"corridor_id": ["two"], "mode": ["highway"]}, geometry=[two], crs=4326
+        {"corridor_id": ["two"], "mode": ["highway"], "status": ["operational"]},
+        geometry=[two],
+        crs=4326,
     )
     report = validate_layer(corridors, kind="corridors", repair=True)
     assert [i.code for i in report.errors] == ["geometry_type"]

@@ -285,8 +285,11 @@ def test_cli_map_of_the_delta_in_chromium(session, tmp_path):
     )
     assert counted["p2008"] == 11
     assert counted["p2025"] == 7
-    assert counted["corridors"] == len(chain.corridors)
-    assert counted["corridors"] >= len(chain.network)
+    # access rows (mode "access", connectors kept as data) are not drawn by default
+    drawn = chain.corridors[chain.corridors["mode"] != "access"]
+    assert 0 < len(drawn) < len(chain.corridors)
+    assert counted["corridors"] == len(drawn)
+    assert counted["corridors"] >= len(chain.network[chain.network["mode"] != "access"])
     assert counted["nodes"] == len(chain.nodes)
     assert counted["tiles"] == 0
     point = session.page.evaluate(VISIBLE_POINT_JS, "path.uc-node")

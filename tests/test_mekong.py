@@ -65,6 +65,12 @@ def _mekong_bundled() -> bool:
     return len(datasets.nodes(region=REGION)) > 0
 
 
+#: The Vĩnh Xương gate has no sourced road link, and the graph builder says so every time
+#: the chain is built; two tests below assert that warning, the others let it pass.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Nodes vinh_xuong_gate are more than:urbanchain.errors.DataQualityWarning"
+)
+
 needs_merged_build = pytest.mark.skipif(
     not _mekong_bundled(),
     reason="the bundled data/nodes.geojson has no Mekong rows yet: run the per-region "
@@ -77,7 +83,9 @@ needs_merged_build = pytest.mark.skipif(
 
 @pytest.mark.parametrize("name", TABLES)
 def test_tables_have_the_delta_schema(name: str) -> None:
-    assert _header(MEKONG / name) == _header(_delta_table(name))
+    # the Delta's tables may carry further optional columns (element, speed_kmh...) at the end
+    mekong = _header(MEKONG / name)
+    assert _header(_delta_table(name))[: len(mekong)] == mekong
 
 
 def test_places_are_sourced_and_inside_the_mekong() -> None:
@@ -191,17 +199,25 @@ def local_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Mekong tables built by today's build script into a temporary folder."""
     build = _load_script("build_chain_layers")
     out = tmp_path_factory.mktemp("mekong_layers")
-    build.build(out, MEKONG)
+    build.build(out, _mekong_only(tmp_path_factory.mktemp("mekong_sources")))
     return out
+
+
+def _mekong_only(root: Path) -> Path:
+    """A sources folder holding only the Mekong's region folder (the build reads every one)."""
+    import shutil
+
+    shutil.copytree(MEKONG, root / REGION)
+    return root
 
 
 def test_build_script_accepts_the_tables_deterministically(
     local_build: Path, tmp_path: Path
 ) -> None:
     build = _load_script("build_chain_layers")
-    build.build(tmp_path, MEKONG)
+    build.build(tmp_path / "out", _mekong_only(tmp_path / "src"))
     for name in ("nodes.geojson", "corridors.geojson"):
-        assert (tmp_path / name).read_bytes() == (local_build / name).read_bytes()
+        assert (tmp_path / "out" / name).read_bytes() == (local_build / name).read_bytes()
     fc = json.loads((local_build / "nodes.geojson").read_text(encoding="utf-8"))
     assert sum(f["properties"]["is_capital"] for f in fc["features"]) == 13
 
@@ -211,7 +227,10 @@ def test_local_chain_works_end_to_end(local_build: Path) -> None:
     chain = results.load_chain(2025, local_build)
     assert len(chain.capitals) == 13
     assert len(chain.provinces) == 6
-    od = metrics.od_matrix(chain.graph, sources=chain.capitals, targets=chain.capitals)
+    # the Vĩnh Xương gate has no sourced road: the builder says so instead of inventing one
+    with pytest.warns(DataQualityWarning, match="vinh_xuong_gate"):
+        G = chain.graph
+    od = metrics.od_matrix(G, sources=chain.capitals, targets=chain.capitals)
     assert np.isfinite(od.to_numpy()).all()  # every capital reaches every other one
     # Cần Thơ – Vĩnh Long over the Cần Thơ bridge and QL1: half an hour to an hour
     assert 20 <= od.loc["can_tho", "vinh_long"] <= 60
@@ -268,7 +287,7 @@ def test_reach_towns_do_not_make_a_chain() -> None:
 
 def test_region_settings_from_data() -> None:
     delta = datasets.region_settings("red-river-delta")
-    assert delta["access_radius_m"] == 15_000.0
+    assert delta["access_radius_m"] == 10_000.0
     assert delta["centre_node"] == "ha_noi"
     assert delta["expected_region"] == layers.EXPECTED_REGION
     other = datasets.region_settings("southeast")  # no row: defaults, no expected box
@@ -276,13 +295,14 @@ def test_region_settings_from_data() -> None:
     assert other["centre_node"] is None
 
 
-@needs_merged_build
 def test_bundled_mekong_chain() -> None:
     assert REGION in datasets.bundled_regions()
     chain = UrbanChain.from_region("mekong-river-delta", year=2025)
     assert len(chain.capitals) == 13
     assert chain.graph_options["access_radius_m"] == 15_000.0
-    od = metrics.od_matrix(chain.graph, sources=chain.capitals, targets=chain.capitals)
+    with pytest.warns(DataQualityWarning, match="vinh_xuong_gate"):
+        G = chain.graph
+    od = metrics.od_matrix(G, sources=chain.capitals, targets=chain.capitals)
     assert np.isfinite(od.to_numpy()).all()
     delta = datasets.nodes(region="red_river_delta")
     assert "ho_chi_minh" not in set(delta["node_id"])  # a Mekong reach town stays Mekong's
@@ -291,36 +311,11 @@ def test_bundled_mekong_chain() -> None:
     assert results.main(["--check"]) == 0  # docs/mekong-results.md matches the bundled layers
 
 
-@pytest.fixture
-def merged_data(local_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A stand-in for the merged per-region build: the Delta's layers and the local Mekong
-    build in one nodes/corridors GeoJSON with a ``region`` column, as the bundled data."""
-    import shutil
-
-    from urbanchain._private import _bundled
-
-    data = ROOT / "data"
-    for name in ("provinces.geojson", "crosswalk_2025.csv", "regions.csv", "region_settings.csv"):
-        shutil.copy(data / name, tmp_path / name)
-    for name in ("nodes.geojson", "corridors.geojson"):
-        features = []
-        for region, folder in (("red_river_delta", data), (REGION, local_build)):
-            fc = json.loads((folder / name).read_text(encoding="utf-8"))
-            for f in fc["features"]:
-                f["properties"] = {"region": region, **f["properties"]}
-                features.append(f)
-        out = {"type": "FeatureCollection", "features": features}
-        (tmp_path / name).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr(_bundled, "_REPO_DATA", tmp_path)
-    return tmp_path
-
-
-def test_from_region_on_the_merged_layout(merged_data: Path) -> None:
+def test_from_region_on_the_merged_layout() -> None:
+    # any warning but the Vĩnh Xương one (see pytestmark) fails the test
     assert REGION in datasets.bundled_regions()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        chain = UrbanChain.from_region("mekong-river-delta", year=2025)
-        od = metrics.od_matrix(chain.graph, sources=chain.capitals, targets=chain.capitals)
+    chain = UrbanChain.from_region("mekong-river-delta", year=2025)
+    od = metrics.od_matrix(chain.graph, sources=chain.capitals, targets=chain.capitals)
     assert len(chain.capitals) == 13
     assert "ho_chi_minh" in set(chain.nodes["node_id"])  # the Mekong's own reach town
     assert "lao_cai" not in set(chain.nodes["node_id"])  # a Delta reach town is not

@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-from urbanchain.errors import DataQualityWarning
-
 README = Path(__file__).parents[1] / "README.md"
 
 
@@ -20,8 +16,9 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code = _blocks("python")[0]
     namespace: dict[str, object] = {}
-    with pytest.warns(DataQualityWarning, match="ninh_binh"):
-        exec(compile(code, "README.md", "exec"), namespace)
+    # every capital now has a sourced province population (Ninh Bình's since issue 15),
+    # so missing="drop" drops nothing and nothing warns
+    exec(compile(code, "README.md", "exec"), namespace)
     assert len(namespace["od"]) == 11
     assert (tmp_path / "delta.html").exists()
 

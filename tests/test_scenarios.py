@@ -117,7 +117,14 @@ def test_sweep_above_max_needs_confirm(chain: UrbanChain) -> None:
     with pytest.raises(ScenarioError, match="confirm=True"):
         failure_sweep(chain, n=50, max_scenarios=10, progress=False)
     out = failure_sweep(chain, k=2, max_scenarios=10, confirm=True, progress=False)
-    assert len(out) == 20 * 19 // 2
+    # failure units: the operating corridors, never access links or transfers
+    units = {
+        d["corridor_id"]
+        for _, _, d in chain.graph.edges(data=True)
+        if d.get("mode") not in ("access", "transfer") and d.get("corridor_id")
+    }
+    assert len(units) > 20
+    assert len(out) == len(units) * (len(units) - 1) // 2
 
 
 def _removed(G: nx.Graph, failed: set[str], by: str) -> nx.Graph:

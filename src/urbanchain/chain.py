@@ -46,11 +46,26 @@ if TYPE_CHECKING:
 
 __all__ = ["DELTA_GRAPH_OPTIONS", "UrbanChain", "with_province_population"]
 
-#: Graph options of the Red River Delta chain: city centres, ports and airports are joined
-#: to the corridor network by access links of at most this radius.  Kept for backward
-#: compatibility; :meth:`UrbanChain.from_region` reads each region's own options from
-#: :func:`urbanchain.datasets.region_settings`.
-DELTA_GRAPH_OPTIONS: dict[str, Any] = {"access_radius_m": 15_000.0}
+#: Graph options used for the bundled regions (and by default for user layers):
+#:
+#: * every node that no road corridor passes through is joined by one access link
+#:   to the nearest point of the nearest road corridor, at most 10 km long (see
+#:   ``access="nearest"`` in :func:`urbanchain.graph.graph_from_gdfs`);
+#: * ``detour``: schematic lines without an official length are lengthened by a
+#:   detour factor (road length / drawn length).  Highways and other roads: 1.2,
+#:   the network-to-straight-line ratio of Newell (1980) for road networks and the
+#:   lower end of the regional circuity factors of Kim et al. (2015, South Korea:
+#:   1.218 in flat Gyeonggi to 1.435; national 1.26) -- each drawn segment joins
+#:   two towns by a straight line.  Expressways: 1.06, the inverse of the median
+#:   drawn/official length ratio (0.94) of the bundled expressways that have an
+#:   official length (data/CHAIN_LAYERS.md).  Access rows kept as data: 1.3, the
+#:   access circuity of :data:`urbanchain.graph.DEFAULT_ACCESS_CIRCUITY`.
+#:   Railways, waterways, sea and air: none.
+DELTA_GRAPH_OPTIONS: dict[str, Any] = {
+    "access": "nearest",
+    "access_radius_m": 10_000.0,
+    "detour": {"expressway": 1.06, "highway": 1.2, "road": 1.2, "access": 1.3},
+}
 
 
 def with_province_population(
@@ -120,6 +135,10 @@ class UrbanChain:
         Region id the layers were taken from (informative).
     graph_options
         Keyword arguments passed to :func:`urbanchain.graph.graph_from_gdfs`.
+        ``None`` (default) uses :data:`DELTA_GRAPH_OPTIONS`: each node is joined to
+        the nearest point of the nearest road corridor by one access link (the
+        rule of the bundled regions), so a user chain is connected without
+        options.  Pass ``{}`` for no access links at all.
     graph
         A graph already built from these layers (a scenario's, for instance); it is
         used as :attr:`graph` instead of building one.
@@ -154,9 +173,18 @@ class UrbanChain:
         self._provinces_2008 = None if provinces_2008 is None else provinces_2008.copy()
         self._nodes = nodes.copy()
         self._corridors = corridors.copy()
+        from urbanchain.layers._validate_corridors import corridors_far_from_nodes
+
+        far = corridors_far_from_nodes(self._nodes, self._corridors)
+        if far is not None:
+            raise ValidationError(far[0].upper() + far[1:])
         self.year = year
         self.region = region
-        self.graph_options: dict[str, Any] = dict(graph_options or {})
+        # without options, connect nodes by the same rule as the bundled regions
+        # (never an unconnected graph that gives all-NaN results silently)
+        self.graph_options: dict[str, Any] = (
+            dict(DELTA_GRAPH_OPTIONS) if graph_options is None else dict(graph_options)
+        )
         reserved = sorted({"output", "as_of"} & set(self.graph_options))
         if reserved:
             msg = (
@@ -228,6 +256,7 @@ class UrbanChain:
             raise DataNotFoundError(msg)
         settings = datasets.region_settings(region)
         options = {
+            **DELTA_GRAPH_OPTIONS,
             "access_radius_m": settings["access_radius_m"],
             **dict(graph_options or {}),
         }

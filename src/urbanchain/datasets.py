@@ -100,6 +100,10 @@ _CORRIDOR_TYPES = {
     "str": [
         "region",
         "corridor_id",
+        "region",
+        "element",
+        "element_name",
+        "speed_source",
         "name",
         "code",
         "mode",
@@ -110,7 +114,7 @@ _CORRIDOR_TYPES = {
         "source",
     ],
     "Int64": ["opening_year", "lanes", "gauge_mm"],
-    "float": ["design_speed_kmh", "length_official_km"],
+    "float": ["design_speed_kmh", "speed_kmh", "length_official_km"],
 }
 
 

@@ -237,7 +237,10 @@ def write_workbook(
 
 
 #: Units of the standard tables whose cells share one unit (headers show them).
-_TABLE_UNITS = {"od_time_min": "min", "od_length_km": "km", "gateway_access": "min"}
+_TABLE_UNITS = {
+    "od_time_min": "min", "od_length_km": "km", "od_time_min_road": "min",
+    "od_length_km_road": "km", "gateway_access": "min",
+}
 
 
 def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
@@ -294,6 +297,16 @@ def record_command(argv: list[str]) -> None:
     _COMMAND.update({"argv": clean, "cwd": str(Path.cwd()), "config": cfg})
 
 
+def _label(df: pd.DataFrame, modes: str) -> pd.DataFrame:
+    """Record in ``attrs`` (and so in metadata.json) which modes an OD table uses."""
+    df.attrs["modes"] = (
+        "road only (expressway, highway, road, access)"
+        if modes == "road"
+        else "multimodal (every mode, transfer penalties at mode changes)"
+    )
+    return df
+
+
 def metric_tables(
     chain: UrbanChain, *, kinds: list[str] | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -308,7 +321,11 @@ def metric_tables(
     with_mass = [
         v for v in capitals if pd.notna(G.nodes[v].get(mass)) and G.nodes[v].get(mass) is not None
     ]
-    corridor_ids = {d.get("corridor_id") for _, _, d in G.edges(data=True)}
+    corridor_ids = {
+        d.get("corridor_id")
+        for _, _, d in G.edges(data=True)
+        if d.get("mode") not in ("access", "transfer") and d.get("is_access") is not True
+    }
     if with_mass:
         access = metrics.accessibility(G, mass=mass, destinations=with_mass)
     else:
@@ -326,11 +343,25 @@ def metric_tables(
             metrics.gateway_access(G) if kinds is None
             else metrics.gateway_access(G, kinds=tuple(kinds))
         ),
-        "od_time_min": metrics.od_matrix(G, sources=capitals, targets=capitals),
-        "od_length_km": metrics.route_length(
-            G, sources=capitals, targets=capitals, length="length_km"
+        # multimodal: every mode, with transfer penalties (road, rail, ...)
+        "od_time_min": _label(
+            metrics.od_matrix(G, sources=capitals, targets=capitals), "multimodal"
         ),
-        # rank real corridors only, not the access/transfer links the builder adds
+        "od_length_km": _label(
+            metrics.route_length(G, sources=capitals, targets=capitals, length="length_km"),
+            "multimodal",
+        ),
+        # road only: expressways, national highways, urban and access links
+        "od_time_min_road": _label(
+            metrics.od_matrix(G, sources=capitals, targets=capitals, modes=("road",)), "road"
+        ),
+        "od_length_km_road": _label(
+            metrics.route_length(
+                G, sources=capitals, targets=capitals, length="length_km", modes=("road",)
+            ),
+            "road",
+        ),
+        # real corridors only: access links and transfers are never ranked
         "corridor_criticality": metrics.corridor_criticality(
             G,
             mass=mass if with_mass else None,

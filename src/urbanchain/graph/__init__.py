@@ -33,14 +33,17 @@ design speeds or limits:
 ============================  =====  =============================================================
 mode (line type)              km/h   basis
 ============================  =====  =============================================================
-``expressway``                80     Circular 38/2024/TT-BGTVT caps expressways at 120 km/h and
-                                     the Delta's expressways are designed for 100-120 km/h; trucks
-                                     are capped lower, and toll plazas, interchanges and 2-lane
-                                     sections bring average car/coach speeds to about 80 km/h
-                                     (Hà Nội-Hải Phòng, 105.5 km, is scheduled at 75-90 min).
-``highway``                   50     National highways (QL): Circular 38/2024 allows 80-90 km/h
-                                     outside built-up areas but 50-60 km/h inside them, and QL5,
-                                     QL10, QL18 cross town after town.
+``expressway``                80     Circular 38/2024/TT-BGTVT (speed and safe distance of motor
+                                     vehicles, in force 1 January 2025) sets 120 km/h as the
+                                     maximum and 60 km/h as the minimum on expressways, each
+                                     posted by sign; the Delta's expressways are designed for
+                                     100-120 km/h, trucks are capped lower, and toll plazas,
+                                     interchanges and 2-lane sections bring average car/coach
+                                     speeds to about 80 km/h.
+``highway``                   50     National highways (QL): the same circular allows at most
+                                     90 km/h outside residential areas and 60 km/h inside them
+                                     (motorcycles 40 km/h off expressways), and QL5, QL10, QL18
+                                     cross town after town.
 ``road``                      40     Generic road of a researcher's network with no mode column.
 ``access``                    30     Local and urban streets from a node to a corridor
                                      (also the default ``access_speed_kmh``).
@@ -56,6 +59,22 @@ mode (line type)              km/h   basis
 ``air``                       500    Block speed (great-circle distance / scheduled block time) of
                                      domestic jet routes such as HAN-SGN, 1,140 km in about 2 h 15.
 ============================  =====  =============================================================
+
+Lengths
+-------
+Edge lengths are geodesic lengths of the pieces.  When a line has an official
+length (column ``length_official_km``), its pieces are scaled by
+``length_official_km / drawn length``, so the line's edges add up to the
+official length while keeping its schematic shape (a factor below 0.5 or
+above 2 is refused: the figure then belongs to another geometry).
+
+The circular's figures were checked against two press summaries of its text (Lao Động,
+https://news.laodong.vn/xe/luu-y-quy-dinh-moi-ve-toc-do-xe-may-oto-tu-2025-1427265.ldo;
+Báo Mới, https://lite.baomoi.com/tu-nam-2025-lai-xe-voi-toc-do-bao-nhieu-la-dung-quy-dinh-c50866331.epi),
+not against the gazette; the operating speeds above are averages, not limits, and are the
+library's assumptions (the limits only bound them).  A corridor's own ``speed_kmh`` (a
+sourced operating speed) wins; ``design_speed_kmh`` caps the mode default (a 60 km/h
+design gives 60 km/h, a 120 km/h design keeps the 80 km/h average).
 
 The speed of a line is, in this order: its own ``speed_kmh`` value if present;
 ``speeds[line type]`` if the caller overrides it (the line type is the mode,
@@ -108,6 +127,7 @@ from urbanchain.graph._network import Network, is_missing, records
 
 __all__ = [
     "DEFAULT_ACCESS_CIRCUITY",
+    "DEFAULT_NEAREST_ACCESS_MAX_M",
     "DEFAULT_SPEEDS_KMH",
     "DEFAULT_TRANSFER_PENALTY_MIN",
     "LAYER_OF_MODE",
@@ -164,12 +184,16 @@ DEFAULT_TRANSFER_PENALTY_MIN: Mapping[str, float] = {
 #: Sakai 2002, *Transportation Research A* 36(9); Boeing 2019, *Urban Science*
 #: 3(2)); 1.3 is the middle of that range.
 DEFAULT_ACCESS_CIRCUITY = 1.3
+#: Longest generated access link of the ``access="nearest"`` rule (metres) when
+#: ``access_radius_m`` is not given: a node farther than this from every road
+#: line needs its corridor, or a sourced access row, in the data.
+DEFAULT_NEAREST_ACCESS_MAX_M = 10_000.0
 #: Statuses a line may have.
 STATUSES: tuple[str, ...] = ("operational", "under_construction", "planned", "paused")
 
 _LAYERS: tuple[str, ...] = ("road", *dict.fromkeys(LAYER_OF_MODE.values()))
 _UNITS = {"length_km": "km", "time_min": "min", "speed_kmh": "km/h"}
-_CARRIED_LINE_COLUMNS = ("name", "code", "opening_year")
+_CARRIED_LINE_COLUMNS = ("name", "code", "opening_year", "element", "element_name", "is_access")
 
 
 def _version() -> str:
@@ -391,6 +415,7 @@ class _LineTable:
     vline: np.ndarray  # part of each vertex
     seg_m: np.ndarray  # length of the segment from each vertex to the next (same part)
     carried: dict[str, np.ndarray] = field(default_factory=dict)
+    length_factor: np.ndarray | None = None  # per row: official / drawn length, or None
 
     @functools.cached_property
     def ids(self) -> np.ndarray:
@@ -413,6 +438,7 @@ def _line_table(
     speeds: Mapping[str, float] | None,
     *,
     geographic: bool,
+    detour: Mapping[str, float] | None = None,
 ) -> _LineTable:
     n = len(lines)
     if line_id in lines.columns:
@@ -557,6 +583,32 @@ def _line_table(
     )
     oneway = _oneway(lines, ids)
     carried = {c: lines[c].to_numpy(dtype=object) for c in _CARRIED_LINE_COLUMNS if c in lines}
+    # a line's official length (``length_official_km``) replaces its drawn length:
+    # a schematic polyline through a few sourced waypoints is shorter than the road
+    length_factor = None
+    if detour or "_length_factor" in lines.columns:
+        per_mode = np.array([float((detour or {}).get(str(m), 1.0)) for m in mode], dtype=float)
+        if "_length_factor" in lines.columns:  # generated access links: their circuity
+            own_f = pd.to_numeric(lines["_length_factor"], errors="coerce").to_numpy(dtype=float)
+            per_mode = np.where(np.isfinite(own_f), own_f, per_mode)
+        length_factor = per_mode
+    if "length_official_km" in lines.columns:
+        official = pd.to_numeric(lines["length_official_km"], errors="coerce").to_numpy(dtype=float)
+        drawn = np.bincount(part_row, weights=plen, minlength=n) / 1000.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = official / drawn
+        use = np.isfinite(ratio) & (official > 0)
+        if use.any():
+            far = use & ((ratio < 0.5) | (ratio > 2.0))
+            if far.any():
+                msg = (
+                    f"Lines {format_ids(ids[far])} have a length_official_km that is less than half "
+                    "or more than twice their drawn length; the geometry and the official length "
+                    "do not describe the same road. Fix the geometry, or move the figure to a "
+                    "column the builder does not read (e.g. length_official_whole_km)."
+                )
+                raise GraphError(msg)
+            length_factor = np.where(use, ratio, 1.0 if length_factor is None else length_factor)
     return _LineTable(
         geoms=parts,
         part_row=part_row,
@@ -570,6 +622,7 @@ def _line_table(
         vline=vidx,
         seg_m=seg_full,
         carried=carried,
+        length_factor=length_factor,
     )
 
 
@@ -891,8 +944,10 @@ def graph_from_gdfs(
     snap_tolerance_m: float | None = ...,
     split_at_junctions: bool = ...,
     speeds: Mapping[str, float] | None = ...,
+    detour: Mapping[str, float] | None = ...,
     transfer_penalty_min: float | Mapping[str, float] | None = ...,
     access_radius_m: float | None = ...,
+    access: Literal["radius", "nearest"] | None = ...,
     access_speed_kmh: float = ...,
     access_circuity: float = ...,
     directed: bool = ...,
@@ -912,8 +967,10 @@ def graph_from_gdfs(
     snap_tolerance_m: float | None = ...,
     split_at_junctions: bool = ...,
     speeds: Mapping[str, float] | None = ...,
+    detour: Mapping[str, float] | None = ...,
     transfer_penalty_min: float | Mapping[str, float] | None = ...,
     access_radius_m: float | None = ...,
+    access: Literal["radius", "nearest"] | None = ...,
     access_speed_kmh: float = ...,
     access_circuity: float = ...,
     directed: bool = ...,
@@ -932,8 +989,10 @@ def graph_from_gdfs(
     snap_tolerance_m: float | None = None,
     split_at_junctions: bool = True,
     speeds: Mapping[str, float] | None = None,
+    detour: Mapping[str, float] | None = None,
     transfer_penalty_min: float | Mapping[str, float] | None = None,
     access_radius_m: float | None = None,
+    access: Literal["radius", "nearest"] | None = None,
     access_speed_kmh: float = DEFAULT_SPEEDS_KMH["access"],
     access_circuity: float = DEFAULT_ACCESS_CIRCUITY,
     directed: bool = False,
@@ -977,6 +1036,13 @@ def graph_from_gdfs(
     split_at_junctions
         Split lines of the same layer where they share a vertex (rounded to about
         1 cm).  Ends are always joined when they coincide.
+    detour
+        Detour factors by mode (road length / drawn length, between 1 and 2) for
+        lines **without** an official length: a schematic polyline through a few
+        sourced towns is shorter than the road it stands for.  ``None``
+        (default): no factor.  The bundled regions use
+        :data:`urbanchain.chain.DELTA_GRAPH_OPTIONS`.  Lines with
+        ``length_official_km`` are scaled to it instead.
     speeds
         Speed overrides in km/h by line type, keys from :data:`DEFAULT_SPEEDS_KMH`
         (the mode, or ``railway_fast`` / ``railway_high_speed`` for fast railways:
@@ -995,8 +1061,25 @@ def graph_from_gdfs(
         access links stable when lines are added, so a later time slice is never
         slower.  Nodes with no road line through them and none within the radius
         are reported.
+    access
+        How nodes join the road network.  ``None`` (default): ``"radius"`` when
+        ``access_radius_m`` is given, else no access links.  ``"radius"``: the
+        older rule above (a link to every road line within the radius).
+        ``"nearest"``: the planners' rule -- every node that no road line passes
+        through gets **one** straight ``"access"`` link to the nearest point of
+        the nearest road line (the line is split there), at most
+        ``access_radius_m`` long (default :data:`DEFAULT_NEAREST_ACCESS_MAX_M`);
+        nodes farther away stay unlinked and are listed in
+        ``provenance["topology"]["nodes_beyond_access_radius"]`` with a
+        :class:`~urbanchain.errors.DataQualityWarning`.  Lines whose mode is
+        ``"access"`` (long access links kept as data rows) are never targets.
+        Every edge then carries ``is_access`` (True for generated and data
+        access links).
     access_speed_kmh
-        Speed of access links (default 30 km/h, local streets).
+        Speed of access links (default 30 km/h, local streets).  With
+        ``access="nearest"`` a link's ``length_km`` is its straight-line length
+        times ``access_circuity`` (the road it stands for), and its time
+        ``60 * length_km / access_speed_kmh``.
     access_circuity
         Access length = straight-line geodesic length x this factor (default
         :data:`DEFAULT_ACCESS_CIRCUITY`, 1.3).
@@ -1096,6 +1179,16 @@ def graph_from_gdfs(
     radius = (
         None if access_radius_m is None else _check_positive(access_radius_m, "access_radius_m")
     )
+    if access not in (None, "radius", "nearest"):
+        msg = f"access must be None, 'radius' or 'nearest'; got {access!r}."
+        raise GraphError(msg)
+    if access == "radius" and radius is None:
+        msg = "access='radius' needs access_radius_m (metres), e.g. access_radius_m=15_000."
+        raise GraphError(msg)
+    nearest_max = None
+    if access == "nearest":
+        nearest_max = DEFAULT_NEAREST_ACCESS_MAX_M if radius is None else radius
+        radius = None
     acc_speed = _check_positive(access_speed_kmh, "access_speed_kmh")
     circuity = _check_positive(access_circuity, "access_circuity")
     if circuity < 1:
@@ -1117,8 +1210,10 @@ def graph_from_gdfs(
             tol=tol,
             split_at_junctions=split_at_junctions,
             speeds=speeds,
+            detour=_check_detour(detour),
             penalties=penalties,
             radius=radius,
+            nearest_max=nearest_max,
             acc_speed=acc_speed,
             circuity=circuity,
             directed=directed,
@@ -1126,6 +1221,25 @@ def graph_from_gdfs(
             provenance=provenance,
         )
         return net if output == "network" else net.to_networkx()
+
+
+def _check_detour(detour: Mapping[str, float] | None) -> dict[str, float] | None:
+    if detour is None:
+        return None
+    out = {}
+    for k, v in dict(detour).items():
+        if k not in MODES:
+            msg = f"detour has unknown mode {k!r}; valid modes are {', '.join(MODES)}."
+            raise GraphError(msg)
+        f = _check_positive(v, f"detour[{k!r}]")
+        if not 1.0 <= f <= 2.0:
+            msg = (
+                f"detour[{k!r}] = {f:g}: a detour factor is road length / drawn length, "
+                "between 1 (no detour) and 2."
+            )
+            raise GraphError(msg)
+        out[k] = f
+    return out
 
 
 def _build_network(
@@ -1144,6 +1258,8 @@ def _build_network(
     directed: bool,
     as_of: int | None,
     provenance: Mapping[str, Any] | None,
+    nearest_max: float | None = None,
+    detour: Mapping[str, float] | None = None,
 ) -> Network:
     nodes_in, lines_in = nodes, lines
     nodes, lines, crs, geographic = _prepare_crs(nodes, lines)
@@ -1164,7 +1280,31 @@ def _build_network(
         node_ids = np.zeros(0, dtype=object)
         node_xy = np.zeros((0, 2))
         node_attr = pd.DataFrame(index=pd.RangeIndex(0))
-    lt = _line_table(lines, line_id, speeds, geographic=geographic)
+    unlinked: list[Any] | None = None
+    if nearest_max is not None:
+        from urbanchain.graph._access_nearest import nearest_access_lines
+
+        lines, unlinked = nearest_access_lines(
+            node_ids,
+            node_xy,
+            lines,
+            line_id=line_id,
+            road_modes=ROAD_MODES,
+            geographic=geographic,
+            snap_tolerance_m=tol,
+            max_m=nearest_max,
+            speed_kmh=acc_speed,
+            length_factor=circuity,
+        )
+        if unlinked:
+            msg = (
+                f"Nodes {format_ids(sorted(map(str, unlinked), key=str))} are more than "
+                f"{nearest_max:g} m from every road line and get no access link (access='nearest'); "
+                "add the corridor that serves them, or a sourced access row (mode 'access'), "
+                "or raise access_radius_m."
+            )
+            warnings.warn(msg, DataQualityWarning, stacklevel=4)
+    lt = _line_table(lines, line_id, speeds, geographic=geographic, detour=detour)
 
     pieces = build_pieces(
         lt.geoms,
@@ -1273,6 +1413,8 @@ def _build_network(
     # ---- line edges (and their reverse in a directed graph)
     speed = lt.speed[p_row]
     length_km = p_len / 1000.0
+    if lt.length_factor is not None:
+        length_km = length_km * lt.length_factor[p_row]
     time_min = 60.0 * length_km / speed
     edge_id = _edge_ids(lt.native_ids[p_row], p_ord)
     u_pos = pos_of_key[p_u]
@@ -1331,8 +1473,8 @@ def _build_network(
             parts.append(fwd)
 
     # ---- access edges
-    beyond: list[Any] = []
-    n_access = 0
+    beyond: list[Any] = sorted(unlinked, key=str) if unlinked else []
+    n_access = 0 if unlinked is None else int(np.sum(lt.mode == "access"))
     if pieces.access is not None:
         acc = pieces.access
         beyond = sorted(node_ids[acc.beyond].tolist(), key=str)
@@ -1411,9 +1553,11 @@ def _build_network(
             "split_at_junctions": split_at_junctions,
             "speeds_kmh": {**DEFAULT_SPEEDS_KMH, **dict(speeds or {})},
             "transfer_penalty_min": penalties,
-            "access_radius_m": radius,
+            "access_radius_m": radius if nearest_max is None else nearest_max,
+            "access": "nearest" if nearest_max is not None else ("radius" if radius else None),
             "access_speed_kmh": acc_speed,
             "access_circuity": circuity,
+            "detour": dict(detour or {}),
         },
         "counts": {
             "lines_input": n_lines_input,
@@ -1763,6 +1907,14 @@ def graph_to_gdfs(
     if edges:
         rows = list(G.edges(keys=True, data=True))
         df = pd.DataFrame.from_records([d for *_, d in rows])
+        # attributes absent from the first edges (carried line columns such as
+        # ``element``) come last in record order: put carried columns in their
+        # builder order, as the array-backed Network lists them
+        carried = [c for c in _CARRIED_LINE_COLUMNS if c in df.columns]
+        if carried:
+            first = [c for c in df.columns if c not in carried]
+            pos = max((first.index(c) for c in ("geometry", "edge_id") if c in first), default=-1)
+            df = df[[*first[: pos + 1], *carried, *first[pos + 1 :]]]
         df.insert(0, "u", pd.Series([r[0] for r in rows], dtype=object))
         df.insert(1, "v", pd.Series([r[1] for r in rows], dtype=object))
         df.insert(2, "key", [r[2] for r in rows])

@@ -181,13 +181,16 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         numeric_columns=(
             "opening_year",
             "design_speed_kmh",
+            "speed_kmh",
             "length_official_km",
             "lanes",
             "gauge_mm",
         ),
         string_columns=("corridor_id", "name", "code"),
         categories={
-            "mode": frozenset({"expressway", "highway", "railway", "waterway", "sea", "air"}),
+            "mode": frozenset(
+                {"expressway", "highway", "road", "access", "railway", "waterway", "sea", "air"}
+            ),
             "status": _OPERATIONAL | {"paused"},
         },
     ),
@@ -1159,6 +1162,10 @@ def run_checks(
         _check_degenerate(st, usable)
     _check_numeric(st)
     _check_categories(st)
+    if kind == "corridors":
+        from urbanchain.layers._validate_corridors import check_corridor_values
+
+        check_corridor_values(st)
     if crs is not None and ranges_ok and not report.errors:
         _check_region(st, crs, usable & _present(st), expected)
     if (repair or want_data) and report.ok:

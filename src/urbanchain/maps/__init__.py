@@ -483,6 +483,7 @@ def chain_map(
     attribution: str | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
+    show_access: bool = False,
 ) -> folium.Map:
     """Draw a chain of cities as an interactive, offline-capable Folium map.
 
@@ -536,6 +537,8 @@ def chain_map(
         Extra attribution text (escaped), appended to the geoBoundaries citation.
     width, height
         Size of the map element (CSS length or pixels).
+    show_access
+        Also draw corridor rows whose ``mode`` is ``"access"`` (default False).
 
     Returns
     -------
@@ -551,6 +554,12 @@ def chain_map(
         If a metric column or scheme does not exist.
     CRSError
         If a layer has no CRS.
+
+    Notes
+    -----
+    Corridor rows with ``mode == "access"`` (long access links kept as data, such
+    as the Hà Nội centre's links to the Red River bridges) are not drawn unless
+    ``show_access=True``: they are connectors, not corridors.
 
     Examples
     --------
@@ -573,6 +582,9 @@ def chain_map(
         corridors=corridors,
         provinces_2008=provinces_2008,
     )
+    cor = layers.get("corridors")
+    if not show_access and cor is not None and "mode" in getattr(cor, "columns", ()):
+        layers["corridors"] = cor[cor["mode"] != "access"]
     with _warnings_at_caller():
         plans = _plans(
             layers,

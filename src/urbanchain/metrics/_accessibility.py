@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -12,6 +12,7 @@ import pandas as pd
 
 from urbanchain.engine._interface import Engine
 from urbanchain.errors import GraphError, ValidationError
+from urbanchain.graph._modes import with_modes
 from urbanchain.layers._validate import GATEWAY_KINDS
 from urbanchain.metrics._common import (
     _DECAYS,
@@ -236,6 +237,7 @@ def accessibility(
     include_self: bool = False,
     missing: str = "error",
     engine: str | None = None,
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Hansen (1959) potential accessibility.
 
@@ -270,6 +272,10 @@ def accessibility(
         ``"drop"`` leaves them out with a warning.  Never treated as 0.
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain.graph._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -295,6 +301,7 @@ def accessibility(
     >>> acc["accessibility"].round(3).tolist()
     [6.0, 11.0]
     """
+    G = with_modes(G, modes)
     req = resolve_engine(engine)
     b = _resolve_beta(G, decay, beta, weight)
     if include_self and decay == "power":
@@ -333,6 +340,7 @@ def gateway_access(
     sources: Any = None,
     direction: str = "out",
     engine: str | None = None,
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Cost from each node to the nearest gateway of each kind.
 
@@ -352,6 +360,10 @@ def gateway_access(
         Directed graphs: ``"out"`` (node to gateway, default) or ``"in"`` (gateway to node).
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain.graph._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -379,6 +391,7 @@ def gateway_access(
     b               10.0          d
     c               20.0          d
     """
+    G = with_modes(G, modes)
     req = resolve_engine(engine)
     _check_choice("direction", direction, _DIRECTIONS)
     prep = prepare(G, weight)

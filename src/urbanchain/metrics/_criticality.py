@@ -97,6 +97,28 @@ class _OnPath:
         return np.flatnonzero(hit)
 
 
+def _access_mask(G: Any, csr: Any) -> list[bool]:
+    """Flag each CSR edge that is an access link or a transfer (not a corridor)."""
+    if is_network(G):
+        cols = G.edges.columns
+        mode = (
+            G.edges["mode"].to_numpy(dtype=object)[csr.edge_rows]
+            if "mode" in cols
+            else np.full(len(csr.edge_rows), None, dtype=object)
+        )
+        acc = (
+            G.edges["is_access"].to_numpy(dtype=object)[csr.edge_rows]
+            if "is_access" in cols
+            else np.full(len(csr.edge_rows), None, dtype=object)
+        )
+        return [m in ("access", "transfer") or a is True for m, a in zip(mode, acc, strict=True)]
+    out = []
+    for u, v, k in csr.edge_keys:
+        d = G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]
+        out.append(d.get("mode") in ("access", "transfer") or d.get("is_access") is True)
+    return out
+
+
 def corridor_criticality(
     G: nx.Graph,
     *,
@@ -111,6 +133,7 @@ def corridor_criticality(
     beta: float | None = None,
     missing: str = "error",
     engine: str | None = None,
+    include_access: bool = False,
 ) -> pd.DataFrame:
     r"""Loss when each corridor (all its edges at once) or each edge is removed.
 
@@ -153,6 +176,12 @@ def corridor_criticality(
     engine
         ``"auto"``, ``"scipy"`` (masked CSR), ``"cch"`` (re-customised hierarchy)
         or ``"networkx"`` (reference, edge-hiding views).
+    include_access
+        ``False`` (default): access links and transfers (edges with ``mode``
+        ``"access"`` or ``"transfer"``, or ``is_access`` true) are not ranked
+        and never removed, so the ranking holds real corridors only.  ``True``
+        ranks them too (their groups are named by their ``corridor_id``, e.g.
+        ``"access:<node>"``).
 
     Returns
     -------
@@ -210,9 +239,13 @@ def corridor_criticality(
             (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get(by)
             for u, v, k in csr.edge_keys
         ]
+    link = _access_mask(G, csr) if not include_access else None
     for t, key in enumerate(labels):
         if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
             ungrouped += 1
+            continue
+        if link is not None and link[t]:
+            ungrouped += 1  # access links and transfers are not corridors
             continue
         members.setdefault(key, []).append(t)
     if not members:
@@ -222,6 +255,14 @@ def corridor_criticality(
         glist = [groups] if isinstance(groups, str) else list(groups)
         for g in glist:
             if g not in members:
+                if link is not None and any(
+                    lab == g and is_link for lab, is_link in zip(labels, link, strict=True)
+                ):
+                    msg = (
+                        f"{by} {g!r} is an access link or a transfer, not a corridor; "
+                        "pass include_access=True to rank it."
+                    )
+                    raise GraphError(msg)
                 err = unknown_name(by, g, members)
                 raise err
     else:

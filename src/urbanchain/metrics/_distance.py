@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -11,6 +12,7 @@ import pandas as pd
 
 from urbanchain._private._messages import format_ids
 from urbanchain.errors import GraphError
+from urbanchain.graph._modes import with_modes
 from urbanchain.metrics._common import (
     _frame_attrs,
     default_nodes,
@@ -35,6 +37,7 @@ def od_matrix(
     targets: Any = None,
     weight: str = "time_min",
     engine: str | None = None,
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Shortest-path origin-destination matrix.
 
@@ -55,6 +58,10 @@ def od_matrix(
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; None uses the
         setting (see the Engines page of the docs).  ``attrs["engine"]``
         records the engine used.
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain.graph._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -89,6 +96,7 @@ def od_matrix(
     b       10.0   0.0  30.0  10.0
     c       20.0  30.0   0.0  20.0
     """
+    G = with_modes(G, modes)
     req = resolve_engine(engine)
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
@@ -110,6 +118,7 @@ def route_length(
     targets: Any = None,
     weight: str = "time_min",
     length: str = "length_km",
+    modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Length of the fastest route between each pair: the distance half of an OD table.
 
@@ -131,6 +140,10 @@ def route_length(
         Edge attribute the route minimises.
     length
         Edge attribute summed along the route (``length_km``: kilometres).
+    modes
+        Keep only the edges of these modes (``("road",)``, ``("rail",)``,
+        ``("road", "rail")`` or edge modes such as ``"expressway"``; see
+        :mod:`urbanchain.graph._modes`); None (default) keeps every mode.
 
     Returns
     -------
@@ -152,6 +165,7 @@ def route_length(
     source
     a       10.0  20.0
     """
+    G = with_modes(G, modes)
     if is_network(G):
         G = G.to_networkx()  # path reconstruction runs on networkx
     prep = prepare(G, weight)

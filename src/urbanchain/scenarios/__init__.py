@@ -362,7 +362,10 @@ class Scenario:
         Parameters
         ----------
         ids
-            Corridor ids and/or edge ids (``edge_id`` of the graph, e.g. ``"ql5/0"``).
+            Corridor ids and/or edge ids (``edge_id`` of the graph, e.g. ``"ql5/0"``),
+            or names: a named element (``element_name``, e.g. ``"Cầu Nhật Tân"``)
+            or a corridor ``name`` closes every corridor that carries it
+            (case and Unicode normalisation are ignored).
 
         Returns
         -------
@@ -380,6 +383,7 @@ class Scenario:
         if self._corridors is not None:
             corr |= {str(v) for v in self._corridors["corridor_id"]}
         edges = {str(e) for _, _, e in G.edges(data="edge_id") if e is not None}
+        wanted = _names_to_ids(wanted, G, self._corridors, known=corr | edges)
         for i in wanted:
             if i not in corr and i not in edges:
                 err = unknown_name("corridor or edge id", i, sorted(corr | edges))
@@ -1815,3 +1819,34 @@ def write_scenario_outputs(
 
 # keep names referenced for linters (DEFAULT_PAIRS re-exported)
 _ = (DEFAULT_PAIRS, Mapping)
+
+
+def _names_to_ids(wanted: list[Any], G: Any, corridors: Any, *, known: set[str]) -> list[Any]:
+    """Replace names (``element_name`` or corridor ``name``) by the corridor ids carrying them."""
+    import unicodedata
+
+    def key(text: Any) -> str:
+        return unicodedata.normalize("NFC", str(text)).strip().casefold()
+
+    by_name: dict[str, list[str]] = {}
+    for _, _, d in G.edges(data=True):
+        cid = d.get("corridor_id")
+        if cid is None or d.get("mode") in ("access", "transfer"):
+            continue
+        for col in ("element_name", "name"):
+            v = d.get(col)
+            if isinstance(v, str) and v:
+                by_name.setdefault(key(v), []).append(str(cid))
+    if corridors is not None:
+        for col in ("element_name", "name"):
+            if col in corridors.columns:
+                for v, cid in zip(corridors[col], corridors["corridor_id"], strict=True):
+                    if isinstance(v, str) and v:
+                        by_name.setdefault(key(v), []).append(str(cid))
+    out: list[Any] = []
+    for i in wanted:
+        if str(i) in known or key(i) not in by_name:
+            out.append(i)
+        else:
+            out.extend(dict.fromkeys(by_name[key(i)]))
+    return list(dict.fromkeys(out))

@@ -144,8 +144,8 @@ class FailureEvaluator:
         """Failure units: corridors (all their edges) or single corridor edges.
 
         Access links and transfer edges (``corridor_id`` starting with
-        ``access:`` or ``transfer:``) and edges without a corridor are never
-        failure units.
+        ``access:`` or ``transfer:``, or ``mode`` ``"access"``/``"transfer"``)
+        and edges without a corridor are never failure units.
         """
         ok = [bool(c) and not c.startswith(_SKIP_PREFIXES) for c in self.corridor_ids]
         if by == "edge":
@@ -159,16 +159,31 @@ class FailureEvaluator:
 
 
 def _corridor_ids(G: GraphLike, prep: Prepared) -> list[str]:
+    """Corridor id of each CSR edge; "" for edges that are never failure units.
+
+    Access links (generated, or kept as data rows with mode ``"access"``) and
+    transfers are never failure units, whatever their ``corridor_id``.
+    """
     csr = prep.csr
     if isinstance(G, Network):
         if "corridor_id" not in G.edges.columns or csr.edge_rows is None:
             return [""] * len(csr.edge_ids)
         col = G.edges["corridor_id"].to_numpy(dtype=object)[csr.edge_rows]
-        return ["" if pd.isna(c) else str(c) for c in col.tolist()]
+        n = len(col)
+        modes = (G.edges["mode"].to_numpy(dtype=object)[csr.edge_rows]
+                 if "mode" in G.edges.columns else [None] * n)
+        acc = (G.edges["is_access"].to_numpy(dtype=object)[csr.edge_rows]
+               if "is_access" in G.edges.columns else [None] * n)
+        return [
+            "" if pd.isna(c) or m in ("access", "transfer") or a is True else str(c)
+            for c, m, a in zip(col.tolist(), modes, acc, strict=True)
+        ]
     out = []
     for u, v, k in csr.edge_keys:
-        c = (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get("corridor_id")
-        out.append("" if c is None else str(c))
+        d = G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]
+        c = d.get("corridor_id")
+        is_link = d.get("mode") in ("access", "transfer") or d.get("is_access") is True
+        out.append("" if c is None or is_link else str(c))
     return out
 
 
