@@ -98,7 +98,6 @@ def gravity(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> gravity(diamond(), sources=["a"], targets=["b", "c"])  # doctest: +NORMALIZE_WHITESPACE
     target     b    c
     source
@@ -290,7 +289,6 @@ def accessibility(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> acc = accessibility(diamond(), decay="power", beta=1.0, sources=["a", "d"])
     >>> acc["accessibility"].round(3).tolist()
     [6.0, 11.0]
@@ -371,7 +369,6 @@ def gateway_access(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> gateway_access(diamond(), kinds=("seaport",))  # doctest: +NORMALIZE_WHITESPACE
              seaport_min seaport_id
     node_id

@@ -149,7 +149,6 @@ def centrality(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> c = centrality(diamond(), length=None)
     >>> c[["degree", "closeness", "harmonic", "betweenness"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
              degree  closeness  harmonic  betweenness
@@ -327,7 +326,6 @@ def edge_betweenness(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> edge_betweenness(diamond(), normalized=False)["betweenness"].tolist()
     [2.5, 1.5, 2.5, 1.5]
     """

@@ -178,7 +178,6 @@ def corridor_criticality(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> crit = corridor_criticality(diamond(), sources=["a", "b", "c"])
     >>> crit[["rank", "pairs_disconnected", "extra_time_sum"]]  # doctest: +NORMALIZE_WHITESPACE
                  rank  pairs_disconnected  extra_time_sum

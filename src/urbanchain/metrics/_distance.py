@@ -81,7 +81,6 @@ def od_matrix(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> od_matrix(diamond(), targets=["a", "b", "c", "d"])  # doctest: +NORMALIZE_WHITESPACE
     target     a     b     c     d
     source
@@ -145,7 +144,6 @@ def route_length(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> route_length(diamond(), sources=["a"], targets=["b", "c"], length="time_min")
     ... # doctest: +NORMALIZE_WHITESPACE
     target     b     c
@@ -239,7 +237,6 @@ def detour_index(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> detour_index(diamond(), sources=["a"], targets=["b", "d"]).round(2)  # doctest: +NORMALIZE_WHITESPACE
     target     b     d
     source

@@ -55,7 +55,6 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> round(efficiency(diamond()), 6)
     0.063889
     """
@@ -134,7 +133,6 @@ def network_indices(G: nx.Graph, *, planar: bool = False, length: str = "length_
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> s = network_indices(diamond())
     >>> s[["v", "e", "p", "mu", "alpha", "gamma", "eta", "pi"]].round(3).tolist()
     [4.0, 4.0, 1.0, 1.0, 0.333, 0.667, 15.0, 2.0]

@@ -360,7 +360,6 @@ def chain_score(
     --------
     >>> from types import SimpleNamespace
     >>> import pandas as pd
-    >>> from urbanchain.metrics._toy import diamond
     >>> G = diamond()
     >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
     ...     "is_capital": [True, True, True, False],
@@ -486,7 +485,6 @@ def score_sensitivity(
     --------
     >>> from types import SimpleNamespace
     >>> import pandas as pd
-    >>> from urbanchain.metrics._toy import diamond
     >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
     ...     "is_capital": [True, True, True, False],
     ...     "dti_rank_2022": [24, 14, 3, None], "pci_rank_2024": [24, 1, None, None],
