@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from urbanchain.engine._interface import Engine
+from urbanchain.engine._interface import Engine, EngineName
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.layers._validate import GATEWAY_KINDS
 from urbanchain.metrics._common import (
     _DECAYS,
     _DIRECTIONS,
+    Decay,
+    Direction,
+    GraphLike,
+    Mass,
+    MissingMass,
+    NodeSelection,
     Prepared,
     _check_choice,
     _frame_attrs,
@@ -46,15 +51,15 @@ DEFAULT_BETA: dict[str, float] = {"exponential": math.log(2) / 120.0, "power": 1
 
 
 def gravity(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    mass: str | Mapping[Any, float] | pd.Series = "population",
+    mass: Mass = "population",
     beta: float = 2.0,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     weight: str = "time_min",
-    missing: str = "error",
-    engine: str | None = None,
+    missing: MissingMass = "error",
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Gravity-model interaction potential between node pairs.
 
@@ -224,17 +229,17 @@ def _hansen_sums(
 
 
 def accessibility(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    mass: str | Mapping[Any, float] | pd.Series = "population",
-    decay: str = "exponential",
+    mass: Mass = "population",
+    decay: Decay = "exponential",
     beta: float | None = None,
     weight: str = "time_min",
-    sources: Any = None,
-    destinations: Any = None,
+    sources: NodeSelection = None,
+    destinations: NodeSelection = None,
     include_self: bool = False,
-    missing: str = "error",
-    engine: str | None = None,
+    missing: MissingMass = "error",
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Hansen (1959) potential accessibility.
 
@@ -324,13 +329,13 @@ def accessibility(
 
 
 def gateway_access(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     kinds: tuple[str, ...] = GATEWAY_KINDS,
     weight: str = "time_min",
-    sources: Any = None,
-    direction: str = "out",
-    engine: str | None = None,
+    sources: NodeSelection = None,
+    direction: Direction = "out",
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Cost from each node to the nearest gateway of each kind.
 

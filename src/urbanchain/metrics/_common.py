@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeAlias, get_args
 
 import networkx as nx
 import numpy as np
@@ -31,7 +31,13 @@ from urbanchain.graph._network import GraphLike, Network
 
 __all__ = [
     "ENGINES",
+    "Decay",
+    "Direction",
     "GraphLike",
+    "Mass",
+    "MissingMass",
+    "NodeSelection",
+    "Policy",
     "Prepared",
     "as_engine",
     "base_nodes",
@@ -126,39 +132,40 @@ class Prepared:
         return eng.graph
 
 
-def is_network(G: Any) -> bool:
+def is_network(G: object) -> bool:
     """Whether ``G`` is an array-backed :class:`urbanchain.graph.Network`."""
     return isinstance(G, Network)
 
 
-def node_ids(G: Any) -> list[Any]:
+def node_ids(G: GraphLike) -> list[Any]:
     """Node ids in graph order (networkx insertion order, or ``Network.nodes`` order)."""
-    if is_network(G):
-        return G.nodes.index.tolist()
+    if isinstance(G, Network):
+        ids: list[Any] = G.nodes.index.tolist()
+        return ids
     return list(G.nodes)
 
 
-def node_attr(G: Any, name: str) -> list[Any]:
+def node_attr(G: GraphLike, name: str) -> list[Any]:
     """Value of node attribute ``name`` for every node, in graph order (None if absent)."""
-    if is_network(G):
+    if isinstance(G, Network):
         if name not in G.nodes.columns:
             return [None] * G.number_of_nodes()
         col = G.nodes[name]
         vals = col.to_numpy(dtype=object)
         miss = pd.isna(col).to_numpy()
-        out = vals.tolist()
+        out: list[Any] = vals.tolist()
         for i in np.flatnonzero(miss).tolist():
             out[i] = None
         return out
     return [d.get(name) for _, d in G.nodes(data=True)]
 
 
-def node_values(G: Any, nodes: list[Any], name: str) -> list[Any]:
+def node_values(G: GraphLike, nodes: list[Any], name: str) -> list[Any]:
     """Value of node attribute ``name`` at ``nodes`` (None if absent)."""
-    if is_network(G):
+    if isinstance(G, Network):
         if name not in G.nodes.columns:
             return [None] * len(nodes)
-        pos = G.nodes.index.get_indexer(nodes)
+        pos = G.nodes.index.get_indexer(pd.Index(nodes, dtype=object))
         allv = node_attr(G, name)
         return [allv[i] for i in pos.tolist()]
     return [G.nodes[v].get(name) for v in nodes]
@@ -183,7 +190,7 @@ def _node_xy(G: Any) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def prepare(
-    G: Any, weight: str, *, stacklevel: int = 4, what: str = "weight", warn: bool = True
+    G: GraphLike, weight: str, *, stacklevel: int = 4, what: str = "weight", warn: bool = True
 ) -> Prepared:
     """Run the weight gate and build the CSR (minimum over parallel edges).
 
@@ -340,7 +347,7 @@ def _prepare_network(
     return report, csr
 
 
-def unit_of(G: nx.Graph, attr: str) -> str:
+def unit_of(G: GraphLike, attr: str) -> str:
     """Return the unit of an edge attribute from ``G.graph["units"]``, else from its suffix."""
     units = G.graph.get("units") or {}
     if attr in units:
@@ -357,12 +364,12 @@ def is_base(node: Any) -> bool:
     return not s.startswith("junction:") and "@" not in s
 
 
-def base_nodes(G: nx.Graph) -> list[Any]:
+def base_nodes(G: GraphLike) -> list[Any]:
     """Return the base nodes of ``G`` (see :func:`is_base`), in graph order."""
     return [v for v in node_ids(G) if is_base(v)]
 
 
-def default_nodes(G: nx.Graph) -> list[Any]:
+def default_nodes(G: GraphLike) -> list[Any]:
     """Nodes with ``is_capital`` true, else all base nodes, else all nodes."""
     ids = node_ids(G)
     caps = [
@@ -375,7 +382,9 @@ def default_nodes(G: nx.Graph) -> list[Any]:
     return base_nodes(G) or ids
 
 
-def resolve_nodes(G: nx.Graph, nodes: Any, *, default: list[Any], what: str) -> list[Any]:
+def resolve_nodes(
+    G: GraphLike, nodes: NodeSelection, *, default: list[Any], what: str
+) -> list[Any]:
     """Check a caller's node list (unknown ids raise, duplicates raise)."""
     if nodes is None:
         return list(default)
@@ -502,7 +511,8 @@ def component_labels(csr: GraphCSR) -> np.ndarray:
     order = np.lexsort((first, -sizes))
     rank = np.empty(n_comp, dtype=np.int64)
     rank[order] = np.arange(n_comp)
-    return rank[labels]
+    out: np.ndarray = rank[labels]
+    return out
 
 
 def component_ids(prep: Prepared) -> dict[Any, int]:
@@ -510,7 +520,7 @@ def component_ids(prep: Prepared) -> dict[Any, int]:
     return dict(zip(prep.csr.nodes, component_labels(prep.csr).tolist(), strict=True))
 
 
-def coords(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+def coords(G: GraphLike, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Lon/lat (``x``, ``y`` node attributes) of ``nodes``; raises if any is missing."""
     xs = np.full(len(nodes), np.nan)
     ys = np.full(len(nodes), np.nan)
@@ -537,7 +547,7 @@ def coords(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def geodesic_km(G: nx.Graph, a: list[Any], b: list[Any]) -> np.ndarray:
+def geodesic_km(G: GraphLike, a: list[Any], b: list[Any]) -> np.ndarray:
     """``len(a) x len(b)`` geodesic distances in km between node coordinates."""
     xa, ya = coords(G, a)
     xb, yb = coords(G, b)
@@ -559,9 +569,9 @@ def _bad_mass(value: Any) -> bool:
 
 
 def masses(
-    G: nx.Graph,
-    mass: str | Mapping[Any, float] | pd.Series,
-    destinations: Any,
+    G: GraphLike,
+    mass: Mass,
+    destinations: NodeSelection,
     *,
     missing: str,
     stacklevel: int = 3,
@@ -634,9 +644,19 @@ def masses(
 # Small helpers shared by the metric modules
 # ---------------------------------------------------------------------------
 
-_DECAYS = ("exponential", "power")
-_POLICIES = ("component", "error")
-_DIRECTIONS = ("out", "in")
+#: Choices of the metric parameters, each defined once (the tuples below derive from them).
+Decay: TypeAlias = Literal["exponential", "power"]
+Direction: TypeAlias = Literal["out", "in"]
+Policy: TypeAlias = Literal["component", "error"]
+MissingMass: TypeAlias = Literal["error", "drop"]
+#: One node id, several, or None for the metric's default nodes.
+NodeSelection: TypeAlias = Hashable | Iterable[Hashable] | None
+#: A node attribute name, or a mapping / Series node id -> mass.
+Mass: TypeAlias = str | Mapping[Hashable, float] | pd.Series
+
+_DECAYS: tuple[str, ...] = get_args(Decay)
+_POLICIES: tuple[str, ...] = get_args(Policy)
+_DIRECTIONS: tuple[str, ...] = get_args(Direction)
 
 
 def _check_choice(kind: str, value: Any, valid: tuple[str, ...]) -> None:

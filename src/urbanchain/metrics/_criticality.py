@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from urbanchain._private._messages import unknown_name
-from urbanchain.engine._interface import Engine
+from urbanchain.engine._interface import Engine, EngineName
 from urbanchain.errors import GraphError
 from urbanchain.metrics._accessibility import _hansen, _resolve_beta
 from urbanchain.metrics._common import (
+    Decay,
+    GraphLike,
+    Mass,
+    MissingMass,
+    NodeSelection,
     Prepared,
     _frame_attrs,
     default_nodes,
@@ -98,19 +102,19 @@ class _OnPath:
 
 
 def corridor_criticality(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     weight: str = "time_min",
     by: str = "corridor_id",
-    mass: str | Mapping[Any, float] | pd.Series | None = "population",
-    sources: Any = None,
-    targets: Any = None,
-    destinations: Any = None,
-    groups: Any = None,
-    decay: str = "exponential",
+    mass: Mass | None = "population",
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
+    destinations: NodeSelection = None,
+    groups: NodeSelection = None,
+    decay: Decay = "exponential",
     beta: float | None = None,
-    missing: str = "error",
-    engine: str | None = None,
+    missing: MissingMass = "error",
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Loss when each corridor (all its edges at once) or each edge is removed.
 
@@ -218,7 +222,11 @@ def corridor_criticality(
         msg = f"No edge carries the attribute {by!r}; pass by='edge_id' or another edge attribute."
         raise GraphError(msg)
     if groups is not None:
-        glist = [groups] if isinstance(groups, str) else list(groups)
+        glist = (
+            list(groups)
+            if isinstance(groups, Iterable) and not isinstance(groups, str)
+            else [groups]
+        )
         for g in glist:
             if g not in members:
                 err = unknown_name(by, g, members)

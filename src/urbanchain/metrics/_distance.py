@@ -10,12 +10,15 @@ import numpy as np
 import pandas as pd
 
 from urbanchain._private._messages import format_ids
+from urbanchain.engine._interface import EngineName
 from urbanchain.errors import GraphError
+from urbanchain.graph._network import Network
 from urbanchain.metrics._common import (
+    GraphLike,
+    NodeSelection,
     _frame_attrs,
     default_nodes,
     geodesic_km,
-    is_network,
     od_block,
     prepare,
     resolve_engine,
@@ -29,12 +32,12 @@ from urbanchain.metrics._common import (
 
 
 def od_matrix(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     weight: str = "time_min",
-    engine: str | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Shortest-path origin-destination matrix.
 
@@ -103,10 +106,10 @@ def od_matrix(
 
 
 def route_length(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     weight: str = "time_min",
     length: str = "length_km",
 ) -> pd.DataFrame:
@@ -150,7 +153,7 @@ def route_length(
     source
     a       10.0  20.0
     """
-    if is_network(G):
+    if isinstance(G, Network):
         G = G.to_networkx()  # path reconstruction runs on networkx
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
@@ -189,12 +192,12 @@ def route_length(
 
 
 def detour_index(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     length: str = "length_km",
-    engine: str | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Detour index: shortest network length divided by geodesic distance.
 

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import math
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.csgraph import dijkstra as _dij
 
 from urbanchain.engine import _kernels
+from urbanchain.engine._interface import EngineName
 from urbanchain.metrics._common import (
+    GraphLike,
     prepare,
     resolve_engine,
     row_blocks,
 )
 
 
-def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = None) -> float:
+def efficiency(
+    G: GraphLike, *, weight: str = "time_min", engine: EngineName | None = None
+) -> float:
     r"""Weighted global efficiency (Latora & Marchiori 2001).
 
     .. math:: E = \frac{1}{n(n-1)} \sum_{i \ne j} \frac{1}{d_{ij}}, \qquad \frac{1}{\infty} = 0
@@ -76,7 +79,7 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
 # ---------------------------------------------------------------------------
 
 
-def network_indices(G: nx.Graph, *, planar: bool = False, length: str = "length_km") -> pd.Series:
+def network_indices(G: GraphLike, *, planar: bool = False, length: str = "length_km") -> pd.Series:
     r"""Kansky's graph-theoretic indices of the network.
 
     With :math:`v` nodes, :math:`e` links (distinct adjacent node pairs;
