@@ -47,6 +47,7 @@ __all__ = [
     "default_nodes",
     "dist_rows",
     "geodesic_km",
+    "global_efficiency",
     "is_network",
     "masses",
     "node_attr",
@@ -500,6 +501,22 @@ def od_block(
         if nan_unreachable:
             view[np.isinf(view)] = np.nan
     return out
+
+
+def global_efficiency(prep: Prepared, engine: Engine) -> float:
+    r"""Latora-Marchiori efficiency :math:`\frac{1}{n(n-1)} \sum_{i \ne j} 1/d_{ij}` (1/inf = 0).
+
+    Runs ``engine`` from every node in memory-bounded blocks; shared by
+    :func:`urbanchain.metrics.efficiency` and the failure sweeps.
+    """
+    n = prep.csr.n
+    if n < 2:
+        return 0.0
+    total = 0.0
+    for _pos, d in row_blocks(prep, np.arange(n), engine):
+        with np.errstate(divide="ignore"):
+            total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
+    return total / (n * (n - 1))
 
 
 def component_labels(csr: GraphCSR) -> np.ndarray:

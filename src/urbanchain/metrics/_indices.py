@@ -13,9 +13,9 @@ from urbanchain.engine import _kernels
 from urbanchain.engine._interface import EngineName
 from urbanchain.metrics._common import (
     GraphLike,
+    global_efficiency,
     prepare,
     resolve_engine,
-    row_blocks,
 )
 
 
@@ -66,12 +66,7 @@ def efficiency(
     n = prep.csr.n
     if n < 2:
         return 0.0
-    total = 0.0
-    eng = prep.engine(req, searches=n)
-    for _pos, d in row_blocks(prep, np.arange(n), eng):
-        with np.errstate(divide="ignore"):
-            total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
-    return total / (n * (n - 1))
+    return global_efficiency(prep, prep.engine(req, searches=n))
 
 
 # ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from urbanchain._private._compat import import_optional_dependency
 from urbanchain.engine._interface import Engine, EngineName, ResolvedEngine
 from urbanchain.errors import ScenarioError, WeightError
 from urbanchain.graph._network import GraphLike, Network
-from urbanchain.metrics._common import Prepared, prepare, resolve_engine, row_blocks
+from urbanchain.metrics._common import Prepared, global_efficiency, prepare, resolve_engine
 
 __all__ = [
     "FailureEvaluator",
@@ -123,12 +123,8 @@ class FailureEvaluator:
             return 0.0, 0, math.nan, 0
         cap = self.capitals
         with self.shortest_paths().without(np.asarray(failed, dtype=np.int64)) as eng:
-            total = 0.0
-            for _pos, d in row_blocks(self.prep, np.arange(n), eng):
-                with np.errstate(divide="ignore"):
-                    total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
+            eff = global_efficiency(self.prep, eng)
             block = eng.distances(cap, cap) if len(cap) >= 2 else None
-        eff = total / (n * (n - 1))
         if block is None:
             return eff, 0, math.nan, 0
         if self.directed:
