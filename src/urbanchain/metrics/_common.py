@@ -46,6 +46,7 @@ __all__ = [
     "coords",
     "default_nodes",
     "dist_rows",
+    "edge_labels",
     "geodesic_km",
     "global_efficiency",
     "is_network",
@@ -346,6 +347,24 @@ def _prepare_network(
     csr.edge_rows = keep
     report = GateReport(n_nodes=n, n_edges=m, self_loops=n_loops, parallel_edges=parallel)
     return report, csr
+
+
+def edge_labels(G: GraphLike, prep: Prepared, attr: str) -> list[Any]:
+    """Value of edge attribute ``attr`` for every CSR edge, in ``csr.edge_*`` order (None if absent).
+
+    ``attr="edge_id"`` gives the edge labels of the CSR (``"u-v[key]"`` when missing).
+    """
+    csr = prep.csr
+    if attr == "edge_id":
+        return list(csr.edge_ids)
+    if isinstance(G, Network):
+        col = G.edges[attr] if attr in G.edges.columns else pd.Series([None] * len(G.edges))
+        values: list[Any] = col.to_numpy(dtype=object)[csr.edge_rows].tolist()
+        return values
+    return [
+        (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get(attr)
+        for u, v, k in csr.edge_keys
+    ]
 
 
 def unit_of(G: GraphLike, attr: str) -> str:

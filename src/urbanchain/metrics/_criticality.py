@@ -22,7 +22,7 @@ from urbanchain.metrics._common import (
     Prepared,
     _frame_attrs,
     default_nodes,
-    is_network,
+    edge_labels,
     masses,
     prepare,
     resolve_engine,
@@ -99,6 +99,32 @@ class _OnPath:
             via = self.d_s_end[:, self.tail[j], None] + self.w[j] + self.d_end_c[None, self.head[j]]
             hit |= (via <= self.thr).any(axis=1)
         return np.flatnonzero(hit)
+
+
+def _groups(
+    labels: list[Any], by: str, groups: NodeSelection
+) -> tuple[dict[Any, list[int]], int, list[Any]]:
+    """Group edges by label: ``(group -> edge positions, edges without a label, groups to run)``."""
+    members: dict[Any, list[int]] = {}
+    ungrouped = 0
+    for t, key in enumerate(labels):
+        if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
+            ungrouped += 1
+            continue
+        members.setdefault(key, []).append(t)
+    if not members:
+        msg = f"No edge carries the attribute {by!r}; pass by='edge_id' or another edge attribute."
+        raise GraphError(msg)
+    if groups is None:
+        return members, ungrouped, list(members)
+    glist = (
+        list(groups) if isinstance(groups, Iterable) and not isinstance(groups, str) else [groups]
+    )
+    for g in glist:
+        if g not in members:
+            err = unknown_name(by, g, members)
+            raise err
+    return members, ungrouped, glist
 
 
 def corridor_criticality(
@@ -200,39 +226,7 @@ def corridor_criticality(
     m = np.empty(0)
     if mass is not None:
         dest, m = masses(G, mass, destinations, missing=missing)
-    # group -> positions into csr.edge_* arrays
-    members: dict[Any, list[int]] = {}
-    ungrouped = 0
-    if by == "edge_id":
-        labels: list[Any] = list(csr.edge_ids)
-    elif is_network(G):
-        col = G.edges[by] if by in G.edges.columns else pd.Series([None] * len(G.edges))
-        labels = col.to_numpy(dtype=object)[csr.edge_rows].tolist()
-    else:
-        labels = [
-            (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get(by)
-            for u, v, k in csr.edge_keys
-        ]
-    for t, key in enumerate(labels):
-        if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
-            ungrouped += 1
-            continue
-        members.setdefault(key, []).append(t)
-    if not members:
-        msg = f"No edge carries the attribute {by!r}; pass by='edge_id' or another edge attribute."
-        raise GraphError(msg)
-    if groups is not None:
-        glist = (
-            list(groups)
-            if isinstance(groups, Iterable) and not isinstance(groups, str)
-            else [groups]
-        )
-        for g in glist:
-            if g not in members:
-                err = unknown_name(by, g, members)
-                raise err
-    else:
-        glist = list(members)
+    members, ungrouped, glist = _groups(edge_labels(G, prep, by), by, groups)
     cols = list(dict.fromkeys([*tgt, *dest]))
     cpos = np.array([csr.index[v] for v in cols], dtype=np.int64)
     col_pos = {v: i for i, v in enumerate(cols)}  # a dict: targets may be every node

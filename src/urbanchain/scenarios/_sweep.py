@@ -26,13 +26,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from urbanchain._private._compat import import_optional_dependency
 from urbanchain.engine._interface import Engine, EngineName, ResolvedEngine
 from urbanchain.errors import ScenarioError, WeightError
-from urbanchain.graph._network import GraphLike, Network
-from urbanchain.metrics._common import Prepared, global_efficiency, prepare, resolve_engine
+from urbanchain.graph._network import GraphLike
+from urbanchain.metrics._common import (
+    Prepared,
+    edge_labels,
+    global_efficiency,
+    prepare,
+    resolve_engine,
+)
 
 __all__ = [
     "FailureEvaluator",
@@ -154,20 +159,6 @@ class FailureEvaluator:
         return list(groups), [np.asarray(v, dtype=np.int64) for v in groups.values()]
 
 
-def _corridor_ids(G: GraphLike, prep: Prepared) -> list[str]:
-    csr = prep.csr
-    if isinstance(G, Network):
-        if "corridor_id" not in G.edges.columns or csr.edge_rows is None:
-            return [""] * len(csr.edge_ids)
-        col = G.edges["corridor_id"].to_numpy(dtype=object)[csr.edge_rows]
-        return ["" if pd.isna(c) else str(c) for c in col.tolist()]
-    out = []
-    for u, v, k in csr.edge_keys:
-        c = (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get("corridor_id")
-        out.append("" if c is None else str(c))
-    return out
-
-
 def build_evaluator(
     G: GraphLike,
     *,
@@ -191,7 +182,10 @@ def build_evaluator(
         prep=prep,
         engine=req,
         edge_ids=list(csr.edge_ids),
-        corridor_ids=_corridor_ids(G, prep),
+        corridor_ids=[
+            "" if c is None or (isinstance(c, float) and math.isnan(c)) else str(c)
+            for c in edge_labels(G, prep, "corridor_id")
+        ],
         capitals=np.asarray([csr.index[c] for c in capitals], dtype=np.int64),
     )
 
