@@ -151,3 +151,33 @@ def test_the_checker_sees_lazy_and_from_imports(tmp_path: Path) -> None:
         ("urbanchain.maps", 3, True),
         ("urbanchain.cli", 4, True),
     ]
+
+
+def _engine_branches(path: Path) -> list[int]:
+    """Lines comparing something with an engine name (``eng == "cch"``, ``x in ("scipy", ...)``)."""
+    names = {"scipy", "cch", "networkx"}
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Compare):
+            continue
+        for side in [node.left, *node.comparators]:
+            consts = [side] if isinstance(side, ast.Constant) else getattr(side, "elts", [])
+            if any(isinstance(c, ast.Constant) and c.value in names for c in consts):
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((SRC / "metrics").glob("*.py")) + sorted((SRC / "scenarios").glob("*.py")),
+    ids=lambda p: p.name,
+)
+def test_no_metric_or_scenario_module_branches_on_the_engine(path: Path) -> None:
+    """Metrics and sweeps ask the Engine (capabilities), never its name (engine/_select.py does)."""
+    assert _engine_branches(path) == []
+
+
+def test_the_branch_finder_finds_branches(tmp_path: Path) -> None:
+    src = tmp_path / "m.py"
+    src.write_text('if eng == "cch":\n    pass\nok = kind == "city"\nx = e in ("scipy",)\n')
+    assert _engine_branches(src) == [1, 4]
