@@ -11,8 +11,8 @@ from urbanchain.errors import UnknownNameError, ValidationError
 
 
 @pytest.fixture(scope="module")
-def chain():
-    return UrbanChain.from_region("red_river_delta", year=2025)
+def chain(delta_chain):
+    return delta_chain
 
 
 def test_from_region_layers(chain):

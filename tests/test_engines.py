@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from shapely import LineString
 
+from _metric_table import GRAPH_METRICS, MetricCase
 from urbanchain import metrics, settings
 from urbanchain.engine import _cch
 from urbanchain.engine import _select as _engines
@@ -691,3 +692,38 @@ def test_cch_coordinates_fall_back_to_a_lattice() -> None:
     assert lat.tolist() == [0, 0, 0, 1, 1]  # width ceil(sqrt(5)) = 3
     assert lon.tolist() == [0, 1, 2, 0, 1]
     assert _cch._coords(4, None)[0].tolist() == [0, 0, 1, 1]
+
+
+# ---------------------------------------------------------------------------
+# every engine metric of the table equals the reference
+# ---------------------------------------------------------------------------
+
+
+def _frames(result: object) -> list[pd.DataFrame]:
+    if isinstance(result, pd.DataFrame):
+        return [result]
+    if isinstance(result, pd.Series):
+        return [result.to_frame()]
+    return [pd.DataFrame({"value": [result]})]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "case", [c for c in GRAPH_METRICS if c.engine], ids=[c.name for c in GRAPH_METRICS if c.engine]
+)
+@pytest.mark.filterwarnings("ignore::urbanchain.errors.DataQualityWarning")
+def test_every_engine_metric_equals_the_reference(
+    case: MetricCase, engine: str, random_chain: nx.MultiGraph
+) -> None:
+    """Driven by tests/_metric_table.py: a new engine metric is checked here with no new test."""
+    G = random_chain
+    ref = _frames(case.call(G, engine="networkx"))
+    got = _frames(case.call(G, engine=engine))
+    # cch distances are rounded to 1/scale per edge; sums of them to a relative 1e-4 here
+    rtol = 1e-9 if engine == "scipy" else 1e-4
+    for a, b in zip(got, ref, strict=True):
+        num = a.select_dtypes("number").columns
+        pd.testing.assert_frame_equal(a[num], b[num], check_exact=False, rtol=rtol, atol=1e-12)
+        other = [c for c in a.columns if c not in num]
+        if engine == "scipy":  # ids of nearest gateways may differ on cch ties
+            pd.testing.assert_frame_equal(a[other], b[other])

@@ -15,6 +15,7 @@ b-d 10, c-d 20.  Every expected value below is worked out by hand from these.
 
 from __future__ import annotations
 
+import inspect
 import math
 from types import SimpleNamespace
 
@@ -24,6 +25,7 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
+from _metric_table import CHAIN_METRICS, GRAPH_METRICS
 from urbanchain import metrics
 from urbanchain.errors import (
     DataQualityWarning,
@@ -417,16 +419,7 @@ BAD_WEIGHTS = [
     pytest.param(True, "boolean", id="bool"),
 ]
 
-FUNCS = [
-    pytest.param(metrics.od_matrix, id="od_matrix"),
-    pytest.param(metrics.centrality, id="centrality"),
-    pytest.param(metrics.edge_betweenness, id="edge_betweenness"),
-    pytest.param(metrics.efficiency, id="efficiency"),
-    pytest.param(metrics.accessibility, id="accessibility"),
-    pytest.param(lambda G: metrics.gateway_access(G, kinds=("seaport",)), id="gateway_access"),
-    pytest.param(metrics.corridor_criticality, id="corridor_criticality"),
-    pytest.param(metrics.gravity, id="gravity"),
-]
+FUNCS = [pytest.param(case.call, id=case.name) for case in GRAPH_METRICS if case.weight_gate]
 
 
 @pytest.mark.parametrize(("value", "label"), BAD_WEIGHTS)
@@ -581,3 +574,18 @@ def test_criticality_without_mass_skips_accessibility_only():
     cols = ["rank", "efficiency_loss", "pairs_disconnected", "extra_time_sum", "extra_time_max"]
     pd.testing.assert_frame_equal(bare[cols], with_mass[cols])
     assert list(bare.index) == ["c1", "c2", "c3"]
+
+
+# --------------------------------------------------------------------- the metric table
+
+
+def test_metric_table_covers_metrics_all():
+    """Every public metric has one row in tests/_metric_table.py (or is chain-level)."""
+    public = {n for n in metrics.__all__ if not n.isupper()}
+    rows = [case.name for case in GRAPH_METRICS]
+    assert len(rows) == len(set(rows))
+    assert set(rows) | set(CHAIN_METRICS) == public
+    assert not set(rows) & set(CHAIN_METRICS)
+    for case in GRAPH_METRICS:
+        params = inspect.signature(getattr(metrics, case.name)).parameters
+        assert ("engine" in params) == case.engine, case.name

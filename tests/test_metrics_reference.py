@@ -11,46 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _graphs import random_chain_graph
 from urbanchain import metrics
 
 TOL = 1e-9
-
-
-def random_chain_graph(seed: int, n: int = 40, m: int = 90, *, directed: bool = False):
-    """A random MultiGraph following the graph conventions: parallel edges, two components."""
-    rng = np.random.default_rng(seed)
-    G = nx.MultiDiGraph() if directed else nx.MultiGraph()
-    G.graph.update(crs="EPSG:4326", units={"time_min": "min", "length_km": "km"})
-    kinds = ["city", "city", "city", "seaport", "airport", "border_gate"]
-    for i in range(n):
-        G.add_node(
-            f"n{i}",
-            x=105.0 + rng.random(),
-            y=20.5 + rng.random(),
-            kind=kinds[i % len(kinds)],
-            is_capital=bool(i % 4 == 0),
-            population=float(rng.integers(10, 1000)),
-        )
-    main = int(n * 0.8)  # nodes n{main}..n{n-1} form a second component
-    for e in range(m):
-        lo, hi = (0, main) if e < int(m * 0.85) else (main, n)
-        u, v = rng.integers(lo, hi, size=2)
-        if u == v:
-            continue
-        t = float(rng.uniform(1.0, 60.0))
-        G.add_edge(
-            f"n{u}",
-            f"n{v}",
-            time_min=t,
-            length_km=t * float(rng.uniform(0.6, 1.4)),
-            corridor_id=f"c{e % 25}",
-            edge_id=f"e{e}",
-            mode="expressway",
-        )
-    # a few exact parallel copies with different weights
-    for e, (u, v, d) in enumerate(list(G.edges(data=True))[:6]):
-        G.add_edge(u, v, **{**d, "time_min": d["time_min"] * 1.5, "edge_id": f"p{e}"})
-    return G
 
 
 SEEDS = [0, 1, 2]

@@ -37,6 +37,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon
 
+from _metric_table import GRAPH_METRICS
 from urbanchain import layers, metrics
 from urbanchain.graph import (
     graph_from_edges_gdf,
@@ -351,21 +352,11 @@ def _assert_same(before: Any, after: Any) -> None:
 
 
 def _graph_calls() -> list[tuple[str, Callable[[nx.MultiGraph], Any]]]:
-    return [
-        ("od_matrix", lambda G: metrics.od_matrix(G, sources=_all(G), targets=_all(G))),
-        ("route_length", lambda G: metrics.route_length(G, sources=_all(G), targets=_all(G))),
-        ("detour_index", lambda G: metrics.detour_index(G, sources=_all(G), targets=_all(G))),
-        ("gravity", lambda G: metrics.gravity(G, sources=_all(G), targets=_all(G))),
-        ("centrality", metrics.centrality),
-        ("edge_betweenness", metrics.edge_betweenness),
-        ("accessibility", lambda G: metrics.accessibility(G, sources=_all(G), destinations=_all(G))),
-        ("gateway_access", lambda G: metrics.gateway_access(G, kinds=("seaport",))),
-        ("efficiency", metrics.efficiency),
-        ("network_indices", metrics.network_indices),
-        ("corridor_criticality", lambda G: metrics.corridor_criticality(G, sources=_all(G), destinations=_all(G))),
-        ("topology_report", topology_report),
-        ("graph_to_gdfs", graph_to_gdfs),
-    ]  # fmt: skip
+    calls: list[tuple[str, Callable[[nx.MultiGraph], Any]]] = [
+        (case.name, case.call) for case in GRAPH_METRICS
+    ]
+    calls += [("topology_report", topology_report), ("graph_to_gdfs", graph_to_gdfs)]
+    return calls
 
 
 @given(weighted_graphs(min_nodes=3))

@@ -27,8 +27,8 @@ from urbanchain.scenarios import (
 
 
 @pytest.fixture(scope="module")
-def chain() -> UrbanChain:
-    return UrbanChain.from_region("red_river_delta", year=2025)
+def chain(delta_chain: UrbanChain) -> UrbanChain:
+    return delta_chain
 
 
 def _planned_2030(chain: UrbanChain) -> list[str]:

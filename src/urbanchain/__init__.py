@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 
 from urbanchain import crs as crs
@@ -30,12 +29,10 @@ from urbanchain import io as io
 from urbanchain import layers as layers
 from urbanchain import metrics as metrics
 from urbanchain import settings as settings
+from urbanchain._private._version import VERSION
 from urbanchain.chain import UrbanChain
 
-try:
-    __version__ = version("urbanchain")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+__version__ = VERSION
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

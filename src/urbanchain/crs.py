@@ -35,6 +35,7 @@ __all__ = [
     "geodesic_length",
     "geodesic_point_distance",
     "length_m",
+    "parse_crs",
     "to_metric",
 ]
 
@@ -47,12 +48,31 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 _WEB_MERCATOR_CODES = {3857, 900913, 3785, 102100, 102113, 3395, 54004}
 
 
-def _as_crs(crs: Any) -> pyproj.CRS:
+def parse_crs(crs: Any, display: str | None = None) -> pyproj.CRS:
+    """Parse a user CRS or raise :class:`~urbanchain.errors.CRSError` naming where it came from.
+
+    ``display`` (a file name, or the argument it came from) prefixes the
+    message (bad-inputs row 13: unknown CRS).
+    """
     try:
         return pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:
-        msg = f"{crs!r} is not a coordinate reference system pyproj understands. Pass an EPSG code such as 'EPSG:4326' or 'EPSG:3405'."
+        if display is None:
+            msg = (
+                f"{crs!r} is not a coordinate reference system pyproj understands. Pass an "
+                "EPSG code such as 'EPSG:4326' or 'EPSG:3405'."
+            )
+        else:
+            msg = (
+                f"{display}: crs={crs!r} is not a coordinate reference system pyproj "
+                "understands. Pass an EPSG code such as 'EPSG:4326' (longitude/latitude) or "
+                "'EPSG:3405' (VN-2000 / UTM 48N)."
+            )
         raise CRSError(msg) from exc
+
+
+def _as_crs(crs: Any) -> pyproj.CRS:
+    return parse_crs(crs)
 
 
 def ensure_crs(gdf: gpd.GeoDataFrame, *, what: str = "layer") -> pyproj.CRS:

@@ -53,6 +53,7 @@ from urbanchain.datasets import (
     world_hubs,
     world_legs,
 )
+from urbanchain.engine._interface import EngineName
 from urbanchain.errors import CRSError, OptionalDependencyError, ValidationError
 
 __all__ = [
@@ -522,7 +523,7 @@ def world_access(
     assumptions: WorldAssumptions | Mapping[str, float] | None = None,
     sources: Any = None,
     weight: str = "time_min",
-    engine: str | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Best indicative door-to-hub time and distance from every urban node to every world hub.
 

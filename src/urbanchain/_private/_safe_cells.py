@@ -61,14 +61,17 @@ def safe_cell(value: Any) -> Any:
 
 def _safe_labels(labels: pd.Index) -> pd.Index:
     if isinstance(labels, pd.MultiIndex):
-        return pd.MultiIndex.from_tuples(
+        multi: pd.Index = pd.MultiIndex.from_tuples(
             [safe_cell(t) for t in labels], names=[safe_cell(n) for n in labels.names]
         )
+        return multi
     if labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype):
-        return pd.Index(
+        flat: pd.Index = pd.Index(
             [safe_cell(v) for v in labels], name=safe_cell(labels.name), tupleize_cols=False
         )
-    return labels.rename(safe_cell(labels.name))
+        return flat
+    renamed: pd.Index = labels.rename(safe_cell(labels.name))
+    return renamed
 
 
 def neutralise_formulas(df: pd.DataFrame | pd.Series) -> pd.DataFrame:

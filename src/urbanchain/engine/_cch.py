@@ -225,7 +225,7 @@ class CCHGraph:
         self, raw: np.ndarray, out: np.ndarray | None = None, *, fill: float = np.inf
     ) -> np.ndarray:
         """Convert a ``uint32`` distance block to float64; unreachable pairs get ``fill``."""
-        res = np.divide(raw, self.scale, out=out, dtype=np.float64, casting="unsafe")
+        res: np.ndarray = np.divide(raw, self.scale, out=out, dtype=np.float64, casting="unsafe")
         res[raw >= INF_WEIGHT] = fill
         return res
 

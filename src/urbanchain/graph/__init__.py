@@ -120,6 +120,7 @@ import shapely
 
 from urbanchain import settings
 from urbanchain._private._messages import format_ids
+from urbanchain._private._version import VERSION
 from urbanchain.crs import STORAGE_CRS, check_metric_crs, ensure_crs
 from urbanchain.errors import CRSError, DataQualityWarning, GraphError, WeightError
 from urbanchain.graph._build import build_pieces, gc_paused
@@ -197,9 +198,7 @@ _CARRIED_LINE_COLUMNS = ("name", "code", "opening_year", "element", "element_nam
 
 
 def _version() -> str:
-    import urbanchain
-
-    return str(urbanchain.__version__)
+    return VERSION
 
 
 # --------------------------------------------------------------------------- time slices

@@ -90,7 +90,9 @@ def _dict_maker(
     )
     namespace: dict[str, Any] = {}
     exec(compile(src, "<urbanchain records>", "exec"), namespace)
-    return namespace["make"]
+    make: Callable[[Sequence[Any], Iterable[tuple[Any, ...]]], list[dict[Any, Any]]]
+    make = namespace["make"]
+    return make
 
 
 class Network:

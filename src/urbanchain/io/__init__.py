@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 
 from urbanchain import settings
+from urbanchain.crs import parse_crs
 from urbanchain.errors import InputFileError
 from urbanchain.io import _readers
 from urbanchain.io.excel import to_excel
@@ -229,7 +230,7 @@ def read_layer(
                 src, layer=layer, encoding=encoding, max_features=limit_features
             )
         if crs is not None:
-            parsed = _readers.parse_crs(crs, src.display)
+            parsed = parse_crs(crs, src.display)
             if gdf.crs is not None and not gdf.crs.equals(parsed):
                 logger.info("%s: labelled %s; using crs=%s as given", src.display, gdf.crs, parsed)
             gdf = gdf.set_crs(parsed, allow_override=True)

@@ -47,6 +47,7 @@ import shapely.errors
 
 from urbanchain._private._compat import import_optional_dependency
 from urbanchain._private._messages import format_ids, unknown_name
+from urbanchain.crs import parse_crs
 from urbanchain.errors import (
     CRSError,
     DataNotFoundError,
@@ -521,19 +522,6 @@ def check_encoding(encoding: str | None) -> None:
             "'latin-1' or 'cp1258' (Vietnamese Windows)."
         )
         raise UnknownNameError(msg) from exc
-
-
-def parse_crs(crs: Any, display: str) -> pyproj.CRS:
-    """Parse a user CRS or raise CRSError naming the file (row 13: unknown CRS)."""
-    try:
-        return pyproj.CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as exc:
-        msg = (
-            f"{display}: crs={crs!r} is not a coordinate reference system pyproj understands. "
-            "Pass an EPSG code such as 'EPSG:4326' (longitude/latitude) or 'EPSG:3405' "
-            "(VN-2000 / UTM 48N)."
-        )
-        raise CRSError(msg) from exc
 
 
 def _gdal_error(src: Source, exc: Exception) -> InputFileError:

@@ -76,7 +76,7 @@ def _engine(dsn: str | None) -> Engine:
     if url.lower().startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     try:
-        engine = sqlalchemy.create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        engine: Engine = sqlalchemy.create_engine(url, hide_parameters=True, pool_pre_ping=True)
         with engine.connect():
             pass
     except Exception as exc:  # psycopg/sqlalchemy errors would echo the URL

@@ -30,8 +30,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from urbanchain.crs import parse_crs
 from urbanchain.errors import CRSError, RepairWarning, ValidationError
-from urbanchain.io import _readers
 from urbanchain.layers._validate import (
     EXPECTED_REGION,
     LAYER_SCHEMAS,
@@ -274,7 +274,7 @@ def align_crs(*layers: gpd.GeoDataFrame, to_crs: Any = None) -> list[gpd.GeoData
     target = (
         crss[0]
         if isinstance(to_crs, str) and to_crs == "first"
-        else _readers.parse_crs(to_crs, "align_crs(to_crs=...)")
+        else parse_crs(to_crs, "align_crs(to_crs=...)")
     )
     out: list[gpd.GeoDataFrame] = []
     moved: list[str] = []

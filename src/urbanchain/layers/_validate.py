@@ -856,13 +856,20 @@ def _resolve_expected(
     if expected_region is None:
         return None
     if isinstance(expected_region, str):
-        from urbanchain.datasets import region_settings
+        # the region table (datasets.region_settings reads the same file); read here
+        # directly because layers sit below datasets
+        from urbanchain._private._bundled import read_bundled_csv
 
-        settings = region_settings(expected_region)
-        box = settings["expected_region"]
-        if box is None:
+        table = read_bundled_csv("region_settings.csv")
+        rows = table[table["id"] == expected_region.replace("-", "_")]
+        cols = ("expected_lon_min", "expected_lat_min", "expected_lon_max", "expected_lat_max")
+        if rows.empty or any(not str(rows.iloc[0][c]).strip() for c in cols):
             return None
-        return tuple(box), str(settings["expected_name"])  # type: ignore[arg-type,return-value]
+        row = rows.iloc[0]
+        return (
+            (float(row[cols[0]]), float(row[cols[1]]), float(row[cols[2]]), float(row[cols[3]])),
+            str(row["expected_name"]),
+        )
     try:
         box = tuple(float(v) for v in expected_region)
     except (TypeError, ValueError) as exc:
@@ -884,7 +891,8 @@ def _haversine_km(lon: NDArray[Any], lat: NDArray[Any], lon0: float, lat0: float
     p1, p2 = np.radians(lat), math.radians(lat0)
     dl = np.radians(lon - lon0)
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    km: NDArray[Any] = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return km
 
 
 def _check_outliers(st: _State, b: NDArray[Any], usable: NDArray[np.bool_]) -> None:

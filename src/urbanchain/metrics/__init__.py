@@ -32,6 +32,11 @@ Unreachable pairs are ``NaN`` in distance tables, contribute ``0`` to sums of
 ``1/d`` (harmonic, efficiency) and of decayed masses (accessibility, gravity),
 and are counted where it matters.  On directed graphs, ``direction="out"``
 measures from a node to the others and ``direction="in"`` from the others to it.
+
+Docstring examples use ``diamond()``, the four-node toy graph with
+hand-worked answers drawn in ``urbanchain.metrics._toy`` (the test suite puts
+it in the doctest namespace; the Metrics pages show the same calls on the
+Delta).
 """
 
 from __future__ import annotations

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from urbanchain.engine._interface import Engine
+from urbanchain.engine._interface import Engine, EngineName
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.graph._modes import with_modes
 from urbanchain.layers._validate import GATEWAY_KINDS
 from urbanchain.metrics._common import (
     _DECAYS,
     _DIRECTIONS,
+    Decay,
+    Direction,
+    GraphLike,
+    Mass,
+    MissingMass,
+    NodeSelection,
     Prepared,
     _check_choice,
     _frame_attrs,
@@ -47,15 +53,15 @@ DEFAULT_BETA: dict[str, float] = {"exponential": math.log(2) / 120.0, "power": 1
 
 
 def gravity(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    mass: str | Mapping[Any, float] | pd.Series = "population",
+    mass: Mass = "population",
     beta: float = 2.0,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     weight: str = "time_min",
-    missing: str = "error",
-    engine: str | None = None,
+    missing: MissingMass = "error",
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Gravity-model interaction potential between node pairs.
 
@@ -99,7 +105,6 @@ def gravity(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> gravity(diamond(), sources=["a"], targets=["b", "c"])  # doctest: +NORMALIZE_WHITESPACE
     target     b    c
     source
@@ -226,17 +231,17 @@ def _hansen_sums(
 
 
 def accessibility(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    mass: str | Mapping[Any, float] | pd.Series = "population",
-    decay: str = "exponential",
+    mass: Mass = "population",
+    decay: Decay = "exponential",
     beta: float | None = None,
     weight: str = "time_min",
-    sources: Any = None,
-    destinations: Any = None,
+    sources: NodeSelection = None,
+    destinations: NodeSelection = None,
     include_self: bool = False,
-    missing: str = "error",
-    engine: str | None = None,
+    missing: MissingMass = "error",
+    engine: EngineName | None = None,
     modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Hansen (1959) potential accessibility.
@@ -296,7 +301,6 @@ def accessibility(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> acc = accessibility(diamond(), decay="power", beta=1.0, sources=["a", "d"])
     >>> acc["accessibility"].round(3).tolist()
     [6.0, 11.0]
@@ -333,13 +337,13 @@ def accessibility(
 
 
 def gateway_access(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     kinds: tuple[str, ...] = GATEWAY_KINDS,
     weight: str = "time_min",
-    sources: Any = None,
-    direction: str = "out",
-    engine: str | None = None,
+    sources: NodeSelection = None,
+    direction: Direction = "out",
+    engine: EngineName | None = None,
     modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Cost from each node to the nearest gateway of each kind.
@@ -383,7 +387,6 @@ def gateway_access(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> gateway_access(diamond(), kinds=("seaport",))  # doctest: +NORMALIZE_WHITESPACE
              seaport_min seaport_id
     node_id

@@ -10,11 +10,15 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from urbanchain.engine import _select as _engines
+from urbanchain.engine._interface import EngineName
 from urbanchain.engine._weights import edge_label
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.metrics._common import (
     _DIRECTIONS,
     _POLICIES,
+    Direction,
+    GraphLike,
+    Policy,
     Prepared,
     _check_choice,
     _frame_attrs,
@@ -51,16 +55,16 @@ def _check_connected(G: nx.Graph, comp: dict[Any, int], prep: Prepared) -> None:
 
 
 def centrality(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     weight: str = "time_min",
     normalized: bool = True,
     length: str | None = "length_km",
-    policy: str = "component",
-    direction: str = "out",
+    policy: Policy = "component",
+    direction: Direction = "out",
     k: int | None = None,
     seed: int | None = None,
-    engine: str | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Node centralities: degree, closeness, harmonic, betweenness and straightness.
 
@@ -149,7 +153,6 @@ def centrality(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> c = centrality(diamond(), length=None)
     >>> c[["degree", "closeness", "harmonic", "betweenness"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
              degree  closeness  harmonic  betweenness
@@ -257,13 +260,13 @@ def _close_harm(d: np.ndarray, pos: np.ndarray, n: int) -> tuple[np.ndarray, np.
 
 
 def edge_betweenness(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     weight: str = "time_min",
     normalized: bool = True,
     k: int | None = None,
     seed: int | None = None,
-    engine: str | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Edge betweenness (Brandes 2001), keyed by ``edge_id``.
 
@@ -327,7 +330,6 @@ def edge_betweenness(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> edge_betweenness(diamond(), normalized=False)["betweenness"].tolist()
     [2.5, 1.5, 2.5, 1.5]
     """

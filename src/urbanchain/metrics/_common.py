@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeAlias, get_args
 
 import networkx as nx
 import numpy as np
@@ -31,7 +31,13 @@ from urbanchain.graph._network import GraphLike, Network
 
 __all__ = [
     "ENGINES",
+    "Decay",
+    "Direction",
     "GraphLike",
+    "Mass",
+    "MissingMass",
+    "NodeSelection",
+    "Policy",
     "Prepared",
     "as_engine",
     "base_nodes",
@@ -40,7 +46,9 @@ __all__ = [
     "coords",
     "default_nodes",
     "dist_rows",
+    "edge_labels",
     "geodesic_km",
+    "global_efficiency",
     "is_network",
     "masses",
     "node_attr",
@@ -126,39 +134,40 @@ class Prepared:
         return eng.graph
 
 
-def is_network(G: Any) -> bool:
+def is_network(G: object) -> bool:
     """Whether ``G`` is an array-backed :class:`urbanchain.graph.Network`."""
     return isinstance(G, Network)
 
 
-def node_ids(G: Any) -> list[Any]:
+def node_ids(G: GraphLike) -> list[Any]:
     """Node ids in graph order (networkx insertion order, or ``Network.nodes`` order)."""
-    if is_network(G):
-        return G.nodes.index.tolist()
+    if isinstance(G, Network):
+        ids: list[Any] = G.nodes.index.tolist()
+        return ids
     return list(G.nodes)
 
 
-def node_attr(G: Any, name: str) -> list[Any]:
+def node_attr(G: GraphLike, name: str) -> list[Any]:
     """Value of node attribute ``name`` for every node, in graph order (None if absent)."""
-    if is_network(G):
+    if isinstance(G, Network):
         if name not in G.nodes.columns:
             return [None] * G.number_of_nodes()
         col = G.nodes[name]
         vals = col.to_numpy(dtype=object)
         miss = pd.isna(col).to_numpy()
-        out = vals.tolist()
+        out: list[Any] = vals.tolist()
         for i in np.flatnonzero(miss).tolist():
             out[i] = None
         return out
     return [d.get(name) for _, d in G.nodes(data=True)]
 
 
-def node_values(G: Any, nodes: list[Any], name: str) -> list[Any]:
+def node_values(G: GraphLike, nodes: list[Any], name: str) -> list[Any]:
     """Value of node attribute ``name`` at ``nodes`` (None if absent)."""
-    if is_network(G):
+    if isinstance(G, Network):
         if name not in G.nodes.columns:
             return [None] * len(nodes)
-        pos = G.nodes.index.get_indexer(nodes)
+        pos = G.nodes.index.get_indexer(pd.Index(nodes, dtype=object))
         allv = node_attr(G, name)
         return [allv[i] for i in pos.tolist()]
     return [G.nodes[v].get(name) for v in nodes]
@@ -183,7 +192,7 @@ def _node_xy(G: Any) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def prepare(
-    G: Any, weight: str, *, stacklevel: int = 4, what: str = "weight", warn: bool = True
+    G: GraphLike, weight: str, *, stacklevel: int = 4, what: str = "weight", warn: bool = True
 ) -> Prepared:
     """Run the weight gate and build the CSR (minimum over parallel edges).
 
@@ -357,7 +366,36 @@ def _prepare_network(
     return report, csr
 
 
-def unit_of(G: nx.Graph, attr: str) -> str:
+def edge_labels(G: GraphLike, prep: Prepared, attr: str) -> list[Any]:
+    """Value of edge attribute ``attr`` for every CSR edge, in ``csr.edge_*`` order (None if absent).
+
+    ``attr="edge_id"`` gives the edge labels of the CSR (``"u-v[key]"`` when missing).
+    """
+    csr = prep.csr
+    if attr == "edge_id":
+        return list(csr.edge_ids)
+    if isinstance(G, Network):
+        col = G.edges[attr] if attr in G.edges.columns else pd.Series([None] * len(G.edges))
+        values: list[Any] = col.to_numpy(dtype=object)[csr.edge_rows].tolist()
+        return values
+    return [
+        (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get(attr)
+        for u, v, k in csr.edge_keys
+    ]
+
+
+def access_link_mask(G: GraphLike, prep: Prepared) -> list[bool]:
+    """Flag each CSR edge that is an access link or a transfer (not a corridor).
+
+    Such edges have ``mode`` ``"access"`` or ``"transfer"`` or ``is_access`` true;
+    criticality rankings and failure sweeps leave them out by default.
+    """
+    modes = edge_labels(G, prep, "mode")
+    access = edge_labels(G, prep, "is_access")
+    return [m in ("access", "transfer") or a is True for m, a in zip(modes, access, strict=True)]
+
+
+def unit_of(G: GraphLike, attr: str) -> str:
     """Return the unit of an edge attribute from ``G.graph["units"]``, else from its suffix."""
     units = G.graph.get("units") or {}
     if attr in units:
@@ -374,12 +412,12 @@ def is_base(node: Any) -> bool:
     return not s.startswith("junction:") and "@" not in s
 
 
-def base_nodes(G: nx.Graph) -> list[Any]:
+def base_nodes(G: GraphLike) -> list[Any]:
     """Return the base nodes of ``G`` (see :func:`is_base`), in graph order."""
     return [v for v in node_ids(G) if is_base(v)]
 
 
-def default_nodes(G: nx.Graph) -> list[Any]:
+def default_nodes(G: GraphLike) -> list[Any]:
     """Nodes with ``is_capital`` true, else all base nodes, else all nodes."""
     ids = node_ids(G)
     caps = [
@@ -392,7 +430,9 @@ def default_nodes(G: nx.Graph) -> list[Any]:
     return base_nodes(G) or ids
 
 
-def resolve_nodes(G: nx.Graph, nodes: Any, *, default: list[Any], what: str) -> list[Any]:
+def resolve_nodes(
+    G: GraphLike, nodes: NodeSelection, *, default: list[Any], what: str
+) -> list[Any]:
     """Check a caller's node list (unknown ids raise, duplicates raise)."""
     if nodes is None:
         return list(default)
@@ -510,6 +550,22 @@ def od_block(
     return out
 
 
+def global_efficiency(prep: Prepared, engine: Engine) -> float:
+    r"""Latora-Marchiori efficiency :math:`\frac{1}{n(n-1)} \sum_{i \ne j} 1/d_{ij}` (1/inf = 0).
+
+    Runs ``engine`` from every node in memory-bounded blocks; shared by
+    :func:`urbanchain.metrics.efficiency` and the failure sweeps.
+    """
+    n = prep.csr.n
+    if n < 2:
+        return 0.0
+    total = 0.0
+    for _pos, d in row_blocks(prep, np.arange(n), engine):
+        with np.errstate(divide="ignore"):
+            total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
+    return total / (n * (n - 1))
+
+
 def component_labels(csr: GraphCSR) -> np.ndarray:
     """Return the weak component of each CSR row: 0 = largest, ties by first node."""
     n_comp, labels = connected_components(csr.matrix, directed=csr.directed, connection="weak")
@@ -519,7 +575,8 @@ def component_labels(csr: GraphCSR) -> np.ndarray:
     order = np.lexsort((first, -sizes))
     rank = np.empty(n_comp, dtype=np.int64)
     rank[order] = np.arange(n_comp)
-    return rank[labels]
+    out: np.ndarray = rank[labels]
+    return out
 
 
 def component_ids(prep: Prepared) -> dict[Any, int]:
@@ -527,7 +584,7 @@ def component_ids(prep: Prepared) -> dict[Any, int]:
     return dict(zip(prep.csr.nodes, component_labels(prep.csr).tolist(), strict=True))
 
 
-def coords(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+def coords(G: GraphLike, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Lon/lat (``x``, ``y`` node attributes) of ``nodes``; raises if any is missing."""
     xs = np.full(len(nodes), np.nan)
     ys = np.full(len(nodes), np.nan)
@@ -554,7 +611,7 @@ def coords(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def geodesic_km(G: nx.Graph, a: list[Any], b: list[Any]) -> np.ndarray:
+def geodesic_km(G: GraphLike, a: list[Any], b: list[Any]) -> np.ndarray:
     """``len(a) x len(b)`` geodesic distances in km between node coordinates."""
     xa, ya = coords(G, a)
     xb, yb = coords(G, b)
@@ -576,9 +633,9 @@ def _bad_mass(value: Any) -> bool:
 
 
 def masses(
-    G: nx.Graph,
-    mass: str | Mapping[Any, float] | pd.Series,
-    destinations: Any,
+    G: GraphLike,
+    mass: Mass,
+    destinations: NodeSelection,
     *,
     missing: str,
     stacklevel: int = 3,
@@ -651,9 +708,19 @@ def masses(
 # Small helpers shared by the metric modules
 # ---------------------------------------------------------------------------
 
-_DECAYS = ("exponential", "power")
-_POLICIES = ("component", "error")
-_DIRECTIONS = ("out", "in")
+#: Choices of the metric parameters, each defined once (the tuples below derive from them).
+Decay: TypeAlias = Literal["exponential", "power"]
+Direction: TypeAlias = Literal["out", "in"]
+Policy: TypeAlias = Literal["component", "error"]
+MissingMass: TypeAlias = Literal["error", "drop"]
+#: One node id, several, or None for the metric's default nodes.
+NodeSelection: TypeAlias = Hashable | Iterable[Hashable] | None
+#: A node attribute name, or a mapping / Series node id -> mass.
+Mass: TypeAlias = str | Mapping[Hashable, float] | pd.Series
+
+_DECAYS: tuple[str, ...] = get_args(Decay)
+_POLICIES: tuple[str, ...] = get_args(Policy)
+_DIRECTIONS: tuple[str, ...] = get_args(Direction)
 
 
 def _check_choice(kind: str, value: Any, valid: tuple[str, ...]) -> None:

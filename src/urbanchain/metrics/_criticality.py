@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from urbanchain._private._messages import unknown_name
-from urbanchain.engine._interface import Engine
+from urbanchain.engine._interface import Engine, EngineName
 from urbanchain.errors import GraphError
 from urbanchain.metrics._accessibility import _hansen, _resolve_beta
 from urbanchain.metrics._common import (
+    Decay,
+    GraphLike,
+    Mass,
+    MissingMass,
+    NodeSelection,
     Prepared,
     _frame_attrs,
+    access_link_mask,
     default_nodes,
-    is_network,
+    edge_labels,
     masses,
     prepare,
     resolve_engine,
@@ -97,42 +102,46 @@ class _OnPath:
         return np.flatnonzero(hit)
 
 
-def _access_mask(G: Any, csr: Any) -> list[bool]:
-    """Flag each CSR edge that is an access link or a transfer (not a corridor)."""
-    if is_network(G):
-        cols = G.edges.columns
-        mode = (
-            G.edges["mode"].to_numpy(dtype=object)[csr.edge_rows]
-            if "mode" in cols
-            else np.full(len(csr.edge_rows), None, dtype=object)
-        )
-        acc = (
-            G.edges["is_access"].to_numpy(dtype=object)[csr.edge_rows]
-            if "is_access" in cols
-            else np.full(len(csr.edge_rows), None, dtype=object)
-        )
-        return [m in ("access", "transfer") or a is True for m, a in zip(mode, acc, strict=True)]
-    out = []
-    for u, v, k in csr.edge_keys:
-        d = G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]
-        out.append(d.get("mode") in ("access", "transfer") or d.get("is_access") is True)
-    return out
+def _groups(
+    labels: list[Any], by: str, groups: NodeSelection
+) -> tuple[dict[Any, list[int]], int, list[Any]]:
+    """Group edges by label: ``(group -> edge positions, edges without a label, groups to run)``."""
+    members: dict[Any, list[int]] = {}
+    ungrouped = 0
+    for t, key in enumerate(labels):
+        if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
+            ungrouped += 1
+            continue
+        members.setdefault(key, []).append(t)
+    if not members:
+        msg = f"No edge carries the attribute {by!r}; pass by='edge_id' or another edge attribute."
+        raise GraphError(msg)
+    if groups is None:
+        return members, ungrouped, list(members)
+    glist = (
+        list(groups) if isinstance(groups, Iterable) and not isinstance(groups, str) else [groups]
+    )
+    for g in glist:
+        if g not in members:
+            err = unknown_name(by, g, members)
+            raise err
+    return members, ungrouped, glist
 
 
 def corridor_criticality(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     weight: str = "time_min",
     by: str = "corridor_id",
-    mass: str | Mapping[Any, float] | pd.Series | None = "population",
-    sources: Any = None,
-    targets: Any = None,
-    destinations: Any = None,
-    groups: Any = None,
-    decay: str = "exponential",
+    mass: Mass | None = "population",
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
+    destinations: NodeSelection = None,
+    groups: NodeSelection = None,
+    decay: Decay = "exponential",
     beta: float | None = None,
-    missing: str = "error",
-    engine: str | None = None,
+    missing: MissingMass = "error",
+    engine: EngineName | None = None,
     include_access: bool = False,
 ) -> pd.DataFrame:
     r"""Loss when each corridor (all its edges at once) or each edge is removed.
@@ -207,7 +216,6 @@ def corridor_criticality(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> crit = corridor_criticality(diamond(), sources=["a", "b", "c"])
     >>> crit[["rank", "pairs_disconnected", "extra_time_sum"]]  # doctest: +NORMALIZE_WHITESPACE
                  rank  pairs_disconnected  extra_time_sum
@@ -226,47 +234,27 @@ def corridor_criticality(
     m = np.empty(0)
     if mass is not None:
         dest, m = masses(G, mass, destinations, missing=missing)
-    # group -> positions into csr.edge_* arrays
-    members: dict[Any, list[int]] = {}
-    ungrouped = 0
-    if by == "edge_id":
-        labels: list[Any] = list(csr.edge_ids)
-    elif is_network(G):
-        col = G.edges[by] if by in G.edges.columns else pd.Series([None] * len(G.edges))
-        labels = col.to_numpy(dtype=object)[csr.edge_rows].tolist()
-    else:
-        labels = [
-            (G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]).get(by)
-            for u, v, k in csr.edge_keys
-        ]
-    link = _access_mask(G, csr) if not include_access else None
-    for t, key in enumerate(labels):
-        if key is None or (isinstance(key, float) and math.isnan(key)) or key == "":
-            ungrouped += 1
-            continue
-        if link is not None and link[t]:
-            ungrouped += 1  # access links and transfers are not corridors
-            continue
-        members.setdefault(key, []).append(t)
-    if not members:
-        msg = f"No edge carries the attribute {by!r}; pass by='edge_id' or another edge attribute."
-        raise GraphError(msg)
-    if groups is not None:
-        glist = [groups] if isinstance(groups, str) else list(groups)
-        for g in glist:
-            if g not in members:
-                if link is not None and any(
-                    lab == g and is_link for lab, is_link in zip(labels, link, strict=True)
-                ):
-                    msg = (
-                        f"{by} {g!r} is an access link or a transfer, not a corridor; "
-                        "pass include_access=True to rank it."
-                    )
-                    raise GraphError(msg)
-                err = unknown_name(by, g, members)
-                raise err
-    else:
-        glist = list(members)
+    labels = edge_labels(G, prep, by)
+    if not include_access:
+        # access links and transfers are not corridors: never ranked, never removed
+        link = access_link_mask(G, prep)
+        kept = {lab for lab, is_link in zip(labels, link, strict=True) if not is_link}
+        asked = (
+            [] if groups is None
+            else list(groups) if isinstance(groups, Iterable) and not isinstance(groups, str)
+            else [groups]
+        )
+        for g in asked:
+            if g not in kept and any(
+                lab == g for lab, is_link in zip(labels, link, strict=True) if is_link
+            ):
+                msg = (
+                    f"{by} {g!r} is an access link or a transfer, not a corridor; "
+                    "pass include_access=True to rank it."
+                )
+                raise GraphError(msg)
+        labels = [None if is_link else lab for lab, is_link in zip(labels, link, strict=True)]
+    members, ungrouped, glist = _groups(labels, by, groups)
     cols = list(dict.fromkeys([*tgt, *dest]))
     cpos = np.array([csr.index[v] for v in cols], dtype=np.int64)
     col_pos = {v: i for i, v in enumerate(cols)}  # a dict: targets may be every node

@@ -11,13 +11,16 @@ import numpy as np
 import pandas as pd
 
 from urbanchain._private._messages import format_ids
+from urbanchain.engine._interface import EngineName
 from urbanchain.errors import GraphError
 from urbanchain.graph._modes import with_modes
+from urbanchain.graph._network import Network
 from urbanchain.metrics._common import (
+    GraphLike,
+    NodeSelection,
     _frame_attrs,
     default_nodes,
     geodesic_km,
-    is_network,
     od_block,
     prepare,
     resolve_engine,
@@ -31,12 +34,12 @@ from urbanchain.metrics._common import (
 
 
 def od_matrix(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     weight: str = "time_min",
-    engine: str | None = None,
+    engine: EngineName | None = None,
     modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Shortest-path origin-destination matrix.
@@ -88,7 +91,6 @@ def od_matrix(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> od_matrix(diamond(), targets=["a", "b", "c", "d"])  # doctest: +NORMALIZE_WHITESPACE
     target     a     b     c     d
     source
@@ -112,10 +114,10 @@ def od_matrix(
 
 
 def route_length(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     weight: str = "time_min",
     length: str = "length_km",
     modes: str | Sequence[str] | None = None,
@@ -158,7 +160,6 @@ def route_length(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> route_length(diamond(), sources=["a"], targets=["b", "c"], length="time_min")
     ... # doctest: +NORMALIZE_WHITESPACE
     target     b     c
@@ -166,7 +167,7 @@ def route_length(
     a       10.0  20.0
     """
     G = with_modes(G, modes)
-    if is_network(G):
+    if isinstance(G, Network):
         G = G.to_networkx()  # path reconstruction runs on networkx
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
@@ -205,12 +206,12 @@ def route_length(
 
 
 def detour_index(
-    G: nx.Graph,
+    G: GraphLike,
     *,
-    sources: Any = None,
-    targets: Any = None,
+    sources: NodeSelection = None,
+    targets: NodeSelection = None,
     length: str = "length_km",
-    engine: str | None = None,
+    engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Detour index: shortest network length divided by geodesic distance.
 
@@ -253,7 +254,6 @@ def detour_index(
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> detour_index(diamond(), sources=["a"], targets=["b", "d"]).round(2)  # doctest: +NORMALIZE_WHITESPACE
     target     b     d
     source

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import math
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.csgraph import dijkstra as _dij
 
 from urbanchain.engine import _kernels
+from urbanchain.engine._interface import EngineName
 from urbanchain.metrics._common import (
+    GraphLike,
+    global_efficiency,
     prepare,
     resolve_engine,
-    row_blocks,
 )
 
 
-def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = None) -> float:
+def efficiency(
+    G: GraphLike, *, weight: str = "time_min", engine: EngineName | None = None
+) -> float:
     r"""Weighted global efficiency (Latora & Marchiori 2001).
 
     .. math:: E = \frac{1}{n(n-1)} \sum_{i \ne j} \frac{1}{d_{ij}}, \qquad \frac{1}{\infty} = 0
@@ -55,7 +58,6 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> round(efficiency(diamond()), 6)
     0.063889
     """
@@ -64,12 +66,7 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
     n = prep.csr.n
     if n < 2:
         return 0.0
-    total = 0.0
-    eng = prep.engine(req, searches=n)
-    for _pos, d in row_blocks(prep, np.arange(n), eng):
-        with np.errstate(divide="ignore"):
-            total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
-    return total / (n * (n - 1))
+    return global_efficiency(prep, prep.engine(req, searches=n))
 
 
 # ---------------------------------------------------------------------------
@@ -77,7 +74,7 @@ def efficiency(G: nx.Graph, *, weight: str = "time_min", engine: str | None = No
 # ---------------------------------------------------------------------------
 
 
-def network_indices(G: nx.Graph, *, planar: bool = False, length: str = "length_km") -> pd.Series:
+def network_indices(G: GraphLike, *, planar: bool = False, length: str = "length_km") -> pd.Series:
     r"""Kansky's graph-theoretic indices of the network.
 
     With :math:`v` nodes, :math:`e` links (distinct adjacent node pairs;
@@ -134,7 +131,6 @@ def network_indices(G: nx.Graph, *, planar: bool = False, length: str = "length_
 
     Examples
     --------
-    >>> from urbanchain.metrics._toy import diamond
     >>> s = network_indices(diamond())
     >>> s[["v", "e", "p", "mu", "alpha", "gamma", "eta", "pi"]].round(3).tolist()
     [4.0, 4.0, 1.0, 1.0, 0.333, 0.667, 15.0, 2.0]

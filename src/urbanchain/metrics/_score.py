@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, Protocol, TypeAlias, get_args
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from urbanchain._private._messages import format_ids, unknown_name
+from urbanchain.engine._interface import EngineName
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.layers._validate import GATEWAY_KINDS
 from urbanchain.metrics._accessibility import DEFAULT_BETA, _hansen
@@ -70,8 +72,27 @@ _HIGHER_IS_BETTER = {
     "pci": False,
     "ioc": True,
 }
-_NORMALIZATIONS = ("minmax", "rank")
-_MISSING = ("renormalize", "error")
+Normalization: TypeAlias = Literal["minmax", "rank"]
+ScoreMissing: TypeAlias = Literal["renormalize", "error"]
+_NORMALIZATIONS: tuple[str, ...] = get_args(Normalization)
+_MISSING: tuple[str, ...] = get_args(ScoreMissing)
+
+
+class ChainLike(Protocol):
+    """What the chain-level metrics read: the chain graph and its node layer.
+
+    :class:`urbanchain.UrbanChain` is one; any object with both attributes works.
+    """
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The chain graph (networkx)."""
+        ...
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        """The node layer, with ``node_id`` and the readiness columns."""
+        ...
 
 
 def _chain_weights(weights: Mapping[str, float] | None) -> tuple[dict[str, float], list[str]]:
@@ -121,7 +142,7 @@ def _chain_components(
     as_of: int | None,
     engine: str | None,
     mass: str = "population",
-    missing: str = "renormalize",
+    missing: ScoreMissing = "renormalize",
     need_mass: bool = True,
     unweighted: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -199,11 +220,7 @@ def _chain_components(
         )
     else:
         acc = np.full(len(scored), np.nan)
-    kinds = [
-        k
-        for k in GATEWAY_KINDS
-        if any(kk == k for _, kk in G.nodes(data="kind"))
-    ]
+    kinds = [k for k in GATEWAY_KINDS if any(kk == k for _, kk in G.nodes(data="kind"))]
     gate = np.full(len(scored), np.nan)
     if kinds:
         per_kind = []
@@ -290,15 +307,15 @@ def _score(z: pd.DataFrame, w: Mapping[str, float]) -> tuple[np.ndarray, np.ndar
 
 
 def chain_score(
-    chain: Any,
+    chain: ChainLike,
     *,
     weights: Mapping[str, float] | None = None,
-    normalization: str = "minmax",
-    missing: str = "renormalize",
+    normalization: Normalization = "minmax",
+    missing: ScoreMissing = "renormalize",
     weight: str = "time_min",
     columns: Mapping[str, str] | None = None,
     as_of: int | None = None,
-    engine: str | None = None,
+    engine: EngineName | None = None,
     mass: str = "population",
     readiness: Sequence[str] | Mapping[str, float] | None = None,
     readiness_data: pd.DataFrame | None = None,
@@ -392,7 +409,6 @@ def chain_score(
     --------
     >>> from types import SimpleNamespace
     >>> import pandas as pd
-    >>> from urbanchain.metrics._toy import diamond
     >>> G = diamond()
     >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
     ...     "is_capital": [True, True, True, False],
@@ -479,17 +495,17 @@ def chain_score(
 
 
 def score_sensitivity(
-    chain: Any,
+    chain: ChainLike,
     *,
     n: int = 200,
     spread: float = 0.2,
     seed: int = 0,
     weights: Mapping[str, float] | None = None,
-    normalization: str = "minmax",
+    normalization: Normalization = "minmax",
     weight: str = "time_min",
     columns: Mapping[str, str] | None = None,
     as_of: int | None = None,
-    engine: str | None = None,
+    engine: EngineName | None = None,
     mass: str = "population",
     readiness: Sequence[str] | Mapping[str, float] | None = None,
     readiness_data: pd.DataFrame | None = None,
@@ -549,7 +565,6 @@ def score_sensitivity(
     --------
     >>> from types import SimpleNamespace
     >>> import pandas as pd
-    >>> from urbanchain.metrics._toy import diamond
     >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c", "d"],
     ...     "is_capital": [True, True, True, False],
     ...     "dti_rank_2022": [24, 14, 3, None], "pci_rank_2024": [24, 1, None, None],

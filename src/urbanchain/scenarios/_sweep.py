@@ -26,13 +26,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from urbanchain._private._compat import import_optional_dependency
 from urbanchain.engine._interface import Engine, EngineName, ResolvedEngine
 from urbanchain.errors import ScenarioError, WeightError
-from urbanchain.graph._network import GraphLike, Network
-from urbanchain.metrics._common import Prepared, prepare, resolve_engine, row_blocks
+from urbanchain.graph._network import GraphLike
+from urbanchain.metrics._common import (
+    Prepared,
+    access_link_mask,
+    edge_labels,
+    global_efficiency,
+    prepare,
+    resolve_engine,
+)
 
 __all__ = [
     "FailureEvaluator",
@@ -123,12 +129,8 @@ class FailureEvaluator:
             return 0.0, 0, math.nan, 0
         cap = self.capitals
         with self.shortest_paths().without(np.asarray(failed, dtype=np.int64)) as eng:
-            total = 0.0
-            for _pos, d in row_blocks(self.prep, np.arange(n), eng):
-                with np.errstate(divide="ignore"):
-                    total += float(np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0).sum())
+            eff = global_efficiency(self.prep, eng)
             block = eng.distances(cap, cap) if len(cap) >= 2 else None
-        eff = total / (n * (n - 1))
         if block is None:
             return eff, 0, math.nan, 0
         if self.directed:
@@ -158,35 +160,6 @@ class FailureEvaluator:
         return list(groups), [np.asarray(v, dtype=np.int64) for v in groups.values()]
 
 
-def _corridor_ids(G: GraphLike, prep: Prepared) -> list[str]:
-    """Corridor id of each CSR edge; "" for edges that are never failure units.
-
-    Access links (generated, or kept as data rows with mode ``"access"``) and
-    transfers are never failure units, whatever their ``corridor_id``.
-    """
-    csr = prep.csr
-    if isinstance(G, Network):
-        if "corridor_id" not in G.edges.columns or csr.edge_rows is None:
-            return [""] * len(csr.edge_ids)
-        col = G.edges["corridor_id"].to_numpy(dtype=object)[csr.edge_rows]
-        n = len(col)
-        modes = (G.edges["mode"].to_numpy(dtype=object)[csr.edge_rows]
-                 if "mode" in G.edges.columns else [None] * n)
-        acc = (G.edges["is_access"].to_numpy(dtype=object)[csr.edge_rows]
-               if "is_access" in G.edges.columns else [None] * n)
-        return [
-            "" if pd.isna(c) or m in ("access", "transfer") or a is True else str(c)
-            for c, m, a in zip(col.tolist(), modes, acc, strict=True)
-        ]
-    out = []
-    for u, v, k in csr.edge_keys:
-        d = G.edges[u, v, k] if G.is_multigraph() else G.edges[u, v]
-        c = d.get("corridor_id")
-        is_link = d.get("mode") in ("access", "transfer") or d.get("is_access") is True
-        out.append("" if c is None or is_link else str(c))
-    return out
-
-
 def build_evaluator(
     G: GraphLike,
     *,
@@ -210,7 +183,14 @@ def build_evaluator(
         prep=prep,
         engine=req,
         edge_ids=list(csr.edge_ids),
-        corridor_ids=_corridor_ids(G, prep),
+        # access links (generated, or data rows with mode "access") and transfers are
+        # never failure units, whatever their corridor_id
+        corridor_ids=[
+            "" if c is None or (isinstance(c, float) and math.isnan(c)) or link else str(c)
+            for c, link in zip(
+                edge_labels(G, prep, "corridor_id"), access_link_mask(G, prep), strict=True
+            )
+        ],
         capitals=np.asarray([csr.index[c] for c in capitals], dtype=np.int64),
     )
 
