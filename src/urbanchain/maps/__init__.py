@@ -34,10 +34,12 @@ import logging
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from urbanchain.errors import ValidationError
+from urbanchain.maps import _i18n as i18n
 from urbanchain.maps import _plan as plan_mod
+from urbanchain.maps import _registry as reg
 from urbanchain.maps import _style as st
 from urbanchain.maps._html import escape_html, mpl_text
 
@@ -73,11 +75,6 @@ STATUS_DASHES = st.STATUS_DASHES
 KIND_COLOURS = st.KIND_COLOURS
 NO_DATA_COLOUR = st.NO_DATA_COLOUR
 
-_PANES = {
-    "provinces": ("ucProvinces", 410),
-    "corridors": ("ucCorridors", 420),
-    "nodes": ("ucNodes", 430),
-}
 _DEFAULT_CENTRE = (21.0, 106.0)
 _BACKGROUND = "#dfe7ec"
 
@@ -162,6 +159,102 @@ def _province_frames(
     return [(v, plan_mod.to_lonlat(available[v], layer="provinces")) for v in sorted(chosen)]
 
 
+def _province_lookup(frames: Sequence[tuple[int, gpd.GeoDataFrame]], nodes: Any) -> dict[str, dict[str, str]]:
+    """Province names by vintage and code, for the popups of nodes (both vintages)."""
+    names: dict[str, dict[str, str]] = {}
+    for vintage, frame in frames:
+        if "code" in frame.columns and "name_vi" in frame.columns:
+            names[str(vintage)] = {
+                str(c): str(n) for c, n in zip(frame["code"], frame["name_vi"], strict=True)
+            }
+    columns = getattr(nodes, "columns", ())
+    for vintage in ("2008", "2025"):
+        if f"province_{vintage}" not in columns and vintage != "2008":
+            continue
+        known = names.setdefault(vintage, {})
+        wanted = set()
+        if f"province_{vintage}" in columns:
+            wanted = {str(v) for v in nodes[f"province_{vintage}"].dropna()}
+        if vintage == "2008" and "members_2008" not in columns:
+            for frame_vintage, frame in frames:
+                if frame_vintage == 2025 and "members_2008" in frame.columns:
+                    wanted |= {
+                        m.strip() for v in frame["members_2008"].dropna() for m in str(v).split(",")
+                    }
+        if wanted - set(known):
+            try:
+                from urbanchain import datasets
+
+                bundled = datasets.provinces(region=None, vintage=int(vintage))
+            except Exception:  # noqa: BLE001 - the lookup only improves popups
+                continue
+            for code, name in zip(bundled["code"], bundled["name_vi"], strict=True):
+                known.setdefault(str(code), str(name))
+    return names
+
+
+def _context_frame(context: Any, frames: Sequence[tuple[int, gpd.GeoDataFrame]]) -> Any:
+    """Neighbouring provinces around the drawn ones (bundled, whole country, 2008 vintage)."""
+    import shapely
+
+    if context is None or context is False or not frames:
+        return None
+    if context is True:
+        from urbanchain import datasets
+
+        country = datasets.provinces(region=None, vintage=2008)
+    else:
+        country = plan_mod.to_lonlat(context, layer="context")
+    union = shapely.union_all([g for _, f in frames for g in f.geometry if g is not None])
+    if union.is_empty:
+        return None
+    minx, miny, maxx, maxy = union.bounds
+    pad_x, pad_y = (maxx - minx) * 0.6 + 0.3, (maxy - miny) * 0.6 + 0.3
+    window = shapely.box(minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y)
+    geometry = country.geometry
+    keep = geometry.intersects(window) & ~geometry.representative_point().within(
+        union.buffer(0.01)
+    )
+    chosen = country.loc[keep].copy()
+    chosen["geometry"] = chosen.geometry.intersection(window).simplify(0.003)
+    return chosen[~chosen.geometry.is_empty]
+
+
+def _extra_frames(extra_layers: Any) -> list[tuple[gpd.GeoDataFrame, dict[str, Any]]]:
+    """Normalise ``extra_layers=``: GeoDataFrames, ``(gdf, style)`` pairs or dicts."""
+    import geopandas as gpd
+
+    found = []
+    for number, item in enumerate(extra_layers or ()):
+        options: dict[str, Any] = {}
+        if isinstance(item, gpd.GeoDataFrame):
+            frame = item
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Mapping):
+            frame, options = item[0], {"style": dict(item[1])}
+        elif isinstance(item, Mapping) and "frame" in item:
+            frame = item["frame"]
+            options = {k: v for k, v in item.items() if k != "frame"}
+            unknown = set(options) - {"name", "style", "tooltip"}
+            if unknown:
+                msg = (
+                    f"extra_layers[{number}] has unknown keys {sorted(unknown)}; "
+                    "use 'frame', 'name', 'style' and 'tooltip'."
+                )
+                raise ValidationError(msg)
+        else:
+            msg = (
+                f"extra_layers[{number}] must be a GeoDataFrame, a (GeoDataFrame, style) pair or "
+                f"a dict with 'frame' (and 'name', 'style', 'tooltip'); got {type(item).__name__}."
+            )
+            raise ValidationError(msg)
+        style = options.get("style")
+        if style is not None and not isinstance(style, Mapping):
+            msg = f"extra_layers[{number}] style must be a dict of Leaflet path options such as {{'color': '#c51b8a'}}."
+            raise ValidationError(msg)
+        found.append((plan_mod.to_lonlat(frame, layer=f"extra_layers[{number}]"), options))
+    return found
+
+
 def _plans(
     layers: dict[str, Any],
     *,
@@ -173,10 +266,20 @@ def _plans(
     corridor_metric: Any,
     units: Mapping[str, str] | None,
     layer_names: Mapping[str, str] | None,
+    ctx: plan_mod.PlanContext | None = None,
+    extra_layers: Any = None,
+    context: Any = None,
 ) -> list[plan_mod.LayerPlan]:
+    ctx = ctx or plan_mod.PlanContext(units=units)
     names = dict(layer_names or {})
     plans = []
     frames = _province_frames(layers["provinces"], layers["provinces_2008"], vintages)
+    ctx.province_names = _province_lookup(frames, layers["nodes"])
+    context_frame = _context_frame(context, frames)
+    if context_frame is not None and len(context_frame):
+        plans.append(
+            reg.spec("context").plan()(context_frame, ctx=ctx, name=names.get("context"))
+        )
     newest = max((v for v, _ in frames), default=None)
     for vintage, frame in frames:
         metric = province_metric
@@ -189,7 +292,7 @@ def _plans(
             # 2025): it colours the newest layer; older layers are drawn as outlines.
             metric = None
         plans.append(
-            plan_mod.province_plan(
+            reg.spec("provinces").plan()(
                 frame,
                 vintage=vintage,
                 metric=metric,
@@ -197,13 +300,25 @@ def _plans(
                 k=k,
                 units=units,
                 name=names.get(f"provinces_{vintage}", names.get("provinces")),
+                ctx=ctx,
+                primary=vintage == newest,
+            )
+        )
+    for frame, options in _extra_frames(extra_layers):
+        plans.append(
+            reg.spec("extra").plan()(
+                frame,
+                name=options.get("name"),
+                style=options.get("style"),
+                tooltip=options.get("tooltip"),
+                ctx=ctx,
             )
         )
     if layers["corridors"] is not None:
         frame = plan_mod.to_lonlat(layers["corridors"], layer="corridors")
         plans.append(
-            plan_mod.corridor_plan(
-                frame, metric=corridor_metric, units=units, name=names.get("corridors")
+            reg.spec("corridors").plan()(
+                frame, metric=corridor_metric, units=units, name=names.get("corridors"), ctx=ctx
             )
         )
     elif corridor_metric is not None:
@@ -214,8 +329,14 @@ def _plans(
     if layers["nodes"] is not None:
         frame = plan_mod.to_lonlat(layers["nodes"], layer="nodes")
         plans.append(
-            plan_mod.node_plan(
-                frame, metric=node_metric, scheme=scheme, k=k, units=units, name=names.get("nodes")
+            reg.spec("nodes").plan()(
+                frame,
+                metric=node_metric,
+                scheme=scheme,
+                k=k,
+                units=units,
+                name=names.get("nodes"),
+                ctx=ctx,
             )
         )
     elif node_metric is not None:
@@ -262,17 +383,21 @@ def _features(plan: plan_mod.LayerPlan) -> tuple[list[dict[str, Any]], list[floa
                 },
             }
         )
-        minx, miny, maxx, maxy = (float(v) for v in geom.bounds)
-        if bounds is None:
-            bounds = [minx, miny, maxx, maxy]
-        else:
-            bounds = [
-                min(bounds[0], minx),
-                min(bounds[1], miny),
-                max(bounds[2], maxx),
-                max(bounds[3], maxy),
-            ]
+        bounds = _union_bounds(bounds, [float(v) for v in geom.bounds])
     return features, bounds
+
+
+def _union_bounds(first: list[float] | None, second: list[float] | None) -> list[float] | None:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return [
+        min(first[0], second[0]),
+        min(first[1], second[1]),
+        max(first[2], second[2]),
+        max(first[3], second[3]),
+    ]
 
 
 def _legend_html(sections: Sequence[plan_mod.LegendSection]) -> str:
@@ -280,15 +405,14 @@ def _legend_html(sections: Sequence[plan_mod.LegendSection]) -> str:
     for section in sections:
         parts.append(f"<h5>{escape_html(section.title)}</h5>")
         if section.gradient is not None:
-            colours, limit = section.gradient
+            colours, _limit = section.gradient
             stops = ",".join(colours)
-            unit = f" {section.unit}" if section.unit else ""
+            low, high = section.ends or ("−", "+")
             parts.append(
-                f'<div class="uc-row"><span class="uc-swatch" style="width:120px;'
+                f'<div class="uc-row"><span class="uc-swatch" style="width:200px;'
                 f'background:linear-gradient(to right,{stops})"></span></div>'
-                f'<div class="uc-row" style="justify-content:space-between;width:124px">'
-                f"<span>{escape_html(st.format_value(-limit))}</span><span>0</span>"
-                f"<span>+{escape_html(st.format_value(limit))}{escape_html(unit)}</span></div>"
+                f'<div class="uc-ends"><span>{escape_html(low)}</span>'
+                f"<span>{escape_html(high)}</span></div>"
             )
         for item in section.items:
             parts.append(
@@ -314,8 +438,8 @@ def _swatch(item: plan_mod.LegendItem) -> str:
     )
 
 
-def _attribution_html(extra: str | None) -> str:
-    parts = [escape_html(ATTRIBUTION), escape_html(CORRIDOR_NOTE)]
+def _attribution_html(extra: str | None, lang: i18n.Lang = "en") -> str:
+    parts = [escape_html(i18n.text("attribution", lang)), escape_html(i18n.text("corridor_note", lang))]
     if extra:
         parts.append(escape_html(extra))
     return " | ".join(parts)
@@ -364,20 +488,23 @@ def _build_map(
     attribution: str | None,
     width: str | int,
     height: str | int,
+    lang: i18n.Lang = "en",
 ) -> folium.Map:
-    import folium
     from folium.map import CustomPane
 
     from urbanchain.maps import _elements as el
 
     m = el.UrbanchainMap(
         offline=offline,
+        layer_control=True,
         location=list(_DEFAULT_CENTRE),
         zoom_start=8,
         tiles=None,
         control_scale=True,
         width=width,
         height=height,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     m.add_child(el.MapStyle(_BACKGROUND), name="urbanchain_style")
     if not offline:
@@ -388,40 +515,75 @@ def _build_map(
             "(tiles need the network). Pass offline=False to use a basemap."
         )
         raise ValidationError(msg)
-    for kind, (pane, z_index) in _PANES.items():
-        if any(p.kind == kind for p in plans):
-            m.add_child(CustomPane(pane, z_index=z_index, pointer_events=True))
+    used_panes = {p.spec.pane for p in plans}
+    labels = [label for p in plans for label in p.labels]
+    if labels:
+        used_panes.add(reg.LABEL_PANE[0])
+    for pane, z_index in reg.panes():
+        if pane in used_panes:
+            m.add_child(CustomPane(pane, z_index=z_index, pointer_events=pane != reg.LABEL_PANE[0]))
     used: set[str] = set()
-    bounds: list[float] | None = None
+    region: list[float] | None = None
+    everything: list[float] | None = None
     legend: list[plan_mod.LegendSection] = []
     for plan in plans:
         features, layer_bounds = _features(plan)
         name = _unique_name(plan.name, used)
-        layer = el.FeatureLayer(features, name=name, pane=_PANES[plan.kind][0])
+        layer = el.FeatureLayer(
+            features, name=name, pane=plan.spec.pane, interactive=plan.spec.interactive
+        )
         m.add_child(layer)
         legend.extend(plan.legend)
-        if layer_bounds is not None:
-            bounds = (
-                layer_bounds
-                if bounds is None
-                else [
-                    min(bounds[0], layer_bounds[0]),
-                    min(bounds[1], layer_bounds[1]),
-                    max(bounds[2], layer_bounds[2]),
-                    max(bounds[3], layer_bounds[3]),
-                ]
-            )
-    if bounds is not None:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        everything = _union_bounds(everything, layer_bounds)
+        if plan.kind == "provinces":
+            region = _union_bounds(region, layer_bounds)
+    if labels:
+        # An older-vintage province named like a current one is not labelled twice.
+        primary = {x.text for x in labels if x.css == "uc-label-province"}
+        rows = [
+            [
+                round(x.lat, 5),
+                round(x.lon, 5),
+                x.text,
+                x.priority,
+                x.min_zoom,
+                x.css,
+                x.direction,
+                [list(c) for c in x.candidates],
+            ]
+            for x in labels
+            if not (x.css == "uc-label-province-old" and x.text in primary)
+        ]
+        m.add_child(
+            el.LabelLayer(rows, name=_unique_name(i18n.text("labels", lang), used), pane=reg.LABEL_PANE[0])
+        )
+    # The region (provinces) frames the view; reach nodes may lie outside it.
+    fit = region if region is not None else everything
+    if fit is not None:
+        m.urbanchain_fit = (fit, lang)
     if legend:
-        m.add_child(el.LegendControl(_legend_html(legend)))
+        m.add_child(el.LegendControl(_legend_html(legend), summary=i18n.text("legend", lang)))
     if title:
         m.add_child(el.TitleBox(title))
         root: Any = m.get_root()
         root.title = escape_html(title)
-    m.add_child(el.AttributionNote(_attribution_html(attribution)))
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.add_child(el.AttributionNote(_attribution_html(attribution, lang)))
     return m
+
+
+def _check_options(lang: Any, popup: Any) -> i18n.Lang:
+    checked = i18n.check_lang(lang)
+    if popup not in ("curated", "full"):
+        msg = f'popup must be "curated" (name, type, provinces, mapped metrics, sources) or "full" (also every attribute); got {popup!r}.'
+        raise ValidationError(msg)
+    return checked
+
+
+def _auto_context(chain: Any, context: Any) -> Any:
+    """``context=None``: neighbouring provinces for a bundled region chain only."""
+    if context is not None:
+        return context
+    return bool(getattr(chain, "region", None)) and hasattr(chain, "provinces_2008")
 
 
 def chain_map(
@@ -445,6 +607,11 @@ def chain_map(
     attribution: str | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
+    lang: i18n.Lang = "en",
+    extra_layers: Sequence[Any] | None = None,
+    context: bool | gpd.GeoDataFrame | None = None,
+    labels: bool = True,
+    popup: Literal["curated", "full"] = "curated",
 ) -> folium.Map:
     """Draw a chain of cities as an interactive, offline-capable Folium map.
 
@@ -498,17 +665,38 @@ def chain_map(
         Extra attribution text (escaped), appended to the geoBoundaries citation.
     width, height
         Size of the map element (CSS length or pixels).
+    lang
+        ``"vi"`` (Vietnamese) or ``"en"`` (English): every legend, layer name, popup
+        field, unit and number format. Place names keep their diacritics in both.
+    extra_layers
+        More layers drawn above the provinces and below corridors and nodes: each a
+        GeoDataFrame, a ``(GeoDataFrame, style)`` pair, or a dict with ``frame`` and
+        optionally ``name``, ``style`` (Leaflet path options such as
+        ``{"color": "#c51b8a", "fillOpacity": 0.3}``) and ``tooltip`` (columns). A
+        frame with a ``band_min`` column (service areas) is coloured by band.
+    context
+        Neighbouring provinces drawn as muted context: ``True`` (bundled provinces of
+        Viet Nam around the region), a GeoDataFrame, or ``False``. ``None`` (default)
+        means ``True`` for a chain of a bundled region.
+    labels
+        Permanent place-name labels (capitals, provinces, gateways; other places from
+        zoom 9), decluttered by priority after each zoom.
+    popup
+        ``"curated"`` (name, type, provinces in both vintages, the mapped metrics with
+        units, sources as links) or ``"full"`` (also every attribute, folded).
 
     Returns
     -------
     folium.Map
-        The map; save it with :func:`save`.
+        The map; save it with :func:`save`. Layers added to it afterwards with plain
+        folium appear in the layer control (it is rendered last) and draw above the
+        provinces (which sit in a pane below Leaflet's overlay pane).
 
     Raises
     ------
     ValidationError
-        If a layer or metric is malformed, a requested vintage is missing, or tiles are
-        requested offline.
+        If a layer or metric is malformed, a requested vintage is missing, tiles are
+        requested offline, or ``lang``/``popup``/``extra_layers`` are invalid.
     UnknownNameError
         If a metric column or scheme does not exist.
     CRSError
@@ -528,6 +716,7 @@ def chain_map(
     >>> "no data" in html and "https://cdn" not in html
     True
     """
+    lang = _check_options(lang, popup)
     layers = _layers(
         chain,
         provinces=provinces,
@@ -535,6 +724,7 @@ def chain_map(
         corridors=corridors,
         provinces_2008=provinces_2008,
     )
+    ctx = plan_mod.PlanContext(lang=lang, units=units, popup=popup, labels=labels)
     with _warnings_at_caller():
         plans = _plans(
             layers,
@@ -546,6 +736,9 @@ def chain_map(
             corridor_metric=corridor_metric,
             units=units,
             layer_names=layer_names,
+            ctx=ctx,
+            extra_layers=extra_layers,
+            context=_auto_context(chain, context),
         )
         return _build_map(
             plans,
@@ -555,6 +748,7 @@ def chain_map(
             attribution=attribution,
             width=width,
             height=height,
+            lang=lang,
         )
 
 

@@ -22,12 +22,31 @@ from urbanchain.maps._html import escape_html, json_for_script
 __all__ = [
     "AttributionNote",
     "FeatureLayer",
+    "FitRegion",
     "InlineLeaflet",
+    "LabelLayer",
+    "LayerControl",
     "LegendControl",
     "MapStyle",
     "TitleBox",
     "UrbanchainMap",
+    "json_no_braces",
 ]
+
+# Switching to the security branch's design: each class below that derives from
+# MacroElement or folium's Layer becomes ``class X(<folium base>, TemplateFree)``; the
+# data they carry is JSON, so nothing else changes.
+
+
+def json_no_braces(obj: Any) -> str:
+    """JSON for a script with ``{``/``}`` inside strings written as ``\\u007b``/``\\u007d``.
+
+    Only for data without objects (lists, strings, numbers), where every brace is
+    inside a string: the text can then never open a Jinja block, even if it were
+    compiled as a template again.
+    """
+    text = json_for_script(obj)
+    return text.replace("{", "\\u007b").replace("}", "\\u007d")
 
 
 class UrbanchainMap(folium.Map):
@@ -37,9 +56,18 @@ class UrbanchainMap(folium.Map):
     linked from the same CDN folium uses.
     """
 
-    def __init__(self, *, offline: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        offline: bool,
+        layer_control: bool = False,
+        fit: tuple[list[float], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.urbanchain_offline = offline
+        self.urbanchain_layer_control = layer_control
+        self.urbanchain_fit = fit
         if offline:
             self.default_js = []
             self.default_css = []
@@ -47,6 +75,25 @@ class UrbanchainMap(folium.Map):
         else:
             self.default_js = [("leaflet", _offline.LEAFLET_JS_URL)]
             self.default_css = [("leaflet_css", _offline.LEAFLET_CSS_URL)]
+
+    def render(self, **kwargs: Any) -> None:
+        """Render, adding the layer control and the region fit *last*.
+
+        Layers added with plain folium after :func:`~urbanchain.maps.chain_map`
+        returned therefore exist before the control refers to them, and appear in it.
+        """
+        for name in ("urbanchain_layer_control", "urbanchain_fit_region"):
+            self._children.pop(name, None)
+        if self.urbanchain_layer_control:
+            self.add_child(
+                LayerControl(collapsed=True, position="topright"),
+                name="urbanchain_layer_control",
+            )
+        if self.urbanchain_fit is not None:
+            bounds, lang_label = self.urbanchain_fit
+            self.add_child(FitRegion(bounds), name="urbanchain_fit_region")
+            del lang_label
+        super().render(**kwargs)
 
 
 class InlineLeaflet(MacroElement):
@@ -81,9 +128,13 @@ class MapStyle(MacroElement):
                 border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3);
                 font: 600 16px/1.3 system-ui, sans-serif; max-width: 60%;
                 overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-            .uc-legend { background: rgba(255,255,255,0.94); padding: 8px 10px;
-                font: 12px/1.35 system-ui, sans-serif; max-height: 55vh; max-width: 280px;
-                overflow: auto; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
+            .uc-legend { background: rgba(255,255,255,0.94); padding: 6px 10px;
+                font: 12px/1.35 system-ui, sans-serif; max-height: calc(100vh - 140px);
+                max-width: 260px; overflow: auto; border-radius: 4px;
+                box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
+            .uc-legend summary { cursor: pointer; font-weight: 600; font-size: 13px; }
+            .uc-legend .uc-ends { display: flex; justify-content: space-between; width: 200px;
+                font-size: 11px; gap: 8px; }
             .uc-legend h5 { margin: 6px 0 3px; font-size: 12px; overflow-wrap: anywhere; }
             .uc-legend .uc-row { display: flex; align-items: center; gap: 6px; overflow-wrap: anywhere; }
             .uc-legend .uc-swatch { display: inline-block; width: 14px; height: 12px;
@@ -95,7 +146,23 @@ class MapStyle(MacroElement):
                 font-weight: 600; overflow-wrap: anywhere; }
             .uc-popup-body td { overflow-wrap: anywhere; }
             .uc-popup-body tr.uc-metric th, .uc-popup-body tr.uc-metric td { color: #08306b; }
-            .uc-tooltip { max-width: 320px; white-space: normal; overflow-wrap: anywhere; }
+            .uc-popup-body .uc-sources ul { margin: 2px 0 0; padding-left: 16px; }
+            .uc-popup-body details { margin-top: 4px; }
+            .leaflet-tooltip.uc-tooltip { width: max-content; max-width: 320px;
+                white-space: normal; overflow-wrap: break-word; font: 12px/1.35 system-ui, sans-serif; }
+            .leaflet-tooltip.uc-label { background: transparent; border: 0; box-shadow: none;
+                padding: 0; white-space: nowrap; pointer-events: none; color: #1a1a1a;
+                font: 600 12px/1.1 system-ui, sans-serif;
+                text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff, 0 0 1px #fff; }
+            .leaflet-tooltip.uc-label:before { display: none; }
+            .leaflet-tooltip.uc-label-capital { font-size: 13px; font-weight: 700; }
+            .leaflet-tooltip.uc-label-gateway { font-size: 11px; font-weight: 600; color: #08306b; }
+            .leaflet-tooltip.uc-label-place { font-size: 11px; font-weight: 400; }
+            .leaflet-tooltip.uc-label-province { font-size: 12px; font-weight: 600; color: #5a4a3a;
+                letter-spacing: 0.06em; text-transform: uppercase; }
+            .leaflet-tooltip.uc-label-province-old { font-size: 10px; font-style: italic;
+                font-weight: 400; color: #6b6b6b; }
+            .leaflet-tooltip.uc-label-context { font-size: 10px; font-weight: 400; color: #8a8a8a; }
         </style>
         {% endmacro %}
         """
@@ -128,13 +195,18 @@ class FeatureLayer(Layer):
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.geoJson(null, {
                 pane: {{ this.pane_json }},
+                interactive: {{ this.interactive_json }},
                 style: function (feature) { return feature.properties.uc_style; },
                 pointToLayer: function (feature, latlng) {
                     return L.circleMarker(latlng, Object.assign({pane: {{ this.pane_json }}}, feature.properties.uc_style));
                 },
                 onEachFeature: function (feature, layer) {
-                    layer.bindTooltip(feature.properties.uc_tooltip, {sticky: true, className: "uc-tooltip"});
-                    layer.bindPopup(feature.properties.uc_popup, {maxWidth: 420, className: "uc-popup"});
+                    if (feature.properties.uc_tooltip) {
+                        layer.bindTooltip(feature.properties.uc_tooltip, {sticky: true, className: "uc-tooltip"});
+                    }
+                    if (feature.properties.uc_popup) {
+                        layer.bindPopup(feature.properties.uc_popup, {maxWidth: 420, className: "uc-popup"});
+                    }
                 }
             });
             {{ this.get_name() }}.addData({{ this.data_json }});
@@ -143,10 +215,17 @@ class FeatureLayer(Layer):
     )
 
     def __init__(
-        self, features: list[dict[str, Any]], *, name: str, pane: str, show: bool = True
+        self,
+        features: list[dict[str, Any]],
+        *,
+        name: str,
+        pane: str,
+        show: bool = True,
+        interactive: bool = True,
     ) -> None:
         super().__init__(name=escape_html(name), overlay=True, control=True, show=show)
         self._name = "UcFeatureLayer"
+        self.interactive_json = "true" if interactive else "false"
         self.feature_count = len(features)
         self.pane_json = json_for_script(pane)
         self.data_json = json_for_script({"type": "FeatureCollection", "features": features})
@@ -162,7 +241,12 @@ class LegendControl(MacroElement):
                 var control = L.control({position: {{ this.position_json }}});
                 control.onAdd = function () {
                     var div = L.DomUtil.create("div", "uc-legend");
-                    div.innerHTML = {{ this.html_json }};
+                    var details = L.DomUtil.create("details", "", div);
+                    var summary = L.DomUtil.create("summary", "", details);
+                    summary.textContent = {{ this.summary_json }};
+                    details.open = window.innerHeight >= 500;
+                    var body = L.DomUtil.create("div", "uc-legend-body", details);
+                    body.innerHTML = {{ this.html_json }};
                     L.DomEvent.disableClickPropagation(div);
                     L.DomEvent.disableScrollPropagation(div);
                     return div;
@@ -173,10 +257,11 @@ class LegendControl(MacroElement):
         """
     )
 
-    def __init__(self, html: str, *, position: str = "bottomright") -> None:
+    def __init__(self, html: str, *, position: str = "bottomright", summary: str = "Legend") -> None:
         super().__init__()
         self._name = "UcLegend"
-        self.html_json = json_for_script(html)
+        self.html_json = json_no_braces(html)
+        self.summary_json = json_no_braces(summary)
         self.position_json = json_for_script(position)
 
 
@@ -212,3 +297,166 @@ class AttributionNote(MacroElement):
         super().__init__()
         self._name = "UcAttribution"
         self.html_json = json_for_script(html)
+
+
+class LayerControl(folium.LayerControl):
+    """folium's LayerControl, adding layers one by one with ``addOverlay``/``addBaseLayer``.
+
+    folium writes ``{name: layer}`` object literals, where a layer named
+    ``__proto__`` sets the prototype instead of adding a layer. Names arrive
+    HTML-escaped (Leaflet writes them with innerHTML) and travel as JSON.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control.layers(
+                null, null, {{ this.options_json() }}
+            ).addTo({{ this._parent.get_name() }});
+            {%- for key, val in this.base_layers.items() %}
+            {{ this.get_name() }}.addBaseLayer({{ val }}, {{ this.name_json(key) }});
+            {%- endfor %}
+            {%- for key, val in this.overlays.items() %}
+            {{ this.get_name() }}.addOverlay({{ val }}, {{ this.name_json(key) }});
+            {%- endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def options_json(self) -> str:
+        """The control's options as script-safe JSON."""
+        return json_for_script(dict(self.options))
+
+    @staticmethod
+    def name_json(name: str) -> str:
+        """A layer name (already HTML-escaped) as a script-safe JSON string."""
+        return json_no_braces(str(name))
+
+
+class LabelLayer(Layer):
+    """Permanent place-name labels with a static collision pass.
+
+    Labels travel as a JSON array of arrays ``[lat, lon, text, priority, min_zoom,
+    css, direction, [[lat, lon], ...]]`` (the last: other candidate positions) and are written with ``textContent`` (never as HTML). After each
+    zoom or move, labels are placed in priority order (0 first: capitals, then
+    provinces, gateways, other places, neighbours) and a label whose box overlaps an
+    already placed label or a map control moves to its next candidate position, and
+    is hidden when none is free; labels below their ``min_zoom``
+    are hidden too.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.layerGroup();
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var group = {{ this.get_name() }};
+                var items = {{ this.data_json }};
+                var pane = {{ this.pane_json }};
+                var labels = items.map(function (row) {
+                    var span = document.createElement("span");
+                    span.textContent = row[2];
+                    var right = row[6] === "right";
+                    var tip = L.tooltip({
+                        permanent: true, interactive: false, opacity: 1, pane: pane,
+                        direction: right ? "right" : "center", offset: right ? [7, 0] : [0, 0],
+                        className: "uc-label " + row[5]
+                    }).setLatLng([row[0], row[1]]).setContent(span);
+                    group.addLayer(tip);
+                    var spots = [[row[0], row[1]]].concat(row[7] || []);
+                    return {tip: tip, priority: row[3], zoom: row[4], spots: spots};
+                });
+                labels.sort(function (a, b) { return a.priority - b.priority; });
+                function overlaps(r, q) {
+                    return r.left < q.right + 2 && r.right + 2 > q.left &&
+                        r.top < q.bottom + 1 && r.bottom + 1 > q.top;
+                }
+                function declutter() {
+                    if (!map.hasLayer(group)) { return; }
+                    var zoom = map.getZoom();
+                    var placed = [];
+                    var controls = document.querySelectorAll(
+                        ".leaflet-control, .uc-title");
+                    for (var c = 0; c < controls.length; c++) {
+                        placed.push(controls[c].getBoundingClientRect());
+                    }
+                    labels.forEach(function (label) {
+                        var el = label.tip.getElement();
+                        if (!el) { return; }
+                        if (zoom < label.zoom) {
+                            el.style.visibility = "hidden";
+                            return;
+                        }
+                        el.style.visibility = "";
+                        var view = map.getContainer().getBoundingClientRect();
+                        for (var s = 0; s < label.spots.length; s++) {
+                            label.tip.setLatLng(label.spots[s]);
+                            var r = el.getBoundingClientRect();
+                            var free = r.left >= view.left && r.right <= view.right &&
+                                r.top >= view.top && r.bottom <= view.bottom;
+                            for (var i = 0; free && i < placed.length; i++) {
+                                if (overlaps(r, placed[i])) { free = false; }
+                            }
+                            if (free) {
+                                placed.push(r);
+                                return;
+                            }
+                        }
+                        label.tip.setLatLng(label.spots[0]);
+                        el.style.visibility = "hidden";
+                    });
+                }
+                map.on("zoomend moveend resize overlayadd", declutter);
+                map.whenReady(function () { window.setTimeout(declutter, 0); });
+                map.ucDeclutter = declutter;
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], *, name: str, pane: str) -> None:
+        super().__init__(name=escape_html(name), overlay=True, control=True, show=True)
+        self._name = "UcLabels"
+        self.label_count = len(rows)
+        self.data_json = json_no_braces(rows)
+        self.pane_json = json_for_script(pane)
+
+
+class FitRegion(MacroElement):
+    """Fit the view to the region, leaving room for the legend and the title.
+
+    Runs last (added at render time), when the legend exists and can be measured.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var b = {{ this.bounds_json }};
+                function fit() {
+                    var container = map.getContainer();
+                    var legend = container.querySelector(".uc-legend");
+                    var title = container.querySelector(".uc-title");
+                    var size = map.getSize();
+                    var right = 12, top = 12;
+                    if (legend && legend.offsetWidth < size.x * 0.45) {
+                        right += legend.offsetWidth;
+                    }
+                    if (title) { top += title.offsetHeight + 8; }
+                    map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
+                        paddingTopLeft: [12, top], paddingBottomRight: [right, 12]
+                    });
+                }
+                fit();
+                map.ucFit = fit;
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[float]) -> None:
+        super().__init__()
+        self._name = "UcFitRegion"
+        self.bounds_json = json_for_script([float(v) for v in bounds])
