@@ -331,10 +331,11 @@ def test_diff_map_from_two_series_is_centred_at_zero(chain):
     assert fills[1] == "#f7f7f7"
     assert fills[2] == "#2166ac"
     assert fills[3] == GREY
-    assert "Δ closeness (2030 − 2025): 0.5" in nodes[0]["properties"]["uc_tooltip"]
-    assert "closeness (2025): 1" in nodes[0]["properties"]["uc_tooltip"]
+    tooltip = nodes[0]["properties"]["uc_tooltip"]
+    assert "Change: Closeness (inverse mean travel time) (2030 vs 2025): 0.5 1/min" in tooltip
+    assert "Closeness (inverse mean travel time) (2025): 1 1/min" in tooltip
     assert "no data" in nodes[3]["properties"]["uc_tooltip"]
-    assert "+2" in page  # legend end
+    assert "+2 1/min (higher)" in page  # legend end, in words
 
 
 def test_diff_map_columns_of_two_networks_and_precomputed(chain):
@@ -343,7 +344,7 @@ def test_diff_map_columns_of_two_networks_and_precomputed(chain):
     other = type(chain)(provinces=chain.provinces, nodes=other_nodes, corridors=other_corridors)
     m = maps.diff_map(chain, other, node_metric="score", corridor_metric="criticality")
     _provinces, corridors, nodes = _collections(maps.render_html(m))
-    assert "Δ score (other − base): 0.1" in nodes["features"][0]["properties"]["uc_tooltip"]
+    assert "Change: Chain score (0–1) (scenario vs base): 0.1" in nodes["features"][0]["properties"]["uc_tooltip"]
     assert "no data" in nodes["features"][2]["properties"]["uc_tooltip"]  # base NaN
     assert corridors["features"][1]["properties"]["uc_style"]["color"] == GREY
     assert corridors["features"][2]["properties"]["uc_style"]["color"] == "#f7f7f7"

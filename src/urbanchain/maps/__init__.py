@@ -770,6 +770,11 @@ def diff_map(
     attribution: str | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
+    lang: i18n.Lang = "en",
+    projects: Mapping[str, str] | None = None,
+    context: bool | gpd.GeoDataFrame | None = None,
+    labels_on: bool = True,
+    popup: Literal["curated", "full"] = "curated",
 ) -> folium.Map:
     """Map the per-node and per-corridor difference of a metric between two networks.
 
@@ -794,8 +799,17 @@ def diff_map(
         Layers overriding those of ``base``/``other``.
     labels
         Names of the two networks in tooltips and popups.
-    title, tiles, offline, units, layer_names, attribution, width, height
-        As in :func:`chain_map`.
+    title, tiles, offline, units, layer_names, attribution, width, height, lang, context, popup
+        As in :func:`chain_map`. A metric whose lower values are better (minutes)
+        reads "minutes saved" / "phút tiết kiệm" at the blue end of the legend.
+    projects
+        Corridor id -> ``"new"``, ``"upgraded"`` or ``"closed"``: new and upgraded
+        corridors are drawn wide, closed ones grey and sparsely dotted, with a legend
+        section. ``None`` detects them from the two corridor layers (only in
+        ``other``, or opened by ``other``: new; faster design speed: upgraded; only in
+        ``base``, or status ``closed`` in ``other``: closed).
+    labels_on
+        Permanent place-name labels, as ``labels`` of :func:`chain_map`.
 
     Returns
     -------
@@ -823,6 +837,10 @@ def diff_map(
     """
     import pandas as pd
 
+    lang = _check_options(lang, popup)
+    if tuple(labels) == ("base", "other"):
+        labels = (i18n.text("base", lang), i18n.text("other", lang))
+    ctx = plan_mod.PlanContext(lang=lang, units=units, popup=popup, labels=labels_on)
     layer_sets = [
         _layers(base, provinces=None, nodes=None, corridors=None, provinces_2008=None),
         _layers(other, provinces=None, nodes=None, corridors=None, provinces_2008=None),
@@ -851,15 +869,21 @@ def diff_map(
         province_frame = provinces if provinces is not None else layer_sets[0]["provinces"]
         if province_frame is not None:
             frame = plan_mod.to_lonlat(province_frame, layer="provinces")
+            vintage = _vintage_of(frame, 2025)
+            ctx.province_names = _province_lookup([(vintage, frame)], layer_sets[0]["nodes"])
+            context_frame = _context_frame(_auto_context(base, context), [(vintage, frame)])
+            if context_frame is not None and len(context_frame):
+                plans.append(reg.spec("context").plan()(context_frame, ctx=ctx))
             plans.append(
-                plan_mod.province_plan(
+                reg.spec("provinces").plan()(
                     frame,
-                    vintage=_vintage_of(frame, 2025),
+                    vintage=vintage,
                     metric=None,
                     scheme="quantiles",
                     k=5,
                     units=units,
                     name=names.get("provinces"),
+                    ctx=ctx,
                 )
             )
         corridor_frame = _geometry("corridors", corridors, "corridor_id")
@@ -875,15 +899,19 @@ def diff_map(
                     argument="corridor_metric",
                     labels=labels,
                     units=merged_units,
+                    lang=lang,
                 )
+            found = projects if projects is not None else _detect_projects(layer_sets)
             plans.append(
-                plan_mod.corridor_plan(
+                reg.spec("corridors").plan()(
                     corridor_frame,
                     metric=None,
                     units=units,
                     name=names.get("corridors"),
                     diff=diff,
                     diff_extra=extras or (),
+                    ctx=ctx,
+                    projects=found,
                 )
             )
         elif corridor_metric is not None:
@@ -902,9 +930,10 @@ def diff_map(
             argument="node_metric",
             labels=labels,
             units=merged_units,
+            lang=lang,
         )
         plans.append(
-            plan_mod.node_plan(
+            reg.spec("nodes").plan()(
                 node_frame,
                 metric=None,
                 scheme="quantiles",
@@ -913,6 +942,7 @@ def diff_map(
                 name=names.get("nodes"),
                 diff=node_diff,
                 diff_extra=node_extras,
+                ctx=ctx,
             )
         )
         return _build_map(
@@ -923,7 +953,42 @@ def diff_map(
             attribution=attribution,
             width=width,
             height=height,
+            lang=lang,
         )
+
+
+def _detect_projects(layer_sets: list[dict[str, Any]]) -> dict[str, str]:
+    """New, upgraded and closed corridors between the two networks' corridor layers."""
+    import pandas as pd
+
+    base, other = layer_sets[0]["corridors"], layer_sets[1]["corridors"]
+    if base is None or other is None:
+        return {}
+    if "corridor_id" not in base.columns or "corridor_id" not in other.columns:
+        return {}
+    before = base.set_index(base["corridor_id"].astype(str))
+    after = other.set_index(other["corridor_id"].astype(str))
+    found: dict[str, str] = {}
+    for cid in after.index.difference(before.index):
+        found[cid] = "new"
+    for cid in before.index.difference(after.index):
+        found[cid] = "closed"
+    both = before.index.intersection(after.index)
+    for cid in both:
+        old, new = before.loc[cid], after.loc[cid]
+        if isinstance(old, pd.DataFrame) or isinstance(new, pd.DataFrame):
+            continue
+        old_status, new_status = str(old.get("status", "")), str(new.get("status", ""))
+        if new_status == "closed" and old_status != "closed":
+            found[cid] = "closed"
+        elif new_status == "operational" and old_status not in ("operational", ""):
+            found[cid] = "new"
+        else:
+            old_speed = pd.to_numeric(pd.Series([old.get("design_speed_kmh")]), errors="coerce")[0]
+            new_speed = pd.to_numeric(pd.Series([new.get("design_speed_kmh")]), errors="coerce")[0]
+            if pd.notna(old_speed) and pd.notna(new_speed) and new_speed > old_speed:
+                found[cid] = "upgraded"
+    return found
 
 
 def _diff_metric(
@@ -936,6 +1001,7 @@ def _diff_metric(
     argument: str,
     labels: tuple[str, str],
     units: Mapping[str, str],
+    lang: i18n.Lang = "en",
 ) -> tuple[st.MetricValues, list[tuple[str, st.MetricValues]]]:
     difference, extras, name, unit = plan_mod.diff_values(
         metric,
@@ -955,8 +1021,17 @@ def _diff_metric(
         units=units,
     )
     assert aligned is not None
-    aligned.unit = unit
-    aligned.label = f"Δ {name} ({labels[1]} − {labels[0]})"
+    described = st.describe(
+        aligned.values,
+        name,
+        unit,
+        attrs=getattr(metric, "attrs", {}) if not isinstance(metric, str | tuple | list) else {},
+        explicit=units if name in units else {},
+        lang=lang,
+        attr_unit=unit,
+    )
+    shown = described.label
+    described.label = i18n.text("diff_title", lang, label=shown, other=labels[1], base=labels[0])
     extra_values = []
     for label, series in extras:
         values = st.resolve_metric(
@@ -968,9 +1043,9 @@ def _diff_metric(
             units={},
         )
         assert values is not None
-        values.unit = unit
-        extra_values.append((f"{name} ({label})", values))
-    return aligned, extra_values
+        values.unit, values.scale, values.lang = described.unit, described.scale, lang
+        extra_values.append((f"{shown} ({label})", values))
+    return described, extra_values
 
 
 # --------------------------------------------------------------------------- HTML
@@ -1083,6 +1158,9 @@ def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
 
 # --------------------------------------------------------------------------- matplotlib
 
+#: Paper sizes in inches, landscape.
+PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
+
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -1093,6 +1171,256 @@ def _mpl_dash(dash: str | None) -> Any:
         return "-"
     numbers = [float(v) / 2.0 for v in dash.split()]
     return (0, tuple(numbers))
+
+
+def _draw_area(ax: Axes, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    import numpy as np
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    for polygon in getattr(geom, "geoms", [geom]):
+        if polygon.geom_type != "Polygon":
+            continue
+        rings = [polygon.exterior, *polygon.interiors]
+        path = MplPath.make_compound_path(
+            *[MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in rings]
+        )
+        fill_opacity = float(style.get("fillOpacity", 0.75))
+        ax.add_patch(
+            PathPatch(
+                path,
+                facecolor=style.get("fillColor", "#ffffff") if fill_opacity > 0 else "none",
+                alpha=None,
+                edgecolor=style.get("color", "#555555"),
+                linewidth=float(style.get("weight", 1.0)) * 0.6,
+                linestyle="--" if style.get("dashArray") else "-",
+                zorder=zorder,
+            )
+        )
+
+
+def _draw_line(ax: Axes, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    import numpy as np
+
+    for line in getattr(geom, "geoms", [geom]):
+        xy = np.asarray(line.coords)
+        if xy.size == 0:
+            continue
+        ax.plot(
+            xy[:, 0],
+            xy[:, 1],
+            color=style.get("color", "#333333"),
+            linewidth=float(style.get("weight", 2.0)) * 0.6,
+            linestyle=_mpl_dash(style.get("dashArray")),
+            alpha=float(style.get("opacity", 0.9)),
+            solid_capstyle="round",
+            zorder=zorder,
+        )
+
+
+def _draw_point(ax: Axes, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    ax.scatter(
+        [geom.x],
+        [geom.y],
+        s=(float(style.get("radius", 5.0)) * 1.2) ** 2,
+        c=[style.get("fillColor", "#fdae61")],
+        edgecolors=[style.get("color", "#252525")],
+        linewidths=float(style.get("weight", 1.5)) * 0.7,
+        zorder=zorder,
+    )
+
+
+def _draw(ax: Axes, kind: str, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    """Draw one feature by the geometry its registry spec declares (``any``: by its type)."""
+    if kind == "any":
+        kind = {"Point": "point", "MultiPoint": "point", "LineString": "line"}.get(
+            geom.geom_type, "line" if "Line" in geom.geom_type else "area"
+        )
+    if kind == "point" and geom.geom_type == "MultiPoint":
+        for part in geom.geoms:
+            _draw_point(ax, part, style, zorder)
+        return
+    {"area": _draw_area, "line": _draw_line, "point": _draw_point}[kind](ax, geom, style, zorder)
+
+
+def _legend_handles(plans: Sequence[plan_mod.LegendSection]) -> tuple[list[Any], set[int]]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
+    headers: set[int] = set()
+    for section in plans:
+        headers.add(len(handles))
+        title = _short(section.title, 110)
+        if len(title) > 40 and ": " in title:
+            title = title.replace(": ", ":\n", 1)
+        handles.append(Patch(facecolor="none", edgecolor="none", label=mpl_text(title)))
+        if section.gradient is not None and section.ends is not None:
+            colours = section.gradient[0]
+            for colour, end in ((colours[0], section.ends[0]), (colours[-1], section.ends[1])):
+                handles.append(Patch(facecolor=colour, edgecolor="#555555", label=mpl_text(end)))
+        for item in section.items:
+            label = mpl_text(_short(item.label, 60))
+            if item.kind == "fill":
+                handles.append(Patch(facecolor=item.colour, edgecolor="#555555", label=label))
+            elif item.kind == "circle":
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="o",
+                        linestyle="none",
+                        markerfacecolor=item.colour,
+                        markeredgecolor=item.edge,
+                        markeredgewidth=item.width * 0.7,
+                        markersize=8,
+                        label=label,
+                    )
+                )
+            else:
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color=item.colour,
+                        linewidth=item.width * 0.6,
+                        linestyle=_mpl_dash(item.dash),
+                        alpha=item.opacity,
+                        label=label,
+                    )
+                )
+    return handles, headers
+
+
+def _plot_labels(ax: Axes, plans: Sequence[plan_mod.LayerPlan], frame_box: list[float]) -> None:
+    """Province names (muted capitals) and capital/gateway names, moved apart by adjustText."""
+    minx, miny, maxx, maxy = frame_box
+    texts = []
+    xs, ys = [], []
+    points = [
+        (x.lon, x.lat) for p in plans for x in p.labels if x.direction == "right" and x.min_zoom == 0
+    ]
+
+    def _room(spot: tuple[float, float]) -> float:
+        lat, lon = spot
+        return min(((lon - px) ** 2 + (lat - py) ** 2 for px, py in points), default=1.0)
+
+    for plan in plans:
+        for label in plan.labels:
+            if label.min_zoom > 0 or not (minx <= label.lon <= maxx and miny <= label.lat <= maxy):
+                continue
+            if label.css == "uc-label-province":
+                # The candidate farthest from the city markers and their labels.
+                spots = [(label.lat, label.lon), *label.candidates]
+                lat, lon = max(spots, key=lambda spot: (min(_room(spot), 0.04), -spots.index(spot)))
+                ax.text(
+                    lon,
+                    lat,
+                    mpl_text(label.text.upper()),
+                    fontsize=8,
+                    color="#6b5a48",
+                    ha="center",
+                    va="center",
+                    alpha=0.85,
+                    zorder=4,
+                )
+                continue
+            capital = label.css == "uc-label-capital"
+            texts.append(
+                ax.text(
+                    label.lon + 0.04,
+                    label.lat,
+                    mpl_text(label.text),
+                    fontsize=9 if capital else 7.5,
+                    fontweight="bold" if capital else "normal",
+                    color="#1a1a1a" if capital else "#08306b",
+                    ha="left",
+                    va="center",
+                    zorder=6,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+                )
+            )
+            xs.append(label.lon)
+            ys.append(label.lat)
+    if texts:
+        from adjustText import adjust_text
+
+        adjust_text(
+            texts,
+            x=xs,
+            y=ys,
+            ax=ax,
+            expand=(1.15, 1.3),
+            arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.5},
+            ensure_inside_axes=True,
+        )
+
+
+def _north_arrow(ax: Axes, lang: i18n.Lang) -> None:
+    ax.annotate(
+        i18n.text("north", lang),
+        xy=(0.035, 0.96),
+        xytext=(0.035, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        arrowprops={"facecolor": "#222222", "edgecolor": "#222222", "width": 4, "headwidth": 11},
+        zorder=8,
+    )
+
+
+def _scale_bar(ax: Axes, mid_lat: float) -> None:
+    import math
+
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    # One data unit is a degree of longitude: 111.32 km x cos(latitude).
+    metres = 111_320.0 * math.cos(math.radians(mid_lat))
+    ax.add_artist(
+        ScaleBar(
+            metres,
+            units="m",
+            location="lower left",
+            length_fraction=0.2,
+            box_alpha=0.8,
+            font_properties={"size": 8},
+            rotation="horizontal-only",
+        )
+    )
+
+
+def _locator(ax: Axes, frame_box: list[float], lang: i18n.Lang) -> None:
+    """Inset map of Viet Nam (bundled provinces) with the region's frame in red."""
+    from matplotlib.patches import Rectangle
+
+    try:
+        from urbanchain import datasets
+
+        country = datasets.provinces(region=None, vintage=2008)
+    except Exception:  # noqa: BLE001 - the inset is decoration; the map stands without it
+        return
+    inset = ax.inset_axes((0.78, 0.02, 0.2, 0.38))
+    for geom in country.geometry:
+        if geom is not None:
+            _draw_area(
+                inset,
+                geom,
+                {"fillColor": "#e6e6e0", "color": "#9a9a9a", "weight": 0.4, "fillOpacity": 1},
+                1,
+            )
+    minx, miny, maxx, maxy = frame_box
+    inset.add_patch(
+        Rectangle((minx, miny), maxx - minx, maxy - miny, fill=False, ec="#b2182b", lw=1.2, zorder=3)
+    )
+    inset.set_xlim(102.0, 110.0)
+    inset.set_ylim(8.2, 23.6)
+    inset.set_aspect(1.05)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_facecolor("#dfe7ec")
+    inset.set_title(i18n.text("locator", lang), fontsize=7, pad=2)
 
 
 def chain_plot(
@@ -1112,21 +1440,39 @@ def chain_plot(
     units: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (9.0, 8.0),
+    lang: i18n.Lang = "en",
+    subtitle: str | None = None,
+    paper: Literal["A4", "A3"] | None = None,
+    labels: bool = True,
+    context: bool | gpd.GeoDataFrame | None = None,
+    extra_layers: Sequence[Any] | None = None,
+    locator: bool = True,
+    footer: bool = True,
 ) -> Figure:
-    """Draw the same picture as :func:`chain_map` as a static matplotlib figure.
+    """Draw the same picture as :func:`chain_map` as a print-quality matplotlib figure.
 
-    The figure is created with :class:`matplotlib.figure.Figure` directly (no
-    pyplot, no change to the global backend), so it is safe on servers; save it with
-    ``fig.savefig("map.png")`` or ``"map.svg"``.
+    The figure carries a title and subtitle, province and capital/gateway labels
+    moved apart with adjustText, a legend, a scale bar (matplotlib-scalebar), a north
+    arrow, a locator inset of Viet Nam (from the bundled provinces) and a footer with
+    the sources and caveats. It is created with :class:`matplotlib.figure.Figure`
+    directly (no pyplot, no change to the global backend), so it is safe on servers;
+    save it with ``fig.savefig("map.png", dpi=200)``, ``"map.svg"`` or ``"map.pdf"``.
 
     Parameters
     ----------
-    chain, provinces, nodes, corridors, province_metric, scheme, k, node_metric, corridor_metric, title, vintages, provinces_2008, units
+    chain, provinces, nodes, corridors, province_metric, scheme, k, node_metric, corridor_metric, title, vintages, provinces_2008, units, lang, labels, context, extra_layers
         As in :func:`chain_map`.
     ax
-        Axes to draw on; a new figure is created when None.
+        Axes to draw on; a new figure is created when None (then ``paper`` or
+        ``figsize`` sets its size).
     figsize
-        Size in inches of a new figure.
+        Size in inches of a new figure when ``paper`` is None.
+    subtitle
+        Second line under the title.
+    paper
+        ``"A4"`` or ``"A3"``: landscape page size for printing.
+    locator, footer
+        Draw the locator inset and the source/caveat footer.
 
     Returns
     -------
@@ -1136,7 +1482,7 @@ def chain_plot(
     Raises
     ------
     ValidationError
-        As in :func:`chain_map`.
+        As in :func:`chain_map`, or for an unknown ``paper``.
 
     Examples
     --------
@@ -1145,18 +1491,18 @@ def chain_plot(
     >>> from urbanchain.maps import chain_plot
     >>> nodes = gpd.GeoDataFrame({"node_id": ["a"], "name": ["A"], "kind": ["city"]},
     ...     geometry=[Point(105.8, 21.0)], crs="EPSG:4326")
-    >>> fig = chain_plot(nodes=nodes, title="Delta")
+    >>> fig = chain_plot(nodes=nodes, title="Delta", locator=False)
     >>> fig.axes[0].get_title()
     'Delta'
     """
     import math
 
-    import numpy as np
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, PathPatch
-    from matplotlib.path import Path as MplPath
 
+    lang = _check_options(lang, "curated")
+    if paper is not None and paper not in PAPER_SIZES:
+        msg = f'paper must be "A4" or "A3" (landscape); got {paper!r}.'
+        raise ValidationError(msg)
     layers = _layers(
         chain,
         provinces=provinces,
@@ -1164,6 +1510,7 @@ def chain_plot(
         corridors=corridors,
         provinces_2008=provinces_2008,
     )
+    ctx = plan_mod.PlanContext(lang=lang, units=units, labels=labels)
     with _warnings_at_caller():
         plans = _plans(
             layers,
@@ -1175,137 +1522,103 @@ def chain_plot(
             corridor_metric=corridor_metric,
             units=units,
             layer_names=None,
+            ctx=ctx,
+            extra_layers=extra_layers,
+            context=_auto_context(chain, context),
         )
         if ax is None:
-            fig: Any = Figure(figsize=figsize, layout="constrained")
+            size = PAPER_SIZES[paper] if paper is not None else figsize
+            fig: Any = Figure(figsize=size, layout="constrained")
             ax = fig.add_subplot()
         else:
             fig = ax.figure
         ax.set_facecolor(_BACKGROUND)
-        lats: list[float] = []
+        region: list[float] | None = None
+        everything: list[float] | None = None
         for plan in plans:
             rows, _ = plan_mod.drawable(plan)
             geometry = plan.frame.geometry if rows else None
+            layer_spec = plan.spec
             for row in rows:
                 assert geometry is not None
                 geom = geometry.iloc[row]
-                style = plan.styles[row]
-                lats.extend([geom.bounds[1], geom.bounds[3]])
+                bounds = [float(v) for v in geom.bounds]
                 if plan.kind == "provinces":
-                    polygons = getattr(geom, "geoms", [geom])
-                    for polygon in polygons:
-                        if polygon.geom_type != "Polygon":
-                            continue
-                        rings = [polygon.exterior, *polygon.interiors]
-                        path = MplPath.make_compound_path(
-                            *[
-                                MplPath(np.asarray(ring.coords)[:, :2], closed=True)
-                                for ring in rings
-                            ]
-                        )
-                        ax.add_patch(
-                            PathPatch(
-                                path,
-                                facecolor=style["fillColor"],
-                                alpha=None,
-                                edgecolor=style["color"],
-                                linewidth=0.8,
-                                linestyle="--" if style.get("dashArray") else "-",
-                                zorder=1,
-                            )
-                        )
-                elif plan.kind == "corridors":
-                    lines = getattr(geom, "geoms", [geom])
-                    for line in lines:
-                        xy = np.asarray(line.coords)
-                        if xy.size == 0:
-                            continue
-                        ax.plot(
-                            xy[:, 0],
-                            xy[:, 1],
-                            color=style["color"],
-                            linewidth=float(style["weight"]) * 0.6,
-                            linestyle=_mpl_dash(style.get("dashArray")),
-                            alpha=float(style["opacity"]),
-                            solid_capstyle="round",
-                            zorder=2,
-                        )
-                else:
-                    ax.scatter(
-                        [geom.x],
-                        [geom.y],
-                        s=(float(style["radius"]) * 1.2) ** 2,
-                        c=[style["fillColor"]],
-                        edgecolors=[style["color"]],
-                        linewidths=float(style["weight"]) * 0.7,
-                        zorder=3,
-                    )
-        handles: list[Any] = []
-        headers: set[int] = set()
-        for plan in plans:
-            for section in plan.legend:
-                headers.add(len(handles))
-                handles.append(
-                    Patch(facecolor="none", edgecolor="none", label=mpl_text(_short(section.title)))
-                )
-                for item in section.items:
-                    label = mpl_text(_short(item.label, 60))
-                    if item.kind == "fill":
-                        handles.append(
-                            Patch(facecolor=item.colour, edgecolor="#555555", label=label)
-                        )
-                    elif item.kind == "circle":
-                        handles.append(
-                            Line2D(
-                                [],
-                                [],
-                                marker="o",
-                                linestyle="none",
-                                markerfacecolor=item.colour,
-                                markeredgecolor=item.edge,
-                                markersize=8,
-                                label=label,
-                            )
-                        )
-                    else:
-                        handles.append(
-                            Line2D(
-                                [],
-                                [],
-                                color=item.colour,
-                                linewidth=item.width * 0.6,
-                                linestyle=_mpl_dash(item.dash),
-                                alpha=item.opacity,
-                                label=label,
-                            )
-                        )
+                    region = _union_bounds(region, bounds)
+                if plan.kind != "context":
+                    everything = _union_bounds(everything, bounds)
+                _draw(ax, layer_spec.geometry, geom, plan.styles[row], layer_spec.z_index / 100)
+        box = region or everything
+        if box is not None:
+            pad_x = max((box[2] - box[0]) * 0.04, 0.05)
+            pad_y = max((box[3] - box[1]) * 0.04, 0.05)
+            box = [box[0] - pad_x, box[1] - pad_y, box[2] + pad_x, box[3] + pad_y]
+            mid = (box[1] + box[3]) / 2
+            ax.set_xlim(box[0], box[2])
+            ax.set_ylim(box[1], box[3])
+            ax.set_autoscaley_on(True)  # the page aspect may widen the frame north-south
+            # datalim: the frame grows to fill the page instead of leaving it empty.
+            ax.set_aspect(1 / max(math.cos(math.radians(mid)), 0.1), adjustable="datalim")
+            if labels:
+                _plot_labels(ax, plans, box)
+            _scale_bar(ax, mid)
+            _north_arrow(ax, lang)
+            if locator:
+                _locator(ax, box, lang)
+        sections = [section for plan in plans for section in plan.legend]
+        handles, headers = _legend_handles(sections)
         if handles:
             legend = ax.legend(
                 handles=handles,
                 loc="upper left",
                 bbox_to_anchor=(1.01, 1.0),
-                fontsize=7,
+                fontsize=7.5,
                 frameon=False,
             )
             for number, text in enumerate(legend.get_texts()):
                 if number in headers:
                     text.set_fontweight("bold")
-        if lats:
-            mid = math.radians((min(lats) + max(lats)) / 2)
-            ax.set_aspect(1 / max(math.cos(mid), 0.1))
-            ax.autoscale_view()
         ax.set_xticks([])
         ax.set_yticks([])
         if title:
-            ax.set_title(mpl_text(_short(title, 120)))
-        ax.text(
-            0.0,
-            -0.02,
-            f"{ATTRIBUTION}\n{CORRIDOR_NOTE}",
-            transform=ax.transAxes,
-            fontsize=6,
-            va="top",
-            ha="left",
-            color="#444444",
-        )
+            ax.set_title(mpl_text(_short(title, 120)), fontsize=15, fontweight="bold", pad=18)
+        if subtitle:
+            ax.annotate(
+                mpl_text(_short(subtitle, 160)),
+                xy=(0.5, 1.0),
+                xycoords="axes fraction",
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=9.5,
+                color="#444444",
+            )
+        if footer:
+            from urbanchain import __version__
+
+            source = i18n.text(
+                "footer_source",
+                lang,
+                version=__version__,
+                attribution=i18n.text("attribution", lang),
+            )
+            notes = " ".join(
+                [
+                    i18n.text("corridor_note", lang) + ".",
+                    i18n.text("polygon_note", lang) + ".",
+                    i18n.text("footer_caveat", lang),
+                ]
+            )
+            ax.text(
+                0.0,
+                -0.015,
+                mpl_text(f"{source}\n{notes}"),
+                transform=ax.transAxes,
+                fontsize=6.5,
+                va="top",
+                ha="left",
+                color="#444444",
+                wrap=True,
+            )
     return fig
