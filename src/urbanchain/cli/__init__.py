@@ -69,6 +69,18 @@ ProvincesOpt = Annotated[
 ]
 
 
+class Lang(StrEnum):
+    """Language of maps and briefs."""
+
+    vi = "vi"
+    en = "en"
+
+
+LangOpt = Annotated[
+    Lang, typer.Option("--lang", "-l", help="Language of every visible string: vi or en.")
+]
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"urbanchain: error: {message}", err=True)
     return typer.Exit(code=1)
@@ -378,6 +390,7 @@ def map_cmd(
     corridors: CorridorsOpt = None,
     provinces: ProvincesOpt = None,
     config: ConfigOpt = None,
+    lang: LangOpt = Lang.en,
 ) -> None:
     """Write an interactive HTML map of the chain (offline by default).
 
@@ -403,8 +416,38 @@ def map_cmd(
         corridor_metric=_pick(
             ctx, "corridor_metric", corridor_metric, cfg, "map", "corridor_metric"
         ),
+        lang=Lang(_pick(ctx, "lang", lang, cfg, "map", "lang")).value,
     )
     typer.echo(str(path))
+
+
+@app.command("brief")
+def brief_cmd(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output HTML file (the brief).")],
+    region: RegionOpt = "red-river-delta",
+    year: YearOpt = 2025,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", "-s", help="Scenario TOML file whose gains the brief shows."),
+    ] = None,
+    lang: LangOpt = Lang.vi,
+    config: ConfigOpt = None,
+) -> None:
+    """Write a decision brief: map, key tables, charts, methods, caveats, sources (offline HTML).
+
+    Example: urbanchain brief --region red-river-delta --scenario delta-2030.toml --lang vi --out brief.html
+    """
+    from urbanchain.report import brief
+
+    cfg = _config(config)
+    chain = _chain(
+        ctx, cfg, region=region, year=year, nodes=None, corridors=None, provinces=None
+    )
+    if scenario is not None and not scenario.is_file():
+        raise _fail(f"--scenario {scenario}: no such file; give a scenario TOML file.")
+    brief(chain, scenario=scenario, lang=Lang(lang).value, path=out)
+    typer.echo(str(out))
 
 
 @app.command("scenario")

@@ -63,6 +63,7 @@ __all__ = [
     "diff_map",
     "render_html",
     "save",
+    "side_by_side",
 ]
 
 #: Citation of the province boundaries (shown on every map).
@@ -1149,11 +1150,61 @@ def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     >>> out.stat().st_size > 100_000  # Leaflet is inside
     True
     """
+    from urbanchain.maps._compare import write_text_atomic
+
     html = render_html(m, offline=offline)
-    target = Path(path)
-    target.write_text(html, encoding="utf-8")
+    target = write_text_atomic(path, html)
     logger.info("Wrote %s (%d bytes, offline=%s)", target, len(html.encode("utf-8")), offline)
     return target
+
+
+def side_by_side(
+    before: Any,
+    after: Any,
+    path: str | Path | None = None,
+    *,
+    titles: tuple[str, str] | None = None,
+    title: str | None = None,
+    lang: i18n.Lang = "en",
+) -> str:
+    """Put two maps side by side in one offline page whose views move together.
+
+    Parameters
+    ----------
+    before, after
+        Maps from :func:`chain_map` or :func:`diff_map` (e.g. the network today and
+        with a project).
+    path
+        When given, the page is also written there (atomically).
+    titles
+        Captions of the two maps; default "Before"/"After" in ``lang``.
+    title
+        Page heading.
+    lang
+        ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The page (HTML).
+
+    Examples
+    --------
+    >>> from urbanchain.maps import chain_map, side_by_side
+    >>> page = side_by_side(chain_map(), chain_map(), lang="vi")
+    >>> page.count("<iframe")
+    2
+    """
+    from urbanchain.maps._compare import side_by_side_html, write_text_atomic
+
+    lang = i18n.check_lang(lang)
+    captions = titles or (i18n.text("before", lang), i18n.text("after", lang))
+    page = side_by_side_html(
+        before, after, titles=captions, heading=title or " / ".join(captions), lang=lang
+    )
+    if path is not None:
+        write_text_atomic(path, page)
+    return page
 
 
 # --------------------------------------------------------------------------- matplotlib

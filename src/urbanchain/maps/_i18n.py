@@ -35,12 +35,14 @@ __all__ = [
     "UNITS",
     "Lang",
     "MetricLabel",
+    "REGIONS",
     "category",
     "check_lang",
     "format_number",
     "format_value",
     "metric_label",
     "nice",
+    "region_name",
     "text",
     "unit_word",
 ]
@@ -131,6 +133,127 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Caveat: travel times are computed on a schematic network; grey = no data (never 0).",
     },
 }
+
+MESSAGES.update(
+    {
+        "brief_title": {
+            "vi": "{region}: kết nối giao thông năm {year}",
+            "en": "{region}: transport connections in {year}",
+        },
+        "brief_subtitle": {
+            "vi": "Bản tóm tắt cho lãnh đạo tỉnh, lập bằng urbanchain {version}",
+            "en": "A brief for provincial leaders, made with urbanchain {version}",
+        },
+        "brief_findings": {"vi": "Điểm chính", "en": "Key findings"},
+        "brief_finding_seaport": {
+            "vi": "{near} gần cảng biển nhất ({near_min}); {far} xa nhất ({far_min}).",
+            "en": "{near} is closest to a seaport ({near_min}); {far} is farthest ({far_min}).",
+        },
+        "brief_finding_corridor": {
+            "vi": "Tuyến xung yếu nhất: {name}; nếu bị cắt, mạng mất {loss} hiệu quả.",
+            "en": "Most critical corridor: {name}; cutting it costs the network {loss} of its efficiency.",
+        },
+        "brief_finding_gain": {
+            "vi": "Với {scenario}, {pair} rút ngắn {saved}.",
+            "en": "With {scenario}, {pair} becomes {saved} shorter.",
+        },
+        "brief_finding_no_gain": {
+            "vi": "{scenario} không rút ngắn thời gian đi giữa các tỉnh lỵ.",
+            "en": "{scenario} shortens no trip between provincial capitals.",
+        },
+        "brief_map": {"vi": "Bản đồ", "en": "Map"},
+        "brief_map_note": {
+            "vi": "Rê chuột lên một điểm để xem tên và số liệu; bấm để xem chi tiết và nguồn.",
+            "en": "Hover a place for its name and values; click for details and sources.",
+        },
+        "brief_travel": {
+            "vi": "Thời gian đi giữa các tỉnh lỵ (phút)",
+            "en": "Travel time between provincial capitals (minutes)",
+        },
+        "brief_gateways": {
+            "vi": "Tiếp cận cửa ngõ: cảng biển, sân bay, cửa khẩu",
+            "en": "Access to gateways: seaports, airports, border gates",
+        },
+        "brief_critical": {
+            "vi": "Các tuyến xung yếu nhất",
+            "en": "The most critical corridors",
+        },
+        "brief_gains": {"vi": "Lợi ích của phương án", "en": "What the scenario gains"},
+        "brief_methods": {"vi": "Phương pháp", "en": "Methods"},
+        "brief_methods_text": {
+            "vi": (
+                "Mạng lưới gồm các tuyến đường cao tốc, quốc lộ, đường sắt, đường thủy và "
+                "đường biển, vẽ sơ đồ qua các điểm mốc. Thời gian đi là đường nhanh nhất trên "
+                "mạng này, theo tốc độ thiết kế. Mức xung yếu của một tuyến là phần hiệu quả "
+                "của cả mạng (trung bình nghịch đảo thời gian đi giữa các tỉnh lỵ) mất đi khi "
+                "cắt tuyến đó. Chỉ số chuỗi đô thị gộp khả năng kết nối, tiếp cận dân số, "
+                "tiếp cận cửa ngõ và các chỉ số chuyển đổi số, chuẩn hóa về 0–1."
+            ),
+            "en": (
+                "The network holds expressways, national highways, railways, waterways and "
+                "sea routes, drawn schematically through their waypoints. A travel time is the "
+                "fastest route on this network at design speeds. A corridor's criticality is "
+                "the share of the whole network's efficiency (the mean inverse travel time "
+                "between provincial capitals) lost when that corridor is cut. The chain score "
+                "combines connectedness, people within reach, gateway access and digital "
+                "transformation indices, scaled to 0–1."
+            ),
+        },
+        "brief_caveats": {"vi": "Lưu ý khi sử dụng", "en": "Caveats"},
+        "brief_caveat_schematic": {
+            "vi": "Tuyến là sơ đồ, không phải tuyến khảo sát: thời gian đi là ước tính, không phải lịch chạy.",
+            "en": "Corridors are schematic, not surveyed: travel times are estimates, not timetables.",
+        },
+        "brief_caveat_polygons": {
+            "vi": "Ranh giới tỉnh đã giản lược; diện tích tính từ đa giác chỉ để minh họa.",
+            "en": "Province polygons are simplified; areas measured on them are illustrative.",
+        },
+        "brief_caveat_missing": {
+            "vi": "Ô ghi “không có dữ liệu” là thiếu số liệu, không phải bằng 0.",
+            "en": "Cells reading “no data” are missing values, never zero.",
+        },
+        "brief_sources": {"vi": "Nguồn dữ liệu", "en": "Sources"},
+        "brief_source_boundaries": {
+            "vi": "Ranh giới tỉnh: geoBoundaries (Runfola và cs. 2020), CC BY 4.0.",
+            "en": "Province boundaries: geoBoundaries (Runfola et al. 2020), CC BY 4.0.",
+        },
+        "brief_source_data": {
+            "vi": "Đô thị, cửa ngõ, tuyến và chỉ số: dữ liệu gói kèm urbanchain, có nguồn từng dòng (facts.md).",
+            "en": "Cities, gateways, corridors and indices: urbanchain's bundled data, sourced row by row (facts.md).",
+        },
+        "brief_print": {
+            "vi": "Bản đồ in (cùng nội dung)",
+            "en": "Printable map (same content)",
+        },
+        "col_capital": {"vi": "Tỉnh lỵ", "en": "Capital"},
+        "col_to_hanoi": {"vi": "Đến Hà Nội", "en": "To Hà Nội"},
+        "col_seaport": {"vi": "Cảng biển gần nhất", "en": "Nearest seaport"},
+        "col_airport": {"vi": "Sân bay gần nhất", "en": "Nearest airport"},
+        "col_border_gate": {"vi": "Cửa khẩu gần nhất", "en": "Nearest border gate"},
+        "col_minutes": {"vi": "phút", "en": "minutes"},
+        "col_corridor": {"vi": "Tuyến", "en": "Corridor"},
+        "col_mode": {"vi": "Loại", "en": "Type"},
+        "col_efficiency": {"vi": "Hiệu quả mạng mất đi", "en": "Network efficiency lost"},
+        "col_extra_time": {"vi": "Đi thêm tối đa", "en": "Largest detour"},
+        "col_pair": {"vi": "Cặp tỉnh lỵ", "en": "Capital pair"},
+        "col_before": {"vi": "Hiện trạng", "en": "Today"},
+        "col_after": {"vi": "Phương án", "en": "Scenario"},
+        "col_saved": {"vi": "Tiết kiệm", "en": "Saved"},
+        "chart_seaport": {
+            "vi": "Thời gian đến cảng biển gần nhất (phút)",
+            "en": "Minutes to the nearest seaport",
+        },
+        "chart_critical": {
+            "vi": "Hiệu quả mạng mất đi nếu tuyến bị cắt (%)",
+            "en": "Network efficiency lost if the corridor is cut (%)",
+        },
+        "chart_gains": {
+            "vi": "Số phút tiết kiệm theo cặp tỉnh lỵ",
+            "en": "Minutes saved by capital pair",
+        },
+        "scenario_default": {"vi": "phương án", "en": "the scenario"},
+    }
+)
 
 KINDS: dict[str, dict[str, str]] = {
     "city": {"vi": "đô thị", "en": "city"},
@@ -267,6 +390,32 @@ METRICS: dict[str, MetricLabel] = {
 }
 
 
+#: Names of the bundled regions.
+REGIONS: dict[str, dict[str, str]] = {
+    "red_river_delta": {"vi": "Đồng bằng sông Hồng", "en": "Red River Delta"},
+    "mekong_delta": {"vi": "Đồng bằng sông Cửu Long", "en": "Mekong River Delta"},
+    "hanoi_haiphong_quangninh": {
+        "vi": "Hà Nội – Hải Phòng – Quảng Ninh",
+        "en": "Hà Nội – Hải Phòng – Quảng Ninh",
+    },
+}
+
+
+def region_name(region: Any, lang: Lang) -> str:
+    """Name of a region id in ``lang`` (unknown ids are shown as words).
+
+    Examples
+    --------
+    >>> region_name("red_river_delta", "vi")
+    'Đồng bằng sông Hồng'
+    """
+    key = str(region or "").strip().lower().replace("-", "_")
+    entry = REGIONS.get(key)
+    if entry is not None:
+        return entry[lang]
+    return key.replace("_", " ").title() if key else "urbanchain"
+
+
 def check_lang(lang: Any) -> Lang:
     """Return ``lang`` if it is ``"vi"`` or ``"en"``, else raise a ValidationError.
 
@@ -379,8 +528,8 @@ def nice(value: float, digits: int = 2) -> float:
 def format_number(value: float, lang: Lang, *, decimals: int | None = None) -> str:
     """Format a number by the locale of ``lang`` with Babel.
 
-    Without ``decimals``: whole numbers from 10, two decimals from 0.01, else two
-    significant digits.
+    Without ``decimals``: whole numbers from 10, one decimal from 1, two from 0.01,
+    else two significant digits.
 
     Examples
     --------
@@ -398,6 +547,8 @@ def format_number(value: float, lang: Lang, *, decimals: int | None = None) -> s
         size = abs(number)
         if size >= 10 or number.is_integer():
             decimals = 0
+        elif size >= 1:
+            decimals = 1
         elif size >= 0.01:
             decimals = 2
         else:
