@@ -445,7 +445,8 @@ def brief_cmd(
         ctx, cfg, region=region, year=year, nodes=None, corridors=None, provinces=None
     )
     if scenario is not None and not scenario.is_file():
-        raise _fail(f"--scenario {scenario}: no such file; give a scenario TOML file.")
+        msg = f"--scenario {scenario}: no such file; give a scenario TOML file."
+        raise _fail(msg)
     brief(chain, scenario=scenario, lang=Lang(lang).value, path=out)
     typer.echo(str(out))
 

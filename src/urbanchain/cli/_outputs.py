@@ -397,6 +397,6 @@ def write_briefs(
     scenario = chain.as_of(2030) if year < 2030 else None
     for lang in ("vi", "en"):
         path = out / f"brief-{slug}-{lang}.html"
-        brief(chain, scenario=scenario, lang=lang, path=path, tables=tables)  # type: ignore[arg-type]
+        brief(chain, scenario=scenario, lang=lang, path=path, tables=tables)
         written.append(path)
     return written

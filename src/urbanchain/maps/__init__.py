@@ -160,12 +160,14 @@ def _province_frames(
     return [(v, plan_mod.to_lonlat(available[v], layer="provinces")) for v in sorted(chosen)]
 
 
-def _province_lookup(frames: Sequence[tuple[int, gpd.GeoDataFrame]], nodes: Any) -> dict[str, dict[str, str]]:
+def _province_lookup(
+    frames: Sequence[tuple[int, gpd.GeoDataFrame]], nodes: Any
+) -> dict[str, dict[str, str]]:
     """Province names by vintage and code, for the popups of nodes (both vintages)."""
     names: dict[str, dict[str, str]] = {}
-    for vintage, frame in frames:
+    for number, frame in frames:
         if "code" in frame.columns and "name_vi" in frame.columns:
-            names[str(vintage)] = {
+            names[str(number)] = {
                 str(c): str(n) for c, n in zip(frame["code"], frame["name_vi"], strict=True)
             }
     columns = getattr(nodes, "columns", ())
@@ -187,7 +189,7 @@ def _province_lookup(frames: Sequence[tuple[int, gpd.GeoDataFrame]], nodes: Any)
                 from urbanchain import datasets
 
                 bundled = datasets.provinces(region=None, vintage=int(vintage))
-            except Exception:  # noqa: BLE001 - the lookup only improves popups
+            except Exception:
                 continue
             for code, name in zip(bundled["code"], bundled["name_vi"], strict=True):
                 known.setdefault(str(code), str(name))
@@ -213,9 +215,7 @@ def _context_frame(context: Any, frames: Sequence[tuple[int, gpd.GeoDataFrame]])
     pad_x, pad_y = (maxx - minx) * 0.6 + 0.3, (maxy - miny) * 0.6 + 0.3
     window = shapely.box(minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y)
     geometry = country.geometry
-    keep = geometry.intersects(window) & ~geometry.representative_point().within(
-        union.buffer(0.01)
-    )
+    keep = geometry.intersects(window) & ~geometry.representative_point().within(union.buffer(0.01))
     chosen = country.loc[keep].copy()
     chosen["geometry"] = chosen.geometry.intersection(window).simplify(0.003)
     return chosen[~chosen.geometry.is_empty]
@@ -278,9 +278,7 @@ def _plans(
     ctx.province_names = _province_lookup(frames, layers["nodes"])
     context_frame = _context_frame(context, frames)
     if context_frame is not None and len(context_frame):
-        plans.append(
-            reg.spec("context").plan()(context_frame, ctx=ctx, name=names.get("context"))
-        )
+        plans.append(reg.spec("context").plan()(context_frame, ctx=ctx, name=names.get("context")))
     newest = max((v for v, _ in frames), default=None)
     for vintage, frame in frames:
         metric = province_metric
@@ -440,7 +438,10 @@ def _swatch(item: plan_mod.LegendItem) -> str:
 
 
 def _attribution_html(extra: str | None, lang: i18n.Lang = "en") -> str:
-    parts = [escape_html(i18n.text("attribution", lang)), escape_html(i18n.text("corridor_note", lang))]
+    parts = [
+        escape_html(i18n.text("attribution", lang)),
+        escape_html(i18n.text("corridor_note", lang)),
+    ]
     if extra:
         parts.append(escape_html(extra))
     return " | ".join(parts)
@@ -556,7 +557,9 @@ def _build_map(
             if not (x.css == "uc-label-province-old" and x.text in primary)
         ]
         m.add_child(
-            el.LabelLayer(rows, name=_unique_name(i18n.text("labels", lang), used), pane=reg.LABEL_PANE[0])
+            el.LabelLayer(
+                rows, name=_unique_name(i18n.text("labels", lang), used), pane=reg.LABEL_PANE[0]
+            )
         )
     # The region (provinces) frames the view; reach nodes may lie outside it.
     fit = region if region is not None else everything
@@ -959,7 +962,7 @@ def diff_map(
 
 
 def _detect_projects(layer_sets: list[dict[str, Any]]) -> dict[str, str]:
-    """New, upgraded and closed corridors between the two networks' corridor layers."""
+    """Find the new, upgraded and closed corridors between the two networks' corridor layers."""
     import pandas as pd
 
     base, other = layer_sets[0]["corridors"], layer_sets[1]["corridors"]
@@ -1349,7 +1352,10 @@ def _plot_labels(ax: Axes, plans: Sequence[plan_mod.LayerPlan], frame_box: list[
     texts = []
     xs, ys = [], []
     points = [
-        (x.lon, x.lat) for p in plans for x in p.labels if x.direction == "right" and x.min_zoom == 0
+        (x.lon, x.lat)
+        for p in plans
+        for x in p.labels
+        if x.direction == "right" and x.min_zoom == 0
     ]
 
     def _room(spot: tuple[float, float]) -> float:
@@ -1450,7 +1456,7 @@ def _locator(ax: Axes, frame_box: list[float], lang: i18n.Lang) -> None:
         from urbanchain import datasets
 
         country = datasets.provinces(region=None, vintage=2008)
-    except Exception:  # noqa: BLE001 - the inset is decoration; the map stands without it
+    except Exception:
         return
     inset = ax.inset_axes((0.78, 0.02, 0.2, 0.38))
     for geom in country.geometry:
@@ -1463,7 +1469,9 @@ def _locator(ax: Axes, frame_box: list[float], lang: i18n.Lang) -> None:
             )
     minx, miny, maxx, maxy = frame_box
     inset.add_patch(
-        Rectangle((minx, miny), maxx - minx, maxy - miny, fill=False, ec="#b2182b", lw=1.2, zorder=3)
+        Rectangle(
+            (minx, miny), maxx - minx, maxy - miny, fill=False, ec="#b2182b", lw=1.2, zorder=3
+        )
     )
     inset.set_xlim(102.0, 110.0)
     inset.set_ylim(8.2, 23.6)

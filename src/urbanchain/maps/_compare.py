@@ -90,7 +90,11 @@ def side_by_side_html(
     frames = []
     for caption, m in zip(titles, (left, right), strict=True):
         page = render_html(m, offline=True)
-        page = page.replace("</html>", _CHILD_SYNC + "</html>") if "</html>" in page else page + _CHILD_SYNC
+        page = (
+            page.replace("</html>", _CHILD_SYNC + "</html>")
+            if "</html>" in page
+            else page + _CHILD_SYNC
+        )
         frames.append(
             f"<figure><figcaption>{html.escape(caption)}</figcaption>"
             f'<iframe class="uc-side" srcdoc="{html.escape(page, quote=True)}"></iframe></figure>'
@@ -110,7 +114,9 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)

@@ -39,7 +39,7 @@ __all__ = [
 
 
 def json_no_braces(obj: Any) -> str:
-    """JSON for a script with ``{``/``}`` inside strings written as ``\\u007b``/``\\u007d``.
+    r"""Return JSON for a script with ``{``/``}`` inside strings written as ``\\u007b``/``\\u007d``.
 
     Only for data without objects (lists, strings, numbers), where every brace is
     inside a string: the text can then never open a Jinja block, even if it were
@@ -68,6 +68,9 @@ class UrbanchainMap(folium.Map):
         self.urbanchain_offline = offline
         self.urbanchain_layer_control = layer_control
         self.urbanchain_fit = fit
+        self._uc_control: LayerControl | None = None
+        self._uc_fit: FitRegion | None = None
+        self._uc_fit_bounds: list[float] | None = None
         if offline:
             self.default_js = []
             self.default_css = []
@@ -76,23 +79,25 @@ class UrbanchainMap(folium.Map):
             self.default_js = [("leaflet", _offline.LEAFLET_JS_URL)]
             self.default_css = [("leaflet_css", _offline.LEAFLET_CSS_URL)]
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Render, adding the layer control and the region fit *last*.
 
         Layers added with plain folium after :func:`~urbanchain.maps.chain_map`
         returned therefore exist before the control refers to them, and appear in it.
         """
+        # Made once and moved to the end on every render, so that rendering twice
+        # gives one control (branca keys the output by element name).
         for name in ("urbanchain_layer_control", "urbanchain_fit_region"):
             self._children.pop(name, None)
         if self.urbanchain_layer_control:
-            self.add_child(
-                LayerControl(collapsed=True, position="topright"),
-                name="urbanchain_layer_control",
-            )
+            if self._uc_control is None:
+                self._uc_control = LayerControl(collapsed=True, position="topright")
+            self.add_child(self._uc_control, name="urbanchain_layer_control")
         if self.urbanchain_fit is not None:
-            bounds, lang_label = self.urbanchain_fit
-            self.add_child(FitRegion(bounds), name="urbanchain_fit_region")
-            del lang_label
+            bounds = self.urbanchain_fit[0]
+            if self._uc_fit is None or self._uc_fit_bounds != bounds:
+                self._uc_fit, self._uc_fit_bounds = FitRegion(bounds), bounds
+            self.add_child(self._uc_fit, name="urbanchain_fit_region")
         super().render(**kwargs)
 
 
@@ -257,7 +262,9 @@ class LegendControl(MacroElement):
         """
     )
 
-    def __init__(self, html: str, *, position: str = "bottomright", summary: str = "Legend") -> None:
+    def __init__(
+        self, html: str, *, position: str = "bottomright", summary: str = "Legend"
+    ) -> None:
         super().__init__()
         self._name = "UcLegend"
         self.html_json = json_no_braces(html)
@@ -324,12 +331,12 @@ class LayerControl(folium.LayerControl):
     )
 
     def options_json(self) -> str:
-        """The control's options as script-safe JSON."""
+        """Return the control's options as script-safe JSON."""
         return json_for_script(dict(self.options))
 
     @staticmethod
     def name_json(name: str) -> str:
-        """A layer name (already HTML-escaped) as a script-safe JSON string."""
+        """Return a layer name (already HTML-escaped) as a script-safe JSON string."""
         return json_no_braces(str(name))
 
 

@@ -31,11 +31,11 @@ __all__ = [
     "MESSAGES",
     "METRICS",
     "MODES",
+    "REGIONS",
     "STATUSES",
     "UNITS",
     "Lang",
     "MetricLabel",
-    "REGIONS",
     "category",
     "check_lang",
     "format_number",
@@ -439,7 +439,7 @@ def check_lang(lang: Any) -> Lang:
     if lang not in LANGS:
         msg = f'lang must be "vi" (Vietnamese) or "en" (English); got {lang!r}.'
         raise ValidationError(msg)
-    return lang  # type: ignore[no-any-return]
+    return lang
 
 
 def text(key: str, lang: Lang, **values: Any) -> str:
@@ -598,10 +598,7 @@ def format_value(
         shown = {"vi": "có", "en": "yes"}[lang] if value else {"vi": "không", "en": "no"}[lang]
     elif isinstance(value, numbers.Real):
         number = float(value) * scale
-        if year and number.is_integer():
-            shown = str(int(number))
-        else:
-            shown = format_number(number, lang)
+        shown = str(int(number)) if year and number.is_integer() else format_number(number, lang)
     else:
         shown = str(value)
     word = unit_word(unit, lang)

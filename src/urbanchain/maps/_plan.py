@@ -29,17 +29,18 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "Label",
     "LayerPlan",
-    "PlanContext",
-    "context_plan",
-    "extra_plan",
     "LegendItem",
     "LegendSection",
+    "PlanContext",
+    "context_plan",
     "corridor_plan",
     "diff_values",
+    "extra_plan",
     "node_plan",
     "province_plan",
     "to_lonlat",
 ]
+
 
 @dataclass
 class LegendItem:
@@ -239,7 +240,7 @@ def _province_name(ctx: PlanContext, vintage: str, code: Any) -> str | None:
     return ctx.province_names.get(vintage, {}).get(key, key)
 
 
-def _popup(
+def _popup(  # noqa: PLR0917 - a private helper called with its arguments in order
     ctx: PlanContext,
     frame: gpd.GeoDataFrame,
     row: int,
@@ -261,7 +262,7 @@ def _popup(
 
 
 def _fact(ctx: PlanContext, frame: pd.DataFrame, row: int, column: str) -> list[tuple[str, str]]:
-    """A catalogued column as a popup fact with its unit (years as years)."""
+    """Return a catalogued column as a popup fact with its unit (years as years)."""
     value = _value(frame, column, row)
     if value is None:
         return []
@@ -536,7 +537,9 @@ def corridor_plan(
             (i18n.text("status", lang), i18n.category(i18n.STATUSES, statuses[row] or None, lang)),
         ]
         if ids[row] in projects:
-            facts.insert(0, (i18n.text("project_heading", lang), _project_text(projects[ids[row]], lang)))
+            facts.insert(
+                0, (i18n.text("project_heading", lang), _project_text(projects[ids[row]], lang))
+            )
         metric_lines = _metric_lines(resolved, row)
         for label, values in diff_extra:
             metric_lines.append((label, values.text(row)))
@@ -683,7 +686,7 @@ def _corridor_legend(
 
 
 def _diverging_section(title: str, metric: st.MetricValues, limit: float) -> LegendSection:
-    """A diverging colour bar whose two ends say what changed, in words."""
+    """Build a diverging colour bar whose two ends say what changed, in words."""
     lang = metric.lang
     amount = i18n.format_number(i18n.nice(limit * metric.scale), lang)
     word = i18n.unit_word(metric.unit, lang)
@@ -902,12 +905,21 @@ def extra_plan(
     styles = [dict(base) for _ in range(len(frame))]
     title = name or i18n.text("layer_extra", lang)
     if "band_min" in frame.columns:
-        bands = sorted({float(b) for b in pd.to_numeric(frame["band_min"], errors="coerce").dropna()})
-        colours = {b: _EXTRA_PALETTE[min(i, len(_EXTRA_PALETTE) - 1)] for i, b in enumerate(reversed(bands))}
+        bands = sorted(
+            {float(b) for b in pd.to_numeric(frame["band_min"], errors="coerce").dropna()}
+        )
+        colours = {
+            b: _EXTRA_PALETTE[min(i, len(_EXTRA_PALETTE) - 1)]
+            for i, b in enumerate(reversed(bands))
+        }
         section = LegendSection(title=f"{title} ({i18n.unit_word('min', lang)})")
         for band in bands:
             section.items.append(
-                LegendItem(kind="fill", label=f"≤ {i18n.format_value(band, 'min', lang)}", colour=colours[band])
+                LegendItem(
+                    kind="fill",
+                    label=f"≤ {i18n.format_value(band, 'min', lang)}",
+                    colour=colours[band],
+                )
             )
         legend.append(section)
         for row in range(len(frame)):

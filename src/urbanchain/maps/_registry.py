@@ -67,7 +67,7 @@ class LayerSpec:
     def plan(self) -> Callable[..., Any]:
         """Return the plan builder (imported lazily to avoid an import cycle)."""
         module = importlib.import_module("urbanchain.maps._plan")
-        return getattr(module, self.builder)  # type: ignore[no-any-return]
+        return getattr(module, self.builder)
 
 
 REGISTRY: dict[str, LayerSpec] = {}

@@ -131,7 +131,7 @@ class MetricValues:
     lang: i18n.Lang = "en"
 
     def text(self, row: int) -> str:
-        """The formatted value of ``row`` with its unit, in the metric's language."""
+        """Return the formatted value of ``row`` with its unit, in the metric's language."""
         return i18n.format_value(self.values.iloc[row], self.unit, self.lang, scale=self.scale)
 
     def title(self) -> str:
@@ -546,7 +546,7 @@ def _rows(pairs: Sequence[tuple[Any, Any]], units: Mapping[str, str]) -> list[st
 
 
 def _source_links(sources: Sequence[str], lang: i18n.Lang) -> str:
-    """A short list of links (http/https only) and, without links, the first source text."""
+    """Build a short list of links (http/https only) and, without links, the first source text."""
     import re
     from urllib.parse import urlsplit
 

@@ -69,7 +69,7 @@ def key_tables(chain: Any) -> dict[str, pd.DataFrame]:
 
 
 def _other_chain(scenario: Any, lang: i18n.Lang) -> tuple[Any, str] | None:
-    """The scenario as (chain, name): a TOML file, a Scenario or a chain."""
+    """Return the scenario as (chain, name): a TOML file, a Scenario or a chain."""
     if scenario is None:
         return None
     from urbanchain.chain import UrbanChain
@@ -81,7 +81,9 @@ def _other_chain(scenario: Any, lang: i18n.Lang) -> tuple[Any, str] | None:
     if isinstance(scenario, Scenario):
         return scenario.chain, i18n.text("scenario_default", lang)
     if isinstance(scenario, UrbanChain):
-        return scenario, f"{scenario.year}" if scenario.year else i18n.text("scenario_default", lang)
+        return scenario, f"{scenario.year}" if scenario.year else i18n.text(
+            "scenario_default", lang
+        )
     msg = (
         "scenario must be a scenario TOML file, a urbanchain.scenarios.Scenario or an "
         f"UrbanChain; got {type(scenario).__name__}."
@@ -95,7 +97,9 @@ def _png(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _bar_chart(labels: list[str], values: list[float], *, title: str, lang: i18n.Lang, colour: str) -> str:
+def _bar_chart(
+    labels: list[str], values: list[float], *, title: str, lang: i18n.Lang, colour: str
+) -> str:
     from matplotlib.figure import Figure
 
     from urbanchain.maps._html import mpl_text
@@ -236,7 +240,16 @@ def brief(
         map_png = _png(fig)
     t = {
         key: i18n.text(f"brief_{key}", lang)
-        for key in ("findings", "map", "map_note", "methods", "methods_text", "caveats", "sources", "print")
+        for key in (
+            "findings",
+            "map",
+            "map_note",
+            "methods",
+            "methods_text",
+            "caveats",
+            "sources",
+            "print",
+        )
     }
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("urbanchain.report", "templates"),
@@ -286,22 +299,26 @@ def _corridor_name(chain: Any, corridor_id: Any) -> str:
 
 
 def _findings(
-    gateway: pd.DataFrame, critical: pd.DataFrame, names: dict[str, str], chain: Any, lang: i18n.Lang
+    gateway: pd.DataFrame,
+    critical: pd.DataFrame,
+    names: dict[str, str],
+    chain: Any,
+    lang: i18n.Lang,
 ) -> list[str]:
     found = []
     seaport = gateway["seaport_min"].dropna()
     capitals = [c for c in chain.capitals if c in seaport.index]
     seaport = seaport.loc[capitals] if capitals else seaport
     if len(seaport):
-        near, far = seaport.idxmin(), seaport.idxmax()
+        near, far = str(seaport.idxmin()), str(seaport.idxmax())
         found.append(
             i18n.text(
                 "brief_finding_seaport",
                 lang,
-                near=names.get(str(near), near),
-                near_min=_minutes(seaport[near], lang),
-                far=names.get(str(far), far),
-                far_min=_minutes(seaport[far], lang),
+                near=names.get(near, near),
+                near_min=_minutes(seaport.loc[near], lang),
+                far=names.get(far, far),
+                far_min=_minutes(seaport.loc[far], lang),
             )
         )
     if len(critical):
@@ -340,7 +357,9 @@ def _gateway_table(gateway: pd.DataFrame, names: dict[str, str], lang: i18n.Lang
     for kind in kinds:
         head.append(f"{i18n.text(f'col_{kind}', lang)} ({i18n.text('col_minutes', lang)})")
     rows = []
-    for node, row in gateway.sort_values(kinds[0] + "_min" if kinds else gateway.columns[0]).iterrows():
+    for node, row in gateway.sort_values(
+        kinds[0] + "_min" if kinds else gateway.columns[0]
+    ).iterrows():
         cells = [names.get(str(node), str(node))]
         for kind in kinds:
             target = row.get(f"{kind}_id")
