@@ -344,7 +344,10 @@ def test_diff_map_columns_of_two_networks_and_precomputed(chain):
     other = type(chain)(provinces=chain.provinces, nodes=other_nodes, corridors=other_corridors)
     m = maps.diff_map(chain, other, node_metric="score", corridor_metric="criticality")
     _provinces, corridors, nodes = _collections(maps.render_html(m))
-    assert "Change: Chain score (0–1) (scenario vs base): 0.1" in nodes["features"][0]["properties"]["uc_tooltip"]
+    assert (
+        "Change: Chain score (0–1) (scenario vs base): 0.1"
+        in nodes["features"][0]["properties"]["uc_tooltip"]
+    )
     assert "no data" in nodes["features"][2]["properties"]["uc_tooltip"]  # base NaN
     assert corridors["features"][1]["properties"]["uc_style"]["color"] == GREY
     assert corridors["features"][2]["properties"]["uc_style"]["color"] == "#f7f7f7"

@@ -905,7 +905,7 @@ def diff_map(
                     units=merged_units,
                     lang=lang,
                 )
-            found = projects if projects is not None else _detect_projects(layer_sets)
+            found = projects if projects is not None else _detect_projects(layer_sets, base, other)
             plans.append(
                 reg.spec("corridors").plan()(
                     corridor_frame,
@@ -961,11 +961,20 @@ def diff_map(
         )
 
 
-def _detect_projects(layer_sets: list[dict[str, Any]]) -> dict[str, str]:
-    """Find the new, upgraded and closed corridors between the two networks' corridor layers."""
+def _detect_projects(
+    layer_sets: list[dict[str, Any]], base_obj: Any = None, other_obj: Any = None
+) -> dict[str, str]:
+    """Find the new, upgraded and closed corridors between the two networks.
+
+    A chain's ``network`` (the corridors in its graph that year) is preferred to its
+    ``corridors`` layer, which also lists corridors not open yet.
+    """
     import pandas as pd
 
     base, other = layer_sets[0]["corridors"], layer_sets[1]["corridors"]
+    base_net, other_net = getattr(base_obj, "network", None), getattr(other_obj, "network", None)
+    if isinstance(base_net, pd.DataFrame) and isinstance(other_net, pd.DataFrame):
+        base, other = base_net, other_net
     if base is None or other is None:
         return {}
     if "corridor_id" not in base.columns or "corridor_id" not in other.columns:

@@ -371,10 +371,22 @@ class LabelLayer(Layer):
                         className: "uc-label " + row[5]
                     }).setLatLng([row[0], row[1]]).setContent(span);
                     group.addLayer(tip);
-                    var spots = [[row[0], row[1]]].concat(row[7] || []);
+                    // A point label tries four sides; an area label its candidate points.
+                    var spots = right ? ["right", "left", "top", "bottom"]
+                        : [[row[0], row[1]]].concat(row[7] || []);
                     return {tip: tip, priority: row[3], zoom: row[4], spots: spots};
                 });
                 labels.sort(function (a, b) { return a.priority - b.priority; });
+                var offsets = {right: [7, 0], left: [-7, 0], top: [0, -6], bottom: [0, 6]};
+                function place(label, spot) {
+                    if (typeof spot === "string") {
+                        label.tip.options.direction = spot;
+                        label.tip.options.offset = offsets[spot];
+                        label.tip.update();
+                    } else {
+                        label.tip.setLatLng(spot);
+                    }
+                }
                 function overlaps(r, q) {
                     return r.left < q.right + 2 && r.right + 2 > q.left &&
                         r.top < q.bottom + 1 && r.bottom + 1 > q.top;
@@ -398,7 +410,7 @@ class LabelLayer(Layer):
                         el.style.visibility = "";
                         var view = map.getContainer().getBoundingClientRect();
                         for (var s = 0; s < label.spots.length; s++) {
-                            label.tip.setLatLng(label.spots[s]);
+                            place(label, label.spots[s]);
                             var r = el.getBoundingClientRect();
                             var free = r.left >= view.left && r.right <= view.right &&
                                 r.top >= view.top && r.bottom <= view.bottom;
@@ -410,8 +422,23 @@ class LabelLayer(Layer):
                                 return;
                             }
                         }
-                        label.tip.setLatLng(label.spots[0]);
+                        place(label, label.spots[0]);
                         el.style.visibility = "hidden";
+                    });
+                    // Check the final boxes again, in priority order: moving one label
+                    // can shift another, and no two shown labels may overlap.
+                    var kept = [];
+                    labels.forEach(function (label) {
+                        var el = label.tip.getElement();
+                        if (!el || el.style.visibility === "hidden") { return; }
+                        var r = el.getBoundingClientRect();
+                        for (var i = 0; i < kept.length; i++) {
+                            if (overlaps(r, kept[i])) {
+                                el.style.visibility = "hidden";
+                                return;
+                            }
+                        }
+                        kept.push(r);
                     });
                 }
                 map.on("zoomend moveend resize overlayadd", declutter);
@@ -453,7 +480,8 @@ class FitRegion(MacroElement):
                     }
                     if (title) { top += title.offsetHeight + 8; }
                     map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
-                        paddingTopLeft: [12, top], paddingBottomRight: [right, 12]
+                        paddingTopLeft: [12, top], paddingBottomRight: [right, 12],
+                        animate: false
                     });
                 }
                 fit();
