@@ -331,8 +331,9 @@ def test_diff_map_says_minutes_saved_and_marks_projects(chain):
         lang="vi",
     )
     page = maps.render_html(m)
-    assert "30 phút tiết kiệm" in page
-    assert "30 phút tăng thêm" in page
+    assert "−30 (phút tiết kiệm)" in page
+    assert "+30 (phút tăng thêm)" in page
+    assert "trong dữ liệu: từ -30 phút đến 10 phút" in page
     corridors = next(c for c in _collections(page) if "uc-corridor" in json.dumps(c))
     classes = {
         f["properties"]["uc_id"]: f["properties"]["uc_style"]["className"]

@@ -108,6 +108,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Change: {label} ({other} vs {base})",
     },
     "diff_unchanged": {"vi": "không đổi", "en": "unchanged"},
+    "diff_range": {
+        "vi": "trong dữ liệu: từ {low} đến {high}",
+        "en": "in the data: {low} to {high}",
+    },
     "project_new": {"vi": "tuyến mới", "en": "new corridor"},
     "project_upgraded": {"vi": "tuyến nâng cấp", "en": "upgraded corridor"},
     "project_closed": {"vi": "tuyến đóng", "en": "closed corridor"},

@@ -692,8 +692,8 @@ def _diverging_section(title: str, metric: st.MetricValues, limit: float) -> Leg
     word = i18n.unit_word(metric.unit, lang)
     if metric.lower_is_better and word:
         ends = (
-            f"{amount} {i18n.text('diff_saved', lang, unit=word)}",
-            f"{amount} {i18n.text('diff_added', lang, unit=word)}",
+            f"−{amount} ({i18n.text('diff_saved', lang, unit=word)})",
+            f"+{amount} ({i18n.text('diff_added', lang, unit=word)})",
         )
     else:
         suffix = f" {word}" if word and word != "%" else word
@@ -704,6 +704,20 @@ def _diverging_section(title: str, metric: st.MetricValues, limit: float) -> Leg
     section = LegendSection(
         title=title, gradient=(list(st._DIVERGING), limit), unit=metric.unit, ends=ends
     )
+    present = metric.values.dropna()
+    if len(present):
+        # The colour scale is symmetric; say what the data actually span.
+        low, high = (
+            i18n.format_value(v, metric.unit, lang, scale=metric.scale)
+            for v in (present.min(), present.max())
+        )
+        section.items.append(
+            LegendItem(
+                kind="fill",
+                label=i18n.text("diff_range", lang, low=low, high=high),
+                colour="#ffffff",
+            )
+        )
     if bool(metric.values.isna().any()):
         section.items.append(
             LegendItem(
