@@ -93,8 +93,10 @@ def _check_labels_and_legend(session, capitals: list[str]) -> list[dict]:
             overlap = a[0] < b[2] - 1 and a[2] > b[0] + 1 and a[1] < b[3] - 1 and a[3] > b[1] + 1
             assert not overlap, (a, b)
     left, top, right, bottom, width, height = session.page.evaluate(LEGEND_JS)
-    assert left >= 0 and top >= 0
-    assert right <= width and bottom <= height
+    assert left >= 0
+    assert top >= 0
+    assert right <= width
+    assert bottom <= height
     return shown
 
 
