@@ -1466,7 +1466,7 @@ def _arrow_strings() -> bool:
     if int(pd.__version__.split(".")[0]) < 3:
         return False
     try:
-        import pyarrow
+        import pyarrow  # noqa: F401
     except ImportError:
         return False
     return True
