@@ -21,7 +21,6 @@ from urbanchain.errors import UrbanchainError
 __all__ = ["app", "main"]
 
 
-
 class EngineChoice(StrEnum):
     """Values of the global ``--engine`` option (the ``engine`` setting)."""
 
@@ -29,6 +28,7 @@ class EngineChoice(StrEnum):
     scipy = "scipy"
     cch = "cch"
     networkx = "networkx"
+
 
 app = typer.Typer(
     name="urbanchain",
@@ -441,9 +441,7 @@ def brief_cmd(
     from urbanchain.report import brief
 
     cfg = _config(config)
-    chain = _chain(
-        ctx, cfg, region=region, year=year, nodes=None, corridors=None, provinces=None
-    )
+    chain = _chain(ctx, cfg, region=region, year=year, nodes=None, corridors=None, provinces=None)
     if scenario is not None and not scenario.is_file():
         msg = f"--scenario {scenario}: no such file; give a scenario TOML file."
         raise _fail(msg)

@@ -190,9 +190,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def write_metadata(
-    chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path
-) -> Path:
+def write_metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """Write what a batch run needs to be reproduced: versions, settings, per-table attrs.
 
     The file records the urbanchain version, the settings in force (engine
@@ -304,6 +302,7 @@ def write_map(
             node_metric=node_values,
             corridor_metric=corridor_values,
             title=title,
+            subtitle=_subtitle(node_values, corridor_values, checked),
             lang=checked,
             paper="A4",
         )
@@ -313,6 +312,24 @@ def write_map(
             fig.savefig(temporary, dpi=dpi, format=suffix[1:])
             temporary.replace(target)
     return out
+
+
+def _subtitle(nodes: pd.Series, corridors: pd.Series | None, lang: str) -> str:
+    """'Cities coloured by <metric>; corridor width by <metric>' in the map's language."""
+    from urbanchain.maps import _i18n as i18n
+
+    checked = i18n.check_lang(lang)
+
+    def label(series: pd.Series) -> str:
+        entry = i18n.METRICS.get(str(series.name))
+        if entry is None:
+            return str(series.name)
+        text = entry.vi if checked == "vi" else entry.en
+        return text[0].lower() + text[1:]
+
+    if corridors is None:
+        return i18n.text("subtitle_nodes", checked, label=label(nodes))
+    return i18n.text("map_subtitle", checked, label=label(nodes), corridor=label(corridors))
 
 
 def _node_metric(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:

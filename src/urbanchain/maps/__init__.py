@@ -1371,6 +1371,8 @@ def _plot_labels(ax: Axes, plans: Sequence[plan_mod.LayerPlan], frame_box: list[
         lat, lon = spot
         return min(((lon - px) ** 2 + (lat - py) ** 2 for px, py in points), default=1.0)
 
+    fixed = []
+    province_spots: list[tuple[Any, list[tuple[float, float]]]] = []
     for plan in plans:
         for label in plan.labels:
             if label.min_zoom > 0 or not (minx <= label.lon <= maxx and miny <= label.lat <= maxy):
@@ -1379,7 +1381,7 @@ def _plot_labels(ax: Axes, plans: Sequence[plan_mod.LayerPlan], frame_box: list[
                 # The candidate farthest from the city markers and their labels.
                 spots = [(label.lat, label.lon), *label.candidates]
                 lat, lon = max(spots, key=lambda spot: (min(_room(spot), 0.04), -spots.index(spot)))
-                ax.text(
+                province_text = ax.text(
                     lon,
                     lat,
                     mpl_text(label.text.upper()),
@@ -1390,6 +1392,8 @@ def _plot_labels(ax: Axes, plans: Sequence[plan_mod.LayerPlan], frame_box: list[
                     alpha=0.85,
                     zorder=4,
                 )
+                fixed.append(province_text)
+                province_spots.append((province_text, spots))
                 continue
             capital = label.css == "uc-label-capital"
             texts.append(
@@ -1415,11 +1419,35 @@ def _plot_labels(ax: Axes, plans: Sequence[plan_mod.LayerPlan], frame_box: list[
             texts,
             x=xs,
             y=ys,
+            objects=fixed or None,  # province names stay put; city labels move off them
             ax=ax,
             expand=(1.15, 1.3),
             arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.5},
             ensure_inside_axes=True,
         )
+    _move_province_labels(ax, province_spots, texts)
+
+
+def _move_province_labels(
+    ax: Axes, province_spots: Sequence[tuple[Any, list[tuple[float, float]]]], texts: list[Any]
+) -> None:
+    """Move each province name to its first candidate position clear of the city labels."""
+    if not province_spots or not texts:
+        return
+    figure: Any = ax.figure
+    canvas = figure.canvas
+    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else figure._get_renderer()
+    taken = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in texts]
+    for text, spots in province_spots:
+        chosen = text.get_position()
+        for lat, lon in spots:
+            text.set_position((lon, lat))
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+        else:
+            text.set_position(chosen)  # none is clear: keep the position farthest from cities
 
 
 def _north_arrow(ax: Axes, lang: i18n.Lang) -> None:
