@@ -424,8 +424,14 @@ def test_brief_in_both_languages_with_a_scenario(tmp_path):
     assert "Cảng Hải Phòng" in vi
     assert vi.count('src="data:image/png;base64,') >= 3
     assert find_remote_assets(vi) == []
-    en = brief(chain, lang="en", static_map=True)
+    payload = "</script><script>window.__pwned=1</script>{{ 7*6 }}"
+    en = brief(chain, lang="en", static_map=True, title=payload)
     assert "Key findings" in en
+    # the title is data: escaped, never compiled as a template, and the map inside the
+    # iframe is escaped as an attribute value
+    assert "<script>window.__pwned" not in en
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;{{ 7*6 }}" in en
+    assert en.count("<script") == 0
     assert "Printable map" in en
     assert "What the scenario gains" not in en  # no scenario given
     with pytest.raises(ValidationError, match="scenario"):
