@@ -81,9 +81,8 @@ def _other_chain(scenario: Any, lang: i18n.Lang) -> tuple[Any, str] | None:
     if isinstance(scenario, Scenario):
         return scenario.chain, i18n.text("scenario_default", lang)
     if isinstance(scenario, UrbanChain):
-        return scenario, f"{scenario.year}" if scenario.year else i18n.text(
-            "scenario_default", lang
-        )
+        name = i18n.text("other", lang)
+        return scenario, f"{name} {scenario.year}" if scenario.year else name
     msg = (
         "scenario must be a scenario TOML file, a urbanchain.scenarios.Scenario or an "
         f"UrbanChain; got {type(scenario).__name__}."
