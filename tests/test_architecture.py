@@ -30,6 +30,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("chain", "urbanchain"),  # the package root re-exports up to chain
     ("scenarios",),
     ("maps",),
+    ("report",),  # the decision brief: maps, tables and charts of a chain
     ("cli",),
 )
 TIER = {name: i for i, names in enumerate(STAGES) for name in names}

@@ -450,7 +450,8 @@ def test_row29_datetime_column_reaches_the_map_as_text():
 
     chain = synthetic_chain()
     chain.nodes["opened"] = pd.to_datetime(["2020-01-02", "2021-03-04", None, "2024-05-06"])
-    page = maps.render_html(maps.chain_map(chain))
+    # arbitrary columns are shown in the popup on request (the curated popup omits them)
+    page = maps.render_html(maps.chain_map(chain, popup="full"))
     assert "2020-01-02" in page
 
 
@@ -483,7 +484,8 @@ def _render(**kwargs: Any) -> str:
     edit = kwargs.pop("edit", None)
     if edit is not None:
         edit(chain)
-    return maps.render_html(maps.chain_map(chain, **kwargs))
+    # popup="full": every attribute (the sinks under test) reaches the popup
+    return maps.render_html(maps.chain_map(chain, popup="full", **kwargs))
 
 
 def _set(layer: str, column: str, row: int = 0) -> Callable[[Any], None]:
@@ -547,8 +549,9 @@ def test_folium_sink_never_executes_user_text(kwargs, where):
     assert "${" not in skeleton
     assert "`" not in skeleton
     if where is None:
-        # the layer name travels as a JSON string of escaped HTML
-        assert json.dumps(ESC).replace("&", "\\u0026") in page
+        # the layer name travels as a JSON string of escaped HTML (braces as \u007b/\u007d)
+        expected = json.dumps(ESC).replace("&", "\\u0026")
+        assert expected.replace("{", "\\u007b").replace("}", "\\u007d") in page
         return
     layer, prop, expected = where
     values = [f["properties"].get(prop, "") for f in _collections(page)[layer]["features"]]

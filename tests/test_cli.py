@@ -121,6 +121,12 @@ def test_main_job_writes_every_output(tmp_path):
         "metrics/corridor_criticality.csv",
         "red-river-delta.html",
         "red-river-delta.png",
+        "red-river-delta.pdf",
+        "red-river-delta-en.html",
+        "red-river-delta-en.png",
+        "red-river-delta-en.pdf",
+        "brief-red-river-delta-vi.html",
+        "brief-red-river-delta-en.html",
         "layers/provinces_2008.geojson",
         "layers/provinces_2025.geojson",
         "layers/layers.gpkg",
@@ -133,6 +139,10 @@ def test_main_job_writes_every_output(tmp_path):
     assert not re.search(r"""<script[^>]+src\s*=\s*["']?(https?:)?//""", html)
     assert not re.search(r"""<link[^>]+href\s*=\s*["']?(https?:)?//""", html)
     assert "L.map(" in html
+    assert 'lang="vi"' in (out / "brief-red-river-delta-vi.html").read_text(encoding="utf-8")
+    assert "Chú giải" in html
+    assert "Legend" in (out / "red-river-delta-en.html").read_text(encoding="utf-8")
+    assert (out / "red-river-delta.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_scenario_file_runs(tmp_path):

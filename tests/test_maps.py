@@ -84,15 +84,19 @@ def test_chain_map_draws_every_layer_with_furniture(chain):
     assert [len(c["features"]) for c in collections] == [3, 3, 4]
     assert "L.control.scale()" in page
     assert "L.control.layers(" in page
-    for name in ("Provinces (2025): population", "Corridors: criticality", "Nodes: score"):
-        assert json.dumps(name) in page
+    for name in (
+        "Provinces (2025): Population",
+        "Transport corridors: Corridor criticality",
+        "Cities and gateways: Chain score (0–1)",
+    ):
+        assert json.dumps(name, ensure_ascii=False) in page
     assert "geoBoundaries (Runfola et al. 2020, PLoS ONE 15(4): e0231866), CC BY 4.0" in page
     assert "schematic corridors" in page
     assert '<div class="uc-title" title="Red River Delta chain">Red River Delta chain</div>' in page
     assert "<title>Red River Delta chain</title>" in page
     assert "L.tileLayer" not in page
     # Legend sections, escaped inside a JSON string.
-    for text in ("Corridor mode", "Corridor status", "Node kind (ring)", "no data"):
+    for text in ("Corridor type", "Corridor status", "Place type (ring)", "no data"):
         assert text in page
 
 
@@ -155,15 +159,15 @@ def test_nan_metrics_are_grey_no_data_never_zero(chain):
     # Province "31" (Hải Phòng) has NaN population.
     hai_phong = provinces["features"][1]["properties"]
     assert hai_phong["uc_style"]["fillColor"] == GREY
-    assert "population: no data" in hai_phong["uc_tooltip"]
+    assert "Population: no data" in hai_phong["uc_tooltip"]
     # Two distinct populations -> two classes, the lightest and darkest of YlOrRd-3.
     assert provinces["features"][0]["properties"]["uc_style"]["fillColor"] == "#f03b20"
     assert provinces["features"][2]["properties"]["uc_style"]["fillColor"] == "#ffeda0"
     ha_long = nodes["features"][2]["properties"]
     assert ha_long["uc_style"]["fillColor"] == GREY
     assert ha_long["uc_style"]["radius"] == 5.0
-    assert "score: no data" in ha_long["uc_tooltip"]
-    assert "score: 0<" not in ha_long["uc_tooltip"]
+    assert "Chain score (0–1): no data" in ha_long["uc_tooltip"]
+    assert ": 0<" not in ha_long["uc_tooltip"]
 
 
 def test_metric_series_keyed_by_id_and_width_scaling(chain):
@@ -177,8 +181,8 @@ def test_metric_series_keyed_by_id_and_width_scaling(chain):
     assert [s.get("dashArray") for s in styles] == [None, "10 6", "3 7"]
     assert [s["color"] for s in styles] == ["#d7301f", "#6a3d9a", "#f16913"]
     tooltip = _corridors["features"][0]["properties"]["uc_tooltip"]
-    assert "criticality: 0.8 share of trips" in tooltip
-    assert "criticality: no data" in _corridors["features"][1]["properties"]["uc_tooltip"]
+    assert "Corridor criticality: 0.8 share of trips" in tooltip
+    assert "Corridor criticality: no data" in _corridors["features"][1]["properties"]["uc_tooltip"]
     # Node scores: 0.9 is the largest -> radius 14, 0.2 the smallest -> radius 5.
     radii = [f["properties"]["uc_style"]["radius"] for f in _nodes["features"]]
     assert radii[0] == 14.0
@@ -196,7 +200,9 @@ def test_paused_corridors_are_styled_distinctly(chain):
 
 
 def test_units_from_attrs_and_argument(chain):
-    m = maps.chain_map(chain, province_metric="population", units={"criticality": "index"})
+    m = maps.chain_map(
+        chain, province_metric="population", units={"criticality": "index"}, popup="full"
+    )
     page = maps.render_html(m)
     assert "8,400,000 people" in page
     assert "0.8 index" in page
@@ -326,10 +332,11 @@ def test_diff_map_from_two_series_is_centred_at_zero(chain):
     assert fills[1] == "#f7f7f7"
     assert fills[2] == "#2166ac"
     assert fills[3] == GREY
-    assert "Δ closeness (2030 − 2025): 0.5" in nodes[0]["properties"]["uc_tooltip"]
-    assert "closeness (2025): 1" in nodes[0]["properties"]["uc_tooltip"]
+    tooltip = nodes[0]["properties"]["uc_tooltip"]
+    assert "Change: Closeness (inverse mean travel time) (2030 vs 2025): 0.5 1/min" in tooltip
+    assert "Closeness (inverse mean travel time) (2025): 1 1/min" in tooltip
     assert "no data" in nodes[3]["properties"]["uc_tooltip"]
-    assert "+2" in page  # legend end
+    assert "+2 1/min (higher)" in page  # legend end, in words
 
 
 def test_diff_map_columns_of_two_networks_and_precomputed(chain):
@@ -338,7 +345,10 @@ def test_diff_map_columns_of_two_networks_and_precomputed(chain):
     other = type(chain)(provinces=chain.provinces, nodes=other_nodes, corridors=other_corridors)
     m = maps.diff_map(chain, other, node_metric="score", corridor_metric="criticality")
     _provinces, corridors, nodes = _collections(maps.render_html(m))
-    assert "Δ score (other − base): 0.1" in nodes["features"][0]["properties"]["uc_tooltip"]
+    assert (
+        "Change: Chain score (0–1) (scenario vs base): 0.1"
+        in nodes["features"][0]["properties"]["uc_tooltip"]
+    )
     assert "no data" in nodes["features"][2]["properties"]["uc_tooltip"]  # base NaN
     assert corridors["features"][1]["properties"]["uc_style"]["color"] == GREY
     assert corridors["features"][2]["properties"]["uc_style"]["color"] == "#f7f7f7"
@@ -374,6 +384,7 @@ def test_payloads_never_reach_executable_context(key):
         layer_names={"provinces": payload, "corridors": payload, "nodes": payload},
         attribution=payload,
         units={payload: payload},
+        popup="full",
     )
     page = maps.render_html(m)
     for fragment in DANGEROUS_FRAGMENTS:

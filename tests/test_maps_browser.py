@@ -142,7 +142,7 @@ def test_offline_map_renders_in_chromium(session, tmp_path):
     assert counts["corridorPaths"] == 3
     assert counts["markers"] == 4
     assert counts["nodePaths"] == 4
-    assert counts["overlays"] == 3
+    assert counts["overlays"] == 4  # provinces, corridors, nodes and the place names
     assert counts["tiles"] == 0
     assert counts["scale"] == 1
     assert counts["legend"] == 1
@@ -152,7 +152,7 @@ def test_offline_map_renders_in_chromium(session, tmp_path):
     assert point is not None
     session.page.mouse.click(*point)
     session.page.wait_for_selector(".leaflet-popup-content", timeout=5000)
-    assert "population" in session.page.inner_text(".leaflet-popup-content")
+    assert "Population" in session.page.inner_text(".leaflet-popup-content")
     # Hovering a node shows its tooltip.
     point = session.page.evaluate(VISIBLE_POINT_JS, "path.uc-node")
     assert point is not None

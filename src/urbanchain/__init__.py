@@ -38,11 +38,11 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 #: Stage subpackages imported on first attribute access (``urbanchain.maps``), so that
 #: ``import urbanchain`` stays light and imports neither folium nor matplotlib.
-_LAZY_SUBMODULES = frozenset({"cli", "maps", "scenarios"})
+_LAZY_SUBMODULES = frozenset({"cli", "maps", "report", "scenarios"})
 
 
 def __getattr__(name: str) -> ModuleType:
-    """Import the lazily loaded stage subpackages (``maps``, ``scenarios``, ``cli``) on demand."""
+    """Import the lazily loaded stage subpackages (``maps``, ``report``, ``scenarios``, ``cli``) on demand."""
     if name in _LAZY_SUBMODULES:
         module = importlib.import_module(f"urbanchain.{name}")
         globals()[name] = module
@@ -53,6 +53,7 @@ def __getattr__(name: str) -> ModuleType:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | _LAZY_SUBMODULES)
+
 
 __all__ = [
     "UrbanChain",
@@ -65,6 +66,7 @@ __all__ = [
     "layers",
     "maps",
     "metrics",
+    "report",
     "scenarios",
     "settings",
 ]

@@ -20,7 +20,6 @@ from urbanchain.errors import UrbanchainError
 __all__ = ["app", "main"]
 
 
-
 class EngineChoice(StrEnum):
     """Values of the global ``--engine`` option (the ``engine`` setting)."""
 
@@ -28,6 +27,7 @@ class EngineChoice(StrEnum):
     scipy = "scipy"
     cch = "cch"
     networkx = "networkx"
+
 
 app = typer.Typer(
     name="urbanchain",
@@ -96,6 +96,18 @@ OutOpt = Annotated[
 ]
 SchemaOpt = Annotated[
     str, typer.Option("--schema", help="PostGIS schema of the tables (with a postgresql:// --out).")
+]
+
+
+class Lang(StrEnum):
+    """Language of maps and briefs."""
+
+    vi = "vi"
+    en = "en"
+
+
+LangOpt = Annotated[
+    Lang, typer.Option("--lang", "-l", help="Language of every visible string: vi or en.")
 ]
 
 
@@ -560,6 +572,7 @@ def map_cmd(
     crs: CrsOpt = None,
     id_col: IdColOpt = None,
     config: ConfigOpt = None,
+    lang: LangOpt = Lang.en,
 ) -> None:
     """Write an interactive HTML map of the chain (offline by default).
 
@@ -589,8 +602,37 @@ def map_cmd(
         corridor_metric=_pick(
             ctx, "corridor_metric", corridor_metric, cfg, "map", "corridor_metric"
         ),
+        lang=Lang(_pick(ctx, "lang", lang, cfg, "map", "lang")).value,
     )
     typer.echo(str(path))
+
+
+@app.command("brief")
+def brief_cmd(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output HTML file (the brief).")],
+    region: RegionOpt = "red-river-delta",
+    year: YearOpt = 2025,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", "-s", help="Scenario TOML file whose gains the brief shows."),
+    ] = None,
+    lang: LangOpt = Lang.vi,
+    config: ConfigOpt = None,
+) -> None:
+    """Write a decision brief: map, key tables, charts, methods, caveats, sources (offline HTML).
+
+    Example: urbanchain brief --region red-river-delta --scenario delta-2030.toml --lang vi --out brief.html
+    """
+    from urbanchain.report import brief
+
+    cfg = _config(config)
+    chain = _chain(ctx, cfg, region=region, year=year, nodes=None, corridors=None, provinces=None)
+    if scenario is not None and not scenario.is_file():
+        msg = f"--scenario {scenario}: no such file; give a scenario TOML file."
+        raise _fail(msg)
+    brief(chain, scenario=scenario, lang=Lang(lang).value, path=out)
+    typer.echo(str(out))
 
 
 @app.command("scenario")

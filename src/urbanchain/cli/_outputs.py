@@ -530,35 +530,70 @@ def write_map(
     corridor_metric: str = "criticality",
     tables: dict[str, pd.DataFrame] | None = None,
     png: bool = False,
+    lang: str = "en",
 ) -> Path:
-    """Write the chain map as HTML (and optionally a PNG of the same picture)."""
+    """Write the chain map as HTML (and optionally a PNG and PDF of the same picture)."""
     from urbanchain import maps
+    from urbanchain.maps import _i18n as i18n
 
     tables = tables if tables is not None else metric_tables(chain)
     node_values = _node_metric(tables, node_metric)
     corridor_values = None
     if corridor_metric not in {"none", ""}:
         crit = tables["corridor_criticality"]
-        col = next(c for c in crit.columns if "efficiency_loss" in c)
+        # the relative loss reads as a percentage ("12 %"), the absolute one in 1/min
+        col = "efficiency_loss_rel" if "efficiency_loss_rel" in crit.columns else "efficiency_loss"
         corridor_values = crit[col]
     # both vintages: the 2008 provinces and, from 2025 on, the merged units
     vintages = (
         (2008, 2025) if (chain.year or 0) >= 2025 and chain.provinces is not None else (2008,)
     )
+    checked = i18n.check_lang(lang)
+    region = i18n.region_name(chain.region, checked)
+    title = i18n.text("map_title", checked, region=region, year=chain.year)
     m = maps.chain_map(
         chain,
         vintages=vintages,
         node_metric=node_values,
         corridor_metric=corridor_values,
-        title=f"{(chain.region or 'chain').replace('_', ' ').title()} - network {chain.year}",
+        title=title,
         offline=offline,
+        lang=checked,
     )
     maps.save(m, out, offline=offline)
     if png:
-        fig = maps.chain_plot(chain, node_metric=node_values, corridor_metric=corridor_values)
-        with atomic_path(out.with_suffix(".png")) as tmp:
-            fig.savefig(tmp, dpi=150, format="png")
+        fig = maps.chain_plot(
+            chain,
+            vintages=vintages,
+            node_metric=node_values,
+            corridor_metric=corridor_values,
+            title=title,
+            subtitle=_subtitle(node_values, corridor_values, checked),
+            lang=checked,
+            paper="A4",
+        )
+        for suffix, dpi in ((".png", 150), (".pdf", None)):
+            with atomic_path(out.with_suffix(suffix)) as tmp:
+                fig.savefig(tmp, dpi=dpi, format=suffix[1:])
     return out
+
+
+def _subtitle(nodes: pd.Series, corridors: pd.Series | None, lang: str) -> str:
+    """'Cities coloured by <metric>; corridor width by <metric>' in the map's language."""
+    from urbanchain.maps import _i18n as i18n
+
+    checked = i18n.check_lang(lang)
+
+    def label(series: pd.Series) -> str:
+        entry = i18n.METRICS.get(str(series.name))
+        if entry is None:
+            return str(series.name)
+        text = entry.vi if checked == "vi" else entry.en
+        return text[0].lower() + text[1:]
+
+    if corridors is None:
+        return i18n.text("subtitle_nodes", checked, label=label(nodes))
+    return i18n.text("map_subtitle", checked, label=label(nodes), corridor=label(corridors))
 
 
 def _node_metric(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
@@ -631,8 +666,32 @@ def write_region_outputs(
     )
     slug = region.replace("_", "-")
     written.append(write_workbook(chain, tables, out / f"{slug}.xlsx"))
-    written.append(write_map(chain, out / f"{slug}.html", offline=True, tables=tables, png=True))
-    written.append(out / f"{slug}.png")
+    # Vietnamese is first-class: both languages, each with its static PNG and PDF.
+    for lang, suffix in (("vi", ""), ("en", "-en")):
+        page = out / f"{slug}{suffix}.html"
+        written.append(write_map(chain, page, offline=True, tables=tables, png=True, lang=lang))
+        written.extend([page.with_suffix(".png"), page.with_suffix(".pdf")])
+    written.extend(write_briefs(chain, out, slug=slug, year=year, tables=tables))
     folder.add(*written)
     written.append(folder.finish({"region": region, "year": year}))
+    return written
+
+
+def write_briefs(
+    chain: UrbanChain,
+    out: Path,
+    *,
+    slug: str,
+    year: int,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> list[Path]:
+    """Write the decision brief in Vietnamese and English, with the 2030 projects as scenario."""
+    from urbanchain.report import brief
+
+    written = []
+    scenario = chain.as_of(2030) if year < 2030 else None
+    for lang in ("vi", "en"):
+        path = out / f"brief-{slug}-{lang}.html"
+        brief(chain, scenario=scenario, lang=lang, path=path, tables=tables)
+        written.append(path)
     return written

@@ -34,10 +34,12 @@ import logging
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from urbanchain.errors import ValidationError
+from urbanchain.maps import _i18n as i18n
 from urbanchain.maps import _plan as plan_mod
+from urbanchain.maps import _registry as reg
 from urbanchain.maps import _style as st
 from urbanchain.maps._html import escape_html, mpl_text
 
@@ -61,6 +63,7 @@ __all__ = [
     "diff_map",
     "render_html",
     "save",
+    "side_by_side",
 ]
 
 #: Citation of the province boundaries (shown on every map).
@@ -73,11 +76,6 @@ STATUS_DASHES = st.STATUS_DASHES
 KIND_COLOURS = st.KIND_COLOURS
 NO_DATA_COLOUR = st.NO_DATA_COLOUR
 
-_PANES = {
-    "provinces": ("ucProvinces", 410),
-    "corridors": ("ucCorridors", 420),
-    "nodes": ("ucNodes", 430),
-}
 #: Initial centre of a map with no features at all (a map with layers is centred on them).
 _DEFAULT_CENTRE = (21.0, 106.0)
 _BACKGROUND = "#dfe7ec"
@@ -163,6 +161,102 @@ def _province_frames(
     return [(v, plan_mod.to_lonlat(available[v], layer="provinces")) for v in sorted(chosen)]
 
 
+def _province_lookup(
+    frames: Sequence[tuple[int, gpd.GeoDataFrame]], nodes: Any
+) -> dict[str, dict[str, str]]:
+    """Province names by vintage and code, for the popups of nodes (both vintages)."""
+    names: dict[str, dict[str, str]] = {}
+    for number, frame in frames:
+        if "code" in frame.columns and "name_vi" in frame.columns:
+            names[str(number)] = {
+                str(c): str(n) for c, n in zip(frame["code"], frame["name_vi"], strict=True)
+            }
+    columns = getattr(nodes, "columns", ())
+    for vintage in ("2008", "2025"):
+        if f"province_{vintage}" not in columns and vintage != "2008":
+            continue
+        known = names.setdefault(vintage, {})
+        wanted = set()
+        if f"province_{vintage}" in columns:
+            wanted = {str(v) for v in nodes[f"province_{vintage}"].dropna()}
+        if vintage == "2008" and "members_2008" not in columns:
+            for frame_vintage, frame in frames:
+                if frame_vintage == 2025 and "members_2008" in frame.columns:
+                    wanted |= {
+                        m.strip() for v in frame["members_2008"].dropna() for m in str(v).split(",")
+                    }
+        if wanted - set(known):
+            try:
+                from urbanchain import datasets
+
+                bundled = datasets.provinces(region=None, vintage=int(vintage))
+            except Exception:
+                continue
+            for code, name in zip(bundled["code"], bundled["name_vi"], strict=True):
+                known.setdefault(str(code), str(name))
+    return names
+
+
+def _context_frame(context: Any, frames: Sequence[tuple[int, gpd.GeoDataFrame]]) -> Any:
+    """Neighbouring provinces around the drawn ones (bundled, whole country, 2008 vintage)."""
+    import shapely
+
+    if context is None or context is False or not frames:
+        return None
+    if context is True:
+        from urbanchain import datasets
+
+        country = datasets.provinces(region=None, vintage=2008)
+    else:
+        country = plan_mod.to_lonlat(context, layer="context")
+    union = shapely.union_all([g for _, f in frames for g in f.geometry if g is not None])
+    if union.is_empty:
+        return None
+    minx, miny, maxx, maxy = union.bounds
+    pad_x, pad_y = (maxx - minx) * 0.6 + 0.3, (maxy - miny) * 0.6 + 0.3
+    window = shapely.box(minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y)
+    geometry = country.geometry
+    keep = geometry.intersects(window) & ~geometry.representative_point().within(union.buffer(0.01))
+    chosen = country.loc[keep].copy()
+    chosen["geometry"] = chosen.geometry.intersection(window).simplify(0.003)
+    return chosen[~chosen.geometry.is_empty]
+
+
+def _extra_frames(extra_layers: Any) -> list[tuple[gpd.GeoDataFrame, dict[str, Any]]]:
+    """Normalise ``extra_layers=``: GeoDataFrames, ``(gdf, style)`` pairs or dicts."""
+    import geopandas as gpd
+
+    found = []
+    for number, item in enumerate(extra_layers or ()):
+        options: dict[str, Any] = {}
+        if isinstance(item, gpd.GeoDataFrame):
+            frame = item
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Mapping):
+            frame, options = item[0], {"style": dict(item[1])}
+        elif isinstance(item, Mapping) and "frame" in item:
+            frame = item["frame"]
+            options = {k: v for k, v in item.items() if k != "frame"}
+            unknown = set(options) - {"name", "style", "tooltip"}
+            if unknown:
+                msg = (
+                    f"extra_layers[{number}] has unknown keys {sorted(unknown)}; "
+                    "use 'frame', 'name', 'style' and 'tooltip'."
+                )
+                raise ValidationError(msg)
+        else:
+            msg = (
+                f"extra_layers[{number}] must be a GeoDataFrame, a (GeoDataFrame, style) pair or "
+                f"a dict with 'frame' (and 'name', 'style', 'tooltip'); got {type(item).__name__}."
+            )
+            raise ValidationError(msg)
+        style = options.get("style")
+        if style is not None and not isinstance(style, Mapping):
+            msg = f"extra_layers[{number}] style must be a dict of Leaflet path options such as {{'color': '#c51b8a'}}."
+            raise ValidationError(msg)
+        found.append((plan_mod.to_lonlat(frame, layer=f"extra_layers[{number}]"), options))
+    return found
+
+
 def _plans(
     layers: dict[str, Any],
     *,
@@ -174,10 +268,18 @@ def _plans(
     corridor_metric: Any,
     units: Mapping[str, str] | None,
     layer_names: Mapping[str, str] | None,
+    ctx: plan_mod.PlanContext | None = None,
+    extra_layers: Any = None,
+    context: Any = None,
 ) -> list[plan_mod.LayerPlan]:
+    ctx = ctx or plan_mod.PlanContext(units=units)
     names = dict(layer_names or {})
     plans = []
     frames = _province_frames(layers["provinces"], layers["provinces_2008"], vintages)
+    ctx.province_names = _province_lookup(frames, layers["nodes"])
+    context_frame = _context_frame(context, frames)
+    if context_frame is not None and len(context_frame):
+        plans.append(reg.spec("context").plan()(context_frame, ctx=ctx, name=names.get("context")))
     newest = max((v for v, _ in frames), default=None)
     for vintage, frame in frames:
         metric = province_metric
@@ -190,7 +292,7 @@ def _plans(
             # 2025): it colours the newest layer; older layers are drawn as outlines.
             metric = None
         plans.append(
-            plan_mod.province_plan(
+            reg.spec("provinces").plan()(
                 frame,
                 vintage=vintage,
                 metric=metric,
@@ -198,13 +300,25 @@ def _plans(
                 k=k,
                 units=units,
                 name=names.get(f"provinces_{vintage}", names.get("provinces")),
+                ctx=ctx,
+                primary=vintage == newest,
+            )
+        )
+    for frame, options in _extra_frames(extra_layers):
+        plans.append(
+            reg.spec("extra").plan()(
+                frame,
+                name=options.get("name"),
+                style=options.get("style"),
+                tooltip=options.get("tooltip"),
+                ctx=ctx,
             )
         )
     if layers["corridors"] is not None:
         frame = plan_mod.to_lonlat(layers["corridors"], layer="corridors")
         plans.append(
-            plan_mod.corridor_plan(
-                frame, metric=corridor_metric, units=units, name=names.get("corridors")
+            reg.spec("corridors").plan()(
+                frame, metric=corridor_metric, units=units, name=names.get("corridors"), ctx=ctx
             )
         )
     elif corridor_metric is not None:
@@ -215,8 +329,14 @@ def _plans(
     if layers["nodes"] is not None:
         frame = plan_mod.to_lonlat(layers["nodes"], layer="nodes")
         plans.append(
-            plan_mod.node_plan(
-                frame, metric=node_metric, scheme=scheme, k=k, units=units, name=names.get("nodes")
+            reg.spec("nodes").plan()(
+                frame,
+                metric=node_metric,
+                scheme=scheme,
+                k=k,
+                units=units,
+                name=names.get("nodes"),
+                ctx=ctx,
             )
         )
     elif node_metric is not None:
@@ -263,17 +383,21 @@ def _features(plan: plan_mod.LayerPlan) -> tuple[list[dict[str, Any]], list[floa
                 },
             }
         )
-        minx, miny, maxx, maxy = (float(v) for v in geom.bounds)
-        if bounds is None:
-            bounds = [minx, miny, maxx, maxy]
-        else:
-            bounds = [
-                min(bounds[0], minx),
-                min(bounds[1], miny),
-                max(bounds[2], maxx),
-                max(bounds[3], maxy),
-            ]
+        bounds = _union_bounds(bounds, [float(v) for v in geom.bounds])
     return features, bounds
+
+
+def _union_bounds(first: list[float] | None, second: list[float] | None) -> list[float] | None:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return [
+        min(first[0], second[0]),
+        min(first[1], second[1]),
+        max(first[2], second[2]),
+        max(first[3], second[3]),
+    ]
 
 
 def _legend_html(sections: Sequence[plan_mod.LegendSection]) -> str:
@@ -281,15 +405,14 @@ def _legend_html(sections: Sequence[plan_mod.LegendSection]) -> str:
     for section in sections:
         parts.append(f"<h5>{escape_html(section.title)}</h5>")
         if section.gradient is not None:
-            colours, limit = section.gradient
+            colours, _limit = section.gradient
             stops = ",".join(colours)
-            unit = f" {section.unit}" if section.unit else ""
+            low, high = section.ends or ("−", "+")
             parts.append(
-                f'<div class="uc-row"><span class="uc-swatch" style="width:120px;'
+                f'<div class="uc-row"><span class="uc-swatch" style="width:200px;'
                 f'background:linear-gradient(to right,{stops})"></span></div>'
-                f'<div class="uc-row" style="justify-content:space-between;width:124px">'
-                f"<span>{escape_html(st.format_value(-limit))}</span><span>0</span>"
-                f"<span>+{escape_html(st.format_value(limit))}{escape_html(unit)}</span></div>"
+                f'<div class="uc-ends"><span>{escape_html(low)}</span>'
+                f"<span>{escape_html(high)}</span></div>"
             )
         for item in section.items:
             parts.append(
@@ -315,8 +438,11 @@ def _swatch(item: plan_mod.LegendItem) -> str:
     )
 
 
-def _attribution_html(extra: str | None) -> str:
-    parts = [escape_html(ATTRIBUTION), escape_html(CORRIDOR_NOTE)]
+def _attribution_html(extra: str | None, lang: i18n.Lang = "en") -> str:
+    parts = [
+        escape_html(i18n.text("attribution", lang)),
+        escape_html(i18n.text("corridor_note", lang)),
+    ]
     if extra:
         parts.append(escape_html(extra))
     return " | ".join(parts)
@@ -402,18 +528,22 @@ def _build_map(
     attribution: str | None,
     width: str | int,
     height: str | int,
+    lang: i18n.Lang = "en",
 ) -> folium.Map:
     from urbanchain.maps import _elements as el
     from urbanchain.maps import _template_free as tf
 
     m = el.UrbanchainMap(
         offline=offline,
+        layer_control=True,
         location=list(_DEFAULT_CENTRE),
         zoom_start=8,
         tiles=None,
         control_scale=True,
         width=width,
         height=height,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     m.add_child(el.MapStyle(_BACKGROUND), name="urbanchain_style")
     if not offline:
@@ -424,42 +554,79 @@ def _build_map(
             "(tiles need the network). Pass offline=False to use a basemap."
         )
         raise ValidationError(msg)
-    for kind, (pane, z_index) in _PANES.items():
-        if any(p.kind == kind for p in plans):
-            m.add_child(tf.CustomPane(pane, z_index=z_index, pointer_events=True))
+    used_panes = {p.spec.pane for p in plans}
+    labels = [label for p in plans for label in p.labels]
+    if labels:
+        used_panes.add(reg.LABEL_PANE[0])
+    for pane, z_index in reg.panes():
+        if pane in used_panes:
+            m.add_child(tf.CustomPane(pane, z_index=z_index, pointer_events=pane != reg.LABEL_PANE[0]))
     used: set[str] = set()
-    bounds: list[float] | None = None
+    region: list[float] | None = None
+    everything: list[float] | None = None
     legend: list[plan_mod.LegendSection] = []
     for plan in plans:
         features, layer_bounds = _features(plan)
         name = _unique_name(plan.name, used)
-        layer = el.FeatureLayer(features, name=name, pane=_PANES[plan.kind][0])
+        layer = el.FeatureLayer(
+            features, name=name, pane=plan.spec.pane, interactive=plan.spec.interactive
+        )
         m.add_child(layer)
         legend.extend(plan.legend)
-        if layer_bounds is not None:
-            bounds = (
-                layer_bounds
-                if bounds is None
-                else [
-                    min(bounds[0], layer_bounds[0]),
-                    min(bounds[1], layer_bounds[1]),
-                    max(bounds[2], layer_bounds[2]),
-                    max(bounds[3], layer_bounds[3]),
-                ]
+        everything = _union_bounds(everything, layer_bounds)
+        if plan.kind == "provinces":
+            region = _union_bounds(region, layer_bounds)
+    if labels:
+        # An older-vintage province named like a current one is not labelled twice.
+        primary = {x.text for x in labels if x.css == "uc-label-province"}
+        rows = [
+            [
+                round(x.lat, 5),
+                round(x.lon, 5),
+                x.text,
+                x.priority,
+                x.min_zoom,
+                x.css,
+                x.direction,
+                [list(c) for c in x.candidates],
+            ]
+            for x in labels
+            if not (x.css == "uc-label-province-old" and x.text in primary)
+        ]
+        m.add_child(
+            el.LabelLayer(
+                rows, name=_unique_name(i18n.text("labels", lang), used), pane=reg.LABEL_PANE[0]
             )
-    if bounds is not None:
+        )
+    # The region (provinces) frames the view; reach nodes may lie outside it.
+    fit = region if region is not None else everything
+    if fit is not None:
+        m.urbanchain_fit = (fit, lang)
         # centre on the layers themselves (any region in the world), not on a fixed place
-        m.location = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
-        m.add_child(tf.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]]))
+        m.location = [(fit[1] + fit[3]) / 2, (fit[0] + fit[2]) / 2]
     if legend:
-        m.add_child(el.LegendControl(_legend_html(legend)))
+        m.add_child(el.LegendControl(_legend_html(legend), summary=i18n.text("legend", lang)))
     if title:
         m.add_child(el.TitleBox(title))
         root: Any = m.get_root()
         root.title = escape_html(title)
-    m.add_child(el.AttributionNote(_attribution_html(attribution)))
-    tf.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.add_child(el.AttributionNote(_attribution_html(attribution, lang)))
     return m
+
+
+def _check_options(lang: Any, popup: Any) -> i18n.Lang:
+    checked = i18n.check_lang(lang)
+    if popup not in ("curated", "full"):
+        msg = f'popup must be "curated" (name, type, provinces, mapped metrics, sources) or "full" (also every attribute); got {popup!r}.'
+        raise ValidationError(msg)
+    return checked
+
+
+def _auto_context(chain: Any, context: Any) -> Any:
+    """``context=None``: neighbouring provinces for a bundled region chain only."""
+    if context is not None:
+        return context
+    return bool(getattr(chain, "region", None)) and hasattr(chain, "provinces_2008")
 
 
 def chain_map(
@@ -484,6 +651,11 @@ def chain_map(
     width: str | int = "100%",
     height: str | int = "100%",
     show_access: bool = False,
+    lang: i18n.Lang = "en",
+    extra_layers: Sequence[Any] | None = None,
+    context: bool | gpd.GeoDataFrame | None = None,
+    labels: bool = True,
+    popup: Literal["curated", "full"] = "curated",
 ) -> folium.Map:
     """Draw a chain of cities as an interactive, offline-capable Folium map.
 
@@ -539,17 +711,38 @@ def chain_map(
         Size of the map element (CSS length or pixels).
     show_access
         Also draw corridor rows whose ``mode`` is ``"access"`` (default False).
+    lang
+        ``"vi"`` (Vietnamese) or ``"en"`` (English): every legend, layer name, popup
+        field, unit and number format. Place names keep their diacritics in both.
+    extra_layers
+        More layers drawn above the provinces and below corridors and nodes: each a
+        GeoDataFrame, a ``(GeoDataFrame, style)`` pair, or a dict with ``frame`` and
+        optionally ``name``, ``style`` (Leaflet path options such as
+        ``{"color": "#c51b8a", "fillOpacity": 0.3}``) and ``tooltip`` (columns). A
+        frame with a ``band_min`` column (service areas) is coloured by band.
+    context
+        Neighbouring provinces drawn as muted context: ``True`` (bundled provinces of
+        Viet Nam around the region), a GeoDataFrame, or ``False``. ``None`` (default)
+        means ``True`` for a chain of a bundled region.
+    labels
+        Permanent place-name labels (capitals, provinces, gateways; other places from
+        zoom 9), decluttered by priority after each zoom.
+    popup
+        ``"curated"`` (name, type, provinces in both vintages, the mapped metrics with
+        units, sources as links) or ``"full"`` (also every attribute, folded).
 
     Returns
     -------
     folium.Map
-        The map; save it with :func:`save`.
+        The map; save it with :func:`save`. Layers added to it afterwards with plain
+        folium appear in the layer control (it is rendered last) and draw above the
+        provinces (which sit in a pane below Leaflet's overlay pane).
 
     Raises
     ------
     ValidationError
-        If a layer or metric is malformed, a requested vintage is missing, or tiles are
-        requested offline.
+        If a layer or metric is malformed, a requested vintage is missing, tiles are
+        requested offline, or ``lang``/``popup``/``extra_layers`` are invalid.
     UnknownNameError
         If a metric column or scheme does not exist.
     CRSError
@@ -575,6 +768,7 @@ def chain_map(
     >>> "no data" in html and "https://cdn" not in html
     True
     """
+    lang = _check_options(lang, popup)
     layers = _layers(
         chain,
         provinces=provinces,
@@ -585,6 +779,7 @@ def chain_map(
     cor = layers.get("corridors")
     if not show_access and cor is not None and "mode" in getattr(cor, "columns", ()):
         layers["corridors"] = cor[cor["mode"] != "access"]
+    ctx = plan_mod.PlanContext(lang=lang, units=units, popup=popup, labels=labels)
     with _warnings_at_caller():
         plans = _plans(
             layers,
@@ -596,6 +791,9 @@ def chain_map(
             corridor_metric=corridor_metric,
             units=units,
             layer_names=layer_names,
+            ctx=ctx,
+            extra_layers=extra_layers,
+            context=_auto_context(chain, context),
         )
         return _build_map(
             plans,
@@ -605,6 +803,7 @@ def chain_map(
             attribution=attribution,
             width=width,
             height=height,
+            lang=lang,
         )
 
 
@@ -626,6 +825,11 @@ def diff_map(
     attribution: str | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
+    lang: i18n.Lang = "en",
+    projects: Mapping[str, str] | None = None,
+    context: bool | gpd.GeoDataFrame | None = None,
+    labels_on: bool = True,
+    popup: Literal["curated", "full"] = "curated",
 ) -> folium.Map:
     """Map the per-node and per-corridor difference of a metric between two networks.
 
@@ -650,8 +854,17 @@ def diff_map(
         Layers overriding those of ``base``/``other``.
     labels
         Names of the two networks in tooltips and popups.
-    title, tiles, offline, units, layer_names, attribution, width, height
-        As in :func:`chain_map`.
+    title, tiles, offline, units, layer_names, attribution, width, height, lang, context, popup
+        As in :func:`chain_map`. A metric whose lower values are better (minutes)
+        reads "minutes saved" / "phút tiết kiệm" at the blue end of the legend.
+    projects
+        Corridor id -> ``"new"``, ``"upgraded"`` or ``"closed"``: new and upgraded
+        corridors are drawn wide, closed ones grey and sparsely dotted, with a legend
+        section. ``None`` detects them from the two corridor layers (only in
+        ``other``, or opened by ``other``: new; faster design speed: upgraded; only in
+        ``base``, or status ``closed`` in ``other``: closed).
+    labels_on
+        Permanent place-name labels, as ``labels`` of :func:`chain_map`.
 
     Returns
     -------
@@ -679,6 +892,10 @@ def diff_map(
     """
     import pandas as pd
 
+    lang = _check_options(lang, popup)
+    if tuple(labels) == ("base", "other"):
+        labels = (i18n.text("base", lang), i18n.text("other", lang))
+    ctx = plan_mod.PlanContext(lang=lang, units=units, popup=popup, labels=labels_on)
     layer_sets = [
         _layers(base, provinces=None, nodes=None, corridors=None, provinces_2008=None),
         _layers(other, provinces=None, nodes=None, corridors=None, provinces_2008=None),
@@ -707,15 +924,21 @@ def diff_map(
         province_frame = provinces if provinces is not None else layer_sets[0]["provinces"]
         if province_frame is not None:
             frame = plan_mod.to_lonlat(province_frame, layer="provinces")
+            vintage = _vintage_of(frame, 2025)
+            ctx.province_names = _province_lookup([(vintage, frame)], layer_sets[0]["nodes"])
+            context_frame = _context_frame(_auto_context(base, context), [(vintage, frame)])
+            if context_frame is not None and len(context_frame):
+                plans.append(reg.spec("context").plan()(context_frame, ctx=ctx))
             plans.append(
-                plan_mod.province_plan(
+                reg.spec("provinces").plan()(
                     frame,
-                    vintage=_vintage_of(frame, 2025),
+                    vintage=vintage,
                     metric=None,
                     scheme="quantiles",
                     k=5,
                     units=units,
                     name=names.get("provinces"),
+                    ctx=ctx,
                 )
             )
         corridor_frame = _geometry("corridors", corridors, "corridor_id")
@@ -731,15 +954,19 @@ def diff_map(
                     argument="corridor_metric",
                     labels=labels,
                     units=merged_units,
+                    lang=lang,
                 )
+            found = projects if projects is not None else _detect_projects(layer_sets, base, other)
             plans.append(
-                plan_mod.corridor_plan(
+                reg.spec("corridors").plan()(
                     corridor_frame,
                     metric=None,
                     units=units,
                     name=names.get("corridors"),
                     diff=diff,
                     diff_extra=extras or (),
+                    ctx=ctx,
+                    projects=found,
                 )
             )
         elif corridor_metric is not None:
@@ -758,9 +985,10 @@ def diff_map(
             argument="node_metric",
             labels=labels,
             units=merged_units,
+            lang=lang,
         )
         plans.append(
-            plan_mod.node_plan(
+            reg.spec("nodes").plan()(
                 node_frame,
                 metric=None,
                 scheme="quantiles",
@@ -769,6 +997,7 @@ def diff_map(
                 name=names.get("nodes"),
                 diff=node_diff,
                 diff_extra=node_extras,
+                ctx=ctx,
             )
         )
         return _build_map(
@@ -779,7 +1008,51 @@ def diff_map(
             attribution=attribution,
             width=width,
             height=height,
+            lang=lang,
         )
+
+
+def _detect_projects(
+    layer_sets: list[dict[str, Any]], base_obj: Any = None, other_obj: Any = None
+) -> dict[str, str]:
+    """Find the new, upgraded and closed corridors between the two networks.
+
+    A chain's ``network`` (the corridors in its graph that year) is preferred to its
+    ``corridors`` layer, which also lists corridors not open yet.
+    """
+    import pandas as pd
+
+    base, other = layer_sets[0]["corridors"], layer_sets[1]["corridors"]
+    base_net, other_net = getattr(base_obj, "network", None), getattr(other_obj, "network", None)
+    if isinstance(base_net, pd.DataFrame) and isinstance(other_net, pd.DataFrame):
+        base, other = base_net, other_net
+    if base is None or other is None:
+        return {}
+    if "corridor_id" not in base.columns or "corridor_id" not in other.columns:
+        return {}
+    before = base.set_index(base["corridor_id"].astype(str))
+    after = other.set_index(other["corridor_id"].astype(str))
+    found: dict[str, str] = {}
+    for cid in after.index.difference(before.index):
+        found[cid] = "new"
+    for cid in before.index.difference(after.index):
+        found[cid] = "closed"
+    both = before.index.intersection(after.index)
+    for cid in both:
+        old, new = before.loc[cid], after.loc[cid]
+        if isinstance(old, pd.DataFrame) or isinstance(new, pd.DataFrame):
+            continue
+        old_status, new_status = str(old.get("status", "")), str(new.get("status", ""))
+        if new_status == "closed" and old_status != "closed":
+            found[cid] = "closed"
+        elif new_status == "operational" and old_status not in ("operational", ""):
+            found[cid] = "new"
+        else:
+            old_speed = pd.to_numeric(pd.Series([old.get("design_speed_kmh")]), errors="coerce")[0]
+            new_speed = pd.to_numeric(pd.Series([new.get("design_speed_kmh")]), errors="coerce")[0]
+            if pd.notna(old_speed) and pd.notna(new_speed) and new_speed > old_speed:
+                found[cid] = "upgraded"
+    return found
 
 
 def _diff_metric(
@@ -792,6 +1065,7 @@ def _diff_metric(
     argument: str,
     labels: tuple[str, str],
     units: Mapping[str, str],
+    lang: i18n.Lang = "en",
 ) -> tuple[st.MetricValues, list[tuple[str, st.MetricValues]]]:
     difference, extras, name, unit = plan_mod.diff_values(
         metric,
@@ -811,8 +1085,17 @@ def _diff_metric(
         units=units,
     )
     assert aligned is not None
-    aligned.unit = unit
-    aligned.label = f"Δ {name} ({labels[1]} − {labels[0]})"
+    described = st.describe(
+        aligned.values,
+        name,
+        unit,
+        attrs=getattr(metric, "attrs", {}) if not isinstance(metric, str | tuple | list) else {},
+        explicit=units if name in units else {},
+        lang=lang,
+        attr_unit=unit,
+    )
+    shown = described.label
+    described.label = i18n.text("diff_title", lang, label=shown, other=labels[1], base=labels[0])
     extra_values = []
     for label, series in extras:
         values = st.resolve_metric(
@@ -824,9 +1107,9 @@ def _diff_metric(
             units={},
         )
         assert values is not None
-        values.unit = unit
-        extra_values.append((f"{name} ({label})", values))
-    return aligned, extra_values
+        values.unit, values.scale, values.lang = described.unit, described.scale, lang
+        extra_values.append((f"{shown} ({label})", values))
+    return described, extra_values
 
 
 # --------------------------------------------------------------------------- HTML
@@ -943,7 +1226,64 @@ def save(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     return target
 
 
+def side_by_side(
+    before: Any,
+    after: Any,
+    path: str | Path | None = None,
+    *,
+    titles: tuple[str, str] | None = None,
+    title: str | None = None,
+    lang: i18n.Lang = "en",
+) -> str:
+    """Put two maps side by side in one offline page whose views move together.
+
+    Parameters
+    ----------
+    before, after
+        Maps from :func:`chain_map` or :func:`diff_map` (e.g. the network today and
+        with a project).
+    path
+        When given, the page is also written there (atomically).
+    titles
+        Captions of the two maps; default "Before"/"After" in ``lang``.
+    title
+        Page heading.
+    lang
+        ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The page (HTML).
+
+    Examples
+    --------
+    >>> from urbanchain.maps import chain_map, side_by_side
+    >>> page = side_by_side(chain_map(), chain_map(), lang="vi")
+    >>> page.count("<iframe")
+    2
+    """
+    from urbanchain._private._atomic import atomic_write_text
+    from urbanchain.maps._compare import side_by_side_html
+
+    lang = i18n.check_lang(lang)
+    captions = titles or (i18n.text("before", lang), i18n.text("after", lang))
+    page = side_by_side_html(
+        render_html(before, offline=True),
+        render_html(after, offline=True),
+        titles=captions,
+        heading=title or " / ".join(captions),
+        lang=lang,
+    )
+    if path is not None:
+        atomic_write_text(Path(path), page)
+    return page
+
+
 # --------------------------------------------------------------------------- matplotlib
+
+#: Paper sizes in inches, landscape.
+PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -955,6 +1295,289 @@ def _mpl_dash(dash: str | None) -> Any:
         return "-"
     numbers = [float(v) / 2.0 for v in dash.split()]
     return (0, tuple(numbers))
+
+
+def _draw_area(ax: Axes, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    import numpy as np
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    for polygon in getattr(geom, "geoms", [geom]):
+        if polygon.geom_type != "Polygon":
+            continue
+        rings = [polygon.exterior, *polygon.interiors]
+        path = MplPath.make_compound_path(
+            *[MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in rings]
+        )
+        fill_opacity = float(style.get("fillOpacity", 0.75))
+        ax.add_patch(
+            PathPatch(
+                path,
+                facecolor=style.get("fillColor", "#ffffff") if fill_opacity > 0 else "none",
+                alpha=None,
+                edgecolor=style.get("color", "#555555"),
+                linewidth=float(style.get("weight", 1.0)) * 0.6,
+                linestyle="--" if style.get("dashArray") else "-",
+                zorder=zorder,
+            )
+        )
+
+
+def _draw_line(ax: Axes, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    import numpy as np
+
+    for line in getattr(geom, "geoms", [geom]):
+        xy = np.asarray(line.coords)
+        if xy.size == 0:
+            continue
+        ax.plot(
+            xy[:, 0],
+            xy[:, 1],
+            color=style.get("color", "#333333"),
+            linewidth=float(style.get("weight", 2.0)) * 0.6,
+            linestyle=_mpl_dash(style.get("dashArray")),
+            alpha=float(style.get("opacity", 0.9)),
+            solid_capstyle="round",
+            zorder=zorder,
+        )
+
+
+def _draw_point(ax: Axes, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    ax.scatter(
+        [geom.x],
+        [geom.y],
+        s=(float(style.get("radius", 5.0)) * 1.2) ** 2,
+        c=[style.get("fillColor", "#fdae61")],
+        edgecolors=[style.get("color", "#252525")],
+        linewidths=float(style.get("weight", 1.5)) * 0.7,
+        zorder=zorder,
+    )
+
+
+def _draw(ax: Axes, kind: str, geom: Any, style: Mapping[str, Any], zorder: float) -> None:
+    """Draw one feature by the geometry its registry spec declares (``any``: by its type)."""
+    if kind == "any":
+        kind = {"Point": "point", "MultiPoint": "point", "LineString": "line"}.get(
+            geom.geom_type, "line" if "Line" in geom.geom_type else "area"
+        )
+    if kind == "point" and geom.geom_type == "MultiPoint":
+        for part in geom.geoms:
+            _draw_point(ax, part, style, zorder)
+        return
+    {"area": _draw_area, "line": _draw_line, "point": _draw_point}[kind](ax, geom, style, zorder)
+
+
+def _legend_handles(plans: Sequence[plan_mod.LegendSection]) -> tuple[list[Any], set[int]]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
+    headers: set[int] = set()
+    for section in plans:
+        headers.add(len(handles))
+        title = _short(section.title, 110)
+        if len(title) > 40 and ": " in title:
+            title = title.replace(": ", ":\n", 1)
+        handles.append(Patch(facecolor="none", edgecolor="none", label=mpl_text(title)))
+        if section.gradient is not None and section.ends is not None:
+            colours = section.gradient[0]
+            for colour, end in ((colours[0], section.ends[0]), (colours[-1], section.ends[1])):
+                handles.append(Patch(facecolor=colour, edgecolor="#555555", label=mpl_text(end)))
+        for item in section.items:
+            label = mpl_text(_short(item.label, 60))
+            if item.kind == "fill":
+                handles.append(Patch(facecolor=item.colour, edgecolor="#555555", label=label))
+            elif item.kind == "circle":
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="o",
+                        linestyle="none",
+                        markerfacecolor=item.colour,
+                        markeredgecolor=item.edge,
+                        markeredgewidth=item.width * 0.7,
+                        markersize=8,
+                        label=label,
+                    )
+                )
+            else:
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color=item.colour,
+                        linewidth=item.width * 0.6,
+                        linestyle=_mpl_dash(item.dash),
+                        alpha=item.opacity,
+                        label=label,
+                    )
+                )
+    return handles, headers
+
+
+def _plot_labels(ax: Axes, plans: Sequence[plan_mod.LayerPlan], frame_box: list[float]) -> None:
+    """Province names (muted capitals) and capital/gateway names, moved apart by adjustText."""
+    minx, miny, maxx, maxy = frame_box
+    texts = []
+    xs, ys = [], []
+    points = [
+        (x.lon, x.lat)
+        for p in plans
+        for x in p.labels
+        if x.direction == "right" and x.min_zoom == 0
+    ]
+
+    def _room(spot: tuple[float, float]) -> float:
+        lat, lon = spot
+        return min(((lon - px) ** 2 + (lat - py) ** 2 for px, py in points), default=1.0)
+
+    fixed = []
+    province_spots: list[tuple[Any, list[tuple[float, float]]]] = []
+    for plan in plans:
+        for label in plan.labels:
+            if label.min_zoom > 0 or not (minx <= label.lon <= maxx and miny <= label.lat <= maxy):
+                continue
+            if label.css == "uc-label-province":
+                # The candidate farthest from the city markers and their labels.
+                spots = [(label.lat, label.lon), *label.candidates]
+                lat, lon = max(spots, key=lambda spot: (min(_room(spot), 0.04), -spots.index(spot)))
+                province_text = ax.text(
+                    lon,
+                    lat,
+                    mpl_text(label.text.upper()),
+                    fontsize=8,
+                    color="#6b5a48",
+                    ha="center",
+                    va="center",
+                    alpha=0.85,
+                    zorder=4,
+                )
+                fixed.append(province_text)
+                province_spots.append((province_text, spots))
+                continue
+            capital = label.css == "uc-label-capital"
+            texts.append(
+                ax.text(
+                    label.lon + 0.04,
+                    label.lat,
+                    mpl_text(label.text),
+                    fontsize=9 if capital else 7.5,
+                    fontweight="bold" if capital else "normal",
+                    color="#1a1a1a" if capital else "#08306b",
+                    ha="left",
+                    va="center",
+                    zorder=6,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+                )
+            )
+            xs.append(label.lon)
+            ys.append(label.lat)
+    if texts:
+        from adjustText import adjust_text
+
+        adjust_text(
+            texts,
+            x=xs,
+            y=ys,
+            objects=fixed or None,  # province names stay put; city labels move off them
+            ax=ax,
+            expand=(1.15, 1.3),
+            arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.5},
+            ensure_inside_axes=True,
+        )
+    _move_province_labels(ax, province_spots, texts)
+
+
+def _move_province_labels(
+    ax: Axes, province_spots: Sequence[tuple[Any, list[tuple[float, float]]]], texts: list[Any]
+) -> None:
+    """Move each province name to its first candidate position clear of the city labels."""
+    if not province_spots or not texts:
+        return
+    figure: Any = ax.figure
+    canvas = figure.canvas
+    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else figure._get_renderer()
+    taken = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in texts]
+    for text, spots in province_spots:
+        chosen = text.get_position()
+        for lat, lon in spots:
+            text.set_position((lon, lat))
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+        else:
+            text.set_position(chosen)  # none is clear: keep the position farthest from cities
+
+
+def _north_arrow(ax: Axes, lang: i18n.Lang) -> None:
+    ax.annotate(
+        i18n.text("north", lang),
+        xy=(0.035, 0.96),
+        xytext=(0.035, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        arrowprops={"facecolor": "#222222", "edgecolor": "#222222", "width": 4, "headwidth": 11},
+        zorder=8,
+    )
+
+
+def _scale_bar(ax: Axes, mid_lat: float) -> None:
+    import math
+
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    # One data unit is a degree of longitude: 111.32 km x cos(latitude).
+    metres = 111_320.0 * math.cos(math.radians(mid_lat))
+    ax.add_artist(
+        ScaleBar(
+            metres,
+            units="m",
+            location="lower left",
+            length_fraction=0.2,
+            box_alpha=0.8,
+            font_properties={"size": 8},
+            rotation="horizontal-only",
+        )
+    )
+
+
+def _locator(ax: Axes, frame_box: list[float], lang: i18n.Lang) -> None:
+    """Inset map of Viet Nam (bundled provinces) with the region's frame in red."""
+    from matplotlib.patches import Rectangle
+
+    try:
+        from urbanchain import datasets
+
+        country = datasets.provinces(region=None, vintage=2008)
+    except Exception:
+        return
+    inset = ax.inset_axes((0.78, 0.02, 0.2, 0.38))
+    for geom in country.geometry:
+        if geom is not None:
+            _draw_area(
+                inset,
+                geom,
+                {"fillColor": "#e6e6e0", "color": "#9a9a9a", "weight": 0.4, "fillOpacity": 1},
+                1,
+            )
+    minx, miny, maxx, maxy = frame_box
+    inset.add_patch(
+        Rectangle(
+            (minx, miny), maxx - minx, maxy - miny, fill=False, ec="#b2182b", lw=1.2, zorder=3
+        )
+    )
+    inset.set_xlim(102.0, 110.0)
+    inset.set_ylim(8.2, 23.6)
+    inset.set_aspect(1.05)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_facecolor("#dfe7ec")
+    inset.set_title(i18n.text("locator", lang), fontsize=7, pad=2)
 
 
 def chain_plot(
@@ -974,21 +1597,39 @@ def chain_plot(
     units: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (9.0, 8.0),
+    lang: i18n.Lang = "en",
+    subtitle: str | None = None,
+    paper: Literal["A4", "A3"] | None = None,
+    labels: bool = True,
+    context: bool | gpd.GeoDataFrame | None = None,
+    extra_layers: Sequence[Any] | None = None,
+    locator: bool = True,
+    footer: bool = True,
 ) -> Figure:
-    """Draw the same picture as :func:`chain_map` as a static matplotlib figure.
+    """Draw the same picture as :func:`chain_map` as a print-quality matplotlib figure.
 
-    The figure is created with :class:`matplotlib.figure.Figure` directly (no
-    pyplot, no change to the global backend), so it is safe on servers; save it with
-    ``fig.savefig("map.png")`` or ``"map.svg"``.
+    The figure carries a title and subtitle, province and capital/gateway labels
+    moved apart with adjustText, a legend, a scale bar (matplotlib-scalebar), a north
+    arrow, a locator inset of Viet Nam (from the bundled provinces) and a footer with
+    the sources and caveats. It is created with :class:`matplotlib.figure.Figure`
+    directly (no pyplot, no change to the global backend), so it is safe on servers;
+    save it with ``fig.savefig("map.png", dpi=200)``, ``"map.svg"`` or ``"map.pdf"``.
 
     Parameters
     ----------
-    chain, provinces, nodes, corridors, province_metric, scheme, k, node_metric, corridor_metric, title, vintages, provinces_2008, units
+    chain, provinces, nodes, corridors, province_metric, scheme, k, node_metric, corridor_metric, title, vintages, provinces_2008, units, lang, labels, context, extra_layers
         As in :func:`chain_map`.
     ax
-        Axes to draw on; a new figure is created when None.
+        Axes to draw on; a new figure is created when None (then ``paper`` or
+        ``figsize`` sets its size).
     figsize
-        Size in inches of a new figure.
+        Size in inches of a new figure when ``paper`` is None.
+    subtitle
+        Second line under the title.
+    paper
+        ``"A4"`` or ``"A3"``: landscape page size for printing.
+    locator, footer
+        Draw the locator inset and the source/caveat footer.
 
     Returns
     -------
@@ -998,7 +1639,7 @@ def chain_plot(
     Raises
     ------
     ValidationError
-        As in :func:`chain_map`.
+        As in :func:`chain_map`, or for an unknown ``paper``.
 
     Examples
     --------
@@ -1007,18 +1648,18 @@ def chain_plot(
     >>> from urbanchain.maps import chain_plot
     >>> nodes = gpd.GeoDataFrame({"node_id": ["a"], "name": ["A"], "kind": ["city"]},
     ...     geometry=[Point(105.8, 21.0)], crs="EPSG:4326")
-    >>> fig = chain_plot(nodes=nodes, title="Delta")
+    >>> fig = chain_plot(nodes=nodes, title="Delta", locator=False)
     >>> fig.axes[0].get_title()
     'Delta'
     """
     import math
 
-    import numpy as np
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, PathPatch
-    from matplotlib.path import Path as MplPath
 
+    lang = _check_options(lang, "curated")
+    if paper is not None and paper not in PAPER_SIZES:
+        msg = f'paper must be "A4" or "A3" (landscape); got {paper!r}.'
+        raise ValidationError(msg)
     layers = _layers(
         chain,
         provinces=provinces,
@@ -1026,6 +1667,7 @@ def chain_plot(
         corridors=corridors,
         provinces_2008=provinces_2008,
     )
+    ctx = plan_mod.PlanContext(lang=lang, units=units, labels=labels)
     with _warnings_at_caller():
         plans = _plans(
             layers,
@@ -1037,137 +1679,103 @@ def chain_plot(
             corridor_metric=corridor_metric,
             units=units,
             layer_names=None,
+            ctx=ctx,
+            extra_layers=extra_layers,
+            context=_auto_context(chain, context),
         )
         if ax is None:
-            fig: Any = Figure(figsize=figsize, layout="constrained")
+            size = PAPER_SIZES[paper] if paper is not None else figsize
+            fig: Any = Figure(figsize=size, layout="constrained")
             ax = fig.add_subplot()
         else:
             fig = ax.figure
         ax.set_facecolor(_BACKGROUND)
-        lats: list[float] = []
+        region: list[float] | None = None
+        everything: list[float] | None = None
         for plan in plans:
             rows, _ = plan_mod.drawable(plan)
             geometry = plan.frame.geometry if rows else None
+            layer_spec = plan.spec
             for row in rows:
                 assert geometry is not None
                 geom = geometry.iloc[row]
-                style = plan.styles[row]
-                lats.extend([geom.bounds[1], geom.bounds[3]])
+                bounds = [float(v) for v in geom.bounds]
                 if plan.kind == "provinces":
-                    polygons = getattr(geom, "geoms", [geom])
-                    for polygon in polygons:
-                        if polygon.geom_type != "Polygon":
-                            continue
-                        rings = [polygon.exterior, *polygon.interiors]
-                        path = MplPath.make_compound_path(
-                            *[
-                                MplPath(np.asarray(ring.coords)[:, :2], closed=True)
-                                for ring in rings
-                            ]
-                        )
-                        ax.add_patch(
-                            PathPatch(
-                                path,
-                                facecolor=style["fillColor"],
-                                alpha=None,
-                                edgecolor=style["color"],
-                                linewidth=0.8,
-                                linestyle="--" if style.get("dashArray") else "-",
-                                zorder=1,
-                            )
-                        )
-                elif plan.kind == "corridors":
-                    lines = getattr(geom, "geoms", [geom])
-                    for line in lines:
-                        xy = np.asarray(line.coords)
-                        if xy.size == 0:
-                            continue
-                        ax.plot(
-                            xy[:, 0],
-                            xy[:, 1],
-                            color=style["color"],
-                            linewidth=float(style["weight"]) * 0.6,
-                            linestyle=_mpl_dash(style.get("dashArray")),
-                            alpha=float(style["opacity"]),
-                            solid_capstyle="round",
-                            zorder=2,
-                        )
-                else:
-                    ax.scatter(
-                        [geom.x],
-                        [geom.y],
-                        s=(float(style["radius"]) * 1.2) ** 2,
-                        c=[style["fillColor"]],
-                        edgecolors=[style["color"]],
-                        linewidths=float(style["weight"]) * 0.7,
-                        zorder=3,
-                    )
-        handles: list[Any] = []
-        headers: set[int] = set()
-        for plan in plans:
-            for section in plan.legend:
-                headers.add(len(handles))
-                handles.append(
-                    Patch(facecolor="none", edgecolor="none", label=mpl_text(_short(section.title)))
-                )
-                for item in section.items:
-                    label = mpl_text(_short(item.label, 60))
-                    if item.kind == "fill":
-                        handles.append(
-                            Patch(facecolor=item.colour, edgecolor="#555555", label=label)
-                        )
-                    elif item.kind == "circle":
-                        handles.append(
-                            Line2D(
-                                [],
-                                [],
-                                marker="o",
-                                linestyle="none",
-                                markerfacecolor=item.colour,
-                                markeredgecolor=item.edge,
-                                markersize=8,
-                                label=label,
-                            )
-                        )
-                    else:
-                        handles.append(
-                            Line2D(
-                                [],
-                                [],
-                                color=item.colour,
-                                linewidth=item.width * 0.6,
-                                linestyle=_mpl_dash(item.dash),
-                                alpha=item.opacity,
-                                label=label,
-                            )
-                        )
+                    region = _union_bounds(region, bounds)
+                if plan.kind != "context":
+                    everything = _union_bounds(everything, bounds)
+                _draw(ax, layer_spec.geometry, geom, plan.styles[row], layer_spec.z_index / 100)
+        box = region or everything
+        if box is not None:
+            pad_x = max((box[2] - box[0]) * 0.04, 0.05)
+            pad_y = max((box[3] - box[1]) * 0.04, 0.05)
+            box = [box[0] - pad_x, box[1] - pad_y, box[2] + pad_x, box[3] + pad_y]
+            mid = (box[1] + box[3]) / 2
+            ax.set_xlim(box[0], box[2])
+            ax.set_ylim(box[1], box[3])
+            ax.set_autoscaley_on(True)  # the page aspect may widen the frame north-south
+            # datalim: the frame grows to fill the page instead of leaving it empty.
+            ax.set_aspect(1 / max(math.cos(math.radians(mid)), 0.1), adjustable="datalim")
+            if labels:
+                _plot_labels(ax, plans, box)
+            _scale_bar(ax, mid)
+            _north_arrow(ax, lang)
+            if locator:
+                _locator(ax, box, lang)
+        sections = [section for plan in plans for section in plan.legend]
+        handles, headers = _legend_handles(sections)
         if handles:
             legend = ax.legend(
                 handles=handles,
                 loc="upper left",
                 bbox_to_anchor=(1.01, 1.0),
-                fontsize=7,
+                fontsize=7.5,
                 frameon=False,
             )
             for number, text in enumerate(legend.get_texts()):
                 if number in headers:
                     text.set_fontweight("bold")
-        if lats:
-            mid = math.radians((min(lats) + max(lats)) / 2)
-            ax.set_aspect(1 / max(math.cos(mid), 0.1))
-            ax.autoscale_view()
         ax.set_xticks([])
         ax.set_yticks([])
         if title:
-            ax.set_title(mpl_text(_short(title, 120)))
-        ax.text(
-            0.0,
-            -0.02,
-            f"{ATTRIBUTION}\n{CORRIDOR_NOTE}",
-            transform=ax.transAxes,
-            fontsize=6,
-            va="top",
-            ha="left",
-            color="#444444",
-        )
+            ax.set_title(mpl_text(_short(title, 120)), fontsize=15, fontweight="bold", pad=18)
+        if subtitle:
+            ax.annotate(
+                mpl_text(_short(subtitle, 160)),
+                xy=(0.5, 1.0),
+                xycoords="axes fraction",
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=9.5,
+                color="#444444",
+            )
+        if footer:
+            from urbanchain import __version__
+
+            source = i18n.text(
+                "footer_source",
+                lang,
+                version=__version__,
+                attribution=i18n.text("attribution", lang),
+            )
+            notes = " ".join(
+                [
+                    i18n.text("corridor_note", lang) + ".",
+                    i18n.text("polygon_note", lang) + ".",
+                    i18n.text("footer_caveat", lang),
+                ]
+            )
+            ax.text(
+                0.0,
+                -0.015,
+                mpl_text(f"{source}\n{notes}"),
+                transform=ax.transAxes,
+                fontsize=6.5,
+                va="top",
+                ha="left",
+                color="#444444",
+                wrap=True,
+            )
     return fig

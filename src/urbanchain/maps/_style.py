@@ -18,6 +18,7 @@ import pandas as pd
 
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.errors import DataQualityWarning, ValidationError
+from urbanchain.maps import _i18n as i18n
 from urbanchain.maps._html import escape_html, format_value, to_text
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ __all__ = [
     "Classes",
     "MetricValues",
     "classify",
+    "curated_popup_html",
+    "describe",
     "diverging",
     "popup_html",
     "resolve_metric",
@@ -123,6 +126,18 @@ class MetricValues:
     values: pd.Series
     label: str
     unit: str | None = None
+    scale: float = 1.0
+    lower_is_better: bool = False
+    lang: i18n.Lang = "en"
+
+    def text(self, row: int) -> str:
+        """Return the formatted value of ``row`` with its unit, in the metric's language."""
+        return i18n.format_value(self.values.iloc[row], self.unit, self.lang, scale=self.scale)
+
+    def title(self) -> str:
+        """Legend heading: the label, then the unit in words in brackets."""
+        word = i18n.unit_word(self.unit, self.lang)
+        return f"{self.label} ({word})" if word and word not in self.label else self.label
 
 
 @dataclass
@@ -169,6 +184,8 @@ def resolve_metric(
     layer: str,
     argument: str,
     units: Mapping[str, str],
+    explicit: Mapping[str, str] | None = None,
+    lang: i18n.Lang = "en",
 ) -> MetricValues | None:
     """Align ``metric`` (a column name, a Series or a one-column DataFrame) to ``frame``.
 
@@ -185,6 +202,10 @@ def resolve_metric(
         Names used in messages.
     units
         Units by column name.
+    explicit
+        Units the caller passed with ``units=``: they win over ``attrs`` and the catalogue.
+    lang
+        Language of the label (from :data:`urbanchain.maps._i18n.METRICS` when known).
 
     Returns
     -------
@@ -202,6 +223,7 @@ def resolve_metric(
     if metric is None:
         return None
     unit: str | None = None
+    attr_unit: str | None = None
     if isinstance(metric, str):
         if metric not in frame.columns:
             err = unknown_name(f"{layer} column", metric, list(frame.columns))
@@ -214,11 +236,10 @@ def resolve_metric(
         label = to_text(series.name) if series.name is not None else argument
         series_units = series.attrs.get("units")
         if isinstance(series_units, Mapping) and label in series_units:
-            unit = str(series_units[label])
+            attr_unit = str(series_units[label])
         elif isinstance(series.attrs.get("unit"), str):
-            unit = str(series.attrs["unit"])
-        else:
-            unit = units.get(label)
+            attr_unit = str(series.attrs["unit"])
+        unit = units.get(label)
         duplicated = series.index[series.index.duplicated()]
         if len(duplicated):
             msg = (
@@ -240,7 +261,55 @@ def resolve_metric(
             warnings.warn(msg, DataQualityWarning, stacklevel=4)
         raw = pd.Series(keys.map(lookup).to_numpy(), index=frame.index)
     values = _numeric(raw, label=label, argument=argument, frame=frame, id_column=id_column)
-    return MetricValues(values=values, label=label, unit=unit)
+    attrs = {} if isinstance(metric, str) else getattr(_as_series_attrs(metric), "attrs", {})
+    return describe(
+        values, label, unit, attrs=attrs, explicit=explicit or {}, lang=lang, attr_unit=attr_unit
+    )
+
+
+def _as_series_attrs(metric: Any) -> Any:
+    return metric if isinstance(metric, pd.Series | pd.DataFrame) else None
+
+
+def describe(
+    values: pd.Series,
+    name: str,
+    unit: str | None,
+    *,
+    attrs: Mapping[str, Any],
+    explicit: Mapping[str, str],
+    lang: i18n.Lang,
+    attr_unit: str | None = None,
+) -> MetricValues:
+    """Give a metric its plain-language label, unit and display scale.
+
+    Label: ``attrs["label"]`` (a string or ``{"vi": ..., "en": ...}``), else the
+    catalogue entry of ``name``, else the name itself. Unit: ``units=`` of the caller
+    for ``name``, else the unit attached to the Series (``attrs``), else the catalogue
+    unit (with its display scale), else ``unit`` (layer defaults).
+    """
+    entry = i18n.METRICS.get(name)
+    label_attr = attrs.get("label")
+    if isinstance(label_attr, Mapping) and lang in label_attr:
+        label = to_text(label_attr[lang])
+    elif isinstance(label_attr, str):
+        label = to_text(label_attr)
+    elif entry is not None:
+        label = entry.vi if lang == "vi" else entry.en
+    else:
+        label = name
+    scale = 1.0
+    lower = bool(attrs.get("lower_is_better", entry.lower_is_better if entry else False))
+    if name in explicit:
+        unit = explicit[name]
+    elif attr_unit is not None:
+        unit = attr_unit
+    elif entry is not None and entry.unit is not None:
+        unit = entry.unit
+        scale = entry.scale
+    return MetricValues(
+        values=values, label=label, unit=unit, scale=scale, lower_is_better=lower, lang=lang
+    )
 
 
 def _as_series(metric: Any, *, id_column: str, argument: str) -> pd.Series:
@@ -311,6 +380,38 @@ def _palette(name: str, count: int) -> list[str]:
 def classify(
     metric: MetricValues, *, scheme: str, k: int, palette: str, unit: str | None = None
 ) -> Classes:
+    """Classify ``metric`` with mapclassify; see :func:`_classify`."""
+    return _classify(metric, scheme=scheme, k=k, palette=palette, unit=unit)
+
+
+def _bound_labels(lower: float, bins: np.ndarray, metric: MetricValues) -> list[str]:
+    """Readable class labels: bounds rounded to 2 (or 3) significant digits, by locale."""
+    lang, scale = metric.lang, metric.scale
+    word = i18n.unit_word(metric.unit, lang)
+    edges = [lower, *(float(b) for b in bins)]
+    for digits in (2, 3, 4, 6):
+        rounded = [i18n.nice(e * scale, digits) for e in edges]
+        if len(set(rounded)) == len(rounded):
+            break
+    texts = [i18n.format_number(v, lang, decimals=_decimals(rounded)) for v in rounded]
+    labels = [f"{texts[i]} – {texts[i + 1]}" for i in range(len(bins))]
+    if word and labels:
+        labels[-1] = f"{labels[-1]}{word}" if word == "%" else f"{labels[-1]} {word}"
+    return labels
+
+
+def _decimals(values: Sequence[float]) -> int:
+    needed = 0
+    for value in values:
+        text = f"{abs(value):.6f}".rstrip("0")
+        if "." in text:
+            needed = max(needed, len(text.split(".")[1]))
+    return min(needed, 6)
+
+
+def _classify(
+    metric: MetricValues, *, scheme: str, k: int, palette: str, unit: str | None = None
+) -> Classes:
     """Classify ``metric`` with mapclassify; NaN rows get class ``-1`` ("no data").
 
     Parameters
@@ -357,7 +458,7 @@ def classify(
         return Classes(index=index, colours=[], labels=[])
     if len(distinct) == 1:
         index[present] = 0
-        only = format_value(distinct[0], unit)
+        only = i18n.format_value(distinct[0], metric.unit, metric.lang, scale=metric.scale)
         return Classes(index=index, colours=_palette(palette, 1), labels=[only])
     classes = min(int(k), len(distinct))
     with warnings.catch_warnings():
@@ -370,10 +471,7 @@ def classify(
     used = len(bins)
     colours = _palette(palette, used)
     lower = float(np.min(values[present]))
-    labels = []
-    for number, upper in enumerate(bins):
-        low = lower if number == 0 else float(bins[number - 1])
-        labels.append(f"{format_value(low)} – {format_value(float(upper), unit)}")
+    labels = _bound_labels(lower, bins, metric)
     return Classes(index=index, colours=colours, labels=labels)
 
 
@@ -426,13 +524,107 @@ def scale(values: pd.Series, low: float, high: float) -> pd.Series:
     return pd.Series(low + (array - vmin) / (vmax - vmin) * (high - low), index=values.index)
 
 
+def _is_year(name: str, value: Any) -> bool:
+    """Year columns (``*_year``, ``year``, ``opening_year``) print as years: 2015, not 2,015."""
+    if not (name == "year" or name.endswith("_year")) or isinstance(value, bool):
+        return False
+    if not isinstance(value, int | float | np.integer | np.floating):
+        return False
+    return bool(np.isfinite(value) and float(value).is_integer())
+
+
 def _rows(pairs: Sequence[tuple[Any, Any]], units: Mapping[str, str]) -> list[str]:
     rows = []
     for column, value in pairs:
         name = to_text(column)
-        text = format_value(value, units.get(name))
+        if _is_year(name, value):
+            text = str(int(float(value)))
+        else:
+            text = format_value(value, units.get(name))
         rows.append(f"<tr><th>{escape_html(name)}</th><td>{escape_html(text)}</td></tr>")
     return rows
+
+
+def _source_links(sources: Sequence[str], lang: i18n.Lang) -> str:
+    """Build a short list of links (http/https only) and, without links, the first source text."""
+    import re
+    from urllib.parse import urlsplit
+
+    links: list[str] = []
+    texts: list[str] = []
+    for source in sources:
+        found = re.findall(r"https?://[^\s,;|<>\"')\]]+", source)
+        links.extend(u for u in found if u not in links)
+        rest = re.sub(r"https?://\S+", "", source).strip(" ;,|")
+        if rest and rest not in texts:
+            texts.append(rest)
+    items = []
+    for number, url in enumerate(links[:4], start=1):
+        host = urlsplit(url).hostname or i18n.text("source_link", lang, number=number)
+        items.append(
+            f'<li><a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer">'
+            f"{escape_html(host)}</a></li>"
+        )
+    if not items:
+        items.extend(f"<li>{escape_html(t[:140])}</li>" for t in texts[:2])
+    if not items:
+        return ""
+    heading = escape_html(i18n.text("sources", lang))
+    return f'<div class="uc-sources"><b>{heading}</b><ul>{"".join(items)}</ul></div>'
+
+
+def curated_popup_html(
+    title: Any,
+    *,
+    facts: Sequence[tuple[str, str]],
+    metrics: Sequence[tuple[str, str]],
+    sources: Sequence[str],
+    details: Sequence[tuple[Any, Any]] | None,
+    units: Mapping[str, str],
+    lang: i18n.Lang,
+) -> str:
+    """Build a curated popup: name, a few facts, the mapped metrics, sources as links.
+
+    Parameters
+    ----------
+    title
+        Feature name.
+    facts
+        ``(label, text)`` pairs (kind, provinces, year...), unescaped.
+    metrics
+        ``(label, formatted value)`` of the metrics on the map, unescaped.
+    sources
+        Source texts; their http(s) URLs become links.
+    details
+        All ``(column, value)`` pairs, shown folded when given (``popup="full"``).
+    units
+        Units by column, for ``details``.
+    lang
+        Language of the headings.
+
+    Returns
+    -------
+    str
+        Escaped HTML.
+    """
+    parts = [f'<div class="uc-popup-body"><h4>{escape_html(title)}</h4><table>']
+    parts.extend(
+        f'<tr class="uc-metric"><th>{escape_html(label)}</th><td>{escape_html(value)}</td></tr>'
+        for label, value in metrics
+    )
+    parts.extend(
+        f'<tr class="uc-fact"><th>{escape_html(label)}</th><td>{escape_html(value)}</td></tr>'
+        for label, value in facts
+    )
+    parts.append("</table>")
+    parts.append(_source_links(sources, lang))
+    if details is not None:
+        heading = escape_html(i18n.text("details", lang))
+        parts.append(f"<details><summary>{heading}</summary><table>")
+        parts.extend(_rows(details, units))
+        parts.append("</table></details>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def tooltip_html(title: Any, lines: Sequence[tuple[str, str]]) -> str:
@@ -451,7 +643,11 @@ def tooltip_html(title: Any, lines: Sequence[tuple[str, str]]) -> str:
         Escaped HTML.
     """
     parts = [f"<b>{escape_html(title)}</b>"]
-    parts.extend(f"<br>{escape_html(label)}: {escape_html(value)}" for label, value in lines)
+    parts.extend(
+        f"<br>{escape_html(label)}: {escape_html(value)}" if label else f"<br>{escape_html(value)}"
+        for label, value in lines
+        if label or value
+    )
     return "".join(parts)
 
 
