@@ -389,17 +389,44 @@ def default_nodes(G: nx.Graph) -> list[Any]:
     return base_nodes(G) or ids
 
 
+def name_index(G: Any) -> dict[Any, list[Any]]:
+    """Base node id -> its names (id, ``name``, ``name_ascii``), for look-ups by name."""
+    ids = node_ids(G)
+    names = node_attr(G, "name")
+    ascii_ = node_attr(G, "name_ascii")
+    return {
+        v: [v, n, a]
+        for v, n, a in zip(ids, names, ascii_, strict=True)
+        if is_base(v)
+    }
+
+
+def resolve_node(G: Any, node: Any, *, what: str = "node") -> Any:
+    """Node id of ``node``: an id of ``G``, or a place name with or without diacritics.
+
+    ``"Hà Nội"``, ``"Ha Noi"`` and ``"ha noi"`` all give ``"ha_noi"``; a name
+    shared by several places raises listing them (pass the id).
+    """
+    if node in G:
+        return node
+    from urbanchain._private._names import resolve_name
+
+    return resolve_name(node, name_index(G), kind=f"{what} node")
+
+
+def node_names(G: Any, nodes: list[Any]) -> list[Any]:
+    """Vietnamese ``name`` of each node (the id when it has none)."""
+    vals = node_values(G, nodes, "name")
+    return [v if isinstance(v, str) and v else str(n) for v, n in zip(vals, nodes, strict=True)]
+
+
 def resolve_nodes(G: nx.Graph, nodes: Any, *, default: list[Any], what: str) -> list[Any]:
-    """Check a caller's node list (unknown ids raise, duplicates raise)."""
+    """Check a caller's node list (ids or names; unknown ones raise, duplicates raise)."""
     if nodes is None:
         return list(default)
     if isinstance(nodes, str) or not isinstance(nodes, Iterable):
         nodes = [nodes]
-    out = list(nodes)
-    for v in out:
-        if v not in G:
-            err = unknown_name(f"{what} node", v, node_ids(G))
-            raise err
+    out = [resolve_node(G, v, what=what) for v in nodes]
     if len(set(out)) != len(out):
         dup = sorted({str(v) for v in out if out.count(v) > 1})
         msg = f"The {what} list repeats node ids: {format_ids(dup)}. Pass each node once."
