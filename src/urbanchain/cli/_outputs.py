@@ -168,9 +168,28 @@ def metric_tables(chain: UrbanChain) -> dict[str, pd.DataFrame]:
             destinations=with_mass,
             groups=[c for c in chain.network["corridor_id"] if c in corridor_ids],
         ),
-        "chain_score": metrics.chain_score(chain, mass=mass),
+        "chain_score": _chain_score_noted(chain, mass=mass),
         "network_indices": metrics.network_indices(G).to_frame("value"),
     }
+
+
+def _chain_score_noted(chain: UrbanChain, *, mass: str) -> pd.DataFrame:
+    """chain_score with its data-quality warnings kept in ``attrs["warnings"]`` (metadata.json)."""
+    import warnings
+
+    from urbanchain import metrics
+    from urbanchain.errors import DataQualityWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        table = metrics.chain_score(chain, mass=mass)
+    table.attrs["warnings"] = [
+        str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)
+    ]
+    for w in caught:
+        if not issubclass(w.category, DataQualityWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return table
 
 
 def _jsonable(value: Any) -> Any:
@@ -190,9 +209,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def write_metadata(
-    chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path
-) -> Path:
+def write_metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """Write what a batch run needs to be reproduced: versions, settings, per-table attrs.
 
     The file records the urbanchain version, the settings in force (engine

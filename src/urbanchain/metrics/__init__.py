@@ -39,6 +39,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,12 +53,14 @@ from scipy.sparse.csgraph import dijkstra as _dij
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.engine import _kernels
 from urbanchain.engine._weights import edge_label
-from urbanchain.errors import GraphError, ValidationError
+from urbanchain.errors import DataQualityWarning, GraphError, ValidationError
 from urbanchain.metrics._common import (
     Prepared,
+    _bad_mass,
     base_nodes,
     block_rows,
     component_ids,
+    default_mass,
     default_nodes,
     dist_rows,
     geodesic_km,
@@ -65,6 +68,8 @@ from urbanchain.metrics._common import (
     masses,
     node_attr,
     node_ids,
+    node_names,
+    node_values,
     od_block,
     od_rows,
     prepare,
@@ -105,7 +110,8 @@ logger = logging.getLogger(__name__)
 #: travel time, as in Gutiérrez's (2001) potential accessibility.
 DEFAULT_BETA: dict[str, float] = {"exponential": math.log(2) / 120.0, "power": 1.0}
 
-_DECAYS = ("exponential", "power")
+_DECAYS = ("exponential", "power", "cumulative")
+_LINK_PREFIXES = ("access:", "transfer:")
 _POLICIES = ("component", "error")
 _DIRECTIONS = ("out", "in")
 
@@ -368,7 +374,7 @@ def detour_index(
 def gravity(
     G: nx.Graph,
     *,
-    mass: str | Mapping[Any, float] | pd.Series = "population",
+    mass: str | Mapping[Any, float] | pd.Series | None = None,
     beta: float = 2.0,
     sources: Any = None,
     targets: Any = None,
@@ -452,14 +458,28 @@ def gravity(
 
 
 def _decay(d: np.ndarray, decay: str, beta: float) -> np.ndarray:
+    """Decay ``f(d)``; for ``"cumulative"`` ``beta`` is the cutoff: ``f = 1 if d <= cutoff``."""
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        f = np.exp(-beta * d) if decay == "exponential" else d ** (-beta)
+        if decay == "cumulative":
+            f = (np.asarray(d) <= beta).astype(np.float64)
+        elif decay == "exponential":
+            f = np.exp(-beta * d)
+        else:
+            f = d ** (-beta)
+    f = np.asarray(f, dtype=np.float64)
     f[~np.isfinite(d)] = 0.0
     return f
 
 
 def _resolve_beta(G: nx.Graph, decay: str, beta: float | None, weight: str) -> float:
     _check_choice("decay", decay, _DECAYS)
+    if decay == "cumulative":
+        msg = (
+            "decay='cumulative' counts opportunities within a cutoff and is available in "
+            "accessibility(..., decay='cumulative', cutoff=...); use decay='exponential' or "
+            "'power' here."
+        )
+        raise ValidationError(msg)
     if beta is None:
         if decay == "exponential" and unit_of(G, weight) != "min":
             msg = (
@@ -548,67 +568,168 @@ def _hansen_sums(
     return a, reached
 
 
+def _intrazonal_time(
+    G: nx.Graph, src: list[Any], self_time: float | Mapping[Any, float] | None, weight: str
+) -> tuple[np.ndarray, str]:
+    """Intra-zonal cost of each source (see :func:`accessibility`) and how it was set."""
+    if self_time is not None and not isinstance(self_time, Mapping | pd.Series):
+        if not (
+            isinstance(self_time, int | float)
+            and not isinstance(self_time, bool)
+            and math.isfinite(self_time)
+            and self_time >= 0
+        ):
+            msg = (
+                f"self_time must be a finite number >= 0 (in the unit of {weight!r}); "
+                f"got {self_time!r}."
+            )
+            raise ValidationError(msg)
+        return np.full(len(src), float(self_time)), "given"
+    if self_time is not None:
+        table = dict(self_time.items())
+        bad = [v for v in src if _bad_mass(table.get(v))]
+        if bad:
+            msg = (
+                f"self_time has no finite value >= 0 for {len(bad)} source node(s): "
+                f"{format_ids(bad)}. Give every source a value, or a single number."
+            )
+            raise ValidationError(msg)
+        return np.array([float(table[v]) for v in src]), "given"
+    if unit_of(G, weight) != "min":
+        msg = (
+            f"The default intra-zonal time is in minutes, but weight {weight!r} is in "
+            f"{unit_of(G, weight)!r}. Pass self_time= in the unit of the weight."
+        )
+        raise ValidationError(msg)
+    params = (G.graph.get("provenance") or {}).get("parameters") or {}
+    speed = float(params.get("access_speed_kmh") or INTRAZONAL_SPEED_KMH)
+    area = pd.to_numeric(
+        pd.Series(node_values(G, src, "province_area_km2")), errors="coerce"
+    )
+    bad = [v for v, a in zip(src, area, strict=True) if not (pd.notna(a) and a > 0)]
+    if bad:
+        msg = (
+            f"include_self=True needs each source's zone area (node attribute "
+            f"'province_area_km2') to set its intra-zonal time, and {len(bad)} source(s) have "
+            f"none: {format_ids(bad)}. Pass sources= with capitals of the bundled chain, or "
+            f"self_time= (minutes, a number or a mapping node id -> minutes)."
+        )
+        raise ValidationError(msg)
+    radius = np.sqrt(area.to_numpy(dtype=np.float64) / math.pi)
+    return 0.5 * radius / speed * 60.0, f"0.5 * sqrt(area / pi) at {speed:g} km/h"
+
+
+#: Speed (km/h) of the default intra-zonal trip of :func:`accessibility` when
+#: the graph does not record its access-link speed (``access_speed_kmh``).
+INTRAZONAL_SPEED_KMH = 30.0
+
+
 def accessibility(
     G: nx.Graph,
     *,
-    mass: str | Mapping[Any, float] | pd.Series = "population",
+    mass: str | Mapping[Any, float] | pd.Series | None = None,
     decay: str = "exponential",
     beta: float | None = None,
+    cutoff: float | None = None,
     weight: str = "time_min",
     sources: Any = None,
     destinations: Any = None,
     include_self: bool = False,
-    missing: str = "error",
+    self_time: float | Mapping[Any, float] | None = None,
+    missing: str = "warn",
     engine: str | None = None,
 ) -> pd.DataFrame:
-    r"""Hansen (1959) potential accessibility.
+    r"""Hansen (1959) potential accessibility, or cumulative opportunities within a cutoff.
 
     .. math::
 
-        A_i = \sum_{j \in D,\, j \ne i} M_j\, f(d_{ij}), \qquad
-        f(d) = e^{-\beta d} \;(\text{exponential}) \quad\text{or}\quad d^{-\beta} \;(\text{power})
+        A_i = \sum_{j \in D,\, j \ne i} M_j\, f(d_{ij}) \;+\; [\text{include\_self}]\, M_i\, f(t_{ii}),
+
+    .. math::
+
+        f(d) = e^{-\beta d} \;(\text{exponential}), \quad d^{-\beta} \;(\text{power}), \quad
+        \mathbf{1}[d \le c] \;(\text{cumulative, cutoff } c)
+
+    The cumulative form counts the mass reachable within ``cutoff`` (the
+    "cumulative opportunities" measure, Wachs & Kumagai 1973).
+
+    **Own mass.**  A capital stands for its province; leaving its own
+    population out (the default) makes the largest province look the least
+    accessible.  ``include_self=True`` adds :math:`M_i f(t_{ii})` with the
+    *intra-zonal* time :math:`t_{ii}` of a trip inside the zone, by default
+    half the radius of a circle of the zone's area travelled at the access
+    speed :math:`v` (the graph's ``access_speed_kmh``, 30 km/h by default):
+
+    .. math:: t_{ii} = \frac{1}{v} \cdot \frac{1}{2}\sqrt{A_i / \pi}
+
+    the self-distance used for the self-potential in potential models
+    (Rich 1980; reviewed by Frost & Spence 1995).  The zone area is the node
+    attribute ``province_area_km2`` (the bundled chains carry the official
+    province area); ``self_time=`` overrides it.
 
     Parameters
     ----------
     G
         Chain graph.
     mass
-        Node attribute name or a mapping/Series node id -> mass (default ``population``).
+        Node attribute name or a mapping/Series node id -> mass.  Default
+        (None): ``province_population`` when the nodes carry it (the bundled
+        chains: each capital's official province population), else ``population``.
     decay
-        ``"exponential"`` (default) or ``"power"``.
+        ``"exponential"`` (default), ``"power"`` or ``"cumulative"``.
     beta
         Decay parameter in the unit of ``weight``.  Default
         :data:`DEFAULT_BETA`: exponential ``ln 2 / 120`` per minute (half-life
         120 min, the inter-regional value of Rosik et al. 2015; ESPON uses 0.005),
-        power 1.
+        power 1.  Not used by ``"cumulative"``.
+    cutoff
+        ``decay="cumulative"`` only (required): the largest cost counted, in the
+        unit of ``weight`` (minutes for ``time_min``), > 0.
     weight
         Edge cost attribute (minutes for ``time_min``).
     sources
-        Nodes to score (default: every base node).
+        Nodes to score (ids or names; default: every base node).
     destinations
-        Nodes carrying mass (default: the mapping's keys, else nodes of kind ``"city"``).
+        Nodes carrying mass (default: the mapping's keys; the capitals for
+        ``province_population``; else nodes of kind ``"city"``).
     include_self
-        Add the node's own mass (:math:`f(0) = 1` for exponential; not allowed for power).
+        Add the node's own mass at the intra-zonal time (see above).
+    self_time
+        Intra-zonal cost in the unit of ``weight``: a number, or a mapping node
+        id -> cost.  None: the circle-radius rule above.
     missing
-        ``"error"`` (default) raises listing destinations without a usable mass;
-        ``"drop"`` leaves them out with a warning.  Never treated as 0.
+        ``"warn"`` (default): destinations without a usable mass are left out
+        with a :class:`~urbanchain.errors.DataQualityWarning` that counts them,
+        and more than half missing raises; ``"error"`` raises on any;
+        ``"drop"`` leaves them out with the warning.  Never treated as 0.
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
 
     Returns
     -------
     pandas.DataFrame
-        ``accessibility`` (mass units, decayed) and ``destinations_reached`` per source.
+        ``name``, ``accessibility`` (mass units, decayed; for cumulative, mass
+        within the cutoff) and ``destinations_reached`` per source;
+        ``self_time`` when ``include_self``.  ``attrs`` records the mass,
+        decay, beta or cutoff and the intra-zonal rule.
 
     Raises
     ------
     ValidationError
-        Missing masses (``missing="error"``), a bad ``beta``, or ``include_self`` with power decay.
+        Missing masses (``missing="error"``, or most missing), a bad ``beta``
+        or ``cutoff``, or ``include_self`` without a zone area.
 
     References
     ----------
     Hansen, W. G. (1959). How accessibility shapes land use. *Journal of the
     American Institute of Planners* 25(2), 73-76.
+    Wachs, M. & Kumagai, T. G. (1973). Physical accessibility as a social
+    indicator. *Socio-Economic Planning Sciences* 7(5), 437-456.
+    Rich, D. C. (1980). *Potential Models in Human Geography*. CATMOG 26,
+    Geo Abstracts, Norwich.
+    Frost, M. E. & Spence, N. A. (1995). The rediscovery of accessibility and
+    economic potential: the critical issue of self-potential. *Environment and
+    Planning A* 27(11), 1833-1848.
     Rosik, P., Stępniak, M. & Komornicki, T. (2015). The decade of the big push to
     roads in Poland. *Transport Policy* 37, 134-146.
 
@@ -618,33 +739,77 @@ def accessibility(
     >>> acc = accessibility(diamond(), decay="power", beta=1.0, sources=["a", "d"])
     >>> acc["accessibility"].round(3).tolist()
     [6.0, 11.0]
+    >>> within = accessibility(diamond(), decay="cumulative", cutoff=15, sources=["a", "d"])
+    >>> within["accessibility"].tolist()
+    [50.0, 50.0]
     """
     req = resolve_engine(engine)
-    b = _resolve_beta(G, decay, beta, weight)
-    if include_self and decay == "power":
-        msg = (
-            "include_self=True needs a finite f(0); use decay='exponential' or include_self=False."
-        )
-        raise ValidationError(msg)
+    if decay == "cumulative":
+        if not (
+            isinstance(cutoff, int | float)
+            and not isinstance(cutoff, bool)
+            and math.isfinite(cutoff)
+            and cutoff > 0
+        ):
+            msg = (
+                f"decay='cumulative' needs cutoff= a finite number > 0 in the unit of "
+                f"{weight!r} (e.g. cutoff=60 for one hour); got {cutoff!r}."
+            )
+            raise ValidationError(msg)
+        b = float(cutoff)
+    else:
+        if cutoff is not None:
+            msg = f"cutoff= applies to decay='cumulative' only; got decay={decay!r}. Drop cutoff=."
+            raise ValidationError(msg)
+        b = _resolve_beta(G, decay, beta, weight)
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=base_nodes(G) or node_ids(G), what="source")
-    dest, m = masses(G, mass, destinations, missing=missing)
+    mass_name = default_mass(G) if mass is None else mass
+    dest, m = masses(G, mass_name, destinations, missing=missing)
     eng = prep.engine_for(req, searches=min(len(src), len(dest)))
-    a, reached = _hansen_sums(
-        prep, src, dest, m, eng, decay=decay, beta=b, include_self=include_self
-    )
-    df = pd.DataFrame(
-        {"accessibility": a, "destinations_reached": reached},
-        index=pd.Index(src, name="node_id"),
-    )
+    a, reached = _hansen_sums(prep, src, dest, m, eng, decay=decay, beta=b, include_self=False)
+    cols: dict[str, Any] = {"name": node_names(G, src)}
+    rule = None
+    if include_self:
+        t_self, rule = _intrazonal_time(G, src, self_time, weight)
+        pos = {v: j for j, v in enumerate(dest)}
+        own = np.array([m[pos[v]] if v in pos else 0.0 for v in src])
+        if decay == "power" and (t_self <= 0).any():
+            msg = (
+                "include_self=True with decay='power' needs an intra-zonal time > 0 "
+                "(f(0) is infinite); pass self_time= > 0 or use decay='exponential'."
+            )
+            raise ValidationError(msg)
+        f_self = _decay(t_self, decay, b)
+        a = a + own * f_self
+        reached = reached + ((own > 0) & (f_self > 0)).astype(np.int64)
+        cols["self_time"] = t_self
+    cols["accessibility"] = a
+    cols["destinations_reached"] = reached
+    df = pd.DataFrame(cols, index=pd.Index(src, name="node_id"))
+    unit = unit_of(G, weight)
+    extra: dict[str, Any] = {
+        "decay": decay,
+        "mass": mass_name if isinstance(mass_name, str) else "mapping",
+        "include_self": include_self,
+        "intrazonal": rule,
+    }
+    if decay == "cumulative":
+        extra["cutoff"] = b
+        extra["cutoff_unit"] = unit
+    else:
+        extra["beta"] = b
+        extra["beta_unit"] = f"1/{unit}" if decay == "exponential" else "exponent"
     _frame_attrs(
         df,
         prep,
         eng,
-        units={"accessibility": "mass (decayed)", "destinations_reached": "count"},
-        decay=decay,
-        beta=b,
-        beta_unit=f"1/{unit_of(G, weight)}" if decay == "exponential" else "exponent",
+        units={
+            "accessibility": "mass within cutoff" if decay == "cumulative" else "mass (decayed)",
+            "destinations_reached": "count",
+            "self_time": unit,
+        },
+        **extra,
     )
     return df
 
@@ -1425,14 +1590,14 @@ def corridor_criticality(
     *,
     weight: str = "time_min",
     by: str = "corridor_id",
-    mass: str | Mapping[Any, float] | pd.Series | None = "population",
+    mass: str | Mapping[Any, float] | pd.Series | None = "auto",
     sources: Any = None,
     targets: Any = None,
     destinations: Any = None,
     groups: Any = None,
     decay: str = "exponential",
     beta: float | None = None,
-    missing: str = "error",
+    missing: str = "warn",
     engine: str | None = None,
 ) -> pd.DataFrame:
     r"""Loss when each corridor (all its edges at once) or each edge is removed.
@@ -1466,13 +1631,18 @@ def corridor_criticality(
         for one row per edge.  Edges without the attribute (e.g. transfer edges)
         are never removed; their count is in ``attrs["ungrouped_edges"]``.
     mass, destinations, decay, beta, missing
-        Accessibility settings (see :func:`accessibility`).  ``mass=None`` skips
-        the accessibility loss (its columns are NaN), for networks without
-        masses such as bare road networks.
+        Accessibility settings (see :func:`accessibility`).  ``mass="auto"``
+        (default) uses ``province_population`` when nodes carry it (the
+        bundled chains), else ``population``, and skips the accessibility
+        loss (NaN columns, noted in ``attrs["mass"]``) when no node has
+        either.  ``mass=None`` always skips it, for networks without masses
+        such as bare road networks.
     sources, targets
         OD set (default: capitals, else base nodes; targets default to sources).
     groups
-        Only evaluate these group ids (default: all).
+        Only evaluate these group ids.  Default: every group except, with
+        ``by="corridor_id"``, the builder's access links and mode transfers
+        (``access:*``, ``transfer:*``; their count is in ``attrs["skipped_groups"]``).
     engine
         ``"auto"``, ``"scipy"`` (masked CSR), ``"cch"`` (re-customised hierarchy)
         or ``"networkx"`` (reference, edge-hiding views).
@@ -1518,6 +1688,10 @@ def corridor_criticality(
     tgt = resolve_nodes(G, targets, default=src, what="target")
     dest: list[Any] = []
     m = np.empty(0)
+    if isinstance(mass, str) and mass == "auto":
+        mass = default_mass(G)
+        if mass == "population" and all(_bad_mass(v) for v in node_attr(G, "population")):
+            mass = None  # no masses at all: efficiency and times only
     if mass is not None:
         dest, m = masses(G, mass, destinations, missing=missing)
     # group -> positions into csr.edge_* arrays
@@ -1548,7 +1722,12 @@ def corridor_criticality(
                 err = unknown_name(by, g, members)
                 raise err
     else:
-        glist = list(members)
+        # the builder's access links and mode transfers are not corridors a planner can
+        # close; by default they are not ranked (attrs["skipped_groups"] counts them)
+        glist = [
+            g for g in members if not (by == "corridor_id" and str(g).startswith(_LINK_PREFIXES))
+        ] or list(members)
+    skipped = len(members) - len(glist) if groups is None else 0
     cols = list(dict.fromkeys([*tgt, *dest]))
     cpos = np.array([csr.index[v] for v in cols], dtype=np.int64)
     col_pos = {v: i for i, v in enumerate(cols)}  # a dict: targets may be every node
@@ -1651,6 +1830,8 @@ def corridor_criticality(
         base_efficiency=base_eff,
         base_accessibility=base_acc,
         ungrouped_edges=ungrouped,
+        skipped_groups=skipped,
+        mass=mass if isinstance(mass, str) or mass is None else "mapping",
         by=by,
         beta=b,
         decay=decay,
@@ -1752,12 +1933,18 @@ def _chain_components(
     columns: Mapping[str, str] | None,
     as_of: int | None,
     engine: str | None,
-    mass: str = "population",
+    mass: str | None = None,
     missing: str = "renormalize",
+    stacklevel: int = 3,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw component values (scored nodes x components) and the display columns."""
     frame = _chain_frame(chain)
     G = chain.graph.to_networkx() if is_network(chain.graph) else chain.graph
+    if mass is None:
+        has = "province_population" in frame.columns and bool(
+            pd.to_numeric(frame["province_population"], errors="coerce").notna().any()
+        )
+        mass = "province_population" if has else default_mass(G)
     cols = dict(DEFAULT_CHAIN_COLUMNS)
     if columns is not None:
         for k, c in columns.items():
@@ -1799,13 +1986,23 @@ def _chain_components(
         for v in scored:
             value = pd.to_numeric(pd.Series([G.nodes[v].get(mass)]), errors="coerce").iloc[0]
             (valid if pd.notna(value) and value >= 0 else excluded).append(v)
-        if not valid:
+        if 2 * len(valid) < len(scored):
             msg = (
-                f"No capital has a usable mass in node attribute {mass!r}, so accessibility "
-                "cannot be computed. Pass mass= naming a populated attribute, or set the "
-                "'accessibility' weight to 0."
+                f"Only {len(valid)} of {len(scored)} capitals have a usable mass in node "
+                f"attribute {mass!r}, so the accessibility component would describe a few "
+                "destinations, not the chain. Pass mass= naming a populated attribute (the "
+                "bundled chains carry 'province_population'), or set the 'accessibility' "
+                "weight to 0."
             )
             raise ValidationError(msg)
+        if excluded:
+            warnings.warn(
+                f"chain_score: {len(excluded)} of {len(scored)} capitals have no usable "
+                f"{mass!r} ({format_ids(excluded)}); they are scored but left out as "
+                "accessibility destinations (never counted as 0).",
+                DataQualityWarning,
+                stacklevel=stacklevel,
+            )
         dest, m = masses(G, mass, valid, missing="error")
     acc, _ = _hansen(
         d_out[:, [prep.csr.index[v] for v in dest]],
@@ -1882,7 +2079,16 @@ def _chain_components(
     return raw, display
 
 
-def _normalise(raw: pd.DataFrame, normalization: str) -> pd.DataFrame:
+def _normalise(
+    raw: pd.DataFrame,
+    normalization: str,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
+    """Normalise the components to [0, 1] (min-max or rank).
+
+    ``bounds`` (component -> (lo, hi) of the oriented values) fixes min-max to
+    another table's ranges (see ``chain_score(..., normalize_to=)``).
+    """
     out = {}
     for c in raw.columns:
         x = raw[c].astype(float)
@@ -1893,10 +2099,20 @@ def _normalise(raw: pd.DataFrame, normalization: str) -> pd.DataFrame:
             k = r.notna().sum()
             z = (r - 1) / (k - 1) if k > 1 else r * 0 + 0.5
         else:
-            lo, hi = x.min(), x.max()
+            lo, hi = (x.min(), x.max()) if bounds is None else bounds[c]
             z = (x - lo) / (hi - lo) if hi > lo else x * 0 + 0.5
         out[c] = z
     return pd.DataFrame(out, index=raw.index)
+
+
+def _bounds(raw: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    out = {}
+    for c in raw.columns:
+        x = raw[c].astype(float)
+        if not _HIGHER_IS_BETTER[c]:
+            x = -x
+        out[c] = (float(x.min()), float(x.max()))
+    return out
 
 
 def _score(z: pd.DataFrame, w: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -1921,7 +2137,8 @@ def chain_score(
     columns: Mapping[str, str] | None = None,
     as_of: int | None = None,
     engine: str | None = None,
-    mass: str = "population",
+    mass: str | None = None,
+    normalize_to: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     r"""Composite smart-city chain score of each capital: connectivity plus readiness.
 
@@ -1966,11 +2183,20 @@ def chain_score(
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
     mass
-        Node attribute holding the destinations' mass for the accessibility component
-        (``"population"``; the bundled chains use ``"province_population"``).  With
-        ``missing="renormalize"`` capitals without a mass are left out as destinations
-        (listed in ``attrs["mass_missing"]`` and in ``attrs["notes"]``); with
-        ``missing="error"`` they raise.
+        Node attribute holding the destinations' mass for the accessibility
+        component.  Default (None): ``province_population`` when the node layer
+        carries it (the bundled chains: each capital's official province
+        population), else ``population``.  With ``missing="renormalize"``
+        capitals without a mass are left out as destinations with a
+        :class:`~urbanchain.errors.DataQualityWarning` that counts them (listed
+        in ``attrs["mass_missing"]`` and ``attrs["notes"]``), and fewer than
+        half with a mass raises; with ``missing="error"`` any raises.
+    normalize_to
+        A previous :func:`chain_score` result (min-max only): normalise on *its*
+        component ranges (``attrs["bounds"]``) instead of this chain's, so two
+        scenarios are scored on one scale and a city whose components do not
+        change keeps its score.  Scores may then leave [0, 1] where a scenario
+        beats the base's best (or falls below its worst).
 
     Returns
     -------
@@ -2026,9 +2252,23 @@ def chain_score(
     if raw.attrs.get("mass_missing"):
         notes = [
             *notes,
-            f"accessibility destinations without {mass!r} left out: "
+            f"accessibility destinations without {raw.attrs['mass']!r} left out: "
             + ", ".join(raw.attrs["mass_missing"]),
         ]
+    bounds = None
+    if normalize_to is not None:
+        bounds = (
+            normalize_to.attrs.get("bounds") if isinstance(normalize_to, pd.DataFrame) else None
+        )
+        if normalization != "minmax" or normalize_to.attrs.get("normalization") != "minmax":
+            msg = "normalize_to= fixes min-max ranges; both scores must use normalization='minmax'."
+            raise ValidationError(msg)
+        if not bounds or set(bounds) != set(raw.columns):
+            msg = (
+                "normalize_to= must be a chain_score() result (its attrs['bounds'] holds the "
+                "component ranges); got a table without them."
+            )
+            raise ValidationError(msg)
     active = [c for c in raw.columns if w[c] > 0]
     gaps = {c: list(raw.index[raw[c].isna()]) for c in active}
     gaps = {c: v for c, v in gaps.items() if v}
@@ -2039,9 +2279,10 @@ def chain_score(
             f"or pass missing='renormalize' to score those nodes on the other components."
         )
         raise ValidationError(msg)
-    z = _normalise(raw, normalization)
+    z = _normalise(raw, normalization, bounds)
     score, n_missing, used = _score(z, w)
     out = display.copy()
+    out.insert(0, "name", node_names(chain.graph, list(out.index)))
     for c in raw.columns:
         out[f"z_{c}"] = z[c]
     out["score"] = score
@@ -2056,6 +2297,8 @@ def chain_score(
         {
             "weights": w,
             "normalization": normalization,
+            "bounds": bounds if bounds is not None else _bounds(raw),
+            "normalized_to": "reference" if bounds is not None else "self",
             "missing": missing,
             "notes": notes,
             "units": {"score": "0-1 (weighted mean of normalised components)"},
@@ -2076,7 +2319,7 @@ def score_sensitivity(
     columns: Mapping[str, str] | None = None,
     as_of: int | None = None,
     engine: str | None = None,
-    mass: str = "population",
+    mass: str | None = None,
 ) -> pd.DataFrame:
     r"""Rank stability of :func:`chain_score` under random weight perturbations.
 

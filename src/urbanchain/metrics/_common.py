@@ -390,15 +390,11 @@ def default_nodes(G: nx.Graph) -> list[Any]:
 
 
 def name_index(G: Any) -> dict[Any, list[Any]]:
-    """Base node id -> its names (id, ``name``, ``name_ascii``), for look-ups by name."""
+    """Map each base node id to its names (id, ``name``, ``name_ascii``), for look-ups."""
     ids = node_ids(G)
     names = node_attr(G, "name")
     ascii_ = node_attr(G, "name_ascii")
-    return {
-        v: [v, n, a]
-        for v, n, a in zip(ids, names, ascii_, strict=True)
-        if is_base(v)
-    }
+    return {v: [v, n, a] for v, n, a in zip(ids, names, ascii_, strict=True) if is_base(v)}
 
 
 def resolve_node(G: Any, node: Any, *, what: str = "node") -> Any:
@@ -615,9 +611,20 @@ def _bad_mass(value: Any) -> bool:
     return not math.isfinite(float(value)) or float(value) < 0
 
 
+def default_mass(G: Any) -> str:
+    """Return the default mass: ``province_population`` when nodes carry it, else ``population``.
+
+    The bundled chains attach each capital's official *province* population
+    (:func:`urbanchain.chain.with_province_population`); city populations are
+    rarely sourced, so ``population`` is empty for most capitals.
+    """
+    vals = node_attr(G, "province_population")
+    return "province_population" if any(not _bad_mass(v) for v in vals) else "population"
+
+
 def masses(
     G: nx.Graph,
-    mass: str | Mapping[Any, float] | pd.Series,
+    mass: str | Mapping[Any, float] | pd.Series | None,
     destinations: Any,
     *,
     missing: str,
@@ -630,14 +637,23 @@ def masses(
     (all nodes when no node has a ``kind``).  A missing, NaN, non-numeric or
     negative mass raises (``missing="error"``) or drops that destination with a
     warning that counts and names them (``missing="drop"``); it is never 0.
+    ``missing="warn"`` drops with the same warning, but raises when more than
+    half of the destinations lack a mass (the result would describe a few
+    places, not the region).  ``mass=None`` is :func:`default_mass`; the
+    default destinations of ``province_population`` are the capitals (the
+    nodes that stand for a province).
     """
-    if missing not in {"error", "drop"}:
-        err = unknown_name("missing-mass policy", missing, ["error", "drop"])
+    if missing not in {"error", "drop", "warn"}:
+        err = unknown_name("missing-mass policy", missing, ["warn", "error", "drop"])
         raise err
+    if mass is None:
+        mass = default_mass(G)
     lookup: Mapping[Any, Any]
     if isinstance(mass, str):
         what = f"node attribute {mass!r}"
-        if destinations is None:
+        if destinations is None and mass == "province_population":
+            default = default_nodes(G)
+        elif destinations is None:
             kinds = node_attr(G, "kind")
             ids = node_ids(G)
             if any(k is not None for k in kinds):
@@ -672,9 +688,19 @@ def masses(
                 f"them, or pass missing='drop' to leave them out (never counted as 0)."
             )
             raise ValidationError(msg)
+        if missing == "warn" and 2 * len(bad) > len(dest):
+            msg = (
+                f"Mass ({what}) is missing, NaN, non-numeric or negative for {len(bad)} of "
+                f"{len(dest)} destination node(s) ({format_ids(bad)}): most of them, so the "
+                f"result would not describe the region. Pass mass= naming a populated "
+                f"attribute (the bundled chains carry 'province_population'), a mapping "
+                f"node id -> mass, or destinations= with the nodes that have one."
+            )
+            raise ValidationError(msg)
         warnings.warn(
-            f"Dropped {len(bad)} of {len(dest)} destination node(s) with no usable mass "
-            f"({what}): {format_ids(bad)}.",
+            f"Left out {len(bad)} of {len(dest)} destination node(s) with no usable mass "
+            f"({what}): {format_ids(bad)}; they are not counted as 0. Fill the mass, or "
+            f"pass destinations= without them to silence this warning.",
             DataQualityWarning,
             stacklevel=stacklevel,
         )

@@ -46,7 +46,13 @@ import pandas as pd
 
 from urbanchain import settings
 from urbanchain._private._messages import format_ids, unknown_name
-from urbanchain.errors import CRSError, RepairWarning, ScenarioError, UnknownNameError
+from urbanchain.errors import (
+    CRSError,
+    DataQualityWarning,
+    RepairWarning,
+    ScenarioError,
+    UnknownNameError,
+)
 from urbanchain.scenarios._metrics import (
     DEFAULT_PAIRS,
     capital_masses,
@@ -729,12 +735,32 @@ class Comparison:
             self.notes.append("chain score: needs node layers (chains or scenarios), left out")
             return pd.DataFrame()
         try:
-            sb = metrics.chain_score(base)["score"]
-            so = metrics.chain_score(other)["score"]
+            # both sides on the base's min-max ranges, so a city whose components a
+            # project does not change keeps its score (and the base side equals
+            # metrics.chain_score(base), the main job's metrics/chain_score.csv)
+            # a capital without a mass is reported here, in notes (the same warning
+            # twice per comparison would say nothing new)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DataQualityWarning)
+                full_b = metrics.chain_score(base)
+                full_o = metrics.chain_score(other, normalize_to=full_b)
+            self.notes.extend(
+                dict.fromkeys(
+                    str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)
+                )
+            )
+            for w in caught:
+                if not issubclass(w.category, DataQualityWarning):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         except (ValueError, TypeError) as exc:
             self.notes.append(f"chain score: not computed ({exc})")
             return pd.DataFrame()
-        return _delta(sb, so, "score")
+        self.notes.append("chain score: both sides normalised on the base's component ranges")
+        out = _delta(full_b["score"], full_o["score"], "score")
+        names = full_b["name"].combine_first(full_o["name"]) if "name" in full_b else None
+        if names is not None:
+            out.insert(0, "name", names.reindex(out.index))
+        return out
 
     def map(self, *, metric: str = "harmonic", **kwargs: Any) -> Any:
         """Map the per-node change of a centrality with :func:`urbanchain.maps.diff_map`.
