@@ -79,6 +79,8 @@ from urbanchain.metrics._common import (
     unit_of,
 )
 
+from urbanchain.metrics.service_area import service_area
+
 __all__ = [
     "DEFAULT_BETA",
     "DEFAULT_CHAIN_COLUMNS",
@@ -96,6 +98,7 @@ __all__ = [
     "od_matrix",
     "route_length",
     "score_sensitivity",
+    "service_area",
 ]
 
 logger = logging.getLogger(__name__)
