@@ -78,7 +78,6 @@ from urbanchain.metrics._common import (
     row_blocks,
     unit_of,
 )
-
 from urbanchain.metrics.service_area import service_area
 
 __all__ = [
