@@ -13,6 +13,8 @@ _EXTRA_OF = {
     "pyroutingkit": "fast",
     "playwright": "browser",
     "pyarrow": "parquet",
+    "rasterio": "raster",
+    "exactextract": "raster",
 }
 
 

@@ -78,6 +78,7 @@ from urbanchain.metrics._common import (
     row_blocks,
     unit_of,
 )
+from urbanchain.metrics.population import population_within
 from urbanchain.metrics.service_area import service_area
 
 __all__ = [
@@ -95,6 +96,7 @@ __all__ = [
     "gravity",
     "network_indices",
     "od_matrix",
+    "population_within",
     "route_length",
     "score_sensitivity",
     "service_area",
