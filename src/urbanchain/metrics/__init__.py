@@ -79,6 +79,7 @@ from urbanchain.metrics._common import (
     unit_of,
 )
 from urbanchain.metrics.population import population_within
+from urbanchain.metrics.routes import closest_facility, route
 from urbanchain.metrics.service_area import service_area
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "accessibility",
     "centrality",
     "chain_score",
+    "closest_facility",
     "corridor_criticality",
     "detour_index",
     "edge_betweenness",
@@ -97,6 +99,7 @@ __all__ = [
     "network_indices",
     "od_matrix",
     "population_within",
+    "route",
     "route_length",
     "score_sensitivity",
     "service_area",
@@ -607,9 +610,7 @@ def _intrazonal_time(
         raise ValidationError(msg)
     params = (G.graph.get("provenance") or {}).get("parameters") or {}
     speed = float(params.get("access_speed_kmh") or INTRAZONAL_SPEED_KMH)
-    area = pd.to_numeric(
-        pd.Series(node_values(G, src, "province_area_km2")), errors="coerce"
-    )
+    area = pd.to_numeric(pd.Series(node_values(G, src, "province_area_km2")), errors="coerce")
     bad = [v for v, a in zip(src, area, strict=True) if not (pd.notna(a) and a > 0)]
     if bad:
         msg = (
