@@ -78,6 +78,7 @@ from urbanchain.metrics._common import (
     row_blocks,
     unit_of,
 )
+from urbanchain.metrics.aggregate import aggregate
 from urbanchain.metrics.population import population_within
 from urbanchain.metrics.routes import closest_facility, route
 from urbanchain.metrics.service_area import service_area
@@ -87,6 +88,7 @@ __all__ = [
     "DEFAULT_CHAIN_COLUMNS",
     "DEFAULT_CHAIN_WEIGHTS",
     "accessibility",
+    "aggregate",
     "centrality",
     "chain_score",
     "closest_facility",
