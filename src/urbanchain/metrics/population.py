@@ -18,7 +18,7 @@ from urbanchain.crs import STORAGE_CRS, geodesic_area
 from urbanchain.errors import CRSError, DataQualityWarning, ValidationError
 from urbanchain.metrics.service_area import service_area
 
-__all__ = ["population_within"]
+__all__ = ["population_in_areas", "population_within"]
 
 #: What the bundled default population surface assumes (``attrs["assumption"]``).
 BUNDLED_ASSUMPTION = (
@@ -255,6 +255,29 @@ def population_within(
         merge=merge,
         engine=engine,
     )
+    return population_in_areas(
+        bands, population=population, column=column, raster_values=raster_values, stacklevel=3
+    )
+
+
+def population_in_areas(
+    bands: gpd.GeoDataFrame,
+    *,
+    population: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    column: str = "population",
+    raster_values: str = "count",
+    stacklevel: int = 2,
+) -> pd.DataFrame:
+    """Count the people inside service-area polygons already computed (see :func:`population_within`).
+
+    ``bands`` is a :func:`service_area` result; the other parameters are those
+    of :func:`population_within`, whose table (and warnings) this returns.
+    """
+    if raster_values not in ("count", "density"):
+        from urbanchain._private._messages import unknown_name
+
+        err = unknown_name("raster_values option", raster_values, ("count", "density"))
+        raise err
     geoms = np.asarray(bands.geometry.values, dtype=object)
     unknown = np.zeros(len(bands))
     total: float
@@ -343,7 +366,7 @@ def population_within(
             "their population is a lower bound (see area_unknown_km2). Pass population= with a "
             "complete surface to avoid this.",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     out.attrs.update(bands.attrs)
     out.attrs.update(
