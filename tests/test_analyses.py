@@ -201,7 +201,8 @@ def test_service_area_on_a_line_matches_the_hand_computed_reach():
 def test_service_area_delta_bands_nest_and_merge(chain):
     sa = metrics.service_area(chain.graph, ["Cảng Hải Phòng", "Nội Bài"], cutoffs=(30, 60))
     assert set(sa["origin"]) == {"hai_phong_port", "noi_bai_airport"}
-    assert sa.is_valid.all() and sa.crs.to_epsg() == 4326
+    assert sa.is_valid.all()
+    assert sa.crs.to_epsg() == 4326
     for _, g in sa.groupby("origin"):
         assert g["area_km2"].is_monotonic_increasing
         assert g.geometry.iloc[0].difference(g.geometry.iloc[1]).area < 1e-12
@@ -345,7 +346,8 @@ def test_route_matches_the_od_matrix(chain):
     od = metrics.od_matrix(chain.graph, sources=["ha_noi"], targets=["hai_phong_port"])
     assert r["cum_minutes"].iloc[-1] == pytest.approx(od.iloc[0, 0])
     assert r.attrs["total_minutes"] == pytest.approx(od.iloc[0, 0])
-    assert r["u"].iloc[0] == "ha_noi" and r["v"].iloc[-1] == "hai_phong_port"
+    assert r["u"].iloc[0] == "ha_noi"
+    assert r["v"].iloc[-1] == "hai_phong_port"
     assert (r["v"].iloc[:-1].to_numpy() == r["u"].iloc[1:].to_numpy()).all()
     assert "ct04_ha_noi_hai_phong" in r.attrs["corridors"]
     # every segment's line starts at its u
@@ -393,7 +395,8 @@ def test_close_by_names_and_geometry(chain):
     )
     by_poly = s.close(flood, by="corridor")
     assert "ct04_ha_noi_hai_phong" in by_poly.edits[-1]["ids"]
-    assert "zone" not in by_poly.edits[-1]["ids"] and "depth_m" not in by_poly.edits[-1]["ids"]
+    assert "zone" not in by_poly.edits[-1]["ids"]
+    assert "depth_m" not in by_poly.edits[-1]["ids"]
     od0 = metrics.od_matrix(chain.graph, sources=["ha_noi"], targets=["hai_phong"]).iloc[0, 0]
     od1 = metrics.od_matrix(by_poly.graph, sources=["ha_noi"], targets=["hai_phong"]).iloc[0, 0]
     assert od1 > od0
@@ -447,7 +450,8 @@ def test_aggregate_sums_conserve_and_missing_is_counted(chain):
     assert units.loc["37", "people_missing"] == 1
     assert units.loc["37", "people"] == 2.0  # Hà Nam + Nam Định; Ninh Bình unknown, not 0
     old = metrics.aggregate(values.dropna(), by="province_2008", how="sum", nodes=chain.nodes)
-    assert len(old) == 10 and old["people"].sum() == pytest.approx(10.0)
+    assert len(old) == 10
+    assert old["people"].sum() == pytest.approx(10.0)
     assert units.geometry.notna().all()
 
 
