@@ -852,8 +852,9 @@ def gateway_access(
     Returns
     -------
     pandas.DataFrame
-        ``<kind>_min`` (cost, NaN if none reachable) and ``<kind>_id`` (the nearest
-        gateway, None if none reachable) per node.
+        ``name``, then per kind ``<kind>_min`` (cost, NaN if none reachable),
+        ``<kind>_id`` and ``<kind>_name`` (the nearest gateway, None if none
+        reachable) per node.
 
     Raises
     ------
@@ -869,11 +870,11 @@ def gateway_access(
     --------
     >>> from urbanchain.metrics._toy import diamond
     >>> gateway_access(diamond(), kinds=("seaport",))  # doctest: +NORMALIZE_WHITESPACE
-             seaport_min seaport_id
+            name  seaport_min seaport_id seaport_name
     node_id
-    a               20.0          d
-    b               10.0          d
-    c               20.0          d
+    a          a         20.0          d            d
+    b          b         10.0          d            d
+    c          c         20.0          d            d
     """
     req = resolve_engine(engine)
     _check_choice("direction", direction, _DIRECTIONS)
@@ -920,7 +921,11 @@ def gateway_access(
             ids = [paths[v][0] if v in paths else None for v in src]
         cols[f"{kind}_min"] = _nan_inf(dsel)
         cols[f"{kind}_id"] = pd.Series(ids, dtype=object).to_numpy()
+        found = [v for v in ids if v is not None]
+        label = dict(zip(found, node_names(G, found), strict=True))
+        cols[f"{kind}_name"] = pd.Series([label.get(v) for v in ids], dtype=object).to_numpy()
     df = pd.DataFrame(cols, index=pd.Index(src, name="node_id"))
+    df.insert(0, "name", node_names(G, src))
     unit = unit_of(G, weight)
     _frame_attrs(df, prep, eng, units={f"{k}_min": unit for k in kinds}, direction=direction)
     return df
