@@ -81,9 +81,21 @@ def test_ambiguous_and_unknown_names_are_reported(chain):
         metrics.od_matrix(chain.graph, sources=["Hai Phon"])
 
 
+def test_mass_mappings_accept_names(chain):
+    by_name = metrics.accessibility(
+        chain.graph, mass={"Hải Phòng": 2.0, "Ha Long": 1.0}, sources=["ha_noi"]
+    )
+    by_id = metrics.accessibility(
+        chain.graph, mass={"hai_phong": 2.0, "ha_long": 1.0}, sources=["ha_noi"]
+    )
+    assert by_name["accessibility"].iloc[0] == pytest.approx(by_id["accessibility"].iloc[0])
+
+
 def test_result_tables_carry_names(chain):
     acc = metrics.accessibility(chain.graph, sources=["Hà Nội"], destinations=["hai_phong"])
     assert acc.loc["ha_noi", "name"] == "Hà Nội"
+    ga = metrics.gateway_access(chain.graph, kinds=("airport",))
+    assert ga.loc["ha_noi", "airport_name"] == "Sân bay quốc tế Nội Bài"
 
 
 # --------------------------------------------------------------------------- defaults

@@ -87,6 +87,8 @@ __all__ = [
     "DEFAULT_BETA",
     "DEFAULT_CHAIN_COLUMNS",
     "DEFAULT_CHAIN_WEIGHTS",
+    "INTRAZONAL_RADIUS_FACTOR",
+    "INTRAZONAL_SPEED_KMH",
     "accessibility",
     "aggregate",
     "centrality",
@@ -623,8 +625,13 @@ def _intrazonal_time(
         )
         raise ValidationError(msg)
     radius = np.sqrt(area.to_numpy(dtype=np.float64) / math.pi)
-    return 0.5 * radius / speed * 60.0, f"0.5 * sqrt(area / pi) at {speed:g} km/h"
+    k = INTRAZONAL_RADIUS_FACTOR
+    return k * radius / speed * 60.0, f"{k:g} * sqrt(area / pi) at {speed:g} km/h"
 
+
+#: Share of the equal-area circle's radius taken as the intra-zonal distance
+#: of :func:`accessibility` (``include_self=True``); see Frost & Spence (1995).
+INTRAZONAL_RADIUS_FACTOR = 0.5
 
 #: Speed (km/h) of the default intra-zonal trip of :func:`accessibility` when
 #: the graph does not record its access-link speed (``access_speed_kmh``).
@@ -669,10 +676,13 @@ def accessibility(
 
     .. math:: t_{ii} = \frac{1}{v} \cdot \frac{1}{2}\sqrt{A_i / \pi}
 
-    the self-distance used for the self-potential in potential models
-    (Rich 1980; reviewed by Frost & Spence 1995).  The zone area is the node
-    attribute ``province_area_km2`` (the bundled chains carry the official
-    province area); ``self_time=`` overrides it.
+    the usual approximation of the internal impedance in potential models: a
+    weighting (here :data:`INTRAZONAL_RADIUS_FACTOR` = 1/2) of the radius of
+    the circle with the zone's area (Frost & Spence 1995, who show that the
+    weighting matters; Condeço-Melhorado et al. 2016 compare it with measured
+    internal travel times).  The zone area is the node attribute
+    ``province_area_km2`` (the bundled chains carry the official province
+    area); ``self_time=`` overrides the rule, e.g. to test another weighting.
 
     Parameters
     ----------
@@ -732,11 +742,13 @@ def accessibility(
     American Institute of Planners* 25(2), 73-76.
     Wachs, M. & Kumagai, T. G. (1973). Physical accessibility as a social
     indicator. *Socio-Economic Planning Sciences* 7(5), 437-456.
-    Rich, D. C. (1980). *Potential Models in Human Geography*. CATMOG 26,
-    Geo Abstracts, Norwich.
     Frost, M. E. & Spence, N. A. (1995). The rediscovery of accessibility and
     economic potential: the critical issue of self-potential. *Environment and
     Planning A* 27(11), 1833-1848.
+    Condeço-Melhorado, A., Demirel, H., Kompil, M., Navajas, E. & Christidis, P.
+    (2016). The impact of measuring internal travel distances on selfpotentials
+    and accessibility. *European Journal of Transport and Infrastructure
+    Research* 16(2), 300-318.
     Rosik, P., Stępniak, M. & Komornicki, T. (2015). The decade of the big push to
     roads in Poland. *Transport Policy* 37, 134-146.
 

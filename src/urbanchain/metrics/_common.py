@@ -422,7 +422,12 @@ def resolve_nodes(G: nx.Graph, nodes: Any, *, default: list[Any], what: str) -> 
         return list(default)
     if isinstance(nodes, str) or not isinstance(nodes, Iterable):
         nodes = [nodes]
-    out = [resolve_node(G, v, what=what) for v in nodes]
+    out = list(nodes)
+    if any(v not in G for v in out):
+        from urbanchain._private._names import resolve_name
+
+        index = name_index(G)  # built once per call, only when a name is given
+        out = [v if v in G else resolve_name(v, index, kind=f"{what} node") for v in out]
     if len(set(out)) != len(out):
         dup = sorted({str(v) for v in out if out.count(v) > 1})
         msg = f"The {what} list repeats node ids: {format_ids(dup)}. Pass each node once."
@@ -667,10 +672,9 @@ def masses(
     else:
         what = "the mass mapping"
         lookup = dict(mass.items())
-        for v in lookup:
-            if v not in G:
-                err = unknown_name("mass node", v, node_ids(G))
-                raise err
+        if any(v not in G for v in lookup):  # keys may be names ("Hà Nội")
+            keys = resolve_nodes(G, list(lookup), default=[], what="mass")
+            lookup = dict(zip(keys, lookup.values(), strict=True))
         dest = resolve_nodes(G, destinations, default=list(lookup), what="destination")
         values = [lookup.get(v) for v in dest]
     if not dest:
