@@ -445,8 +445,10 @@ def test_failure_sweep_labels_hazards_by_id_and_warns_for_misses(chain):
     edge = failure_sweep(chain, hazard=hz.iloc[:1], by="edge", progress=False)
     corr = failure_sweep(chain, hazard=hz.iloc[:1], by="corridor", progress=False)
     assert corr["efficiency"].iloc[0] <= edge["efficiency"].iloc[0] + 1e-12
-    with pytest.raises(ScenarioError, match="no id column"):
-        failure_sweep(chain, hazard=hz[["geometry"]], progress=False)
+    bare = failure_sweep(
+        chain, hazard=hz[["geometry"]].reset_index(drop=True).iloc[:1], progress=False
+    )
+    assert list(bare["failed"]) == ["row 0"]
 
 
 # --------------------------------------------------------------------------- units

@@ -658,7 +658,8 @@ class Comparison:
     nodes
         Centrality per node (``<metric>_base/_other/_change/_rel_change``).
     od
-        Capital pairs: ``base_min``, ``other_min``, ``change_min``, ``rel_change``.
+        Capital pairs: ``source``, ``source_name``, ``target``, ``target_name``,
+        ``base_min``, ``other_min``, ``change_min``, ``rel_change``.
     efficiency
         Global efficiency (one row).
     accessibility
@@ -714,6 +715,9 @@ class Comparison:
         self.od = pd.DataFrame(
             rows, columns=["source", "target", "base_min", "other_min", "change_min", "rel_change"]
         )
+        label = {v: (d.get("name") or str(v)) for v, d in Gb.nodes(data=True)}
+        self.od.insert(2, "target_name", self.od["target"].map(label))
+        self.od.insert(1, "source_name", self.od["source"].map(label))
         eb, eo = metrics.efficiency(Gb), metrics.efficiency(Go)
         self.efficiency = pd.DataFrame(
             [
@@ -1133,12 +1137,12 @@ def _hazard_labels(hazard: gpd.GeoDataFrame, hazard_id: str | None) -> list[str]
                 None,
             )
     if col is None:
-        msg = (
-            "The hazard layer has no id column (hazard_id, id or name), so its scenarios would be "
-            "labelled by row number. Add one, or pass hazard_id= naming the column to use."
-        )
-        raise ScenarioError(msg)
-    labels = hazard[col].astype(str).tolist()
+        # no id at all: a named index, else "row 0", "row 1"... (said as such, not a bare 0)
+        if isinstance(hazard.index, pd.RangeIndex):
+            return [f"row {i}" for i in range(len(hazard))]
+        labels = hazard.index.astype(str).tolist()
+    else:
+        labels = hazard[col].astype(str).tolist()
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
         msg = (
@@ -1276,8 +1280,8 @@ def failure_sweep(
         touch no unit warn.
     hazard_id
         Id column of ``hazard`` (default: ``hazard_id``, ``id`` or ``name``,
-        the first present, else the first text column with unique values;
-        none raises).
+        the first present, else the first text column with unique values,
+        else the index, or ``"row <i>"`` for a default index).
     weight
         Edge cost attribute (minutes).
     client, parallel
