@@ -183,6 +183,13 @@ def test_cumulative_accessibility_counts_mass_within_the_cutoff(chain):
         metrics.accessibility(chain.graph, cutoff=30)
 
 
+def test_gravity_defaults_to_the_province_population_and_warns(chain):
+    with pytest.warns(DataQualityWarning, match=r"Left out 1 of 11 destination.*ninh_binh"):
+        g = metrics.gravity(chain.graph)
+    assert "ninh_binh" not in g.index
+    assert len(g) == 10
+
+
 def test_corridor_criticality_runs_with_defaults(chain):
     with pytest.warns(DataQualityWarning, match="ninh_binh"):
         crit = metrics.corridor_criticality(chain.graph)

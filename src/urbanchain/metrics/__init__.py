@@ -390,7 +390,7 @@ def gravity(
     sources: Any = None,
     targets: Any = None,
     weight: str = "time_min",
-    missing: str = "error",
+    missing: str = "warn",
     engine: str | None = None,
 ) -> pd.DataFrame:
     r"""Gravity-model interaction potential between node pairs.
@@ -404,7 +404,8 @@ def gravity(
     G
         Chain graph.
     mass
-        Node attribute name, or a mapping/Series node id -> mass (e.g. population).
+        Node attribute name, or a mapping/Series node id -> mass.  Default
+        (None): ``province_population`` when nodes carry it, else ``population``.
     beta
         Distance exponent; default 2, the Newtonian form of the gravity model
         (Rodrigue 2020); empirical values on travel time are often 1-2.
@@ -413,8 +414,10 @@ def gravity(
     weight
         Edge cost attribute.
     missing
-        ``"error"`` (default) raises listing nodes without a usable mass;
-        ``"drop"`` leaves them out with a warning.  A missing mass is never 0.
+        ``"warn"`` (default) leaves nodes without a usable mass out with a
+        :class:`~urbanchain.errors.DataQualityWarning` that counts them, and
+        raises when most lack one; ``"error"`` raises listing them; ``"drop"``
+        leaves them out with the warning.  A missing mass is never 0.
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
 
