@@ -12,7 +12,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 from shapely.geometry import LineString, Point, box
 
 from urbanchain import UrbanChain, metrics
@@ -486,4 +485,14 @@ def test_aggregate_bad_inputs(chain):
         metrics.aggregate(pd.Series({"ha_noi": 1.0}), how="sum", weights="province_population")
 
 
-_ = (shapely,)
+def test_population_zones_that_do_not_cover_the_band_are_a_lower_bound():
+    G = line_graph()
+    # the zone covers everything east of a: the western half of a's 3-km disc is uncovered
+    zone = gpd.GeoDataFrame(
+        {"population": [100.0]}, geometry=[box(105.0, 20.9, 105.5, 21.1)], crs="EPSG:4326"
+    )
+    with pytest.warns(DataQualityWarning, match="lower bound"):
+        out = metrics.population_within(
+            G, "a", cutoffs=(30,), population=zone, land=False, off_network_speed_kmh=6
+        )
+    assert out["area_unknown_km2"].iloc[0] == pytest.approx(math.pi * 3.0**2 / 2, rel=0.05)

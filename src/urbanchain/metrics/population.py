@@ -73,17 +73,23 @@ def _bundled_population() -> gpd.GeoDataFrame:
 def _polygon_sums(
     bands: np.ndarray, zones: gpd.GeoDataFrame, counts: np.ndarray, known: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Areal weighting: people and unknown area (km2) of each band (zones in EPSG:4326)."""
+    """Areal weighting: people and unknown area (km2) of each band (zones in EPSG:4326).
+
+    Unknown area is the band's land in zones without a count plus the land no zone
+    covers (band area minus the zones' share of it; zones are assumed not to overlap).
+    """
     zg = np.asarray(zones.geometry.values, dtype=object)
     zarea = geodesic_area(zg)
     tree = shapely.STRtree(zg)
     people = np.zeros(len(bands))
     unknown = np.zeros(len(bands))
+    band_area = geodesic_area(np.asarray(bands, dtype=object)) if len(bands) else np.zeros(0)
     for b, geom in enumerate(bands):
         if geom is None or geom.is_empty:
             continue
         idx = tree.query(geom, predicate="intersects")
         if not idx.size:
+            unknown[b] = float(band_area[b]) / 1e6
             continue
         inter = shapely.intersection(zg[idx], geom)
         a = geodesic_area(inter)
@@ -91,7 +97,8 @@ def _polygon_sums(
             share = np.where(zarea[idx] > 0, a / zarea[idx], 0.0)
         k = known[idx]
         people[b] = float((counts[idx][k] * share[k]).sum())
-        unknown[b] = float(a[~k].sum()) / 1e6
+        uncovered = max(0.0, float(band_area[b]) - float(a.sum()))
+        unknown[b] = (float(a[~k].sum()) + uncovered) / 1e6
     return people, unknown
 
 
@@ -207,7 +214,10 @@ def population_within(
     pandas.DataFrame
         One row per origin and band: ``origin``, ``name``, ``band_min``,
         ``population`` (people), ``share_of_total`` (of the whole surface's
-        known people), ``area_km2``, ``area_unknown_km2``.  ``attrs``:
+        known people), ``area_km2``, ``area_unknown_km2`` (land of the band in
+        zones without a count or outside every zone: its people are not
+        counted, so ``population`` is a lower bound there; 0 for points and
+        rasters, whose coverage cannot be told).  ``attrs``:
         ``source``, ``assumption``, ``total_population``.
 
     Raises
@@ -324,7 +334,6 @@ def population_in_areas(
             assumption = "each point's people live at the point"
         elif kinds <= {"Polygon", "MultiPolygon"}:
             people, unknown = _polygon_sums(geoms, layer, counts, np.ones(len(layer), dtype=bool))
-            unknown[:] = 0.0
             source = f"polygons ({len(layer)} zones, column {column!r})"
             assumption = "uniform density within each zone (areal interpolation, geodesic areas)"
         else:
@@ -362,7 +371,7 @@ def population_in_areas(
         n = int((unknown > 0.5).sum())
         warnings.warn(
             f"population_within: {n} of {len(out)} band(s) cover land with no population data "
-            f"(up to {unknown.max():.0f} km2, e.g. provinces without a sourced population); "
+            f"(up to {unknown.max():.0f} km2: zones without a count, or outside every zone); "
             "their population is a lower bound (see area_unknown_km2). Pass population= with a "
             "complete surface to avoid this.",
             DataQualityWarning,
