@@ -61,4 +61,8 @@ GRAPH_METRICS: tuple[MetricCase, ...] = (
 )  # fmt: skip
 
 #: Public metrics that take a chain (graph + node layer), not a graph.
-CHAIN_METRICS: tuple[str, ...] = ("chain_score", "score_sensitivity", "world_access")
+#: Chain-level functions and those with their own tests (tests/test_analyses.py).
+CHAIN_METRICS: tuple[str, ...] = (
+    "chain_score", "score_sensitivity", "world_access", "service_area", "population_within",
+    "route", "closest_facility", "aggregate",
+)

@@ -130,8 +130,26 @@ def test_main_job_writes_every_output(tmp_path):
         "layers/provinces_2008.geojson",
         "layers/provinces_2025.geojson",
         "layers/layers.gpkg",
+        "analyses/service_areas_gateways.geojson",
+        "analyses/population_reached.csv",
+        "analyses/chain_score_province_2025.csv",
+        "analyses/chain_score_province_2008.csv",
+        "analyses/notes.json",
     ):
         assert (out / rel).exists(), rel
+    # the scenario table's base year is the metrics table (same mass, same normalisation)
+    base = pd.read_csv(out / "metrics" / "chain_score.csv", index_col="node_id")["score"]
+    scen = pd.read_csv(out / "scenario-2025-2030" / "chain_score.csv", index_col="node_id")
+    assert len(base) == 11
+    pd.testing.assert_series_equal(
+        scen["score_base"].reindex(base.index), base, check_names=False, rtol=1e-12
+    )
+    # unit-level scores: 7 units of 2025, 11 provinces of 2008
+    assert len(pd.read_csv(out / "analyses" / "chain_score_province_2025.csv")) == 7
+    assert len(pd.read_csv(out / "analyses" / "chain_score_province_2008.csv")) == 11
+    reached = pd.read_csv(out / "analyses" / "population_reached.csv")
+    for _, g in reached.groupby("origin"):
+        assert g["population"].is_monotonic_increasing
     html = (out / "red-river-delta.html").read_text(encoding="utf-8")
     import re
 

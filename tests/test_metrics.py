@@ -136,9 +136,16 @@ def test_accessibility_power_and_exponential():
     assert acc["destinations_reached"].tolist() == [2, 3]
     exp = metrics.accessibility(diamond(), beta=0.1, sources=["a"])
     assert exp.loc["a", "accessibility"] == pytest.approx(50 * math.exp(-1) + 20 * math.exp(-2))
-    selfacc = metrics.accessibility(diamond(), beta=0.1, sources=["a"], include_self=True)
+    selfacc = metrics.accessibility(
+        diamond(), beta=0.1, sources=["a"], include_self=True, self_time=0
+    )
     assert selfacc.loc["a", "accessibility"] == pytest.approx(
         100 + 50 * math.exp(-1) + 20 * math.exp(-2)
+    )
+    # an intra-zonal time of 5 min: the own mass decays like any other
+    five = metrics.accessibility(diamond(), beta=0.1, sources=["a"], include_self=True, self_time=5)
+    assert five.loc["a", "accessibility"] == pytest.approx(
+        100 * math.exp(-0.5) + 50 * math.exp(-1) + 20 * math.exp(-2)
     )
 
 
@@ -152,15 +159,31 @@ def test_accessibility_default_beta_is_120_min_half_life():
 def test_accessibility_mass_series_and_missing_policy():
     G = diamond()
     with pytest.raises(ValidationError, match=r"missing, NaN.*node\(s\): d\..*missing='drop'"):
-        metrics.accessibility(G, destinations=["a", "d"], sources=["b"])
-    with pytest.warns(DataQualityWarning, match=r"Dropped 1 of 2 destination.*d"):
+        metrics.accessibility(G, destinations=["a", "d"], sources=["b"], missing="error")
+    # the default warns with the count and never counts the missing mass as 0 ...
+    with pytest.warns(
+        DataQualityWarning, match=r"Left out 1 of 2 destination.*d.*not counted as 0"
+    ):
+        warned = metrics.accessibility(
+            G, destinations=["a", "d"], sources=["b"], decay="power", beta=1
+        )
+    assert warned.loc["b", "accessibility"] == pytest.approx(100 / 10)
+    # ... and refuses when most destinations have none
+    with pytest.raises(ValidationError, match=r"2 of 3 destination.*most of them"):
+        metrics.accessibility(
+            G,
+            destinations=["a", "c", "d"],
+            mass={"a": 1.0, "c": float("nan"), "d": float("nan")},
+            sources=["b"],
+        )
+    with pytest.warns(DataQualityWarning, match=r"Left out 1 of 2 destination.*d"):
         acc = metrics.accessibility(
             G, destinations=["a", "d"], sources=["b"], missing="drop", decay="power", beta=1
         )
     assert acc.loc["b", "accessibility"] == pytest.approx(100 / 10)
     s = pd.Series({"a": 10.0, "c": float("nan")})
     with pytest.raises(ValidationError, match=r"node\(s\): c\."):
-        metrics.accessibility(G, mass=s, sources=["b"])
+        metrics.accessibility(G, mass=s, sources=["b"], missing="error")
     with pytest.raises(UnknownNameError, match="zz"):
         metrics.accessibility(G, mass={"zz": 1.0})
 

@@ -149,11 +149,12 @@ def test_equal_and_user_weights():
 
 
 def test_missing_weight_or_member_is_said_not_silently_aggregated():
-    # 37 Ninh Bình has no official population in the bundled data
-    t = _toy({"35": 50.0, "36": 60.0, "37": 70.0})
+    # 24 Bắc Giang (merged into the new Bắc Ninh, unit 24) has no official population
+    # in the bundled data, so the unit's score is left empty with a note
+    t = _toy({"24": 50.0, "27": 60.0})
     u = readiness.aggregate_to_2025(t).set_index("province_code")
-    assert np.isnan(u.loc["37", "score"])
-    assert "no population weight for member(s) 37" in u.loc["37", "note"]
+    assert np.isnan(u.loc["24", "score"])
+    assert "no population weight for member(s) 24" in u.loc["24", "note"]
     t2 = _toy({"30": 60.0})
     u2 = readiness.aggregate_to_2025(t2).set_index("province_code")
     assert np.isnan(u2.loc["31", "score"])

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from urbanchain.errors import DataNotFoundError, ValidationError
@@ -78,7 +79,9 @@ def with_province_population(
     province population as the capital's mass.  The columns are named
     ``province_population``, ``province_population_year`` and
     ``province_population_source`` so they are never mistaken for a city
-    population.  Non-capital nodes and provinces without a sourced population
+    population.  ``province_area_km2`` (the official area, else the polygon's
+    geodesic area) sets the intra-zonal time of
+    :func:`urbanchain.metrics.accessibility` with ``include_self=True``.  Non-capital nodes and provinces without a sourced population
     stay empty (NaN), never 0.
 
     Parameters
@@ -111,6 +114,14 @@ def with_province_population(
     out["province_population"] = pd.to_numeric(out["province_population"], errors="coerce").astype(
         float
     )
+    # zone area for the intra-zonal time of accessibility(include_self=True): the
+    # official area where sourced, else the geodesic area of the bundled polygon
+    area = pd.Series(np.nan, index=table.index, dtype=float)
+    for col in ("area_polygon_km2", "area_official_km2"):
+        if col in table:
+            vals = pd.to_numeric(table[col], errors="coerce").astype(float)
+            area = vals.where(vals.notna(), area)
+    out["province_area_km2"] = out["province_2008"].map(area).where(capital).astype(float)
     return out
 
 

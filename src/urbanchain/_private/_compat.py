@@ -17,6 +17,8 @@ _EXTRA_OF = {
     "geoalchemy2": "postgis",
     "sqlalchemy": "postgis",
     "psycopg": "postgis",
+    "rasterio": "raster",
+    "exactextract": "raster",
 }
 
 

@@ -25,8 +25,15 @@ def unknown_name(kind: str, name: object, valid: Iterable[object]) -> UnknownNam
     UnknownNameError
         The error, ready to raise.
     """
+    from urbanchain._private._names import fold
+
     options = sorted({str(v) for v in valid})
-    close = difflib.get_close_matches(str(name), options, n=3, cutoff=0.6)
+    # compare folded names (no diacritics, đ -> d, lower case), so "Ha Noi" finds "Hà Nội"
+    folded: dict[str, list[str]] = {}
+    for o in options:
+        folded.setdefault(fold(o), []).append(o)
+    near = difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.6)
+    close = list(dict.fromkeys(o for f in near for o in folded[f]))[:3]
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     shown = ", ".join(repr(o) for o in options[:40])
     more = f" (and {len(options) - 40} more)" if len(options) > 40 else ""

@@ -368,13 +368,34 @@ def metric_tables(
             destinations=with_mass or None,
             groups=[c for c in chain.network["corridor_id"] if c in corridor_ids],
         ),
-        "chain_score": metrics.chain_score(
+        "chain_score": _chain_score_noted(
             chain, mass=mass, weights=None if with_mass else {"accessibility": 0.0}
         ),
         "network_indices": metrics.network_indices(G).to_frame("value"),
         # indicative door-to-hub times to the world hubs (urbanchain.world)
         "world_access": metrics.world_access(chain),
     }
+
+
+def _chain_score_noted(
+    chain: UrbanChain, *, mass: str, weights: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """chain_score with its data-quality warnings kept in ``attrs["warnings"]`` (metadata.json)."""
+    import warnings
+
+    from urbanchain import metrics
+    from urbanchain.errors import DataQualityWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        table = metrics.chain_score(chain, mass=mass, weights=weights)
+    table.attrs["warnings"] = [
+        str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)
+    ]
+    for w in caught:
+        if not issubclass(w.category, DataQualityWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return table
 
 
 def _jsonable(value: Any) -> Any:
@@ -632,6 +653,65 @@ def write_comparison(base: UrbanChain, other: UrbanChain, out: Path) -> list[Pat
     return written
 
 
+def write_analyses(
+    chain: UrbanChain,
+    tables: dict[str, pd.DataFrame],
+    out: Path,
+    *,
+    cutoffs: tuple[float, ...] = (30, 60, 90, 120),
+) -> list[Path]:
+    """Write the planner's answers: gateway service areas, population reached, unit scores.
+
+    * ``service_areas_gateways.geojson``: :func:`urbanchain.metrics.service_area`
+      around every seaport, airport and border gate, per band;
+    * ``population_reached.csv``: :func:`urbanchain.metrics.population.population_in_areas`
+      on those bands (bundled province populations, uniform density);
+    * ``chain_score_province_2025.csv`` / ``chain_score_province_2008.csv``:
+      :func:`urbanchain.metrics.aggregate` of the chain score (mean per unit);
+    * ``notes.json``: every data-quality warning raised while computing them.
+    """
+    import warnings
+
+    from urbanchain import metrics
+    from urbanchain.errors import DataQualityWarning
+    from urbanchain.metrics.population import population_in_areas
+
+    out.mkdir(parents=True, exist_ok=True)
+    G = chain.graph
+    gateways = [
+        v
+        for v, k in G.nodes(data="kind")
+        if k in ("seaport", "airport", "border_gate") and "@" not in str(v)
+    ]
+    written: list[Path] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        if gateways:
+            bands = metrics.service_area(G, gateways, cutoffs=cutoffs)
+            path = out / "service_areas_gateways.geojson"
+            bands.to_file(path, driver="GeoJSON")
+            written.append(path)
+            people = population_in_areas(bands)
+            people.to_csv(out / "population_reached.csv", index=False)
+            written.append(out / "population_reached.csv")
+        score = tables["chain_score"][["score"]]
+        for by in ("province_2025", "province_2008"):
+            unit = metrics.aggregate(score, by=by, nodes=chain.nodes)
+            pd.DataFrame(unit.drop(columns="geometry")).to_csv(out / f"chain_score_{by}.csv")
+            written.append(out / f"chain_score_{by}.csv")
+    notes = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+    for w in caught:
+        if not issubclass(w.category, DataQualityWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    (out / "notes.json").write_text(
+        json.dumps({"warnings": notes, "cutoffs_min": list(cutoffs)}, ensure_ascii=False, indent=2)
+        + "\n",
+        encoding="utf-8",
+    )
+    written.append(out / "notes.json")
+    return written
+
+
 def write_region_outputs(
     *,
     region: str,
@@ -659,6 +739,7 @@ def write_region_outputs(
     (out / "metrics").mkdir(exist_ok=True)
     written.extend(_write_table(df, out / "metrics" / name, "csv") for name, df in tables.items())
     written.append(write_metadata(chain, tables, out / "metrics" / "metadata.json"))
+    written.extend(write_analyses(chain, tables, out / "analyses"))
     # the comparison runs from the network as built (2025) to the later of the two years
     base, target = (chain, chain.as_of(2030)) if year < 2030 else (chain.as_of(2025), chain)
     written.extend(

@@ -41,7 +41,14 @@ Delta).
 
 from __future__ import annotations
 
-from urbanchain.metrics._accessibility import DEFAULT_BETA, accessibility, gateway_access, gravity
+from urbanchain.metrics._accessibility import (
+    DEFAULT_BETA,
+    INTRAZONAL_RADIUS_FACTOR,
+    INTRAZONAL_SPEED_KMH,
+    accessibility,
+    gateway_access,
+    gravity,
+)
 from urbanchain.metrics._centrality import centrality, edge_betweenness
 from urbanchain.metrics._criticality import corridor_criticality
 from urbanchain.metrics._distance import detour_index, od_matrix, route_length
@@ -52,15 +59,23 @@ from urbanchain.metrics._score import (
     chain_score,
     score_sensitivity,
 )
+from urbanchain.metrics.aggregate import aggregate
+from urbanchain.metrics.population import population_within
+from urbanchain.metrics.routes import closest_facility, route
+from urbanchain.metrics.service_area import service_area
 from urbanchain.world import world_access  # the world-access measure (urbanchain.world)
 
 __all__ = [
     "DEFAULT_BETA",
     "DEFAULT_CHAIN_COLUMNS",
     "DEFAULT_CHAIN_WEIGHTS",
+    "INTRAZONAL_RADIUS_FACTOR",
+    "INTRAZONAL_SPEED_KMH",
     "accessibility",
+    "aggregate",
     "centrality",
     "chain_score",
+    "closest_facility",
     "corridor_criticality",
     "detour_index",
     "edge_betweenness",
@@ -69,7 +84,10 @@ __all__ = [
     "gravity",
     "network_indices",
     "od_matrix",
+    "population_within",
+    "route",
     "route_length",
     "score_sensitivity",
+    "service_area",
     "world_access",
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from urbanchain._private._messages import format_ids
 from urbanchain.engine._interface import Engine, EngineName
 from urbanchain.errors import GraphError, ValidationError
 from urbanchain.graph._modes import with_modes
@@ -24,15 +25,19 @@ from urbanchain.metrics._common import (
     MissingMass,
     NodeSelection,
     Prepared,
+    _bad_mass,
     _check_choice,
     _frame_attrs,
     _nan_inf,
     base_nodes,
     block_rows,
+    default_mass,
     default_nodes,
     masses,
     node_attr,
     node_ids,
+    node_names,
+    node_values,
     od_block,
     od_rows,
     prepare,
@@ -55,12 +60,12 @@ DEFAULT_BETA: dict[str, float] = {"exponential": math.log(2) / 120.0, "power": 1
 def gravity(
     G: GraphLike,
     *,
-    mass: Mass = "population",
+    mass: Mass | None = None,
     beta: float = 2.0,
     sources: NodeSelection = None,
     targets: NodeSelection = None,
     weight: str = "time_min",
-    missing: MissingMass = "error",
+    missing: MissingMass = "warn",
     engine: EngineName | None = None,
 ) -> pd.DataFrame:
     r"""Gravity-model interaction potential between node pairs.
@@ -74,7 +79,8 @@ def gravity(
     G
         Chain graph.
     mass
-        Node attribute name, or a mapping/Series node id -> mass (e.g. population).
+        Node attribute name, or a mapping/Series node id -> mass.  Default
+        (None): ``province_population`` when nodes carry it, else ``population``.
     beta
         Distance exponent; default 2, the Newtonian form of the gravity model
         (Rodrigue 2020); empirical values on travel time are often 1-2.
@@ -83,8 +89,10 @@ def gravity(
     weight
         Edge cost attribute.
     missing
-        ``"error"`` (default) raises listing nodes without a usable mass;
-        ``"drop"`` leaves them out with a warning.  A missing mass is never 0.
+        ``"warn"`` (default) leaves nodes without a usable mass out with a
+        :class:`~urbanchain.errors.DataQualityWarning` that counts them, and
+        raises when most lack one; ``"error"`` raises listing them; ``"drop"``
+        leaves them out with the warning.  A missing mass is never 0.
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
 
@@ -138,14 +146,28 @@ def gravity(
 
 
 def _decay(d: np.ndarray, decay: str, beta: float) -> np.ndarray:
+    """Decay ``f(d)``; for ``"cumulative"`` ``beta`` is the cutoff: ``f = 1 if d <= cutoff``."""
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        f = np.exp(-beta * d) if decay == "exponential" else d ** (-beta)
+        if decay == "cumulative":
+            f = (np.asarray(d) <= beta).astype(np.float64)
+        elif decay == "exponential":
+            f = np.exp(-beta * d)
+        else:
+            f = d ** (-beta)
+    f = np.asarray(f, dtype=np.float64)
     f[~np.isfinite(d)] = 0.0
     return f
 
 
 def _resolve_beta(G: nx.Graph, decay: str, beta: float | None, weight: str) -> float:
     _check_choice("decay", decay, _DECAYS)
+    if decay == "cumulative":
+        msg = (
+            "decay='cumulative' counts opportunities within a cutoff and is available in "
+            "accessibility(..., decay='cumulative', cutoff=...); use decay='exponential' or "
+            "'power' here."
+        )
+        raise ValidationError(msg)
     if beta is None:
         if decay == "exponential" and unit_of(G, weight) != "min":
             msg = (
@@ -230,51 +252,147 @@ def _hansen_sums(
     return a, reached
 
 
+def _intrazonal_time(
+    G: nx.Graph, src: list[Any], self_time: float | Mapping[Any, float] | None, weight: str
+) -> tuple[np.ndarray, str]:
+    """Intra-zonal cost of each source (see :func:`accessibility`) and how it was set."""
+    if self_time is not None and not isinstance(self_time, Mapping | pd.Series):
+        if not (
+            isinstance(self_time, int | float)
+            and not isinstance(self_time, bool)
+            and math.isfinite(self_time)
+            and self_time >= 0
+        ):
+            msg = (
+                f"self_time must be a finite number >= 0 (in the unit of {weight!r}); "
+                f"got {self_time!r}."
+            )
+            raise ValidationError(msg)
+        return np.full(len(src), float(self_time)), "given"
+    if self_time is not None:
+        table = dict(self_time.items())
+        bad = [v for v in src if _bad_mass(table.get(v))]
+        if bad:
+            msg = (
+                f"self_time has no finite value >= 0 for {len(bad)} source node(s): "
+                f"{format_ids(bad)}. Give every source a value, or a single number."
+            )
+            raise ValidationError(msg)
+        return np.array([float(table[v]) for v in src]), "given"
+    if unit_of(G, weight) != "min":
+        msg = (
+            f"The default intra-zonal time is in minutes, but weight {weight!r} is in "
+            f"{unit_of(G, weight)!r}. Pass self_time= in the unit of the weight."
+        )
+        raise ValidationError(msg)
+    params = (G.graph.get("provenance") or {}).get("parameters") or {}
+    speed = float(params.get("access_speed_kmh") or INTRAZONAL_SPEED_KMH)
+    area = pd.to_numeric(pd.Series(node_values(G, src, "province_area_km2")), errors="coerce")
+    bad = [v for v, a in zip(src, area, strict=True) if not (pd.notna(a) and a > 0)]
+    if bad:
+        msg = (
+            f"include_self=True needs each source's zone area (node attribute "
+            f"'province_area_km2') to set its intra-zonal time, and {len(bad)} source(s) have "
+            f"none: {format_ids(bad)}. Pass sources= with capitals of the bundled chain, or "
+            f"self_time= (minutes, a number or a mapping node id -> minutes)."
+        )
+        raise ValidationError(msg)
+    radius = np.sqrt(area.to_numpy(dtype=np.float64) / math.pi)
+    k = INTRAZONAL_RADIUS_FACTOR
+    return k * radius / speed * 60.0, f"{k:g} * sqrt(area / pi) at {speed:g} km/h"
+
+
+#: Share of the equal-area circle's radius taken as the intra-zonal distance
+#: of :func:`accessibility` (``include_self=True``); see Frost & Spence (1995).
+INTRAZONAL_RADIUS_FACTOR = 0.5
+
+#: Speed (km/h) of the default intra-zonal trip of :func:`accessibility` when
+#: the graph does not record its access-link speed (``access_speed_kmh``).
+INTRAZONAL_SPEED_KMH = 30.0
+
+
 def accessibility(
     G: GraphLike,
     *,
-    mass: Mass = "population",
+    mass: Mass | None = None,
     decay: Decay = "exponential",
     beta: float | None = None,
+    cutoff: float | None = None,
     weight: str = "time_min",
     sources: NodeSelection = None,
     destinations: NodeSelection = None,
     include_self: bool = False,
-    missing: MissingMass = "error",
+    self_time: float | Mapping[Any, float] | None = None,
+    missing: MissingMass = "warn",
     engine: EngineName | None = None,
     modes: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    r"""Hansen (1959) potential accessibility.
+    r"""Hansen (1959) potential accessibility, or cumulative opportunities within a cutoff.
 
     .. math::
 
-        A_i = \sum_{j \in D,\, j \ne i} M_j\, f(d_{ij}), \qquad
-        f(d) = e^{-\beta d} \;(\text{exponential}) \quad\text{or}\quad d^{-\beta} \;(\text{power})
+        A_i = \sum_{j \in D,\, j \ne i} M_j\, f(d_{ij}) \;+\; [\text{include\_self}]\, M_i\, f(t_{ii}),
+
+    .. math::
+
+        f(d) = e^{-\beta d} \;(\text{exponential}), \quad d^{-\beta} \;(\text{power}), \quad
+        \mathbf{1}[d \le c] \;(\text{cumulative, cutoff } c)
+
+    The cumulative form counts the mass reachable within ``cutoff`` (the
+    "cumulative opportunities" measure, Wachs & Kumagai 1973).
+
+    **Own mass.**  A capital stands for its province; leaving its own
+    population out (the default) makes the largest province look the least
+    accessible.  ``include_self=True`` adds :math:`M_i f(t_{ii})` with the
+    *intra-zonal* time :math:`t_{ii}` of a trip inside the zone, by default
+    half the radius of a circle of the zone's area travelled at the access
+    speed :math:`v` (the graph's ``access_speed_kmh``, 30 km/h by default):
+
+    .. math:: t_{ii} = \frac{1}{v} \cdot \frac{1}{2}\sqrt{A_i / \pi}
+
+    the usual approximation of the internal impedance in potential models: a
+    weighting (here :data:`INTRAZONAL_RADIUS_FACTOR` = 1/2) of the radius of
+    the circle with the zone's area (Frost & Spence 1995, who show that the
+    weighting matters; Condeço-Melhorado et al. 2016 compare it with measured
+    internal travel times).  The zone area is the node attribute
+    ``province_area_km2`` (the bundled chains carry the official province
+    area); ``self_time=`` overrides the rule, e.g. to test another weighting.
 
     Parameters
     ----------
     G
         Chain graph.
     mass
-        Node attribute name or a mapping/Series node id -> mass (default ``population``).
+        Node attribute name or a mapping/Series node id -> mass.  Default
+        (None): ``province_population`` when the nodes carry it (the bundled
+        chains: each capital's official province population), else ``population``.
     decay
-        ``"exponential"`` (default) or ``"power"``.
+        ``"exponential"`` (default), ``"power"`` or ``"cumulative"``.
     beta
         Decay parameter in the unit of ``weight``.  Default
         :data:`DEFAULT_BETA`: exponential ``ln 2 / 120`` per minute (half-life
         120 min, the inter-regional value of Rosik et al. 2015; ESPON uses 0.005),
-        power 1.
+        power 1.  Not used by ``"cumulative"``.
+    cutoff
+        ``decay="cumulative"`` only (required): the largest cost counted, in the
+        unit of ``weight`` (minutes for ``time_min``), > 0.
     weight
         Edge cost attribute (minutes for ``time_min``).
     sources
-        Nodes to score (default: every base node).
+        Nodes to score (ids or names; default: every base node).
     destinations
-        Nodes carrying mass (default: the mapping's keys, else nodes of kind ``"city"``).
+        Nodes carrying mass (default: the mapping's keys; the capitals for
+        ``province_population``; else nodes of kind ``"city"``).
     include_self
-        Add the node's own mass (:math:`f(0) = 1` for exponential; not allowed for power).
+        Add the node's own mass at the intra-zonal time (see above).
+    self_time
+        Intra-zonal cost in the unit of ``weight``: a number, or a mapping node
+        id -> cost.  None: the circle-radius rule above.
     missing
-        ``"error"`` (default) raises listing destinations without a usable mass;
-        ``"drop"`` leaves them out with a warning.  Never treated as 0.
+        ``"warn"`` (default): destinations without a usable mass are left out
+        with a :class:`~urbanchain.errors.DataQualityWarning` that counts them,
+        and more than half missing raises; ``"error"`` raises on any;
+        ``"drop"`` leaves them out with the warning.  Never treated as 0.
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
     modes
@@ -285,53 +403,111 @@ def accessibility(
     Returns
     -------
     pandas.DataFrame
-        ``accessibility`` (mass units, decayed) and ``destinations_reached`` per source.
+        ``name``, ``accessibility`` (mass units, decayed; for cumulative, mass
+        within the cutoff) and ``destinations_reached`` per source;
+        ``self_time`` when ``include_self``.  ``attrs`` records the mass,
+        decay, beta or cutoff and the intra-zonal rule.
 
     Raises
     ------
     ValidationError
-        Missing masses (``missing="error"``), a bad ``beta``, or ``include_self`` with power decay.
+        Missing masses (``missing="error"``, or most missing), a bad ``beta``
+        or ``cutoff``, or ``include_self`` without a zone area.
 
     References
     ----------
     Hansen, W. G. (1959). How accessibility shapes land use. *Journal of the
     American Institute of Planners* 25(2), 73-76.
+    Wachs, M. & Kumagai, T. G. (1973). Physical accessibility as a social
+    indicator. *Socio-Economic Planning Sciences* 7(5), 437-456.
+    Frost, M. E. & Spence, N. A. (1995). The rediscovery of accessibility and
+    economic potential: the critical issue of self-potential. *Environment and
+    Planning A* 27(11), 1833-1848.
+    Condeço-Melhorado, A., Demirel, H., Kompil, M., Navajas, E. & Christidis, P.
+    (2016). The impact of measuring internal travel distances on selfpotentials
+    and accessibility. *European Journal of Transport and Infrastructure
+    Research* 16(2), 300-318.
     Rosik, P., Stępniak, M. & Komornicki, T. (2015). The decade of the big push to
     roads in Poland. *Transport Policy* 37, 134-146.
 
     Examples
     --------
+    >>> from urbanchain.metrics._toy import diamond
     >>> acc = accessibility(diamond(), decay="power", beta=1.0, sources=["a", "d"])
     >>> acc["accessibility"].round(3).tolist()
     [6.0, 11.0]
+    >>> within = accessibility(diamond(), decay="cumulative", cutoff=15, sources=["a", "d"])
+    >>> within["accessibility"].tolist()
+    [50.0, 50.0]
     """
     G = with_modes(G, modes)
     req = resolve_engine(engine)
-    b = _resolve_beta(G, decay, beta, weight)
-    if include_self and decay == "power":
-        msg = (
-            "include_self=True needs a finite f(0); use decay='exponential' or include_self=False."
-        )
-        raise ValidationError(msg)
+    if decay == "cumulative":
+        if not (
+            isinstance(cutoff, int | float)
+            and not isinstance(cutoff, bool)
+            and math.isfinite(cutoff)
+            and cutoff > 0
+        ):
+            msg = (
+                f"decay='cumulative' needs cutoff= a finite number > 0 in the unit of "
+                f"{weight!r} (e.g. cutoff=60 for one hour); got {cutoff!r}."
+            )
+            raise ValidationError(msg)
+        b = float(cutoff)
+    else:
+        if cutoff is not None:
+            msg = f"cutoff= applies to decay='cumulative' only; got decay={decay!r}. Drop cutoff=."
+            raise ValidationError(msg)
+        b = _resolve_beta(G, decay, beta, weight)
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=base_nodes(G) or node_ids(G), what="source")
-    dest, m = masses(G, mass, destinations, missing=missing)
+    mass_name = default_mass(G) if mass is None else mass
+    dest, m = masses(G, mass_name, destinations, missing=missing)
     eng = prep.engine(req, searches=min(len(src), len(dest)))
-    a, reached = _hansen_sums(
-        prep, src, dest, m, eng, decay=decay, beta=b, include_self=include_self
-    )
-    df = pd.DataFrame(
-        {"accessibility": a, "destinations_reached": reached},
-        index=pd.Index(src, name="node_id", tupleize_cols=False),
-    )
+    a, reached = _hansen_sums(prep, src, dest, m, eng, decay=decay, beta=b, include_self=False)
+    cols: dict[str, Any] = {"name": node_names(G, src)}
+    rule = None
+    if include_self:
+        t_self, rule = _intrazonal_time(G, src, self_time, weight)
+        pos = {v: j for j, v in enumerate(dest)}
+        own = np.array([m[pos[v]] if v in pos else 0.0 for v in src])
+        if decay == "power" and (t_self <= 0).any():
+            msg = (
+                "include_self=True with decay='power' needs an intra-zonal time > 0 "
+                "(f(0) is infinite); pass self_time= > 0 or use decay='exponential'."
+            )
+            raise ValidationError(msg)
+        f_self = _decay(t_self, decay, b)
+        a = a + own * f_self
+        reached = reached + ((own > 0) & (f_self > 0)).astype(np.int64)
+        cols["self_time"] = t_self
+    cols["accessibility"] = a
+    cols["destinations_reached"] = reached
+    df = pd.DataFrame(cols, index=pd.Index(src, name="node_id", tupleize_cols=False))
+    unit = unit_of(G, weight)
+    extra: dict[str, Any] = {
+        "decay": decay,
+        "mass": mass_name if isinstance(mass_name, str) else "mapping",
+        "include_self": include_self,
+        "intrazonal": rule,
+    }
+    if decay == "cumulative":
+        extra["cutoff"] = b
+        extra["cutoff_unit"] = unit
+    else:
+        extra["beta"] = b
+        extra["beta_unit"] = f"1/{unit}" if decay == "exponential" else "exponent"
     _frame_attrs(
         df,
         prep,
         eng,
-        units={"accessibility": "mass (decayed)", "destinations_reached": "count"},
-        decay=decay,
-        beta=b,
-        beta_unit=f"1/{unit_of(G, weight)}" if decay == "exponential" else "exponent",
+        units={
+            "accessibility": "mass within cutoff" if decay == "cumulative" else "mass (decayed)",
+            "destinations_reached": "count",
+            "self_time": unit,
+        },
+        **extra,
     )
     return df
 
@@ -372,8 +548,9 @@ def gateway_access(
     Returns
     -------
     pandas.DataFrame
-        ``<kind>_min`` (cost, NaN if none reachable) and ``<kind>_id`` (the nearest
-        gateway, None if none reachable) per node.
+        ``name``, then per kind ``<kind>_min`` (cost, NaN if none reachable),
+        ``<kind>_id`` and ``<kind>_name`` (the nearest gateway, None if none
+        reachable) per node.
 
     Raises
     ------
@@ -388,11 +565,11 @@ def gateway_access(
     Examples
     --------
     >>> gateway_access(diamond(), kinds=("seaport",))  # doctest: +NORMALIZE_WHITESPACE
-             seaport_min seaport_id
+            name  seaport_min seaport_id seaport_name
     node_id
-    a               20.0          d
-    b               10.0          d
-    c               20.0          d
+    a          a         20.0          d            d
+    b          b         10.0          d            d
+    c          c         20.0          d            d
     """
     G = with_modes(G, modes)
     req = resolve_engine(engine)
@@ -421,7 +598,11 @@ def gateway_access(
         ids = [prep.csr.nodes[j] if j >= 0 else None for j in near.tolist()]
         cols[f"{kind}_min"] = _nan_inf(dsel)
         cols[f"{kind}_id"] = pd.Series(ids, dtype=object).to_numpy()
+        found = [v for v in ids if v is not None]
+        label = dict(zip(found, node_names(G, found), strict=True))
+        cols[f"{kind}_name"] = pd.Series([label.get(v) for v in ids], dtype=object).to_numpy()
     df = pd.DataFrame(cols, index=pd.Index(src, name="node_id", tupleize_cols=False))
+    df.insert(0, "name", node_names(G, src))
     unit = unit_of(G, weight)
     _frame_attrs(df, prep, eng, units={f"{k}_min": unit for k in kinds}, direction=direction)
     return df

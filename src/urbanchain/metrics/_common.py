@@ -430,19 +430,47 @@ def default_nodes(G: GraphLike) -> list[Any]:
     return base_nodes(G) or ids
 
 
+def name_index(G: GraphLike) -> dict[Any, list[Any]]:
+    """Map each base node id to its names (id, ``name``, ``name_ascii``), for look-ups."""
+    ids = node_ids(G)
+    names = node_attr(G, "name")
+    ascii_ = node_attr(G, "name_ascii")
+    return {v: [v, n, a] for v, n, a in zip(ids, names, ascii_, strict=True) if is_base(v)}
+
+
+def resolve_node(G: GraphLike, node: Any, *, what: str = "node") -> Any:
+    """Node id of ``node``: an id of ``G``, or a place name with or without diacritics.
+
+    ``"Hà Nội"``, ``"Ha Noi"`` and ``"ha noi"`` all give ``"ha_noi"``; a name
+    shared by several places raises listing them (pass the id).
+    """
+    if node in G:
+        return node
+    from urbanchain._private._names import resolve_name
+
+    return resolve_name(node, name_index(G), kind=f"{what} node")
+
+
+def node_names(G: GraphLike, nodes: list[Any]) -> list[Any]:
+    """Vietnamese ``name`` of each node (the id when it has none)."""
+    vals = node_values(G, nodes, "name")
+    return [v if isinstance(v, str) and v else str(n) for v, n in zip(vals, nodes, strict=True)]
+
+
 def resolve_nodes(
     G: GraphLike, nodes: NodeSelection, *, default: list[Any], what: str
 ) -> list[Any]:
-    """Check a caller's node list (unknown ids raise, duplicates raise)."""
+    """Check a caller's node list (ids or names; unknown ones raise, duplicates raise)."""
     if nodes is None:
         return list(default)
     if isinstance(nodes, str) or not isinstance(nodes, Iterable):
         nodes = [nodes]
     out = list(nodes)
-    for v in out:
-        if v not in G:
-            err = unknown_name(f"{what} node", v, node_ids(G))
-            raise err
+    if any(v not in G for v in out):
+        from urbanchain._private._names import resolve_name
+
+        index = name_index(G)  # built once per call, only when a name is given
+        out = [v if v in G else resolve_name(v, index, kind=f"{what} node") for v in out]
     if len(set(out)) != len(out):
         dup = sorted({str(v) for v in out if out.count(v) > 1})
         msg = f"The {what} list repeats node ids: {format_ids(dup)}. Pass each node once."
@@ -632,9 +660,20 @@ def _bad_mass(value: Any) -> bool:
     return not math.isfinite(float(value)) or float(value) < 0
 
 
+def default_mass(G: Any) -> str:
+    """Return the default mass: ``province_population`` when nodes carry it, else ``population``.
+
+    The bundled chains attach each capital's official *province* population
+    (:func:`urbanchain.chain.with_province_population`); city populations are
+    rarely sourced, so ``population`` is empty for most capitals.
+    """
+    vals = node_attr(G, "province_population")
+    return "province_population" if any(not _bad_mass(v) for v in vals) else "population"
+
+
 def masses(
     G: GraphLike,
-    mass: Mass,
+    mass: Mass | None,
     destinations: NodeSelection,
     *,
     missing: str,
@@ -647,14 +686,23 @@ def masses(
     (all nodes when no node has a ``kind``).  A missing, NaN, non-numeric or
     negative mass raises (``missing="error"``) or drops that destination with a
     warning that counts and names them (``missing="drop"``); it is never 0.
+    ``missing="warn"`` drops with the same warning, but raises when more than
+    half of the destinations lack a mass (the result would describe a few
+    places, not the region).  ``mass=None`` is :func:`default_mass`; the
+    default destinations of ``province_population`` are the capitals (the
+    nodes that stand for a province).
     """
-    if missing not in {"error", "drop"}:
-        err = unknown_name("missing-mass policy", missing, ["error", "drop"])
+    if missing not in {"error", "drop", "warn"}:
+        err = unknown_name("missing-mass policy", missing, ["warn", "error", "drop"])
         raise err
+    if mass is None:
+        mass = default_mass(G)
     lookup: Mapping[Any, Any]
     if isinstance(mass, str):
         what = f"node attribute {mass!r}"
-        if destinations is None:
+        if destinations is None and mass == "province_population":
+            default = default_nodes(G)
+        elif destinations is None:
             kinds = node_attr(G, "kind")
             ids = node_ids(G)
             if any(k is not None for k in kinds):
@@ -668,10 +716,9 @@ def masses(
     else:
         what = "the mass mapping"
         lookup = dict(mass.items())
-        for v in lookup:
-            if v not in G:
-                err = unknown_name("mass node", v, node_ids(G))
-                raise err
+        if any(v not in G for v in lookup):  # keys may be names ("Hà Nội")
+            keys = resolve_nodes(G, list(lookup), default=[], what="mass")
+            lookup = dict(zip(keys, lookup.values(), strict=True))
         dest = resolve_nodes(G, destinations, default=list(lookup), what="destination")
         values = [lookup.get(v) for v in dest]
     if not dest:
@@ -689,9 +736,19 @@ def masses(
                 f"them, or pass missing='drop' to leave them out (never counted as 0)."
             )
             raise ValidationError(msg)
+        if missing == "warn" and 2 * len(bad) > len(dest):
+            msg = (
+                f"Mass ({what}) is missing, NaN, non-numeric or negative for {len(bad)} of "
+                f"{len(dest)} destination node(s) ({format_ids(bad)}): most of them, so the "
+                f"result would not describe the region. Pass mass= naming a populated "
+                f"attribute (the bundled chains carry 'province_population'), a mapping "
+                f"node id -> mass, or destinations= with the nodes that have one."
+            )
+            raise ValidationError(msg)
         warnings.warn(
-            f"Dropped {len(bad)} of {len(dest)} destination node(s) with no usable mass "
-            f"({what}): {format_ids(bad)}.",
+            f"Left out {len(bad)} of {len(dest)} destination node(s) with no usable mass "
+            f"({what}): {format_ids(bad)}; they are not counted as 0. Fill the mass, or "
+            f"pass destinations= without them to silence this warning.",
             DataQualityWarning,
             stacklevel=stacklevel,
         )
@@ -709,10 +766,10 @@ def masses(
 # ---------------------------------------------------------------------------
 
 #: Choices of the metric parameters, each defined once (the tuples below derive from them).
-Decay: TypeAlias = Literal["exponential", "power"]
+Decay: TypeAlias = Literal["exponential", "power", "cumulative"]
 Direction: TypeAlias = Literal["out", "in"]
 Policy: TypeAlias = Literal["component", "error"]
-MissingMass: TypeAlias = Literal["error", "drop"]
+MissingMass: TypeAlias = Literal["warn", "error", "drop"]
 #: One node id, several, or None for the metric's default nodes.
 NodeSelection: TypeAlias = Hashable | Iterable[Hashable] | None
 #: A node attribute name, or a mapping / Series node id -> mass.

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from urbanchain._private._messages import unknown_name
+from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.engine._interface import Engine, EngineName
-from urbanchain.errors import GraphError
+from urbanchain.errors import DataQualityWarning, GraphError
 from urbanchain.metrics._accessibility import _hansen, _resolve_beta
 from urbanchain.metrics._common import (
     Decay,
@@ -20,11 +21,14 @@ from urbanchain.metrics._common import (
     MissingMass,
     NodeSelection,
     Prepared,
+    _bad_mass,
     _frame_attrs,
     access_link_mask,
+    default_mass,
     default_nodes,
     edge_labels,
     masses,
+    node_attr,
     prepare,
     resolve_engine,
     resolve_nodes,
@@ -133,14 +137,14 @@ def corridor_criticality(
     *,
     weight: str = "time_min",
     by: str = "corridor_id",
-    mass: Mass | None = "population",
+    mass: Mass | None = "auto",
     sources: NodeSelection = None,
     targets: NodeSelection = None,
     destinations: NodeSelection = None,
     groups: NodeSelection = None,
     decay: Decay = "exponential",
     beta: float | None = None,
-    missing: MissingMass = "error",
+    missing: MissingMass = "warn",
     engine: EngineName | None = None,
     include_access: bool = False,
 ) -> pd.DataFrame:
@@ -175,13 +179,18 @@ def corridor_criticality(
         for one row per edge.  Edges without the attribute (e.g. transfer edges)
         are never removed; their count is in ``attrs["ungrouped_edges"]``.
     mass, destinations, decay, beta, missing
-        Accessibility settings (see :func:`accessibility`).  ``mass=None`` skips
-        the accessibility loss (its columns are NaN), for networks without
-        masses such as bare road networks.
+        Accessibility settings (see :func:`accessibility`).  ``mass="auto"``
+        (default) uses ``province_population`` when nodes carry it (the
+        bundled chains), else ``population``, and skips the accessibility
+        loss (NaN columns, noted in ``attrs["mass"]``) when no node has
+        either.  ``mass=None`` always skips it, for networks without masses
+        such as bare road networks.
     sources, targets
         OD set (default: capitals, else base nodes; targets default to sources).
     groups
-        Only evaluate these group ids (default: all).
+        Only evaluate these group ids.  Default: every group except, with
+        ``by="corridor_id"``, the builder's access links and mode transfers
+        (``access:*``, ``transfer:*``; their count is in ``attrs["skipped_groups"]``).
     engine
         ``"auto"``, ``"scipy"`` (masked CSR), ``"cch"`` (re-customised hierarchy)
         or ``"networkx"`` (reference, edge-hiding views).
@@ -232,6 +241,10 @@ def corridor_criticality(
     tgt = resolve_nodes(G, targets, default=src, what="target")
     dest: list[Any] = []
     m = np.empty(0)
+    if isinstance(mass, str) and mass == "auto":
+        mass = default_mass(G)
+        if mass == "population" and all(_bad_mass(v) for v in node_attr(G, "population")):
+            mass = None  # no masses at all: efficiency and times only
     if mass is not None:
         dest, m = masses(G, mass, destinations, missing=missing)
     labels = edge_labels(G, prep, by)
@@ -244,17 +257,30 @@ def corridor_criticality(
             else list(groups) if isinstance(groups, Iterable) and not isinstance(groups, str)
             else [groups]
         )
-        for g in asked:
-            if g not in kept and any(
-                lab == g for lab, is_link in zip(labels, link, strict=True) if is_link
-            ):
-                msg = (
-                    f"{by} {g!r} is an access link or a transfer, not a corridor; "
-                    "pass include_access=True to rank it."
-                )
-                raise GraphError(msg)
+        linked = {lab for lab, is_link in zip(labels, link, strict=True) if is_link}
+        refused = [g for g in asked if g not in kept and g in linked]
+        if refused and len(refused) == len(asked):
+            msg = (
+                f"{by} {format_ids(refused)} {'is' if len(refused) == 1 else 'are'} access "
+                "link(s) or transfer(s), not corridors; pass include_access=True to rank them."
+            )
+            raise GraphError(msg)
+        if refused:
+            warnings.warn(
+                f"corridor_criticality: left out {len(refused)} of the {len(asked)} groups "
+                f"asked for, access links or transfers that are not corridors "
+                f"({format_ids(refused)}); pass include_access=True to rank them.",
+                DataQualityWarning,
+                stacklevel=2,
+            )
+            groups = [g for g in asked if g not in set(refused)]
         labels = [None if is_link else lab for lab, is_link in zip(labels, link, strict=True)]
+    n_links = 0
+    if not include_access:
+        n_links = len({lab for lab, is_link in zip(edge_labels(G, prep, by), link, strict=True)
+                       if is_link and lab is not None})
     members, ungrouped, glist = _groups(labels, by, groups)
+    skipped = n_links if groups is None else 0
     cols = list(dict.fromkeys([*tgt, *dest]))
     cpos = np.array([csr.index[v] for v in cols], dtype=np.int64)
     col_pos = {v: i for i, v in enumerate(cols)}  # a dict: targets may be every node
@@ -339,6 +365,8 @@ def corridor_criticality(
         base_efficiency=base_eff,
         base_accessibility=base_acc,
         ungrouped_edges=ungrouped,
+        skipped_groups=skipped,
+        mass=mass if isinstance(mass, str) or mass is None else "mapping",
         by=by,
         beta=b,
         decay=decay,

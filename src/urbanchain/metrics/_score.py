@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeAlias, get_args
 
@@ -13,16 +14,18 @@ from scipy import stats
 
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.engine._interface import EngineName
-from urbanchain.errors import GraphError, ValidationError
+from urbanchain.errors import DataQualityWarning, GraphError, ValidationError
 from urbanchain.layers._validate import GATEWAY_KINDS
 from urbanchain.metrics._accessibility import DEFAULT_BETA, _hansen
 from urbanchain.metrics._centrality import _close_harm
 from urbanchain.metrics._common import (
     _check_choice,
     _nan_inf,
+    default_mass,
     dist_rows,
     is_network,
     masses,
+    node_names,
     prepare,
     resolve_engine,
     unit_of,
@@ -141,10 +144,11 @@ def _chain_components(
     columns: Mapping[str, str] | None,
     as_of: int | None,
     engine: str | None,
-    mass: str = "population",
+    mass: str | None = None,
     missing: ScoreMissing = "renormalize",
     need_mass: bool = True,
     unweighted: frozenset[str] = frozenset(),
+    stacklevel: int = 3,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw component values (scored nodes x components) and the display columns.
 
@@ -154,6 +158,11 @@ def _chain_components(
     """
     frame = _chain_frame(chain)
     G = chain.graph.to_networkx() if is_network(chain.graph) else chain.graph
+    if mass is None:
+        has = "province_population" in frame.columns and bool(
+            pd.to_numeric(frame["province_population"], errors="coerce").notna().any()
+        )
+        mass = "province_population" if has else default_mass(G)
     cols = dict(DEFAULT_CHAIN_COLUMNS)
     if columns is not None:
         for k, c in columns.items():
@@ -200,13 +209,23 @@ def _chain_components(
         for v in scored:
             value = pd.to_numeric(pd.Series([G.nodes[v].get(mass)]), errors="coerce").iloc[0]
             (valid if pd.notna(value) and value >= 0 else excluded).append(v)
-        if not valid and need_mass:
+        if need_mass and 2 * len(valid) < len(scored):
             msg = (
-                f"No capital has a usable mass in node attribute {mass!r}, so accessibility "
-                "cannot be computed. Pass mass= naming a populated attribute, or set the "
-                "'accessibility' weight to 0 (weights={'accessibility': 0})."
+                f"Only {len(valid)} of {len(scored)} capitals have a usable mass in node "
+                f"attribute {mass!r}, so the accessibility component would describe a few "
+                "destinations, not the chain. Pass mass= naming a populated attribute (the "
+                "bundled chains carry 'province_population'), or set the 'accessibility' "
+                "weight to 0 (weights={'accessibility': 0})."
             )
             raise ValidationError(msg)
+        if excluded and valid:
+            warnings.warn(
+                f"chain_score: {len(excluded)} of {len(scored)} capitals have no usable "
+                f"{mass!r} ({format_ids(excluded)}); they are scored but left out as "
+                "accessibility destinations (never counted as 0).",
+                DataQualityWarning,
+                stacklevel=stacklevel,
+            )
         dest, m = masses(G, mass, valid, missing="error") if valid else ([], np.array([]))
     if len(dest):
         acc, _ = _hansen(
@@ -277,7 +296,16 @@ def _chain_components(
     return raw, display
 
 
-def _normalise(raw: pd.DataFrame, normalization: str) -> pd.DataFrame:
+def _normalise(
+    raw: pd.DataFrame,
+    normalization: str,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
+    """Normalise the components to [0, 1] (min-max or rank).
+
+    ``bounds`` (component -> (lo, hi) of the oriented values) fixes min-max to
+    another table's ranges (see ``chain_score(..., normalize_to=)``).
+    """
     out = {}
     for c in raw.columns:
         x = raw[c].astype(float)
@@ -288,10 +316,20 @@ def _normalise(raw: pd.DataFrame, normalization: str) -> pd.DataFrame:
             k = r.notna().sum()
             z = (r - 1) / (k - 1) if k > 1 else r * 0 + 0.5
         else:
-            lo, hi = x.min(), x.max()
+            lo, hi = (x.min(), x.max()) if bounds is None else bounds[c]
             z = (x - lo) / (hi - lo) if hi > lo else x * 0 + 0.5
         out[c] = z
     return pd.DataFrame(out, index=raw.index)
+
+
+def _bounds(raw: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    out = {}
+    for c in raw.columns:
+        x = raw[c].astype(float)
+        if not _HIGHER_IS_BETTER.get(c, True):  # readiness columns arrive higher-is-better
+            x = -x
+        out[c] = (float(x.min()), float(x.max()))
+    return out
 
 
 def _score(z: pd.DataFrame, w: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -316,7 +354,8 @@ def chain_score(
     columns: Mapping[str, str] | None = None,
     as_of: int | None = None,
     engine: EngineName | None = None,
-    mass: str = "population",
+    mass: str | None = None,
+    normalize_to: pd.DataFrame | None = None,
     readiness: Sequence[str] | Mapping[str, float] | None = None,
     readiness_data: pd.DataFrame | None = None,
     readiness_vintage: int = 2008,
@@ -364,11 +403,20 @@ def chain_score(
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; recorded in ``attrs["engine"]``.
     mass
-        Node attribute holding the destinations' mass for the accessibility component
-        (``"population"``; the bundled chains use ``"province_population"``).  With
-        ``missing="renormalize"`` capitals without a mass are left out as destinations
-        (listed in ``attrs["mass_missing"]`` and in ``attrs["notes"]``); with
-        ``missing="error"`` they raise.
+        Node attribute holding the destinations' mass for the accessibility
+        component.  Default (None): ``province_population`` when the node layer
+        carries it (the bundled chains: each capital's official province
+        population), else ``population``.  With ``missing="renormalize"``
+        capitals without a mass are left out as destinations with a
+        :class:`~urbanchain.errors.DataQualityWarning` that counts them (listed
+        in ``attrs["mass_missing"]`` and ``attrs["notes"]``), and fewer than
+        half with a mass raises; with ``missing="error"`` any raises.
+    normalize_to
+        A previous :func:`chain_score` result (min-max only): normalise on *its*
+        component ranges (``attrs["bounds"]``) instead of this chain's, so two
+        scenarios are scored on one scale and a city whose components do not
+        change keeps its score.  Scores may then leave [0, 1] where a scenario
+        beats the base's best (or falls below its worst).
     readiness
         Readiness indicators from :func:`urbanchain.readiness.load` by name,
         ``"index[:component][@year]"`` (e.g. ``["dti:digital_government", "pci@2024"]``),
@@ -450,9 +498,23 @@ def chain_score(
     if raw.attrs.get("mass_missing"):
         notes = [
             *notes,
-            f"accessibility destinations without {mass!r} left out: "
+            f"accessibility destinations without {raw.attrs['mass']!r} left out: "
             + ", ".join(raw.attrs["mass_missing"]),
         ]
+    bounds = None
+    if normalize_to is not None:
+        bounds = (
+            normalize_to.attrs.get("bounds") if isinstance(normalize_to, pd.DataFrame) else None
+        )
+        if normalization != "minmax" or normalize_to.attrs.get("normalization") != "minmax":
+            msg = "normalize_to= fixes min-max ranges; both scores must use normalization='minmax'."
+            raise ValidationError(msg)
+        if not bounds or set(bounds) != set(raw.columns):
+            msg = (
+                "normalize_to= must be a chain_score() result (its attrs['bounds'] holds the "
+                "component ranges); got a table without them."
+            )
+            raise ValidationError(msg)
     active = [c for c in raw.columns if w[c] > 0]
     gaps = {c: list(raw.index[raw[c].isna()]) for c in active}
     gaps = {c: v for c, v in gaps.items() if v}
@@ -463,9 +525,10 @@ def chain_score(
             f"or pass missing='renormalize' to score those nodes on the other components."
         )
         raise ValidationError(msg)
-    z = _normalise(raw, normalization)
+    z = _normalise(raw, normalization, bounds)
     score, n_missing, used = _score(z, w)
     out = display.copy()
+    out.insert(0, "name", node_names(chain.graph, list(out.index)))
     for c in raw.columns:
         out[f"z_{c}"] = z[c]
     out["score"] = score
@@ -484,6 +547,8 @@ def chain_score(
         {
             "weights": w,
             "normalization": normalization,
+            "bounds": bounds if bounds is not None else _bounds(raw),
+            "normalized_to": "reference" if bounds is not None else "self",
             "missing": missing,
             "notes": notes,
             "units": {"score": "0-1 (weighted mean of normalised components)"},
@@ -506,7 +571,7 @@ def score_sensitivity(
     columns: Mapping[str, str] | None = None,
     as_of: int | None = None,
     engine: EngineName | None = None,
-    mass: str = "population",
+    mass: str | None = None,
     readiness: Sequence[str] | Mapping[str, float] | None = None,
     readiness_data: pd.DataFrame | None = None,
     readiness_vintage: int = 2008,

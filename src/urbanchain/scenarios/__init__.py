@@ -47,7 +47,13 @@ import pandas as pd
 from urbanchain import settings
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.engine._interface import EngineName
-from urbanchain.errors import CRSError, RepairWarning, ScenarioError, UnknownNameError
+from urbanchain.errors import (
+    CRSError,
+    DataQualityWarning,
+    RepairWarning,
+    ScenarioError,
+    UnknownNameError,
+)
 from urbanchain.graph._network import Network
 from urbanchain.scenarios._metrics import (
     DEFAULT_PAIRS,
@@ -356,41 +362,84 @@ class Scenario:
             pd.concat([base, extra], ignore_index=True), geometry=base.geometry.name
         ).set_crs(base.crs, allow_override=True)
 
-    def close(self, ids: Any) -> Scenario:
-        """Close corridors (all their edges) or single edges.
+    def close(
+        self,
+        ids: Any,
+        *,
+        radius_m: float | None = None,
+        by: str = "edge",
+        allow_empty: bool = False,
+    ) -> Scenario:
+        """Close corridors, edges or places by id or name, or whatever a barrier geometry touches.
 
         Parameters
         ----------
         ids
-            Corridor ids and/or edge ids (``edge_id`` of the graph, e.g. ``"ql5/0"``),
-            or names: a named element (``element_name``, e.g. ``"Cầu Nhật Tân"``)
-            or a corridor ``name`` closes every corridor that carries it
-            (case and Unicode normalisation are ignored).
+            One or several of: corridor ids, edge ids (``"ql5/0"``), corridor
+            names (``"Cao tốc Hà Nội – Hải Phòng"``, ``"QL5"``), place names
+            (``"Hạ Long"``: every edge at that place is closed), diacritics
+            optional; **or** a barrier geometry in the graph's CRS (a point with
+            ``radius_m``, a line, a polygon) or a GeoDataFrame/GeoSeries of them
+            (with a CRS; reprojected).
+        radius_m
+            Radius of point barriers (metres, drawn in the metric CRS), e.g. a
+            bridge's location with ``radius_m=300``.
+        by
+            Geometry barriers: ``"edge"`` (default) closes the edges touched,
+            ``"corridor"`` the whole corridors they belong to (access links
+            touched are closed as edges).
+        allow_empty
+            A closure that closes nothing raises unless this is True, in which
+            case it warns (:class:`~urbanchain.errors.DataQualityWarning`).
 
         Returns
         -------
         Scenario
-            A new scenario whose graph lacks those edges (nodes are kept).
+            A new scenario whose graph lacks those edges (nodes are kept).  The
+            edit (``edits[-1]``) records the given ``ids`` or barrier, what each
+            name resolved to and the ids closed.
 
         Raises
         ------
         UnknownNameError
-            An id that is neither a corridor nor an edge (close matches are listed).
+            An id or name that matches nothing (close matches are listed), or
+            an ambiguous name.
+        ScenarioError
+            Nothing to close (without ``allow_empty``), a point barrier without
+            ``radius_m``, a barrier outside the network's extent.
         """
-        wanted = _as_list(ids)
+        from urbanchain.scenarios._barriers import (
+            as_name_list,
+            resolve_barrier,
+            resolve_closure_names,
+        )
+
+        if by not in ("edge", "corridor"):
+            err = unknown_name("barrier closure unit (by=)", by, ("edge", "corridor"))
+            raise err
         G = self.graph
-        corr = {str(c) for _, _, c in G.edges(data="corridor_id") if c is not None}
-        if self._corridors is not None:
-            corr |= {str(v) for v in self._corridors["corridor_id"]}
-        edges = {str(e) for _, _, e in G.edges(data="edge_id") if e is not None}
-        wanted = _names_to_ids(wanted, G, self._corridors, known=corr | edges)
-        for i in wanted:
-            if i not in corr and i not in edges:
-                err = unknown_name("corridor or edge id", i, sorted(corr | edges))
-                raise err
+        wanted = as_name_list(ids)
+        edit: dict[str, Any] = {"op": "close"}
+        if wanted is None:
+            closed, record = resolve_barrier(G, ids, radius_m=radius_m, by=by)
+            edit.update(record)
+        else:
+            closed, resolved = resolve_closure_names(G, self._corridors, wanted)
+            if any(resolved[w] != [w] for w in wanted):
+                edit["resolved"] = resolved
+        if not closed:
+            what = "The barrier touches no edge" if wanted is None else "close() got no ids"
+            msg = (
+                f"{what}, so the scenario would equal its base. Check the ids or the barrier's "
+                "location, or pass allow_empty=True to accept an empty closure."
+            )
+            if not allow_empty:
+                raise ScenarioError(msg)
+            warnings.warn(msg, DataQualityWarning, stacklevel=2)
         new = self._copy()
-        new._closed = new._closed + [i for i in wanted if i not in new._closed]
-        new.edits.append({"op": "close", "ids": wanted})
+        new._closed = new._closed + [i for i in closed if i not in new._closed]
+        edit["ids"] = list(closed)
+        new.edits.append(edit)
         return new
 
     def set(self, ids: Any, **attrs: Any) -> Scenario:
@@ -651,7 +700,8 @@ class Comparison:
     nodes
         Centrality per node (``<metric>_base/_other/_change/_rel_change``).
     od
-        Capital pairs: ``base_min``, ``other_min``, ``change_min``, ``rel_change``.
+        Capital pairs: ``source``, ``source_name``, ``target``, ``target_name``,
+        ``base_min``, ``other_min``, ``change_min``, ``rel_change``.
     efficiency
         Global efficiency (one row).
     accessibility
@@ -711,6 +761,9 @@ class Comparison:
         self.od = pd.DataFrame(
             rows, columns=["source", "target", "base_min", "other_min", "change_min", "rel_change"]
         )
+        label = {v: (d.get("name") or str(v)) for v, d in Gb.nodes(data=True)}
+        self.od.insert(2, "target_name", self.od["target"].map(label))
+        self.od.insert(1, "source_name", self.od["source"].map(label))
         eb, eo = metrics.efficiency(Gb), metrics.efficiency(Go)
         self.efficiency = pd.DataFrame(
             [
@@ -789,12 +842,32 @@ class Comparison:
             self.notes.append("chain score: needs node layers (chains or scenarios), left out")
             return pd.DataFrame()
         try:
-            sb = metrics.chain_score(base)["score"]
-            so = metrics.chain_score(other)["score"]
+            # both sides on the base's min-max ranges, so a city whose components a
+            # project does not change keeps its score (and the base side equals
+            # metrics.chain_score(base), the main job's metrics/chain_score.csv)
+            # a capital without a mass is reported here, in notes (the same warning
+            # twice per comparison would say nothing new)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DataQualityWarning)
+                full_b = metrics.chain_score(base)
+                full_o = metrics.chain_score(other, normalize_to=full_b)
+            self.notes.extend(
+                dict.fromkeys(
+                    str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)
+                )
+            )
+            for w in caught:
+                if not issubclass(w.category, DataQualityWarning):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         except (ValueError, TypeError) as exc:
             self.notes.append(f"chain score: not computed ({exc})")
             return pd.DataFrame()
-        return _delta(sb, so, "score")
+        self.notes.append("chain score: both sides normalised on the base's component ranges")
+        out = _delta(full_b["score"], full_o["score"], "score")
+        names = full_b["name"].combine_first(full_o["name"]) if "name" in full_b else None
+        if names is not None:
+            out.insert(0, "name", names.reindex(out.index))
+        return out
 
     def map(self, *, metric: str = "harmonic", **kwargs: Any) -> Any:
         """Map the per-node change of a centrality with :func:`urbanchain.maps.diff_map`.
@@ -1096,8 +1169,52 @@ def rank_projects(
 # --------------------------------------------------------------------------- failures
 
 
-def _hazard_sets(
-    G: nx.Graph, hazard: gpd.GeoDataFrame, by: str, ev_ids: list[str], ev_corr: list[str]
+def _hazard_labels(hazard: gpd.GeoDataFrame, hazard_id: str | None) -> list[str]:
+    """Return the row labels of a hazard layer: the values of its id column."""
+    col: str | None
+    if hazard_id is not None:
+        if hazard_id not in hazard.columns:
+            err = unknown_name(
+                "hazard id column", hazard_id, [c for c in hazard.columns if c != "geometry"]
+            )
+            raise err
+        col = hazard_id
+    else:
+        col = next((c for c in ("hazard_id", "id", "name") if c in hazard.columns), None)
+        if col is None:  # else the first text column whose values are unique
+            col = next(
+                (
+                    c
+                    for c in hazard.columns
+                    if c != hazard.geometry.name
+                    and hazard[c].map(lambda x: isinstance(x, str)).all()
+                    and hazard[c].is_unique
+                ),
+                None,
+            )
+    if col is None:
+        # no id at all: a named index, else "row 0", "row 1"... (said as such, not a bare 0)
+        if isinstance(hazard.index, pd.RangeIndex):
+            return [f"row {i}" for i in range(len(hazard))]
+        labels = [str(v) for v in hazard.index]
+    else:
+        labels = [str(v) for v in hazard[col].astype(str)]
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    if dup:
+        msg = (
+            f"Hazard ids in column {col!r} repeat: {format_ids(dup)}. Give each polygon its own id."
+        )
+        raise ScenarioError(msg)
+    return labels
+
+
+def _hazard_sets(  # noqa: PLR0917
+    G: nx.Graph,
+    hazard: gpd.GeoDataFrame,
+    by: str,
+    ev_ids: list[str],
+    ev_corr: list[str],
+    hazard_id: str | None = None,
 ) -> tuple[list[str], list[np.ndarray]]:
     if not isinstance(hazard, gpd.GeoDataFrame):
         msg = f"hazard must be a GeoDataFrame of polygons; got {type(hazard).__name__}."
@@ -1129,7 +1246,7 @@ def _hazard_sets(
     pos_of = {e: i for i, e in enumerate(ev_ids)}
     names: list[str] = []
     sets: list[np.ndarray] = []
-    labels = hazard.index.astype(str)
+    labels = _hazard_labels(hazard, hazard_id)
     for lab, poly in zip(labels, hazard.geometry, strict=True):
         hit = [e for e, g in geoms.items() if poly is not None and shapely.intersects(poly, g)]
         if by == "corridor":
@@ -1142,6 +1259,14 @@ def _hazard_sets(
             pos = [pos_of[e] for e in hit if e in pos_of]
         names.append(str(lab))
         sets.append(np.asarray(sorted(set(pos)), dtype=np.int64))
+    empty = [n for n, st in zip(names, sets, strict=True) if not len(st)]
+    if empty:
+        warnings.warn(
+            f"{len(empty)} of {len(names)} hazard polygon(s) touch no failure unit "
+            f"({format_ids(empty)}); their rows equal the intact network.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
     return names, sets
 
 
@@ -1165,6 +1290,7 @@ def failure_sweep(
     targeted: bool = False,
     by: str = "corridor",
     hazard: gpd.GeoDataFrame | None = None,
+    hazard_id: str | None = None,
     weight: str = "time_min",
     client: Any = None,
     parallel: bool = False,
@@ -1213,7 +1339,13 @@ def failure_sweep(
         ``"corridor"`` or ``"edge"``.
     hazard
         Polygons (e.g. flood zones); CRS required, reprojected to the graph's
-        with a :class:`~urbanchain.errors.RepairWarning` if different.
+        with a :class:`~urbanchain.errors.RepairWarning` if different.  Rows
+        are labelled (``failed``) by the hazard's id column; polygons that
+        touch no unit warn.
+    hazard_id
+        Id column of ``hazard`` (default: ``hazard_id``, ``id`` or ``name``,
+        the first present, else the first text column with unique values,
+        else the index, or ``"row <i>"`` for a default index).
     weight
         Edge cost attribute (minutes).
     client, parallel
@@ -1278,7 +1410,7 @@ def failure_sweep(
     sizes: list[int]
     if hazard is not None:
         mode = "hazard"
-        names, sets = _hazard_sets(G, hazard, by, ev.edge_ids, ev.corridor_ids)
+        names, sets = _hazard_sets(G, hazard, by, ev.edge_ids, ev.corridor_ids, hazard_id)
         sizes = [len(s) for s in sets]
     else:
         if k > len(unit_ids):
