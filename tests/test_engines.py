@@ -147,8 +147,8 @@ def test_closeness_harmonic_match_networkx(
     assert got["component"].tolist() == ref["component"].tolist()
     assert got["degree"].tolist() == ref["degree"].tolist()
     assert got.attrs["engine"] == engine
-    assert got.attrs["betweenness_engine"] == "scipy"
-    # betweenness always runs on scipy's exact floats
+    assert got.attrs["betweenness_engine"] == _engines.for_betweenness(engine)
+    # betweenness runs on exact floats (igraph when installed, else scipy's kernel)
     np.testing.assert_allclose(got["betweenness"], ref["betweenness"], rtol=1e-9, atol=1e-12)
 
 
@@ -611,10 +611,11 @@ def test_cch_on_graphs_without_arcs() -> None:
 def test_betweenness_never_claims_cch() -> None:
     G = random_graph(0, directed=False)
     requested = "cch" if HAS_CCH else "scipy"
-    assert metrics.edge_betweenness(G, engine=requested).attrs["engine"] == "scipy"
+    expected = "igraph" if HAS_CCH and importlib.util.find_spec("igraph") else "scipy"
+    assert metrics.edge_betweenness(G, engine=requested).attrs["engine"] == expected
     cen = metrics.centrality(G, length=None, engine=requested)
     assert cen.attrs["engine"] == requested
-    assert cen.attrs["betweenness_engine"] == "scipy"
+    assert cen.attrs["betweenness_engine"] == expected
 
 
 @pytest.mark.parametrize("engine", ENGINES)
