@@ -1030,8 +1030,7 @@ def test_row32_gzip_refused_by_expansion_ratio(tmp_path):
 def test_expansion_ratio_can_be_raised_for_a_trusted_file(tmp_path):
     p = _row32_bomb(tmp_path)
     # raised, the ratio no longer stops it: duplicate ids are the next (real) problem
-    with (
-        settings.override(max_compression_ratio=100_000),
-        pytest.raises(ValidationError, match="node_id"),
+    with settings.override(max_compression_ratio=100_000), pytest.raises(
+        ValidationError, match="node_id"
     ):
         read_layer(p, kind="nodes")

@@ -58,7 +58,7 @@ def test_readme_road_network_example_runs(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     _road_grid(12).to_file(tmp_path / "roads.gpkg", driver="GPKG", engine="pyogrio")
-    (code,) = [b for b in _blocks("python") if 'output="network"' in b]
+    (code,) = [b for b in _blocks("python") if "output=\"network\"" in b]
     namespace: dict[str, object] = {}
     exec(compile(code, "README.md", "exec"), namespace)
     net, od, crit, G = (namespace[k] for k in ("net", "od", "crit", "G"))

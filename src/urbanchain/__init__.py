@@ -57,7 +57,6 @@ def __getattr__(name: str) -> ModuleType:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | _LAZY_SUBMODULES)
 
-
 __all__ = [
     "UrbanChain",
     "__version__",

@@ -21,6 +21,7 @@ from urbanchain.errors import UrbanchainError
 __all__ = ["app", "main"]
 
 
+
 class EngineChoice(StrEnum):
     """Values of the global ``--engine`` option (the ``engine`` setting)."""
 
@@ -28,7 +29,6 @@ class EngineChoice(StrEnum):
     scipy = "scipy"
     cch = "cch"
     networkx = "networkx"
-
 
 app = typer.Typer(
     name="urbanchain",

@@ -190,7 +190,9 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def write_metadata(chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path) -> Path:
+def write_metadata(
+    chain: UrbanChain, tables: dict[str, pd.DataFrame], path: Path
+) -> Path:
     """Write what a batch run needs to be reproduced: versions, settings, per-table attrs.
 
     The file records the urbanchain version, the settings in force (engine
