@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from urbanchain import datasets, metrics
@@ -224,3 +225,33 @@ def test_delta_centralities_equal_networkx(directed: bool) -> None:
     eg = metrics.edge_betweenness(G, engine="igraph")
     er = metrics.edge_betweenness(G, engine="networkx")
     np.testing.assert_allclose(eg["betweenness"], er["betweenness"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["igraph", "scipy", "networkx"])
+@pytest.mark.parametrize("directed", [False, True])
+def test_network_edge_betweenness_equals_networkx_input(engine: str, directed: bool) -> None:
+    """The array path for a Network gives the frame the networkx path gives."""
+    net = graph_from_gdfs(
+        datasets.nodes(), datasets.corridors(), directed=directed, output="network"
+    )
+    G = net.to_networkx()
+    got = metrics.edge_betweenness(net, engine=engine, k=30, seed=2)
+    ref = metrics.edge_betweenness(G, engine=engine, k=30, seed=2)
+    if engine == "networkx":  # NetworkX samples by node order of its own graph
+        got = metrics.edge_betweenness(net, engine=engine)
+        ref = metrics.edge_betweenness(G, engine=engine)
+    assert got.index.is_unique
+    # rows follow Network.edges order (networkx orders them by adjacency)
+    ref = ref.loc[got.index]
+    pd.testing.assert_frame_equal(
+        got[["corridor_id", "betweenness"]],
+        ref[["corridor_id", "betweenness"]],
+        check_exact=False,
+        rtol=1e-12,
+    )
+    ends = zip(got["u"], got["v"], ref["u"], ref["v"], strict=True)
+    if directed:
+        assert all((a, b) == (c, d) for a, b, c, d in ends)
+    else:  # networkx reports an undirected edge's ends in adjacency order
+        assert all({a, b} == {c, d} for a, b, c, d in ends)
+    assert got.attrs == ref.attrs

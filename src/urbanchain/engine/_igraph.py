@@ -36,7 +36,14 @@ import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
-from urbanchain.engine._interface import EdgeRow, FloatArray, GraphSource, IntArray, ResolvedEngine
+from urbanchain.engine._interface import (
+    EdgeRow,
+    FloatArray,
+    GraphSource,
+    IntArray,
+    ResolvedEngine,
+    edge_values,
+)
 from urbanchain.engine._scipy import ScipyEngine
 from urbanchain.errors import OptionalDependencyError
 
@@ -122,16 +129,14 @@ class IGraphEngine(ScipyEngine):
             return ordered / ((n - 1) * (n - 2)) if n > 2 else ordered
         return ordered if self.csr.directed else ordered / 2.0
 
-    def edge_betweenness(
+    def edge_betweenness_csr(
         self,
-        G: nx.Graph,
-        edges: list[EdgeRow],
         sample: IntArray | None,
         *,
         normalized: bool,
         seed: int | None,
         cutoff: float | None = None,
-    ) -> list[float]:
+    ) -> FloatArray:
         csr = self.csr
         n = csr.n
         directed = csr.directed
@@ -146,13 +151,30 @@ class IGraphEngine(ScipyEngine):
         )
         ordered = raw * self._ordered_factor(sample)
         if normalized:
-            value_of_pair = ordered / (n * (n - 1)) if n > 1 else ordered
+            value = ordered / (n * (n - 1)) if n > 1 else ordered
         else:
-            value_of_pair = ordered if directed else ordered / 2.0
+            value = ordered if directed else ordered / 2.0
         rows, cols = self._pairs
-        pairs = zip(rows.tolist(), cols.tolist(), strict=True)
-        pair_val = dict(zip(pairs, value_of_pair.tolist(), strict=True))
-        return share_among_parallel(csr, self.source.weight, edges, pair_val, directed)
+        return edge_values(csr, rows, cols, value)
+
+    def edge_betweenness(
+        self,
+        G: nx.Graph,
+        edges: list[EdgeRow],
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
+    ) -> list[float]:
+        vals = self.edge_betweenness_csr(sample, normalized=normalized, seed=seed, cutoff=cutoff)
+        out = [0.0] * len(edges)
+        pos = 0
+        for t, (u, v, _k, _d) in enumerate(edges):  # csr edges are the non-loop edges, in order
+            if u != v:
+                out[t] = float(vals[pos])
+                pos += 1
+        return out
 
     # -- closeness ---------------------------------------------------------
     def closeness_harmonic(
@@ -202,31 +224,3 @@ class IGraphEngine(ScipyEngine):
 
     def provenance(self) -> dict[str, Any]:
         return {"engine": self.name}
-
-
-def share_among_parallel(
-    csr: Any,
-    weight: str,
-    edges: list[EdgeRow],
-    pair_val: dict[tuple[int, int], float],
-    directed: bool,
-) -> list[float]:
-    """Give each node pair's value to its parallel edges of minimum weight, equally.
-
-    ``pair_val`` is keyed by CSR positions ``(i, j)`` (``i < j`` when undirected).
-    Other parallel edges and self-loops get 0 (NetworkX's multigraph convention).
-    """
-    groups: dict[tuple[int, int], list[int]] = {}
-    for t, (u, v, _key, _d) in enumerate(edges):
-        if u == v:
-            continue
-        i, j = csr.index[u], csr.index[v]
-        key = (i, j) if directed else (min(i, j), max(i, j))
-        groups.setdefault(key, []).append(t)
-    value = [0.0] * len(edges)
-    for key, ts in groups.items():
-        wmin = min(float(edges[t][3][weight]) for t in ts)
-        ties = [t for t in ts if float(edges[t][3][weight]) == wmin]
-        for t in ties:
-            value[t] = pair_val.get(key, 0.0) / len(ties)
-    return value

@@ -48,6 +48,7 @@ __all__ = [
     "IntArray",
     "ResolvedEngine",
     "closeness_from_rows",
+    "edge_values",
     "scale_node_bc",
 ]
 
@@ -168,6 +169,21 @@ class Engine(Protocol):
         """Betweenness of every edge of ``edges`` (a networkx graph's rows, in order)."""
         ...
 
+    def edge_betweenness_csr(
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
+    ) -> FloatArray:
+        """Betweenness of every non-self-loop edge, in ``csr.edge_u`` order (no per-edge objects).
+
+        Same values as :meth:`edge_betweenness`: a pair's value is shared
+        equally among its parallel edges of minimum weight.
+        """
+        ...
+
     def provenance(self) -> dict[str, Any]:
         """Attributes recorded on every result (engine name, and rounding for cch)."""
         ...
@@ -210,6 +226,39 @@ def closeness_from_rows(
         closeness[pos] = cl
         harmonic[pos] = inv.sum(axis=1)
     return closeness, harmonic
+
+
+def edge_values(
+    csr: GraphCSR, pair_i: IntArray, pair_j: IntArray, pair_value: FloatArray
+) -> FloatArray:
+    """Share node-pair values among each pair's parallel edges of minimum weight.
+
+    ``pair_i``/``pair_j`` are CSR rows of pairs (any order; an undirected pair
+    may appear in both directions, and its values are then summed).  Returns
+    one value per non-self-loop edge of ``csr`` (``csr.edge_u`` order).
+    """
+    n = max(csr.n, 1)
+    eu = np.asarray(csr.edge_u, dtype=np.int64)
+    ev = np.asarray(csr.edge_v, dtype=np.int64)
+    pi = np.asarray(pair_i, dtype=np.int64)
+    pj = np.asarray(pair_j, dtype=np.int64)
+    if not csr.directed:
+        eu, ev = np.minimum(eu, ev), np.maximum(eu, ev)
+        pi, pj = np.minimum(pi, pj), np.maximum(pi, pj)
+    ekey = eu * n + ev
+    keys, inv = np.unique(ekey, return_inverse=True)
+    w = np.asarray(csr.edge_w, dtype=np.float64)
+    wmin = np.full(len(keys), np.inf)
+    np.minimum.at(wmin, inv, w)
+    tied = w == wmin[inv]
+    ties = np.bincount(inv[tied], minlength=len(keys))
+    val = np.zeros(len(keys))
+    pos = np.searchsorted(keys, pi * n + pj)
+    ok = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == pi * n + pj)
+    np.add.at(val, pos[ok], np.asarray(pair_value, dtype=np.float64)[ok])
+    out = np.zeros(len(w))
+    out[tied] = val[inv[tied]] / ties[inv[tied]]
+    return out
 
 
 class CSREngine:
@@ -258,6 +307,26 @@ class CSREngine:
         if sample is not None:
             node_bc = node_bc * (n / len(sample))
         return scale_node_bc(node_bc, n, normalized, self.csr.directed)
+
+    def edge_betweenness_csr(
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
+    ) -> FloatArray:
+        csr = self.csr
+        n = csr.n
+        _, entry = _kernels.brandes(csr.matrix, sample, cutoff=cutoff)
+        if sample is not None:
+            entry = entry * (n / len(sample))
+        scale = 1.0 if csr.directed else 0.5
+        if normalized:
+            scale = 1.0 / (n * (n - 1)) if n > 1 else 1.0
+        m = csr.matrix
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.indptr))
+        return edge_values(csr, rows, np.asarray(m.indices, dtype=np.int64), entry * scale)
 
     def edge_betweenness(
         self,

@@ -147,6 +147,30 @@ class NetworkXEngine:
             for u, v, ek, _d in edges
         ]
 
+    def edge_betweenness_csr(
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
+    ) -> FloatArray:
+        _no_cutoff(cutoff)
+        G = self.graph
+        multi = G.is_multigraph()
+        bc = nx.edge_betweenness_centrality(
+            G,
+            weight=self.source.weight,
+            normalized=normalized,
+            k=None if sample is None else len(sample),
+            seed=seed,
+        )
+        out = []
+        for u, v, k in self.csr.edge_keys:
+            key, rev = ((u, v, k), (v, u, k)) if multi else ((u, v), (v, u))
+            out.append(float(bc.get(key, bc.get(rev, 0.0))))
+        return np.asarray(out, dtype=np.float64)
+
     def provenance(self) -> dict[str, Any]:
         return {"engine": self.name}
 

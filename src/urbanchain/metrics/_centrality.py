@@ -19,6 +19,7 @@ from urbanchain.metrics._common import (
     Prepared,
     _check_choice,
     _frame_attrs,
+    _network_labels,
     block_rows,
     component_ids,
     dist_rows,
@@ -307,6 +308,33 @@ def _bc_sample(n: int, k: int | None, seed: int | None) -> np.ndarray | None:
     return np.sort(rng.choice(n, size=int(k), replace=False))
 
 
+def _network_edge_frame(net: Any, prep: Prepared, value: np.ndarray) -> pd.DataFrame:
+    """Edge betweenness rows of a :class:`~urbanchain.graph.Network`, from arrays."""
+    edges = net.edges
+    m = len(edges)
+    ids = net.nodes.index
+    bet = np.zeros(m)
+    rows = prep.csr.edge_rows
+    assert rows is not None
+    bet[rows] = value
+    corr = (
+        edges["corridor_id"].to_numpy(dtype=object)
+        if "corridor_id" in edges.columns
+        else np.full(m, None, dtype=object)
+    )
+    corr = corr.copy()
+    corr[pd.isna(corr)] = None
+    return pd.DataFrame(
+        {
+            "u": ids.take(edges["u_pos"].to_numpy()).to_numpy(dtype=object),
+            "v": ids.take(edges["v_pos"].to_numpy()).to_numpy(dtype=object),
+            "corridor_id": corr,
+            "betweenness": bet,
+        },
+        index=pd.Index(_network_labels(net, np.arange(m)), name="edge_id"),
+    )
+
+
 def _close_harm(d: np.ndarray, pos: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Return closeness (Wasserman-Faust) and raw harmonic sums for a block of rows."""
     fin = np.isfinite(d)
@@ -402,28 +430,30 @@ def edge_betweenness(
     [2.5, 1.5, 2.5, 1.5]
     """
     req = resolve_engine(engine)
-    if is_network(G):
-        G = G.to_networkx()  # per-edge rows with their keys come from networkx
     prep = prepare(G, weight)
     n = prep.csr.n
     sample = _bc_sample(n, k, seed)
     cutoff = _check_cutoff(cutoff)
     eng = prep.engine(_engines.for_betweenness(req), n if sample is None else len(sample))
-    multi = G.is_multigraph()
-    rows: list[tuple[Any, Any, Any, Any, float]] = []
-    all_edges = (
-        list(G.edges(keys=True, data=True))
-        if multi
-        else [(u, v, None, d) for u, v, d in G.edges(data=True)]
-    )
-    value = eng.edge_betweenness(
-        G, all_edges, sample, normalized=normalized, seed=seed, cutoff=cutoff
-    )
-    for t, (u, v, ek, d) in enumerate(all_edges):
-        rows.append((edge_label(u, v, ek, d), u, v, d.get("corridor_id"), value[t]))
-    df = pd.DataFrame(rows, columns=["edge_id", "u", "v", "corridor_id", "betweenness"]).set_index(
-        "edge_id"
-    )
+    # one value per non-self-loop edge (csr order); self-loops get 0
+    value = eng.edge_betweenness_csr(sample, normalized=normalized, seed=seed, cutoff=cutoff)
+    if is_network(G):
+        df = _network_edge_frame(G, prep, value)
+    else:
+        multi = G.is_multigraph()
+        rows: list[tuple[Any, Any, Any, Any, float]] = []
+        pos = 0
+        edges = G.edges(keys=True, data=True) if multi else G.edges(data=True)
+        for e in edges:
+            u, v, ek, d = e if multi else (e[0], e[1], None, e[2])
+            val = 0.0
+            if u != v:
+                val = float(value[pos])
+                pos += 1
+            rows.append((edge_label(u, v, ek, d), u, v, d.get("corridor_id"), val))
+        df = pd.DataFrame(
+            rows, columns=["edge_id", "u", "v", "corridor_id", "betweenness"]
+        ).set_index("edge_id")
     _frame_attrs(
         df,
         prep,
