@@ -25,6 +25,14 @@ Setting                       Default         Meaning
                                               calls of >= 1,000 searches (200 from 10^6
                                               arcs, or once its hierarchy is cached),
                                               else scipy; see ``docs/engines.md``.
+                                              ``"igraph"``: scipy distances, igraph
+                                              centralities (``urbanchain[igraph]``).
+``memory_budget_bytes``       ``2**31``       Largest array a metric allocates for its result
+                                              (an OD table): a larger call raises
+                                              :class:`~urbanchain.errors.ResourceLimitError`
+                                              naming the size and the fixes (``targets=``,
+                                              ``dtype="float32"``, ``out=`` a ``.npy`` file).
+                                              Working blocks use at most a quarter of it.
 ============================  ==============  =====================================================
 
 Examples
@@ -104,8 +112,14 @@ _OPTIONS: dict[str, _Option] = {
     "engine": _Option(
         "auto",
         "shortest-path engine",
-        lambda v: v in {"auto", "scipy", "cch", "networkx"},
-        "'auto', 'scipy', 'cch' or 'networkx'",
+        lambda v: v in {"auto", "scipy", "cch", "networkx", "igraph"},
+        "'auto', 'scipy', 'cch', 'networkx' or 'igraph'",
+    ),
+    "memory_budget_bytes": _Option(
+        2**31,
+        "largest result array a metric allocates in memory, bytes",
+        _positive_int,
+        "a positive integer number of bytes",
     ),
 }
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
+from urbanchain import settings
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.crs import geodesic_point_distance
 from urbanchain.engine import _cch
@@ -24,6 +25,7 @@ from urbanchain.engine._weights import GateReport, validate_weights
 from urbanchain.errors import (
     DataQualityWarning,
     GraphError,
+    ResourceLimitError,
     ValidationError,
     WeightError,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "as_engine",
     "base_nodes",
     "block_rows",
+    "check_budget",
     "component_ids",
     "coords",
     "default_nodes",
@@ -70,8 +73,39 @@ def resolve_engine(engine: str | None) -> EngineName:
 
 
 def block_rows(n: int) -> int:
-    """Rows per distance block for ``n`` columns (bounded memory, at most 256)."""
-    return int(max(1, min(256, BLOCK_BYTES // (8 * max(n, 1)))))
+    """Rows per distance block for ``n`` columns (bounded memory, at most 256).
+
+    A block holds at most :data:`BLOCK_BYTES` or a quarter of the
+    ``memory_budget_bytes`` setting, whichever is smaller.
+    """
+    cap = min(BLOCK_BYTES, int(settings.get("memory_budget_bytes")) // 4)
+    return int(max(1, min(256, cap // (8 * max(n, 1)))))
+
+
+def _gib(nbytes: float) -> str:
+    return f"{nbytes / 2**30:,.2f} GiB" if nbytes >= 2**27 else f"{nbytes / 2**20:,.1f} MiB"
+
+
+def check_budget(what: str, rows: int, cols: int, itemsize: int = 8) -> None:
+    """Refuse a ``rows x cols`` in-memory result larger than ``memory_budget_bytes``.
+
+    Raises
+    ------
+    ResourceLimitError
+        Naming the size and the fixes (fewer targets, float32, a file, the setting).
+    """
+    need = rows * cols * itemsize
+    budget = int(settings.get("memory_budget_bytes"))
+    if need <= budget:
+        return
+    msg = (
+        f"{what} would allocate {_gib(need)} ({rows:,} x {cols:,} cells x {itemsize} bytes), "
+        f"more than memory_budget_bytes = {_gib(budget)}. Pass fewer targets (targets=[...] "
+        f"or sources=[...]), dtype='float32' (half the size), out='od.npy' (the table is "
+        f"written in blocks to a memory-mapped NumPy file and never held in memory), or raise "
+        f"the budget: urbanchain.settings.set(memory_budget_bytes={need + 2**20})."
+    )
+    raise ResourceLimitError(msg)
 
 
 @dataclass
@@ -466,8 +500,13 @@ def od_block(
     engine: Engine,
     *,
     nan_unreachable: bool = False,
+    out: np.ndarray | None = None,
+    what: str = "The OD table",
 ) -> np.ndarray:
     """``len(sources) x len(targets)`` distances in one preallocated array.
+
+    ``out`` (e.g. a NumPy memmap, float64 or float32) receives the blocks;
+    without it the array is allocated after :func:`check_budget`.
 
     Blocks are written straight into the output (no second full-size copy).
     Unreachable pairs are inf, or NaN with ``nan_unreachable=True`` (converted
@@ -475,7 +514,9 @@ def od_block(
     fewer targets than sources, Dijkstra runs from the targets on the reversed
     graph, in blocks.
     """
-    out = np.empty((len(sources), len(targets)), dtype=np.float64)
+    if out is None:
+        check_budget(what, len(sources), len(targets))
+        out = np.empty((len(sources), len(targets)), dtype=np.float64)
     sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
     tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
     if not engine.many_to_many and len(targets) < len(sources):

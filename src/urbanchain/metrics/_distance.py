@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+import os
+from pathlib import Path
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from urbanchain._private._messages import format_ids
-from urbanchain.errors import GraphError
+from urbanchain.errors import GraphError, ValidationError
 from urbanchain.metrics._common import (
     _frame_attrs,
+    check_budget,
     default_nodes,
     geodesic_km,
     is_network,
@@ -35,6 +38,8 @@ def od_matrix(
     targets: Any = None,
     weight: str = "time_min",
     engine: str | None = None,
+    dtype: Literal["float64", "float32"] = "float64",
+    out: str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     r"""Shortest-path origin-destination matrix.
 
@@ -55,6 +60,16 @@ def od_matrix(
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; None uses the
         setting (see the Engines page of the docs).  ``attrs["engine"]``
         records the engine used.
+    dtype
+        ``"float64"`` (default) or ``"float32"`` (half the memory; distances
+        rounded to about 7 significant digits).
+    out
+        A ``.npy`` path: the table is written block by block to a NumPy
+        memory-mapped file (:func:`numpy.lib.format.open_memmap`, readable with
+        ``numpy.load(path, mmap_mode="r")``) and the returned DataFrame wraps
+        that file, so the table is never held in memory whatever its size.
+        None (default): in memory, refused above the ``memory_budget_bytes``
+        setting.
 
     Returns
     -------
@@ -73,6 +88,9 @@ def od_matrix(
         Missing or invalid weights (edge ids are listed).
     UnknownNameError
         Unknown node ids or engine.
+    ResourceLimitError
+        The in-memory table would exceed ``memory_budget_bytes`` (the message
+        gives its size and the fixes: ``targets=``, ``dtype="float32"``, ``out=``).
 
     References
     ----------
@@ -93,13 +111,36 @@ def od_matrix(
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    if dtype not in ("float64", "float32"):
+        msg = f"dtype must be 'float64' or 'float32'; got {dtype!r}."
+        raise ValidationError(msg)
+    itemsize = np.dtype(dtype).itemsize
+    buf: np.ndarray | None = None
+    extra: dict[str, Any] = {}
+    if out is not None:
+        path = Path(out)
+        if path.suffix != ".npy":
+            msg = (
+                f"out must be a path ending in .npy (a NumPy memory-mapped file); got {str(out)!r}."
+            )
+            raise ValidationError(msg)
+        buf = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(len(src), len(tgt)))
+        extra["out"] = str(path)
+    else:
+        check_budget("od_matrix", len(src), len(tgt), itemsize)
+        if dtype == "float32":
+            buf = np.empty((len(src), len(tgt)), dtype=np.float32)
     eng = prep.engine(req, searches=min(len(src), len(tgt)))
-    d = od_block(prep, src, tgt, eng, nan_unreachable=True)
+    d = od_block(prep, src, tgt, eng, nan_unreachable=True, out=buf)
+    if isinstance(d, np.memmap):
+        d.flush()
     unreachable = sum(int(np.isnan(d[i : i + 256]).sum()) for i in range(0, len(src), 256))
     df = pd.DataFrame(
         d, index=pd.Index(src, name="source"), columns=pd.Index(tgt, name="target"), copy=False
     )
-    _frame_attrs(df, prep, eng, unit=unit_of(G, weight), unreachable=unreachable)
+    _frame_attrs(
+        df, prep, eng, unit=unit_of(G, weight), unreachable=unreachable, dtype=dtype, **extra
+    )
     return df
 
 
