@@ -119,7 +119,10 @@ __all__ = [
     "corridors_as_of",
     "graph_from_edges_gdf",
     "graph_from_gdfs",
+    "graph_from_osm",
+    "graph_from_osmnx",
     "graph_to_gdfs",
+    "to_osmnx",
     "topology_report",
 ]
 
@@ -1930,3 +1933,7 @@ def graph_from_edges_gdf(
         )
     )
     return G
+
+
+# real road networks (OSMnx graphs, OSM extracts): see urbanchain.graph.osm
+from urbanchain.graph.osm import graph_from_osm, graph_from_osmnx, to_osmnx  # noqa: E402
