@@ -692,3 +692,43 @@ def test_cch_coordinates_fall_back_to_a_lattice() -> None:
     assert lat.tolist() == [0, 0, 0, 1, 1]  # width ceil(sqrt(5)) = 3
     assert lon.tolist() == [0, 1, 2, 0, 1]
     assert _cch._coords(4, None)[0].tolist() == [0, 0, 1, 1]
+
+
+@needs_cch
+@pytest.mark.parametrize("slow", [False, True])
+def test_auto_falls_back_to_scipy_when_cch_is_slower(
+    monkeypatch: pytest.MonkeyPatch, slow: bool
+) -> None:
+    """``auto`` times cch's first rows against scipy's and switches when cch is slower."""
+    import time
+
+    G = random_graph(9, directed=True, n=120, m=400)
+    nodes = list(G.nodes)
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
+    ref = metrics.od_matrix(G, sources=nodes, targets=nodes, engine="scipy")
+    real = _cch.CCHEngine.distances
+
+    def distances(self: _cch.CCHEngine, *a: object, **k: object) -> np.ndarray:
+        if slow:
+            time.sleep(0.05)  # a hierarchy whose queries are slow on this graph
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_cch.CCHEngine, "distances", distances)
+    got = metrics.od_matrix(G, sources=nodes, targets=nodes)
+    assert got.attrs["engine"] == "cch"
+    np.testing.assert_allclose(
+        got.to_numpy(), ref.to_numpy(), atol=_dist_tol(G, "cch"), equal_nan=True
+    )
+    if slow:
+        fb = got.attrs["fallback"]
+        assert fb["engine"] == "scipy"
+        assert fb["rows"] == len(nodes) - 18
+        assert fb["probe_s_per_row"]["cch"] > fb["probe_s_per_row"]["scipy"]
+    else:
+        # on 121 nodes either may win: a fallback is recorded only when cch was slower
+        fb = got.attrs.get("fallback")
+        if fb is not None:
+            assert fb["probe_s_per_row"]["cch"] > fb["probe_s_per_row"]["scipy"]
+    # explicit engines never probe
+    assert "fallback" not in metrics.od_matrix(G, sources=nodes, targets=nodes, engine="cch").attrs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -461,8 +462,20 @@ def row_blocks(
         yield pos, engine.distances(rows[pos], reverse=reverse)
 
 
+#: Rows the ``auto`` probe runs on the many-to-many engine before comparing it with scipy.
+PROBE_ROWS = 16
+#: Scipy rows timed by the probe.
+PROBE_FALLBACK_ROWS = 2
+
+
 def od_rows(
-    prep: Prepared, sources: list[Any], targets: list[Any], engine: Engine
+    prep: Prepared,
+    sources: list[Any],
+    targets: list[Any],
+    engine: Engine,
+    *,
+    fallback: Engine | None = None,
+    report: dict[str, Any] | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(source positions, distances to targets)`` blocks of the sources x targets table.
 
@@ -471,15 +484,44 @@ def od_rows(
     networkx) runs Dijkstra from the sources, or once from the targets on the
     reversed graph when there are fewer targets and their ``len(targets) x n``
     rows fit in one block budget.
+
+    ``fallback`` (what ``engine="auto"`` passes with a many-to-many engine):
+    the first :data:`PROBE_ROWS` rows run on ``engine`` and the next
+    :data:`PROBE_FALLBACK_ROWS` on ``fallback``, both timed; when ``engine``
+    took longer per row, the remaining rows run on ``fallback`` and
+    ``report["fallback"]`` says so.  So ``auto`` is never much slower than
+    scipy, whatever the hierarchy's query cost on this graph.
     """
     tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
     sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
     n = prep.csr.n
     if engine.many_to_many:
-        step = block_rows(len(tidx))
-        for start in range(0, len(sidx), step):
-            pos = np.arange(start, min(start + step, len(sidx)))
-            yield pos, engine.distances(sidx[pos], tidx)
+        start = 0
+        use = engine
+        if fallback is not None and len(sidx) > 4 * (PROBE_ROWS + PROBE_FALLBACK_ROWS):
+            pos = np.arange(PROBE_ROWS)
+            t0 = time.perf_counter()
+            d = engine.distances(sidx[pos], tidx)
+            per_row = (time.perf_counter() - t0) / PROBE_ROWS
+            yield pos, d
+            pos = np.arange(PROBE_ROWS, PROBE_ROWS + PROBE_FALLBACK_ROWS)
+            t0 = time.perf_counter()
+            d = fallback.distances(sidx[pos], tidx)
+            per_row_fb = (time.perf_counter() - t0) / PROBE_FALLBACK_ROWS
+            yield pos, d
+            start = PROBE_ROWS + PROBE_FALLBACK_ROWS
+            if per_row > per_row_fb:
+                use = fallback
+                if report is not None:
+                    report["fallback"] = {
+                        "engine": fallback.name,
+                        "rows": len(sidx) - start,
+                        "probe_s_per_row": {engine.name: per_row, fallback.name: per_row_fb},
+                    }
+        step = block_rows(len(tidx) if use.many_to_many else n)
+        for s0 in range(start, len(sidx), step):
+            pos = np.arange(s0, min(s0 + step, len(sidx)))
+            yield pos, use.distances(sidx[pos], tidx)
         return
     if len(tidx) < len(sidx) and len(tidx) * n * 8 <= BLOCK_BYTES:
         back = engine.distances(tidx, sidx, reverse=True).T
@@ -502,6 +544,8 @@ def od_block(
     nan_unreachable: bool = False,
     out: np.ndarray | None = None,
     what: str = "The OD table",
+    fallback: Engine | None = None,
+    report: dict[str, Any] | None = None,
 ) -> np.ndarray:
     """``len(sources) x len(targets)`` distances in one preallocated array.
 
@@ -526,7 +570,7 @@ def od_block(
             if nan_unreachable:
                 view[np.isinf(view)] = np.nan
         return out
-    for pos, d in od_rows(prep, sources, targets, engine):
+    for pos, d in od_rows(prep, sources, targets, engine, fallback=fallback, report=report):
         view = out[pos[0] : pos[-1] + 1]
         view[...] = d
         if nan_unreachable:

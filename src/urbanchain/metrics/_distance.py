@@ -59,7 +59,9 @@ def od_matrix(
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; None uses the
         setting (see the Engines page of the docs).  ``attrs["engine"]``
-        records the engine used.
+        records the engine used.  When ``"auto"`` picks cch, its first rows
+        are timed against scipy's; if cch is slower per row on this graph the
+        remaining rows run on scipy and ``attrs["fallback"]`` records it.
     dtype
         ``"float64"`` (default) or ``"float32"`` (half the memory; distances
         rounded to about 7 significant digits).
@@ -131,7 +133,13 @@ def od_matrix(
         if dtype == "float32":
             buf = np.empty((len(src), len(tgt)), dtype=np.float32)
     eng = prep.engine(req, searches=min(len(src), len(tgt)))
-    d = od_block(prep, src, tgt, eng, nan_unreachable=True, out=buf)
+    # auto with a many-to-many engine: probe it against scipy, switch if it is slower
+    fallback = prep.engine("scipy", 0) if req == "auto" and eng.many_to_many else None
+    report: dict[str, Any] = {}
+    d = od_block(
+        prep, src, tgt, eng, nan_unreachable=True, out=buf, fallback=fallback, report=report
+    )
+    extra.update(report)
     if isinstance(d, np.memmap):
         d.flush()
     unreachable = sum(int(np.isnan(d[i : i + 256]).sum()) for i in range(0, len(src), 256))
