@@ -58,7 +58,7 @@ from typing import Any
 from urbanchain._private._messages import unknown_name
 from urbanchain.errors import ValidationError
 
-__all__ = ["describe", "get", "override", "set"]
+__all__ = ["describe", "get", "is_default", "override", "set"]
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,22 @@ def override(**values: Any) -> Iterator[None]:
         yield
     finally:
         _values.update(old)
+
+
+def is_default(name: str) -> bool:
+    """Whether setting ``name`` still holds its default (never set nor overridden).
+
+    Examples
+    --------
+    >>> from urbanchain import settings
+    >>> settings.is_default("snap_tolerance_m")
+    True
+    >>> with settings.override(snap_tolerance_m=50.0):
+    ...     settings.is_default("snap_tolerance_m")
+    False
+    """
+    _check(name, _values.get(name))
+    return bool(_values[name] == _OPTIONS[name].default)
 
 
 def resolve(name: str, value: Any) -> Any:
