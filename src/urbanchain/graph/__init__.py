@@ -117,6 +117,7 @@ __all__ = [
     "STATUSES",
     "Network",
     "TopologyReport",
+    "attach",
     "corridors_as_of",
     "graph_from_edges_gdf",
     "graph_from_gdfs",
@@ -1947,4 +1948,5 @@ def graph_from_edges_gdf(
 
 
 # real road networks (OSMnx graphs, OSM extracts): see urbanchain.graph.osm
+from urbanchain.graph._attach import attach  # noqa: E402
 from urbanchain.graph.osm import graph_from_osm, graph_from_osmnx, to_osmnx  # noqa: E402
