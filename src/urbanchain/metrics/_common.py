@@ -619,7 +619,26 @@ def coords(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
             f"geodesic metric (length=None)."
         )
         raise GraphError(msg)
-    return xs, ys
+    return _to_lonlat(G, xs, ys)
+
+
+def _to_lonlat(G: Any, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Node coordinates in lon/lat: converted from ``G.graph["crs"]`` when it is projected.
+
+    Geodesic metrics (detour index, straightness) then work on graphs in UTM or
+    a national grid; a graph without a ``crs`` is taken as lon/lat.
+    """
+    crs = (getattr(G, "graph", None) or {}).get("crs")
+    if crs is None or len(xs) == 0:
+        return xs, ys
+    from pyproj import CRS, Transformer
+
+    src = CRS.from_user_input(crs)
+    if src.is_geographic:
+        return xs, ys
+    tr = Transformer.from_crs(src, "EPSG:4326", always_xy=True)
+    lon, lat = tr.transform(xs, ys)
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
 def geodesic_km(G: nx.Graph, a: list[Any], b: list[Any]) -> np.ndarray:
