@@ -18,7 +18,7 @@ import geopandas as gpd
 from urbanchain import settings
 from urbanchain.errors import InputFileError
 from urbanchain.io import _readers
-from urbanchain.layers._validate import emit_warnings, get_schema, run_checks
+from urbanchain.layers._validate import Region, emit_warnings, get_schema, run_checks
 
 __all__ = ["read_layer"]
 
@@ -41,6 +41,7 @@ def read_layer(
     max_features: int | None = None,
     max_vertices: int | None = None,
     allow_remote: bool | None = None,
+    region: Region = "default",
 ) -> gpd.GeoDataFrame:
     """Read and validate one layer from a file.
 
@@ -90,6 +91,12 @@ def read_layer(
         The per-feature cap is the ``max_vertices_per_feature`` setting.
     allow_remote
         Allow remote paths; default the ``allow_remote`` setting (``False``).
+    region
+        The lon/lat bbox ``(min_lon, min_lat, max_lon, max_lat)`` that features
+        far outside of draw a warning; ``"default"``: the Delta's region
+        (Vietnam and its seas) for the ``provinces``, ``nodes`` and
+        ``corridors`` kinds, no check for the generic ``lines``, ``polygons``
+        and ``points`` (a road network of one's own can be anywhere); None: no check.
 
     Returns
     -------
@@ -196,6 +203,7 @@ def read_layer(
         max_vertices=max_vertices,
         from_read_layer=True,
         want_data=True,
+        region=region,
     )
     report.raise_for_errors()
     emit_warnings(report, stacklevel=2)

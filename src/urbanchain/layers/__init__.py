@@ -37,6 +37,7 @@ from urbanchain.layers._validate import (
     LAYER_SCHEMAS,
     Issue,
     LayerSchema,
+    Region,
     ValidationReport,
     emit_warnings,
     run_checks,
@@ -61,6 +62,7 @@ def validate_layer(
     id_col: str | None = None,
     repair: bool = False,
     name: str | None = None,
+    region: Region = "default",
 ) -> ValidationReport:
     """Check a layer against the schema of its kind and report every problem.
 
@@ -86,6 +88,12 @@ def validate_layer(
         Apply safe repairs to a copy (``report.data``) and list them in ``report.repairs``.
     name
         How to name the layer in messages (default ``"layer"``).
+    region
+        The lon/lat bbox ``(min_lon, min_lat, max_lon, max_lat)`` that features
+        far outside of draw a warning; ``"default"``: the Delta's region
+        (Vietnam and its seas) for the ``provinces``, ``nodes`` and
+        ``corridors`` kinds, no check for the generic ``lines``, ``polygons``
+        and ``points`` (a road network of one's own can be anywhere); None: no check.
 
     Returns
     -------
@@ -113,7 +121,7 @@ def validate_layer(
     >>> report.ok, [issue.code for issue in report.errors]
     (False, ['duplicate_id'])
     """
-    return run_checks(gdf, kind=kind, id_col=id_col, repair=repair, name=name)
+    return run_checks(gdf, kind=kind, id_col=id_col, repair=repair, name=name, region=region)
 
 
 def check_layer(
@@ -123,6 +131,7 @@ def check_layer(
     id_col: str | None = None,
     repair: bool = False,
     name: str | None = None,
+    region: Region = "default",
 ) -> gpd.GeoDataFrame:
     """Validate a layer, raise on errors, warn about repairs, and return a checked copy.
 
@@ -139,6 +148,12 @@ def check_layer(
         that counts what changed).
     name
         How to name the layer in messages.
+    region
+        The lon/lat bbox ``(min_lon, min_lat, max_lon, max_lat)`` that features
+        far outside of draw a warning; ``"default"``: the Delta's region
+        (Vietnam and its seas) for the ``provinces``, ``nodes`` and
+        ``corridors`` kinds, no check for the generic ``lines``, ``polygons``
+        and ``points`` (a road network of one's own can be anywhere); None: no check.
 
     Returns
     -------
@@ -169,7 +184,9 @@ def check_layer(
     >>> check_layer(gdf, kind="nodes")["node_id"].tolist()
     ['ha_noi']
     """
-    report = run_checks(gdf, kind=kind, id_col=id_col, repair=repair, name=name, want_data=True)
+    report = run_checks(
+        gdf, kind=kind, id_col=id_col, repair=repair, name=name, want_data=True, region=region
+    )
     report.raise_for_errors()
     emit_warnings(report, stacklevel=2)
     assert report.data is not None

@@ -809,9 +809,51 @@ def _check_ranges(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> boo
     return ok
 
 
-def _check_region(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> None:
-    """Row 10 (soft): features entirely outside the expected region."""
-    if not usable.any():
+#: Kinds whose default region check is the Delta's (:data:`EXPECTED_REGION`); the
+#: generic kinds (``lines``, ``polygons``, ``points``: a user's own road network
+#: or POIs, anywhere in the world) are not checked unless ``region=`` is given.
+REGION_CHECKED_KINDS = frozenset({"provinces", "nodes", "corridors"})
+
+#: ``region=`` values: ``"default"`` (by kind), None (off) or a lon/lat bbox.
+Region = tuple[float, float, float, float] | str | None
+
+
+def resolve_region(
+    region: Region, kind: str
+) -> tuple[tuple[float, float, float, float], str] | None:
+    """Return the bbox (and its name) a layer of ``kind`` is checked against, or None."""
+    if region == "default":
+        return (EXPECTED_REGION, EXPECTED_REGION_NAME) if kind in REGION_CHECKED_KINDS else None
+    if region is None:
+        return None
+    ok = (
+        isinstance(region, tuple | list)
+        and len(region) == 4
+        and all(isinstance(c, int | float) and not isinstance(c, bool) for c in region)
+        and region[0] < region[2]
+        and region[1] < region[3]
+    )
+    if not ok:
+        msg = (
+            f"region must be 'default', None (no check) or a lon/lat bbox "
+            f"(min_lon, min_lat, max_lon, max_lat) with min < max; got {region!r}."
+        )
+        raise ValidationError(msg)
+    bbox = tuple(float(c) for c in region)
+    return (bbox[0], bbox[1], bbox[2], bbox[3]), "the region passed as region="
+
+
+def _check_region(
+    st: _State,
+    crs: pyproj.CRS,
+    usable: NDArray[np.bool_],
+    region: tuple[tuple[float, float, float, float], str] | None = (
+        EXPECTED_REGION,
+        EXPECTED_REGION_NAME,
+    ),
+) -> None:
+    """Row 10 (soft): features entirely outside the expected region (None: no check)."""
+    if region is None or not usable.any():
         return
     b = shapely.bounds(st.geoms[usable])
     if not crs.is_geographic:
@@ -821,7 +863,7 @@ def _check_region(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> Non
         b = np.column_stack(
             [np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)]
         )
-    lon0, lat0, lon1, lat1 = EXPECTED_REGION
+    (lon0, lat0, lon1, lat1), region_name = region
     with np.errstate(invalid="ignore"):
         out = (b[:, 2] < lon0) | (b[:, 0] > lon1) | (b[:, 3] < lat0) | (b[:, 1] > lat1)
         out |= ~np.isfinite(b).all(axis=1)
@@ -830,7 +872,7 @@ def _check_region(st: _State, crs: pyproj.CRS, usable: NDArray[np.bool_]) -> Non
     idx = np.flatnonzero(usable)[out]
     msg = (
         f"{st.name}: {len(idx)} of {int(usable.sum())} features lie far outside the expected "
-        f"region ({EXPECTED_REGION_NAME}: longitude {lon0:g}-{lon1:g}°E, latitude "
+        f"region ({region_name}: longitude {lon0:g}-{lon1:g}°E, latitude "
         f"{lat0:g}-{lat1:g}°N): {st.rows.describe(idx)}. Check for swapped latitude/longitude "
         "or a wrong crs=; if the layer really covers another region, ignore this warning."
     )
@@ -972,6 +1014,7 @@ def run_checks(
     max_vertices: int | None = None,
     from_read_layer: bool = False,
     want_data: bool = False,
+    region: Region = "default",
 ) -> ValidationReport:
     """Check ``gdf`` against the schema of ``kind``; see :func:`urbanchain.layers.validate_layer`.
 
@@ -981,6 +1024,7 @@ def run_checks(
     input is kept, so dropped rows leave gaps that point back to the input.
     """
     schema = get_schema(kind)
+    region_box = resolve_region(region, kind)
     label = name or "layer"
     if not isinstance(gdf, gpd.GeoDataFrame):
         msg = (
@@ -1049,7 +1093,7 @@ def run_checks(
     _check_numeric(st)
     _check_categories(st)
     if crs is not None and ranges_ok and not report.errors:
-        _check_region(st, crs, usable & _present(st))
+        _check_region(st, crs, usable & _present(st), region_box)
     if (repair or want_data) and report.ok:
         out = st.gdf.copy()
         out[geom_name] = gpd.GeoSeries(st.geoms, index=out.index, crs=gdf.crs)
