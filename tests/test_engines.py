@@ -732,3 +732,24 @@ def test_auto_falls_back_to_scipy_when_cch_is_slower(
             assert fb["probe_s_per_row"]["cch"] > fb["probe_s_per_row"]["scipy"]
     # explicit engines never probe
     assert "fallback" not in metrics.od_matrix(G, sources=nodes, targets=nodes, engine="cch").attrs
+
+
+@needs_cch
+def test_accessibility_auto_falls_back_when_cch_is_slower(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    G = random_graph(10, directed=False, n=120, m=400)
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
+    ref = metrics.accessibility(G, engine="scipy")
+    real = _cch.CCHEngine.distances
+
+    def slow(self: _cch.CCHEngine, *a: object, **k: object) -> np.ndarray:
+        time.sleep(0.05)
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_cch.CCHEngine, "distances", slow)
+    got = metrics.accessibility(G)
+    assert got.attrs["fallback"]["engine"] == "scipy"
+    np.testing.assert_allclose(got["accessibility"], ref["accessibility"], rtol=1e-6)
+    assert got["destinations_reached"].tolist() == ref["destinations_reached"].tolist()

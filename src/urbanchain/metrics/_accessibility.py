@@ -182,6 +182,8 @@ def _hansen_sums(
     decay: str,
     beta: float,
     include_self: bool,
+    fallback: Engine | None = None,
+    report: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hansen sums per source, never holding the sources x destinations table whole.
 
@@ -210,7 +212,7 @@ def _hansen_sums(
         return a, reached
     a = np.empty(len(src))
     reached = np.empty(len(src), dtype=np.int64)
-    for pos, d in od_rows(prep, src, dest, eng):
+    for pos, d in od_rows(prep, src, dest, eng, fallback=fallback, report=report):
         a[pos], reached[pos] = _hansen(
             d,
             m,
@@ -305,8 +307,20 @@ def accessibility(
     src = resolve_nodes(G, sources, default=base_nodes(G) or node_ids(G), what="source")
     dest, m = masses(G, mass, destinations, missing=missing)
     eng = prep.engine(req, searches=min(len(src), len(dest)))
+    # auto with a many-to-many engine: probe it against scipy (see od_rows)
+    fallback = prep.engine("scipy", 0) if req == "auto" and eng.many_to_many else None
+    report: dict[str, Any] = {}
     a, reached = _hansen_sums(
-        prep, src, dest, m, eng, decay=decay, beta=b, include_self=include_self
+        prep,
+        src,
+        dest,
+        m,
+        eng,
+        decay=decay,
+        beta=b,
+        include_self=include_self,
+        fallback=fallback,
+        report=report,
     )
     df = pd.DataFrame(
         {"accessibility": a, "destinations_reached": reached},
@@ -320,6 +334,7 @@ def accessibility(
         decay=decay,
         beta=b,
         beta_unit=f"1/{unit_of(G, weight)}" if decay == "exponential" else "exponent",
+        **report,
     )
     return df
 
