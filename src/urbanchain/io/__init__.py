@@ -20,7 +20,7 @@ from urbanchain.errors import InputFileError
 from urbanchain.io import _readers
 from urbanchain.layers._validate import Region, emit_warnings, get_schema, run_checks
 
-__all__ = ["read_layer"]
+__all__ = ["load_graph", "read_layer", "save_graph"]
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +209,7 @@ def read_layer(
     emit_warnings(report, stacklevel=2)
     assert report.data is not None
     return report.data
+
+
+# graphs to and from files (GeoPackage, GeoParquet, GraphML): see urbanchain.io._graphfiles
+from urbanchain.io._graphfiles import load_graph, save_graph  # noqa: E402
