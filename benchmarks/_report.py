@@ -34,6 +34,7 @@ SECTIONS = (
     "## Agreement between tools",
     "## Limits",
     "## Failure sweeps",
+    "## Research scale (issue 19)",
     "## Failures",
     "## Machine and versions",
 )
@@ -944,6 +945,15 @@ def render(R: dict[str, Any]) -> str:
         "`benchmarks/bench_sweeps.py --quick`: 1,000 Monte Carlo scenarios of 3 corridor "
         "failures on the bundled Red River Delta 2025 graph, in process against a 2-worker "
         "Dask LocalCluster (identical tables asserted by the script).",
+    )
+    parts += _script_section(
+        "## Research scale (issue 19)",
+        R.get("research"),
+        "`benchmarks/bench_research.py`: centralities (exact; k = 100 sampled node and edge "
+        "betweenness) against igraph and networkit, and K x K OD tables against pyroutingkit's "
+        "many-to-many, scipy and igraph, single-threaded, with peak RSS above the call's start. "
+        "*÷ urbanchain auto* is the tool's time over urbanchain's default call (< 1: the tool "
+        "is faster).",
     )
     parts += _failures(R) + _machine(R)
     return "\n".join(parts)

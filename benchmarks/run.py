@@ -383,8 +383,40 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
     if plan.extras:
         R["sweeps"] = _script(HERE / "bench_sweeps.py", ["--quick"], plan.timeout)
         _log("bench_sweeps.py done")
+        R["research"] = research(plan)
     R["wall_seconds"] = time.perf_counter() - t_start
     return R
+
+
+#: bench_research.py runs of issue 19 (centralities and K x K OD against peers).
+RESEARCH_FULL: tuple[tuple[str, ...], ...] = (
+    ("--section", "cent", "--net", "osm:0"),
+    ("--section", "cent", "--net", "delaunay:1e5", "--no-exact"),
+    ("--section", "od", "--net", "delaunay:1e5", "--ks", "100,1000"),
+    ("--section", "od", "--net", "grid:1e6", "--ks", "100,1000"),
+)
+RESEARCH_QUICK: tuple[tuple[str, ...], ...] = (
+    ("--section", "cent", "--net", "delaunay:1e4", "--k", "20"),
+    ("--section", "od", "--net", "delaunay:1e4", "--ks", "50"),
+)
+
+
+def research(plan: Plan) -> dict[str, Any]:
+    """Run ``bench_research.py`` for each of its configurations; join their tables."""
+    out: list[str] = []
+    errors: list[str] = []
+    wall = 0.0
+    for args in RESEARCH_QUICK if plan.quick else RESEARCH_FULL:
+        r = _script(HERE / "bench_research.py", list(args), plan.timeout * 4)
+        wall += r.get("wall", 0.0)
+        out.append(f"`bench_research.py {' '.join(args)}`:\n\n{r.get('stdout', '')}")
+        if "error" in r:
+            errors.append(f"{' '.join(args)}: {r['error']}")
+        _log(f"bench_research.py {' '.join(args)} done")
+    res: dict[str, Any] = {"stdout": "\n".join(out), "wall": wall}
+    if errors:
+        res["error"] = " / ".join(errors)
+    return res
 
 
 def _pairs(text: str) -> list[tuple[str, int]]:

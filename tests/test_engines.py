@@ -148,8 +148,8 @@ def test_closeness_harmonic_match_networkx(
     assert got["component"].tolist() == ref["component"].tolist()
     assert got["degree"].tolist() == ref["degree"].tolist()
     assert got.attrs["engine"] == engine
-    assert got.attrs["betweenness_engine"] == "scipy"
-    # betweenness always runs on scipy's exact floats
+    assert got.attrs["betweenness_engine"] == _engines.for_betweenness(engine)
+    # betweenness runs on exact floats (igraph when installed, else scipy's kernel)
     np.testing.assert_allclose(got["betweenness"], ref["betweenness"], rtol=1e-9, atol=1e-12)
 
 
@@ -612,10 +612,11 @@ def test_cch_on_graphs_without_arcs() -> None:
 def test_betweenness_never_claims_cch() -> None:
     G = random_graph(0, directed=False)
     requested = "cch" if HAS_CCH else "scipy"
-    assert metrics.edge_betweenness(G, engine=requested).attrs["engine"] == "scipy"
+    expected = "igraph" if HAS_CCH and importlib.util.find_spec("igraph") else "scipy"
+    assert metrics.edge_betweenness(G, engine=requested).attrs["engine"] == expected
     cen = metrics.centrality(G, length=None, engine=requested)
     assert cen.attrs["engine"] == requested
-    assert cen.attrs["betweenness_engine"] == "scipy"
+    assert cen.attrs["betweenness_engine"] == expected
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -727,3 +728,62 @@ def test_every_engine_metric_equals_the_reference(
         other = [c for c in a.columns if c not in num]
         if engine == "scipy":  # ids of nearest gateways may differ on cch ties
             pd.testing.assert_frame_equal(a[other], b[other])
+@needs_cch
+@pytest.mark.parametrize("slow", [False, True])
+def test_auto_falls_back_to_scipy_when_cch_is_slower(
+    monkeypatch: pytest.MonkeyPatch, slow: bool
+) -> None:
+    """``auto`` times cch's first rows against scipy's and switches when cch is slower."""
+    import time
+
+    G = random_graph(9, directed=True, n=120, m=400)
+    nodes = list(G.nodes)
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
+    ref = metrics.od_matrix(G, sources=nodes, targets=nodes, engine="scipy")
+    real = _cch.CCHEngine.distances
+
+    def distances(self: _cch.CCHEngine, *a: object, **k: object) -> np.ndarray:
+        if slow:
+            time.sleep(0.05)  # a hierarchy whose queries are slow on this graph
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_cch.CCHEngine, "distances", distances)
+    got = metrics.od_matrix(G, sources=nodes, targets=nodes)
+    assert got.attrs["engine"] == "cch"
+    np.testing.assert_allclose(
+        got.to_numpy(), ref.to_numpy(), atol=_dist_tol(G, "cch"), equal_nan=True
+    )
+    if slow:
+        fb = got.attrs["fallback"]
+        assert fb["engine"] == "scipy"
+        assert fb["rows"] == len(nodes) - 18
+        assert fb["probe_s_per_row"]["cch"] > fb["probe_s_per_row"]["scipy"]
+    else:
+        # on 121 nodes either may win: a fallback is recorded only when cch was slower
+        fb = got.attrs.get("fallback")
+        if fb is not None:
+            assert fb["probe_s_per_row"]["cch"] > fb["probe_s_per_row"]["scipy"]
+    # explicit engines never probe
+    assert "fallback" not in metrics.od_matrix(G, sources=nodes, targets=nodes, engine="cch").attrs
+
+
+@needs_cch
+def test_accessibility_auto_falls_back_when_cch_is_slower(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    G = random_graph(10, directed=False, n=120, m=400)
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
+    ref = metrics.accessibility(G, engine="scipy")
+    real = _cch.CCHEngine.distances
+
+    def slow(self: _cch.CCHEngine, *a: object, **k: object) -> np.ndarray:
+        time.sleep(0.05)
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_cch.CCHEngine, "distances", slow)
+    got = metrics.accessibility(G)
+    assert got.attrs["fallback"]["engine"] == "scipy"
+    np.testing.assert_allclose(got["accessibility"], ref["accessibility"], rtol=1e-6)
+    assert got["destinations_reached"].tolist() == ref["destinations_reached"].tolist()

@@ -561,7 +561,7 @@ def test_unknown_names():
     with pytest.raises(UnknownNameError, match="ha_nol"):
         metrics.od_matrix(diamond(), sources=["ha_nol"])
     with pytest.raises(UnknownNameError, match="engine"):
-        metrics.od_matrix(diamond(), engine="igraph")
+        metrics.od_matrix(diamond(), engine="graphtool")
     with pytest.raises(UnknownNameError, match="policy"):
         metrics.centrality(diamond(), policy="ignore")
     with pytest.raises(ValidationError, match="repeats"):

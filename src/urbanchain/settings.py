@@ -25,6 +25,14 @@ Setting                       Default         Meaning
                                               calls of >= 1,000 searches (200 from 10^6
                                               arcs, or once its hierarchy is cached),
                                               else scipy; see ``docs/engines.md``.
+                                              ``"igraph"``: scipy distances, igraph
+                                              centralities (``urbanchain[igraph]``).
+``memory_budget_bytes``       ``2**31``       Largest array a metric allocates for its result
+                                              (an OD table): a larger call raises
+                                              :class:`~urbanchain.errors.ResourceLimitError`
+                                              naming the size and the fixes (``targets=``,
+                                              ``dtype="float32"``, ``out=`` a ``.npy`` file).
+                                              Working blocks use at most a quarter of it.
 ============================  ==============  =====================================================
 
 Examples
@@ -50,7 +58,7 @@ from typing import Any
 from urbanchain._private._messages import unknown_name
 from urbanchain.errors import ValidationError
 
-__all__ = ["describe", "get", "override", "set"]
+__all__ = ["describe", "get", "is_default", "override", "set"]
 
 
 @dataclass(frozen=True)
@@ -104,8 +112,14 @@ _OPTIONS: dict[str, _Option] = {
     "engine": _Option(
         "auto",
         "shortest-path engine",
-        lambda v: v in {"auto", "scipy", "cch", "networkx"},
-        "'auto', 'scipy', 'cch' or 'networkx'",
+        lambda v: v in {"auto", "scipy", "cch", "networkx", "igraph"},
+        "'auto', 'scipy', 'cch', 'networkx' or 'igraph'",
+    ),
+    "memory_budget_bytes": _Option(
+        2**31,
+        "largest result array a metric allocates in memory, bytes",
+        _positive_int,
+        "a positive integer number of bytes",
     ),
 }
 
@@ -175,6 +189,22 @@ def override(**values: Any) -> Iterator[None]:
         yield
     finally:
         _values.update(old)
+
+
+def is_default(name: str) -> bool:
+    """Whether setting ``name`` still holds its default (never set nor overridden).
+
+    Examples
+    --------
+    >>> from urbanchain import settings
+    >>> settings.is_default("snap_tolerance_m")
+    True
+    >>> with settings.override(snap_tolerance_m=50.0):
+    ...     settings.is_default("snap_tolerance_m")
+    False
+    """
+    _check(name, _values.get(name))
+    return bool(_values[name] == _OPTIONS[name].default)
 
 
 def resolve(name: str, value: Any) -> Any:

@@ -47,13 +47,15 @@ __all__ = [
     "GraphSource",
     "IntArray",
     "ResolvedEngine",
+    "closeness_from_rows",
+    "edge_values",
     "scale_node_bc",
 ]
 
 #: Values of every ``engine=`` parameter and of the ``engine`` setting.
-EngineName = Literal["auto", "scipy", "cch", "networkx"]
+EngineName = Literal["auto", "scipy", "cch", "networkx", "igraph"]
 #: An engine that ran (``attrs["engine"]`` of every result): ``auto`` resolved.
-ResolvedEngine = Literal["scipy", "cch", "networkx"]
+ResolvedEngine = Literal["scipy", "cch", "networkx", "igraph"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 #: One edge as the betweenness code reads it: ``(u, v, key, data)``.
@@ -131,9 +133,27 @@ class Engine(Protocol):
         ...
 
     def node_betweenness(
-        self, sample: IntArray | None, *, normalized: bool, seed: int | None
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
     ) -> FloatArray:
-        """Node betweenness in CSR order (scaled as NetworkX's ``betweenness_centrality``)."""
+        """Node betweenness in CSR order (scaled as NetworkX's ``betweenness_centrality``).
+
+        ``cutoff``: only shortest paths of cost at most ``cutoff`` count.
+        """
+        ...
+
+    def closeness_harmonic(
+        self, *, reverse: bool, cutoff: float | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Wasserman-Faust closeness and raw harmonic sums of every node, in CSR order.
+
+        ``reverse=True`` uses distances *to* each node; ``cutoff`` ignores
+        nodes farther than it (they count as unreachable).
+        """
         ...
 
     def edge_betweenness(
@@ -144,8 +164,24 @@ class Engine(Protocol):
         *,
         normalized: bool,
         seed: int | None,
+        cutoff: float | None = None,
     ) -> list[float]:
         """Betweenness of every edge of ``edges`` (a networkx graph's rows, in order)."""
+        ...
+
+    def edge_betweenness_csr(
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
+    ) -> FloatArray:
+        """Betweenness of every non-self-loop edge, in ``csr.edge_u`` order (no per-edge objects).
+
+        Same values as :meth:`edge_betweenness`: a pair's value is shared
+        equally among its parallel edges of minimum weight.
+        """
         ...
 
     def provenance(self) -> dict[str, Any]:
@@ -158,6 +194,71 @@ def scale_node_bc(bc: FloatArray, n: int, normalized: bool, directed: bool) -> F
     if normalized:
         return bc / ((n - 1) * (n - 2)) if n > 2 else bc
     return bc if directed else bc / 2.0
+
+
+def closeness_from_rows(
+    engine: Engine, n: int, *, reverse: bool, cutoff: float | None, block: int = 256
+) -> tuple[FloatArray, FloatArray]:
+    r"""Return closeness and raw harmonic sums from blocks of ``engine.distances`` rows.
+
+    .. math:: C_i = \frac{r_i - 1}{\sum_j d_{ij}} \cdot \frac{r_i - 1}{n - 1},
+        \qquad H_i = \sum_{j \ne i} 1 / d_{ij}
+
+    over the :math:`r_i` nodes reachable (within ``cutoff``), itself included.
+    At most ``block`` rows of ``n`` distances are held at once.
+    """
+    closeness = np.zeros(n)
+    harmonic = np.zeros(n)
+    step = int(max(1, min(block, 2**25 // (8 * max(n, 1)))))
+    for start in range(0, n, step):
+        pos = np.arange(start, min(start + step, n))
+        d = engine.distances(pos, reverse=reverse)
+        if cutoff is not None:
+            d[d > cutoff] = np.inf
+        fin = np.isfinite(d)
+        r = fin.sum(axis=1)
+        total = np.where(fin, d, 0.0).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = np.where(fin & (d > 0), 1.0 / d, 0.0)
+            cl = np.where(total > 0, (r - 1) / total, 0.0)
+        if n > 1:
+            cl = cl * (r - 1) / (n - 1)
+        closeness[pos] = cl
+        harmonic[pos] = inv.sum(axis=1)
+    return closeness, harmonic
+
+
+def edge_values(
+    csr: GraphCSR, pair_i: IntArray, pair_j: IntArray, pair_value: FloatArray
+) -> FloatArray:
+    """Share node-pair values among each pair's parallel edges of minimum weight.
+
+    ``pair_i``/``pair_j`` are CSR rows of pairs (any order; an undirected pair
+    may appear in both directions, and its values are then summed).  Returns
+    one value per non-self-loop edge of ``csr`` (``csr.edge_u`` order).
+    """
+    n = max(csr.n, 1)
+    eu = np.asarray(csr.edge_u, dtype=np.int64)
+    ev = np.asarray(csr.edge_v, dtype=np.int64)
+    pi = np.asarray(pair_i, dtype=np.int64)
+    pj = np.asarray(pair_j, dtype=np.int64)
+    if not csr.directed:
+        eu, ev = np.minimum(eu, ev), np.maximum(eu, ev)
+        pi, pj = np.minimum(pi, pj), np.maximum(pi, pj)
+    ekey = eu * n + ev
+    keys, inv = np.unique(ekey, return_inverse=True)
+    w = np.asarray(csr.edge_w, dtype=np.float64)
+    wmin = np.full(len(keys), np.inf)
+    np.minimum.at(wmin, inv, w)
+    tied = w == wmin[inv]
+    ties = np.bincount(inv[tied], minlength=len(keys))
+    val = np.zeros(len(keys))
+    pos = np.searchsorted(keys, pi * n + pj)
+    ok = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == pi * n + pj)
+    np.add.at(val, pos[ok], np.asarray(pair_value, dtype=np.float64)[ok])
+    out = np.zeros(len(w))
+    out[tied] = val[inv[tied]] / ties[inv[tied]]
+    return out
 
 
 class CSREngine:
@@ -188,14 +289,44 @@ class CSREngine:
     def provenance(self) -> dict[str, Any]:
         return {"engine": self.name}
 
+    def closeness_harmonic(
+        self, *, reverse: bool, cutoff: float | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        return closeness_from_rows(self, self.csr.n, reverse=reverse, cutoff=cutoff)  # type: ignore[arg-type]
+
     def node_betweenness(
-        self, sample: IntArray | None, *, normalized: bool, seed: int | None
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
     ) -> FloatArray:
         n = self.csr.n
-        node_bc, _ = _kernels.brandes(self.csr.matrix, sample)
+        node_bc, _ = _kernels.brandes(self.csr.matrix, sample, cutoff=cutoff)
         if sample is not None:
             node_bc = node_bc * (n / len(sample))
         return scale_node_bc(node_bc, n, normalized, self.csr.directed)
+
+    def edge_betweenness_csr(
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
+    ) -> FloatArray:
+        csr = self.csr
+        n = csr.n
+        _, entry = _kernels.brandes(csr.matrix, sample, cutoff=cutoff)
+        if sample is not None:
+            entry = entry * (n / len(sample))
+        scale = 1.0 if csr.directed else 0.5
+        if normalized:
+            scale = 1.0 / (n * (n - 1)) if n > 1 else 1.0
+        m = csr.matrix
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.indptr))
+        return edge_values(csr, rows, np.asarray(m.indices, dtype=np.int64), entry * scale)
 
     def edge_betweenness(
         self,
@@ -205,12 +336,13 @@ class CSREngine:
         *,
         normalized: bool,
         seed: int | None,
+        cutoff: float | None = None,
     ) -> list[float]:
         csr = self.csr
         n = csr.n
         weight = self.source.weight
         directed = G.is_directed()
-        _, entry = _kernels.brandes(csr.matrix, sample)
+        _, entry = _kernels.brandes(csr.matrix, sample, cutoff=cutoff)
         if sample is not None:
             entry = entry * (n / len(sample))
         m = csr.matrix

@@ -146,7 +146,7 @@ def multi_source(matrix: sp.csr_matrix, sources: np.ndarray) -> tuple[np.ndarray
 
 
 def brandes(
-    matrix: sp.csr_matrix, sources: np.ndarray | None = None
+    matrix: sp.csr_matrix, sources: np.ndarray | None = None, *, cutoff: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raw Brandes betweenness over ordered pairs, for nodes and for CSR entries.
 
@@ -156,6 +156,8 @@ def brandes(
         CSR weights (symmetric for an undirected graph).
     sources
         Source rows; all rows when None.
+    cutoff
+        Only shortest paths of cost at most ``cutoff`` count (None: all).
 
     Returns
     -------
@@ -172,7 +174,10 @@ def brandes(
     entry_bc = np.zeros(len(w))
     srcs = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
     for s in srcs.tolist():
-        d = dijkstra(matrix, directed=True, indices=s)
+        if cutoff is None:
+            d = dijkstra(matrix, directed=True, indices=s)
+        else:
+            d = dijkstra(matrix, directed=True, indices=s, limit=cutoff)
         reach = np.flatnonzero(np.isfinite(d))
         r = len(reach)
         if r <= 1:
@@ -180,7 +185,7 @@ def brandes(
         order = reach[np.argsort(d[reach], kind="stable")]
         rank = np.full(n, -1, dtype=np.int64)
         rank[order] = np.arange(r)
-        cand = np.flatnonzero(np.isfinite(d[rows]))
+        cand = np.flatnonzero(np.isfinite(d[rows]) & np.isfinite(d[cols]))  # cutoff cuts arcs
         du = d[rows[cand]]
         dv = d[cols[cand]]
         tight = (du < dv) & (np.abs(du + w[cand] - dv) <= TIE_RTOL * dv)

@@ -24,7 +24,9 @@ from urbanchain.engine._interface import (
     GraphSource,
     IntArray,
     ResolvedEngine,
+    closeness_from_rows,
 )
+from urbanchain.errors import ValidationError
 
 __all__ = ["NetworkXEngine"]
 
@@ -93,9 +95,20 @@ class NetworkXEngine:
     def arc_weights(self, slots: IntArray) -> FloatArray:
         return np.asarray(self.csr.matrix.data[slots], dtype=np.float64)
 
+    def closeness_harmonic(
+        self, *, reverse: bool, cutoff: float | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        return closeness_from_rows(self, self.csr.n, reverse=reverse, cutoff=cutoff)
+
     def node_betweenness(
-        self, sample: IntArray | None, *, normalized: bool, seed: int | None
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
     ) -> FloatArray:
+        _no_cutoff(cutoff)
         bc = nx.betweenness_centrality(
             self.graph,
             weight=self.source.weight,
@@ -113,7 +126,9 @@ class NetworkXEngine:
         *,
         normalized: bool,
         seed: int | None,
+        cutoff: float | None = None,
     ) -> list[float]:
+        _no_cutoff(cutoff)
         multi = G.is_multigraph()
         bc = nx.edge_betweenness_centrality(
             G,
@@ -132,5 +147,38 @@ class NetworkXEngine:
             for u, v, ek, _d in edges
         ]
 
+    def edge_betweenness_csr(
+        self,
+        sample: IntArray | None,
+        *,
+        normalized: bool,
+        seed: int | None,
+        cutoff: float | None = None,
+    ) -> FloatArray:
+        _no_cutoff(cutoff)
+        G = self.graph
+        multi = G.is_multigraph()
+        bc = nx.edge_betweenness_centrality(
+            G,
+            weight=self.source.weight,
+            normalized=normalized,
+            k=None if sample is None else len(sample),
+            seed=seed,
+        )
+        out = []
+        for u, v, k in self.csr.edge_keys:
+            key, rev = ((u, v, k), (v, u, k)) if multi else ((u, v), (v, u))
+            out.append(float(bc.get(key, bc.get(rev, 0.0))))
+        return np.asarray(out, dtype=np.float64)
+
     def provenance(self) -> dict[str, Any]:
         return {"engine": self.name}
+
+
+def _no_cutoff(cutoff: float | None) -> None:
+    if cutoff is not None:
+        msg = (
+            f"cutoff={cutoff!r}: NetworkX's betweenness has no cutoff, so the reference engine "
+            'cannot compute it; use engine="igraph" or engine="scipy", or cutoff=None.'
+        )
+        raise ValidationError(msg)

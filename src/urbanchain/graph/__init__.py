@@ -127,6 +127,7 @@ from urbanchain.graph._build import build_pieces, gc_paused
 from urbanchain.graph._network import Network, is_missing, records
 
 __all__ = [
+    "BARE_SNAP_TOLERANCE_M",
     "DEFAULT_ACCESS_CIRCUITY",
     "DEFAULT_NEAREST_ACCESS_MAX_M",
     "DEFAULT_SPEEDS_KMH",
@@ -137,10 +138,14 @@ __all__ = [
     "STATUSES",
     "Network",
     "TopologyReport",
+    "attach",
     "corridors_as_of",
     "graph_from_edges_gdf",
     "graph_from_gdfs",
+    "graph_from_osm",
+    "graph_from_osmnx",
     "graph_to_gdfs",
+    "to_osmnx",
     "topology_report",
 ]
 
@@ -148,6 +153,9 @@ logger = logging.getLogger(__name__)
 
 # documented and pickled under its public home
 Network.__module__ = __name__
+
+#: Snapping tolerance (metres) of a bare road network (``nodes=None``) by default.
+BARE_SNAP_TOLERANCE_M = 0.01
 
 #: Operating speeds in km/h by mode or railway line type (see the module docstring).
 DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
@@ -1031,7 +1039,10 @@ def graph_from_gdfs(
     snap_tolerance_m
         Line ends *and* interior vertices within this many metres of a node are
         moved onto the nearest node and the line is split there.  ``None`` uses
-        the setting ``snap_tolerance_m`` (250 m).
+        the setting ``snap_tolerance_m`` (250 m), except for a bare road network
+        (``nodes=None``) while that setting is at its default: then
+        :data:`BARE_SNAP_TOLERANCE_M` (1 cm), which joins only line ends that
+        coincide and never merges real junctions.
     split_at_junctions
         Split lines of the same layer where they share a vertex (rounded to about
         1 cm).  Ends are always joined when they coincide.
@@ -1172,6 +1183,10 @@ def graph_from_gdfs(
             f"urbanchain.graph.Network, for 10^5-10^6 edges); got {output!r}."
         )
         raise GraphError(msg)
+    if snap_tolerance_m is None and nodes is None and settings.is_default("snap_tolerance_m"):
+        # a bare road network: nothing to snap to but its own line ends, and 250 m
+        # would merge real junctions (issue 19: 1,500 edges collapsed to 210)
+        snap_tolerance_m = BARE_SNAP_TOLERANCE_M
     tol = _check_positive(
         settings.resolve("snap_tolerance_m", snap_tolerance_m), "snap_tolerance_m"
     )
@@ -2100,3 +2115,8 @@ def graph_from_edges_gdf(
         )
     )
     return G
+
+
+# real road networks (OSMnx graphs, OSM extracts): see urbanchain.graph.osm
+from urbanchain.graph._attach import attach  # noqa: E402
+from urbanchain.graph.osm import graph_from_osm, graph_from_osmnx, to_osmnx  # noqa: E402

@@ -23,7 +23,7 @@ from urbanchain.io.excel import to_excel
 from urbanchain.io.postgis import is_dsn, read_postgis, to_postgis
 from urbanchain.layers._validate import emit_warnings, get_schema, run_checks
 
-__all__ = ["read_layer", "read_postgis", "to_excel", "to_postgis"]
+__all__ = ["load_graph", "read_layer", "read_postgis", "save_graph", "to_excel", "to_postgis"]
 
 logger = logging.getLogger(__name__)
 
@@ -252,3 +252,7 @@ def read_layer(
     emit_warnings(report, stacklevel=2)
     assert report.data is not None
     return report.data
+
+
+# graphs to and from files (GeoPackage, GeoParquet, GraphML): see urbanchain.io._graphfiles
+from urbanchain.io._graphfiles import load_graph, save_graph  # noqa: E402

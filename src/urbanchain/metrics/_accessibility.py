@@ -211,6 +211,8 @@ def _hansen_sums(
     decay: str,
     beta: float,
     include_self: bool,
+    fallback: Engine | None = None,
+    report: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hansen sums per source, never holding the sources x destinations table whole.
 
@@ -239,7 +241,7 @@ def _hansen_sums(
         return a, reached
     a = np.empty(len(src))
     reached = np.empty(len(src), dtype=np.int64)
-    for pos, d in od_rows(prep, src, dest, eng):
+    for pos, d in od_rows(prep, src, dest, eng, fallback=fallback, report=report):
         a[pos], reached[pos] = _hansen(
             d,
             m,
@@ -465,7 +467,13 @@ def accessibility(
     mass_name = default_mass(G) if mass is None else mass
     dest, m = masses(G, mass_name, destinations, missing=missing)
     eng = prep.engine(req, searches=min(len(src), len(dest)))
-    a, reached = _hansen_sums(prep, src, dest, m, eng, decay=decay, beta=b, include_self=False)
+    # auto with a many-to-many engine: probe it against scipy (see od_rows)
+    fallback = prep.engine("scipy", 0) if req == "auto" and eng.many_to_many else None
+    report: dict[str, Any] = {}
+    a, reached = _hansen_sums(
+        prep, src, dest, m, eng, decay=decay, beta=b, include_self=False,
+        fallback=fallback, report=report,
+    )
     cols: dict[str, Any] = {"name": node_names(G, src)}
     rule = None
     if include_self:
@@ -508,6 +516,7 @@ def accessibility(
             "self_time": unit,
         },
         **extra,
+        **report,
     )
     return df
 

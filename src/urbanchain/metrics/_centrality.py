@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal, get_args
 
 import networkx as nx
 import numpy as np
@@ -22,6 +23,7 @@ from urbanchain.metrics._common import (
     Prepared,
     _check_choice,
     _frame_attrs,
+    _network_labels,
     block_rows,
     component_ids,
     dist_rows,
@@ -29,7 +31,6 @@ from urbanchain.metrics._common import (
     is_network,
     prepare,
     resolve_engine,
-    row_blocks,
     unit_of,
 )
 
@@ -65,6 +66,8 @@ def centrality(
     k: int | None = None,
     seed: int | None = None,
     engine: EngineName | None = None,
+    measures: Sequence[Measure] | None = None,
+    cutoff: float | None = None,
 ) -> pd.DataFrame:
     r"""Node centralities: degree, closeness, harmonic, betweenness and straightness.
 
@@ -114,18 +117,31 @@ def centrality(
         Seed of the source sample (:func:`numpy.random.default_rng`; the
         ``"networkx"`` engine passes it to NetworkX's own sampler).
     engine
-        ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``.  The distances
-        (closeness, harmonic, straightness) run on the chosen engine;
-        betweenness needs the shortest-path DAG and always runs Brandes'
-        accumulation on scipy (``"networkx"``: NetworkX), recorded in
-        ``attrs["betweenness_engine"]``.
+        ``"auto"``, ``"scipy"``, ``"cch"``, ``"igraph"`` or ``"networkx"``.
+        ``"auto"`` computes closeness, harmonic and betweenness with igraph's
+        C kernels when python-igraph is installed (else scipy); straightness
+        runs on the distance engine ``"auto"`` picks.  Betweenness needs the
+        shortest-path DAG, which cch cannot give: with ``"cch"`` it runs on
+        igraph (or scipy), recorded in ``attrs["betweenness_engine"]``.
+    measures
+        The columns to compute (``component`` is always there): any of
+        ``"degree"``, ``"closeness"``, ``"harmonic"``, ``"betweenness"``,
+        ``"straightness"``; None (default) computes all (straightness only
+        with ``length`` set).  ``measures=["betweenness"], k=...`` runs only
+        the sampled sources, never a search from every node.
+    cutoff
+        Only shortest paths of cost at most ``cutoff`` (``weight`` units)
+        count, for closeness, harmonic and betweenness: nodes farther away
+        are treated as unreachable (local centrality).  None (default): no
+        limit.  Not available on the ``"networkx"`` engine for betweenness.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by node id: ``component`` (0 = largest), ``degree`` (incident
         edges, parallel edges counted, self-loops not), ``closeness`` (1/unit),
-        ``harmonic`` (1/unit), ``betweenness`` and ``straightness`` (ratios).
+        ``harmonic`` (1/unit), ``betweenness`` and ``straightness`` (ratios);
+        only the ``measures`` asked for.
 
     Raises
     ------
@@ -165,72 +181,121 @@ def centrality(
     req = resolve_engine(engine)
     _check_choice("policy", policy, _POLICIES)
     _check_choice("direction", direction, _DIRECTIONS)
+    want = _measures(measures, length)
+    cutoff = _check_cutoff(cutoff)
     prep = prepare(G, weight)
-    lprep = prepare(G, length, what="length", warn=False) if length is not None else None
+    lprep = (
+        prepare(G, length, what="length", warn=False)
+        if length is not None and "straightness" in want
+        else None
+    )
     nodes = prep.csr.nodes
     n = len(nodes)
     sample = _bc_sample(n, k, seed)
-    eng = prep.engine(req, searches=n)
     comp = component_ids(prep)
-    if policy == "error":
+    if policy == "error" and "closeness" in want:
         _check_connected(G, comp, prep)
     reverse = direction == "in"
-    closeness = np.zeros(n)
-    harmonic = np.zeros(n)
-    straight = np.zeros(n) if lprep is not None else None
-    for pos, d in row_blocks(prep, np.arange(n), eng, reverse=reverse):
-        closeness[pos], harmonic[pos] = _close_harm(d, pos, n)
-    node_bc = eng.node_betweenness(sample, normalized=normalized, seed=seed)
-    if normalized and n > 1:
-        harmonic = harmonic / (n - 1)
-    if lprep is not None and straight is not None:
-        all_nodes = list(nodes)
-        leng = lprep.engine(req, searches=n)
-        step = max(1, block_rows(n) // 4)  # geodesics hold a few chunk x n arrays
-        for start in range(0, n, step):
-            chunk = all_nodes[start : start + step]
-            dl = dist_rows(lprep, chunk, leng, reverse=reverse)
-            geo = geodesic_km(G, chunk, all_nodes)
-            if reverse:
-                pass  # geodesic distance is symmetric
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(np.isfinite(dl) & (dl > 0), geo / dl, 0.0)
-            straight[start : start + len(chunk)] = ratio.sum(axis=1) / max(n - 1, 1)
-    # incident edges without self-loops (in + out on a directed graph)
-    csr = prep.csr
-    degree = np.bincount(csr.edge_u, minlength=n) + np.bincount(csr.edge_v, minlength=n)
-    data: dict[str, Any] = {
-        "component": [comp[v] for v in nodes],
-        "degree": np.asarray(degree, dtype=np.int64),
-        "closeness": closeness,
-        "harmonic": harmonic,
-        "betweenness": node_bc,
-    }
-    if straight is not None:
-        data["straightness"] = straight
-    df = pd.DataFrame(data, index=pd.Index(nodes, name="node_id", tupleize_cols=False))
+    data: dict[str, Any] = {"component": [comp[v] for v in nodes]}
+    units: dict[str, str] = {"component": "id"}
     unit = unit_of(G, weight)
+    eng: Any = None
+    if "degree" in want:
+        # incident edges without self-loops (in + out on a directed graph)
+        csr = prep.csr
+        degree = np.bincount(csr.edge_u, minlength=n) + np.bincount(csr.edge_v, minlength=n)
+        data["degree"] = np.asarray(degree, dtype=np.int64)
+        units["degree"] = "count"
+    if "closeness" in want or "harmonic" in want:
+        eng = prep.engine(_engines.for_closeness(req), searches=n)
+        closeness, harmonic = eng.closeness_harmonic(reverse=reverse, cutoff=cutoff)
+        if normalized and n > 1:
+            harmonic = harmonic / (n - 1)
+        if "closeness" in want:
+            data["closeness"] = closeness
+            units["closeness"] = f"1/{unit}"
+        if "harmonic" in want:
+            data["harmonic"] = harmonic
+            units["harmonic"] = f"1/{unit}"
+    beng = None
+    if "betweenness" in want:
+        nsearch = n if sample is None else len(sample)
+        beng = prep.engine(_engines.for_betweenness(req), searches=nsearch)
+        data["betweenness"] = beng.node_betweenness(
+            sample, normalized=normalized, seed=seed, cutoff=cutoff
+        )
+        units["betweenness"] = "share of pairs" if normalized else "pairs"
+    if lprep is not None:
+        data["straightness"] = _straightness(G, lprep, req, nodes, reverse=reverse)
+        units["straightness"] = "ratio"
+    if eng is None:
+        eng = beng if beng is not None else prep.engine(req, searches=0)
+    df = pd.DataFrame(data, index=pd.Index(nodes, name="node_id"))
     _frame_attrs(
         df,
         prep,
         eng,
-        units={
-            "component": "id",
-            "degree": "count",
-            "closeness": f"1/{unit}",
-            "harmonic": f"1/{unit}",
-            "betweenness": "share of pairs" if normalized else "pairs",
-            "straightness": "ratio",
-        },
+        units=units,
         policy=policy,
         direction=direction,
         normalized=normalized,
-        n_components=max(comp.values()) + 1,
-        betweenness_engine=eng.betweenness_name,
+        n_components=max(comp.values(), default=-1) + 1,
+        betweenness_engine=None if beng is None else beng.betweenness_name,
         betweenness_k=None if sample is None else len(sample),
         betweenness_seed=seed,
+        cutoff=cutoff,
     )
     return df
+
+
+Measure = Literal["degree", "closeness", "harmonic", "betweenness", "straightness"]
+_MEASURES: tuple[Measure, ...] = get_args(Measure)
+
+
+def _measures(measures: Sequence[Measure] | None, length: str | None) -> set[str]:
+    want: set[str]
+    if measures is None:
+        want = set(_MEASURES)
+        if length is None:
+            want.discard("straightness")
+        return want
+    if isinstance(measures, str):
+        measures = [measures]  # type: ignore[list-item]
+    for m in measures:
+        _check_choice("measure", m, _MEASURES)
+    want = set(measures)
+    if "straightness" in want and length is None:
+        msg = "measures includes 'straightness' but length=None; pass length='length_km'."
+        raise ValidationError(msg)
+    return want
+
+
+def _check_cutoff(cutoff: float | None) -> float | None:
+    if cutoff is None:
+        return None
+    ok = isinstance(cutoff, int | float | np.number) and not isinstance(cutoff, bool)
+    if not ok or not np.isfinite(cutoff) or cutoff <= 0:
+        msg = f"cutoff must be None or a positive finite cost (weight units); got {cutoff!r}."
+        raise ValidationError(msg)
+    return float(cutoff)
+
+
+def _straightness(
+    G: Any, lprep: Prepared, req: Any, nodes: list[Any], *, reverse: bool
+) -> np.ndarray:
+    n = len(nodes)
+    straight = np.zeros(n)
+    all_nodes = list(nodes)
+    leng = lprep.engine(req, searches=n)
+    step = max(1, block_rows(n) // 4)  # geodesics hold a few chunk x n arrays
+    for start in range(0, n, step):
+        chunk = all_nodes[start : start + step]
+        dl = dist_rows(lprep, chunk, leng, reverse=reverse)
+        geo = geodesic_km(G, chunk, all_nodes)  # symmetric, so also right for reverse
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(np.isfinite(dl) & (dl > 0), geo / dl, 0.0)
+        straight[start : start + len(chunk)] = ratio.sum(axis=1) / max(n - 1, 1)
+    return straight
 
 
 def _bc_sample(n: int, k: int | None, seed: int | None) -> np.ndarray | None:
@@ -244,6 +309,33 @@ def _bc_sample(n: int, k: int | None, seed: int | None) -> np.ndarray | None:
         return np.arange(n)
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(n, size=int(k), replace=False))
+
+
+def _network_edge_frame(net: Any, prep: Prepared, value: np.ndarray) -> pd.DataFrame:
+    """Edge betweenness rows of a :class:`~urbanchain.graph.Network`, from arrays."""
+    edges = net.edges
+    m = len(edges)
+    ids = net.nodes.index
+    bet = np.zeros(m)
+    rows = prep.csr.edge_rows
+    assert rows is not None
+    bet[rows] = value
+    corr = (
+        edges["corridor_id"].to_numpy(dtype=object)
+        if "corridor_id" in edges.columns
+        else np.full(m, None, dtype=object)
+    )
+    corr = corr.copy()
+    corr[pd.isna(corr)] = None
+    return pd.DataFrame(
+        {
+            "u": ids.take(edges["u_pos"].to_numpy()).to_numpy(dtype=object),
+            "v": ids.take(edges["v_pos"].to_numpy()).to_numpy(dtype=object),
+            "corridor_id": corr,
+            "betweenness": bet,
+        },
+        index=pd.Index(_network_labels(net, np.arange(m)), name="edge_id"),
+    )
 
 
 def _close_harm(d: np.ndarray, pos: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -267,6 +359,7 @@ def edge_betweenness(
     k: int | None = None,
     seed: int | None = None,
     engine: EngineName | None = None,
+    cutoff: float | None = None,
 ) -> pd.DataFrame:
     r"""Edge betweenness (Brandes 2001), keyed by ``edge_id``.
 
@@ -307,9 +400,14 @@ def edge_betweenness(
         Seed of the sample (:func:`numpy.random.default_rng`; NetworkX's own sampler
         with ``engine="networkx"``).
     engine
-        ``"auto"``, ``"scipy"`` or ``"networkx"``.  Betweenness needs the
-        shortest-path DAG, which the cch engine does not expose: ``"cch"`` runs on
-        scipy and ``attrs["engine"]`` says ``"scipy"``.
+        ``"auto"``, ``"scipy"``, ``"igraph"`` or ``"networkx"``.  ``"auto"`` runs
+        igraph's C kernel when python-igraph is installed, else the scipy
+        Brandes kernel.  Betweenness needs the shortest-path DAG, which the cch
+        engine does not expose: ``"cch"`` runs as ``"auto"`` and
+        ``attrs["engine"]`` says which ran.
+    cutoff
+        Only shortest paths of cost at most ``cutoff`` count (None: all); not
+        on the ``"networkx"`` engine.
 
     Returns
     -------
@@ -334,25 +432,30 @@ def edge_betweenness(
     [2.5, 1.5, 2.5, 1.5]
     """
     req = resolve_engine(engine)
-    if is_network(G):
-        G = G.to_networkx()  # per-edge rows with their keys come from networkx
     prep = prepare(G, weight)
     n = prep.csr.n
     sample = _bc_sample(n, k, seed)
-    eng = prep.engine(_engines.for_betweenness(req), n)
-    multi = G.is_multigraph()
-    rows: list[tuple[Any, Any, Any, Any, float]] = []
-    all_edges = (
-        list(G.edges(keys=True, data=True))
-        if multi
-        else [(u, v, None, d) for u, v, d in G.edges(data=True)]
-    )
-    value = eng.edge_betweenness(G, all_edges, sample, normalized=normalized, seed=seed)
-    for t, (u, v, ek, d) in enumerate(all_edges):
-        rows.append((edge_label(u, v, ek, d), u, v, d.get("corridor_id"), value[t]))
-    df = pd.DataFrame(rows, columns=["edge_id", "u", "v", "corridor_id", "betweenness"]).set_index(
-        "edge_id"
-    )
+    cutoff = _check_cutoff(cutoff)
+    eng = prep.engine(_engines.for_betweenness(req), n if sample is None else len(sample))
+    # one value per non-self-loop edge (csr order); self-loops get 0
+    value = eng.edge_betweenness_csr(sample, normalized=normalized, seed=seed, cutoff=cutoff)
+    if is_network(G):
+        df = _network_edge_frame(G, prep, value)
+    else:
+        multi = G.is_multigraph()
+        rows: list[tuple[Any, Any, Any, Any, float]] = []
+        pos = 0
+        edges = G.edges(keys=True, data=True) if multi else G.edges(data=True)
+        for e in edges:
+            u, v, ek, d = e if multi else (e[0], e[1], None, e[2])
+            val = 0.0
+            if u != v:
+                val = float(value[pos])
+                pos += 1
+            rows.append((edge_label(u, v, ek, d), u, v, d.get("corridor_id"), val))
+        df = pd.DataFrame(
+            rows, columns=["edge_id", "u", "v", "corridor_id", "betweenness"]
+        ).set_index("edge_id")
     _frame_attrs(
         df,
         prep,

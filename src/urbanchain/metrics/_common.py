@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
 import warnings
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
+from urbanchain import settings
 from urbanchain._private._messages import format_ids, unknown_name
 from urbanchain.crs import geodesic_point_distance
 from urbanchain.engine import _cch
@@ -24,6 +26,7 @@ from urbanchain.engine._weights import GateReport, validate_weights
 from urbanchain.errors import (
     DataQualityWarning,
     GraphError,
+    ResourceLimitError,
     ValidationError,
     WeightError,
 )
@@ -42,6 +45,7 @@ __all__ = [
     "as_engine",
     "base_nodes",
     "block_rows",
+    "check_budget",
     "component_ids",
     "coords",
     "default_nodes",
@@ -78,8 +82,39 @@ def resolve_engine(engine: str | None) -> EngineName:
 
 
 def block_rows(n: int) -> int:
-    """Rows per distance block for ``n`` columns (bounded memory, at most 256)."""
-    return int(max(1, min(256, BLOCK_BYTES // (8 * max(n, 1)))))
+    """Rows per distance block for ``n`` columns (bounded memory, at most 256).
+
+    A block holds at most :data:`BLOCK_BYTES` or a quarter of the
+    ``memory_budget_bytes`` setting, whichever is smaller.
+    """
+    cap = min(BLOCK_BYTES, int(settings.get("memory_budget_bytes")) // 4)
+    return int(max(1, min(256, cap // (8 * max(n, 1)))))
+
+
+def _gib(nbytes: float) -> str:
+    return f"{nbytes / 2**30:,.2f} GiB" if nbytes >= 2**27 else f"{nbytes / 2**20:,.1f} MiB"
+
+
+def check_budget(what: str, rows: int, cols: int, itemsize: int = 8) -> None:
+    """Refuse a ``rows x cols`` in-memory result larger than ``memory_budget_bytes``.
+
+    Raises
+    ------
+    ResourceLimitError
+        Naming the size and the fixes (fewer targets, float32, a file, the setting).
+    """
+    need = rows * cols * itemsize
+    budget = int(settings.get("memory_budget_bytes"))
+    if need <= budget:
+        return
+    msg = (
+        f"{what} would allocate {_gib(need)} ({rows:,} x {cols:,} cells x {itemsize} bytes), "
+        f"more than memory_budget_bytes = {_gib(budget)}. Pass fewer targets (targets=[...] "
+        f"or sources=[...]), dtype='float32' (half the size), out='od.npy' (the table is "
+        f"written in blocks to a memory-mapped NumPy file and never held in memory), or raise "
+        f"the budget: urbanchain.settings.set(memory_budget_bytes={need + 2**20})."
+    )
+    raise ResourceLimitError(msg)
 
 
 @dataclass
@@ -512,8 +547,20 @@ def row_blocks(
         yield pos, engine.distances(rows[pos], reverse=reverse)
 
 
+#: Rows the ``auto`` probe runs on the many-to-many engine before comparing it with scipy.
+PROBE_ROWS = 16
+#: Scipy rows timed by the probe.
+PROBE_FALLBACK_ROWS = 2
+
+
 def od_rows(
-    prep: Prepared, sources: list[Any], targets: list[Any], engine: Engine
+    prep: Prepared,
+    sources: list[Any],
+    targets: list[Any],
+    engine: Engine,
+    *,
+    fallback: Engine | None = None,
+    report: dict[str, Any] | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(source positions, distances to targets)`` blocks of the sources x targets table.
 
@@ -522,15 +569,44 @@ def od_rows(
     networkx) runs Dijkstra from the sources, or once from the targets on the
     reversed graph when there are fewer targets and their ``len(targets) x n``
     rows fit in one block budget.
+
+    ``fallback`` (what ``engine="auto"`` passes with a many-to-many engine):
+    the first :data:`PROBE_ROWS` rows run on ``engine`` and the next
+    :data:`PROBE_FALLBACK_ROWS` on ``fallback``, both timed; when ``engine``
+    took longer per row, the remaining rows run on ``fallback`` and
+    ``report["fallback"]`` says so.  So ``auto`` is never much slower than
+    scipy, whatever the hierarchy's query cost on this graph.
     """
     tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
     sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
     n = prep.csr.n
     if engine.many_to_many:
-        step = block_rows(len(tidx))
-        for start in range(0, len(sidx), step):
-            pos = np.arange(start, min(start + step, len(sidx)))
-            yield pos, engine.distances(sidx[pos], tidx)
+        start = 0
+        use = engine
+        if fallback is not None and len(sidx) > 4 * (PROBE_ROWS + PROBE_FALLBACK_ROWS):
+            pos = np.arange(PROBE_ROWS)
+            t0 = time.perf_counter()
+            d = engine.distances(sidx[pos], tidx)
+            per_row = (time.perf_counter() - t0) / PROBE_ROWS
+            yield pos, d
+            pos = np.arange(PROBE_ROWS, PROBE_ROWS + PROBE_FALLBACK_ROWS)
+            t0 = time.perf_counter()
+            d = fallback.distances(sidx[pos], tidx)
+            per_row_fb = (time.perf_counter() - t0) / PROBE_FALLBACK_ROWS
+            yield pos, d
+            start = PROBE_ROWS + PROBE_FALLBACK_ROWS
+            if per_row > per_row_fb:
+                use = fallback
+                if report is not None:
+                    report["fallback"] = {
+                        "engine": fallback.name,
+                        "rows": len(sidx) - start,
+                        "probe_s_per_row": {engine.name: per_row, fallback.name: per_row_fb},
+                    }
+        step = block_rows(len(tidx) if use.many_to_many else n)
+        for s0 in range(start, len(sidx), step):
+            pos = np.arange(s0, min(s0 + step, len(sidx)))
+            yield pos, use.distances(sidx[pos], tidx)
         return
     if len(tidx) < len(sidx) and len(tidx) * n * 8 <= BLOCK_BYTES:
         back = engine.distances(tidx, sidx, reverse=True).T
@@ -551,8 +627,15 @@ def od_block(
     engine: Engine,
     *,
     nan_unreachable: bool = False,
+    out: np.ndarray | None = None,
+    what: str = "The OD table",
+    fallback: Engine | None = None,
+    report: dict[str, Any] | None = None,
 ) -> np.ndarray:
     """``len(sources) x len(targets)`` distances in one preallocated array.
+
+    ``out`` (e.g. a NumPy memmap, float64 or float32) receives the blocks;
+    without it the array is allocated after :func:`check_budget`.
 
     Blocks are written straight into the output (no second full-size copy).
     Unreachable pairs are inf, or NaN with ``nan_unreachable=True`` (converted
@@ -560,7 +643,9 @@ def od_block(
     fewer targets than sources, Dijkstra runs from the targets on the reversed
     graph, in blocks.
     """
-    out = np.empty((len(sources), len(targets)), dtype=np.float64)
+    if out is None:
+        check_budget(what, len(sources), len(targets))
+        out = np.empty((len(sources), len(targets)), dtype=np.float64)
     sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
     tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
     if not engine.many_to_many and len(targets) < len(sources):
@@ -570,7 +655,7 @@ def od_block(
             if nan_unreachable:
                 view[np.isinf(view)] = np.nan
         return out
-    for pos, d in od_rows(prep, sources, targets, engine):
+    for pos, d in od_rows(prep, sources, targets, engine, fallback=fallback, report=report):
         view = out[pos[0] : pos[-1] + 1]
         view[...] = d
         if nan_unreachable:
@@ -636,7 +721,26 @@ def coords(G: GraphLike, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
             f"geodesic metric (length=None)."
         )
         raise GraphError(msg)
-    return xs, ys
+    return _to_lonlat(G, xs, ys)
+
+
+def _to_lonlat(G: Any, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Node coordinates in lon/lat: converted from ``G.graph["crs"]`` when it is projected.
+
+    Geodesic metrics (detour index, straightness) then work on graphs in UTM or
+    a national grid; a graph without a ``crs`` is taken as lon/lat.
+    """
+    crs = (getattr(G, "graph", None) or {}).get("crs")
+    if crs is None or len(xs) == 0:
+        return xs, ys
+    from pyproj import CRS, Transformer
+
+    src = CRS.from_user_input(crs)
+    if src.is_geographic:
+        return xs, ys
+    tr = Transformer.from_crs(src, "EPSG:4326", always_xy=True)
+    lon, lat = tr.transform(xs, ys)
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
 def geodesic_km(G: GraphLike, a: list[Any], b: list[Any]) -> np.ndarray:

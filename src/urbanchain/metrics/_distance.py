@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -12,13 +14,14 @@ import pandas as pd
 
 from urbanchain._private._messages import format_ids
 from urbanchain.engine._interface import EngineName
-from urbanchain.errors import GraphError
+from urbanchain.errors import GraphError, ValidationError
 from urbanchain.graph._modes import with_modes
 from urbanchain.graph._network import Network
 from urbanchain.metrics._common import (
     GraphLike,
     NodeSelection,
     _frame_attrs,
+    check_budget,
     default_nodes,
     geodesic_km,
     od_block,
@@ -41,6 +44,8 @@ def od_matrix(
     weight: str = "time_min",
     engine: EngineName | None = None,
     modes: str | Sequence[str] | None = None,
+    dtype: Literal["float64", "float32"] = "float64",
+    out: str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     r"""Shortest-path origin-destination matrix.
 
@@ -60,7 +65,19 @@ def od_matrix(
     engine
         ``"auto"``, ``"scipy"``, ``"cch"`` or ``"networkx"``; None uses the
         setting (see the Engines page of the docs).  ``attrs["engine"]``
-        records the engine used.
+        records the engine used.  When ``"auto"`` picks cch, its first rows
+        are timed against scipy's; if cch is slower per row on this graph the
+        remaining rows run on scipy and ``attrs["fallback"]`` records it.
+    dtype
+        ``"float64"`` (default) or ``"float32"`` (half the memory; distances
+        rounded to about 7 significant digits).
+    out
+        A ``.npy`` path: the table is written block by block to a NumPy
+        memory-mapped file (:func:`numpy.lib.format.open_memmap`, readable with
+        ``numpy.load(path, mmap_mode="r")``) and the returned DataFrame wraps
+        that file, so the table is never held in memory whatever its size.
+        None (default): in memory, refused above the ``memory_budget_bytes``
+        setting.
     modes
         Keep only the edges of these modes (``("road",)``, ``("rail",)``,
         ``("road", "rail")`` or edge modes such as ``"expressway"``; see
@@ -83,6 +100,9 @@ def od_matrix(
         Missing or invalid weights (edge ids are listed).
     UnknownNameError
         Unknown node ids or engine.
+    ResourceLimitError
+        The in-memory table would exceed ``memory_budget_bytes`` (the message
+        gives its size and the fixes: ``targets=``, ``dtype="float32"``, ``out=``).
 
     References
     ----------
@@ -103,13 +123,42 @@ def od_matrix(
     prep = prepare(G, weight)
     src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
     tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    if dtype not in ("float64", "float32"):
+        msg = f"dtype must be 'float64' or 'float32'; got {dtype!r}."
+        raise ValidationError(msg)
+    itemsize = np.dtype(dtype).itemsize
+    buf: np.ndarray | None = None
+    extra: dict[str, Any] = {}
+    if out is not None:
+        path = Path(out)
+        if path.suffix != ".npy":
+            msg = (
+                f"out must be a path ending in .npy (a NumPy memory-mapped file); got {str(out)!r}."
+            )
+            raise ValidationError(msg)
+        buf = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(len(src), len(tgt)))
+        extra["out"] = str(path)
+    else:
+        check_budget("od_matrix", len(src), len(tgt), itemsize)
+        if dtype == "float32":
+            buf = np.empty((len(src), len(tgt)), dtype=np.float32)
     eng = prep.engine(req, searches=min(len(src), len(tgt)))
-    d = od_block(prep, src, tgt, eng, nan_unreachable=True)
+    # auto with a many-to-many engine: probe it against scipy, switch if it is slower
+    fallback = prep.engine("scipy", 0) if req == "auto" and eng.many_to_many else None
+    report: dict[str, Any] = {}
+    d = od_block(
+        prep, src, tgt, eng, nan_unreachable=True, out=buf, fallback=fallback, report=report
+    )
+    extra.update(report)
+    if isinstance(d, np.memmap):
+        d.flush()
     unreachable = sum(int(np.isnan(d[i : i + 256]).sum()) for i in range(0, len(src), 256))
     df = pd.DataFrame(
         d, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False), copy=False
     )
-    _frame_attrs(df, prep, eng, unit=unit_of(G, weight), unreachable=unreachable)
+    _frame_attrs(
+        df, prep, eng, unit=unit_of(G, weight), unreachable=unreachable, dtype=dtype, **extra
+    )
     return df
 
 

@@ -1,0 +1,259 @@
+"""Issue 19 comparisons: centralities and K x K OD against igraph, networkit, RoutingKit, scipy.
+
+Every measurement runs in this one process, one at a time, single-threaded
+(``OMP_NUM_THREADS=1``, networkit ``setNumberOfThreads(1)``), on the graph
+urbanchain builds from the benchmark networks (``_networks.py``; undirected,
+``time_min`` weights).  Peers get the same CSR arrays (minimum weight over
+parallel edges) and are timed on their kernel only; urbanchain is timed on the
+public call (weight gate, CSR, engine, DataFrame).  ``peak MiB`` is the highest
+resident set size above the one just before the call (sampled every 5 ms).
+
+Sections:
+
+* ``cent``: exact closeness + harmonic + node betweenness (urbanchain
+  ``centrality(length=None)``; igraph ``closeness``, ``harmonic_centrality``,
+  ``betweenness``; networkit ``Closeness``, ``HarmonicCloseness``,
+  ``Betweenness``), sampled node and edge betweenness from k = 100 sources
+  (igraph ``sources=``; networkit has no source-set betweenness, its
+  ``EstimateBetweenness`` samples pairs, so it is listed apart);
+* ``od``: K x K tables from K random nodes to the same K nodes: urbanchain
+  ``od_matrix`` with ``auto``/``scipy``/``cch`` (first call, empty caches, then
+  warm), RoutingKit's ``distances_many_to_many`` (topology + customisation,
+  then warm query), scipy ``dijkstra`` and igraph ``distances``.
+
+Run::
+
+    python benchmarks/bench_research.py --section cent --net osm:0
+    python benchmarks/bench_research.py --section od --net delaunay:1e5 --ks 100,1000
+
+It prints a markdown table on stdout (``--json FILE`` keeps the raw rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from _tasks import PeakSampler, uc_graph  # noqa: E402
+
+
+def measure(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Wall seconds, peak MiB above the start, result."""
+    with PeakSampler() as ps:
+        base = ps.peak
+        t = time.perf_counter()
+        out = fn()
+        sec = time.perf_counter() - t
+    return sec, (ps.peak - base) / 2**20, out
+
+
+def arrays(G: Any) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, list[Any]]:
+    from urbanchain.metrics import _common as mc
+
+    prep = mc.prepare(G, "time_min")
+    csr = prep.csr
+    m = csr.matrix
+    rows = np.repeat(np.arange(csr.n), np.diff(m.indptr))
+    keep = rows < m.indices
+    return csr.n, rows[keep], m.indices[keep].astype(np.int64), m.data[keep], csr.nodes
+
+
+def section_cent(G: Any, k: int, exact: bool) -> list[dict[str, Any]]:
+    import igraph as ig
+    import networkit as nk
+
+    from urbanchain import metrics
+
+    nk.setNumberOfThreads(1)
+    n, u, v, w, _nodes = arrays(G)
+    g = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=False)
+    wl = w.tolist()
+    kg = nk.GraphFromCoo((w, (u, v)), n=n, weighted=True, directed=False)
+    rng = np.random.default_rng(0)
+    src = sorted(rng.choice(n, size=min(k, n), replace=False).tolist())
+    rows: list[dict[str, Any]] = []
+    # warm-up: imports (igraph inside urbanchain) are not counted, as for the peers
+    metrics.centrality(G, length=None, k=2, seed=0, measures=["betweenness"])
+    metrics.edge_betweenness(G, k=2, seed=0)
+
+    def add(op: str, tool: str, fn: Callable[[], Any]) -> None:
+        sec, mib, _ = measure(fn)
+        rows.append({"op": op, "tool": tool, "s": sec, "peak_mib": mib})
+        print(f"  {op:32s} {tool:22s} {sec:8.3f} s {mib:7.0f} MiB", file=sys.stderr, flush=True)
+
+    if exact:
+        add(
+            "exact closeness+harmonic+betweenness",
+            "urbanchain (auto)",
+            lambda: metrics.centrality(G, length=None, normalized=False),
+        )
+        add(
+            "exact closeness+harmonic+betweenness",
+            "igraph",
+            lambda: (
+                g.closeness(weights=wl),
+                g.harmonic_centrality(weights=wl),
+                g.betweenness(weights=wl, directed=False),
+            ),
+        )
+
+        def nk_exact() -> Any:
+            nk.centrality.Closeness(kg, True, nk.centrality.ClosenessVariant.Generalized).run()
+            nk.centrality.HarmonicCloseness(kg, False).run()
+            return nk.centrality.Betweenness(kg, False).run()
+
+        add("exact closeness+harmonic+betweenness", "networkit", nk_exact)
+    add(
+        f"node betweenness k={k}",
+        "urbanchain (auto)",
+        lambda: metrics.centrality(G, length=None, k=k, seed=0, measures=["betweenness"]),
+    )
+    add(
+        f"node betweenness k={k}",
+        "urbanchain (scipy kernel)",
+        lambda: metrics.centrality(
+            G, length=None, k=k, seed=0, measures=["betweenness"], engine="scipy"
+        ),
+    )
+    add(
+        f"node betweenness k={k}",
+        "igraph",
+        lambda: g.betweenness(weights=wl, sources=src, directed=False),
+    )
+    add(
+        f"node betweenness k={k}",
+        "networkit EstimateBetweenness (pairs)",
+        lambda: nk.centrality.EstimateBetweenness(kg, k, False, False).run(),
+    )
+    add(
+        f"edge betweenness k={k}",
+        "urbanchain (auto)",
+        lambda: metrics.edge_betweenness(G, k=k, seed=0),
+    )
+    add(
+        f"edge betweenness k={k}",
+        "igraph",
+        lambda: g.edge_betweenness(weights=wl, sources=src, directed=False),
+    )
+    return rows
+
+
+def section_od(G: Any, ks: list[int]) -> list[dict[str, Any]]:
+    import igraph as ig
+    import pyroutingkit as rk
+    from scipy.sparse.csgraph import dijkstra
+
+    from urbanchain import metrics
+    from urbanchain.engine import _cch
+    from urbanchain.metrics import _common as mc
+
+    n, u, v, w, nodes = arrays(G)
+    prep = mc.prepare(G, "time_min")
+    mat = prep.csr.matrix
+    g = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=False)
+    wl = w.tolist()
+    rows: list[dict[str, Any]] = []
+    rng = np.random.default_rng(1)
+
+    def add(op: str, tool: str, fn: Callable[[], Any]) -> Any:
+        sec, mib, out = measure(fn)
+        rows.append({"op": op, "tool": tool, "s": sec, "peak_mib": mib})
+        print(f"  {op:20s} {tool:34s} {sec:8.3f} s {mib:7.0f} MiB", file=sys.stderr, flush=True)
+        return out
+
+    tail = np.concatenate([u, v])
+    head = np.concatenate([v, u])
+    wi = np.maximum(np.rint(w * 60_000), 1).astype(np.uint32)  # whole milliseconds
+    wint = np.concatenate([wi, wi])
+    for K in ks:
+        pick = np.sort(rng.choice(n, size=min(K, n), replace=False))
+        ids = [nodes[i] for i in pick.tolist()]
+        op = f"{K}x{K} OD"
+        for eng in ("auto", "scipy", "cch"):
+            _cch.clear()
+            add(op, f"urbanchain {eng} (first call)", lambda e=eng, i=ids: metrics.od_matrix(
+                G, sources=i, targets=i, engine=e))  # fmt: skip
+            out = add(op, f"urbanchain {eng} (warm)", lambda e=eng, i=ids: metrics.od_matrix(
+                G, sources=i, targets=i, engine=e))  # fmt: skip
+            if eng == "auto" and "fallback" in out.attrs:
+                rows[-1]["tool"] += " -> fell back to scipy"
+
+        try:
+            xs, ys = G.nodes["x"].to_numpy(), G.nodes["y"].to_numpy()
+            t = time.perf_counter()
+            topo = rk.CCHTopology()
+            topo.build(tail.astype(np.uint32), head.astype(np.uint32),
+                       ys.astype(np.float32), xs.astype(np.float32), n)  # fmt: skip
+            metric = rk.CCHMetric(topo)
+            metric.customize(wint, thread_count=1)
+            rows.append({"op": op, "tool": "pyroutingkit topology+customise",
+                         "s": time.perf_counter() - t, "peak_mib": float("nan")})  # fmt: skip
+            src32 = pick.astype(np.uint32)
+            add(op, "pyroutingkit many-to-many (warm)",
+                lambda m=metric, s=src32: m.distances_many_to_many(s, s))  # fmt: skip
+        except Exception as exc:  # a peer's API mismatch is reported, not fatal
+            rows.append({"op": op, "tool": f"pyroutingkit failed: {exc}"[:80], "s": float("nan"),
+                         "peak_mib": float("nan")})  # fmt: skip
+        add(op, "scipy dijkstra (raw)", lambda p=pick: dijkstra(mat, indices=p)[:, p])
+        add(op, "igraph distances", lambda p=pick: g.distances(
+            source=p.tolist(), target=p.tolist(), weights=wl))  # fmt: skip
+    return rows
+
+
+def render(rows: list[dict[str, Any]], title: str) -> str:
+    out = [f"### {title}", "", "| operation | tool | s | peak MiB | ÷ urbanchain auto |",
+           "|---|---|---:|---:|---:|"]  # fmt: skip
+    base: dict[str, float] = {}
+    for r in rows:
+        if r["tool"].startswith("urbanchain (auto)") or r["tool"].startswith(
+            "urbanchain auto (warm)"
+        ):
+            base[r["op"]] = r["s"]
+    for r in rows:
+        b = base.get(r["op"])
+        ratio = f"{r['s'] / b:.2f}x" if b and np.isfinite(r["s"]) else ""
+        mib = "" if not np.isfinite(r["peak_mib"]) else f"{r['peak_mib']:.0f}"
+        out.append(f"| {r['op']} | {r['tool']} | {r['s']:.3f} | {mib} | {ratio} |")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--section", choices=["cent", "od"], required=True)
+    p.add_argument("--net", default="osm:0", help="kind:size, e.g. osm:0, delaunay:1e5")
+    p.add_argument("--k", type=int, default=100, help="sampled sources (cent)")
+    p.add_argument("--no-exact", action="store_true", help="skip exact centralities")
+    p.add_argument("--ks", default="100,1000", help="K values (od)")
+    p.add_argument("--json", type=Path)
+    a = p.parse_args(argv)
+    warnings.simplefilter("ignore")
+    kind, size = a.net.split(":")
+    G = uc_graph(kind, int(float(size)), 0, output="network")
+    title = f"{kind} {int(float(size)):,}: {G.number_of_edges():,} edges / {G.number_of_nodes():,} nodes"
+    if a.section == "cent":
+        rows = section_cent(G, a.k, not a.no_exact)
+    else:
+        rows = section_od(G, [int(x) for x in a.ks.split(",")])
+    if a.json:
+        a.json.write_text(json.dumps(rows))
+    print(render(rows, f"{a.section}: {title}"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
