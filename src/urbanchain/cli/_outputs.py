@@ -369,7 +369,9 @@ def metric_tables(
             groups=[c for c in chain.network["corridor_id"] if c in corridor_ids],
         ),
         "chain_score": _chain_score_noted(
-            chain, mass=mass, weights=None if with_mass else {"accessibility": 0.0}
+            # too few sourced masses for an accessibility component: connectivity and readiness
+            chain, mass=mass, weights=None if 2 * len(with_mass) >= len(capitals)
+            else {"accessibility": 0.0},
         ),
         "network_indices": metrics.network_indices(G).to_frame("value"),
         # indicative door-to-hub times to the world hubs (urbanchain.world)
