@@ -281,21 +281,13 @@ class Scenario:
             if "corridor_id" not in corridors.columns:
                 msg = "The corridors to add need a corridor_id column (unique snake_case ids)."
                 raise ScenarioError(msg)
-            if corridors.crs is None:
-                msg = "The corridors to add have no CRS; set it, e.g. gdf.set_crs('EPSG:4326')."
-                raise CRSError(msg)
-            extra = corridors.to_crs(layer.crs) if corridors.crs != layer.crs else corridors.copy()
-            ids = [str(v) for v in extra["corridor_id"]]
-            clash = sorted(set(ids) & {str(v) for v in layer["corridor_id"]})
-            if clash or len(set(ids)) != len(ids):
-                msg = (
-                    f"corridor_id values already used or repeated: {format_ids(clash or ids)}. "
-                    "Give each new corridor a new id, or pass existing ids to add them by id."
-                )
-                raise ScenarioError(msg)
-            new._corridors = gpd.GeoDataFrame(
-                pd.concat([layer, extra], ignore_index=True), geometry=layer.geometry.name
-            ).set_crs(layer.crs, allow_override=True)
+            new._corridors, ids = _appended(
+                layer,
+                corridors,
+                key="corridor_id",
+                what="corridors",
+                fix="Give each new corridor a new id, or pass existing ids to add them by id.",
+            )
             new.edits.append({"op": "add", "ids": ids, "source": "GeoDataFrame"})
             if nodes is not None:
                 new._nodes = self._with_nodes(nodes)
@@ -346,21 +338,10 @@ class Scenario:
         if not isinstance(nodes, gpd.GeoDataFrame) or "node_id" not in nodes.columns:
             msg = "nodes= must be a GeoDataFrame with a node_id column (node layer schema)."
             raise ScenarioError(msg)
-        if nodes.crs is None:
-            msg = "The nodes to add have no CRS; set it, e.g. gdf.set_crs('EPSG:4326')."
-            raise CRSError(msg)
-        extra = nodes.to_crs(base.crs) if nodes.crs != base.crs else nodes.copy()
-        ids = [str(v) for v in extra["node_id"]]
-        clash = sorted(set(ids) & {str(v) for v in base["node_id"]})
-        if clash or len(set(ids)) != len(ids):
-            msg = (
-                f"node_id values already used or repeated: {format_ids(clash or ids)}. "
-                "Give each new node a new id."
-            )
-            raise ScenarioError(msg)
-        return gpd.GeoDataFrame(
-            pd.concat([base, extra], ignore_index=True), geometry=base.geometry.name
-        ).set_crs(base.crs, allow_override=True)
+        layer, _ids = _appended(
+            base, nodes, key="node_id", what="nodes", fix="Give each new node a new id."
+        )
+        return layer
 
     def close(
         self,
@@ -674,6 +655,25 @@ class Scenario:
 
 
 # --------------------------------------------------------------------------- compare
+
+
+def _appended(
+    base: gpd.GeoDataFrame, extra: gpd.GeoDataFrame, *, key: str, what: str, fix: str
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Return ``base`` with ``extra`` appended (CRS aligned, ``key`` ids new and unique), ids."""
+    if extra.crs is None:
+        msg = f"The {what} to add have no CRS; set it, e.g. gdf.set_crs('EPSG:4326')."
+        raise CRSError(msg)
+    moved = extra.to_crs(base.crs) if extra.crs != base.crs else extra.copy()
+    ids = [str(v) for v in moved[key]]
+    clash = sorted(set(ids) & {str(v) for v in base[key]})
+    if clash or len(set(ids)) != len(ids):
+        msg = f"{key} values already used or repeated: {format_ids(clash or ids)}. {fix}"
+        raise ScenarioError(msg)
+    layer = gpd.GeoDataFrame(
+        pd.concat([base, moved], ignore_index=True), geometry=base.geometry.name
+    ).set_crs(base.crs, allow_override=True)
+    return layer, ids
 
 
 def _parts(obj: Any) -> tuple[nx.Graph, gpd.GeoDataFrame | None, pd.DataFrame | None]:
