@@ -61,6 +61,11 @@ __all__ = [
     "chain_map",
     "chain_plot",
     "diff_map",
+    "readiness_map",  # readiness (issue 22): maps/_readiness.py
+    "readiness_values",  # readiness (issue 22)
+    "ready_connected_map",  # readiness (issue 22)
+    "ready_connected_plot",  # readiness (issue 22)
+    "ready_vs_connected",  # readiness (issue 22)
     "render_html",
     "save",
     "side_by_side",
@@ -422,6 +427,8 @@ def _legend_html(sections: Sequence[plan_mod.LegendSection]) -> str:
 
 
 def _swatch(item: plan_mod.LegendItem) -> str:
+    if item.kind == "note":  # a line of text under a section (readiness maps: source, rule)
+        return ""
     colour = escape_html(item.colour)
     if item.kind == "fill":
         return f'<span class="uc-swatch" style="background:{colour}"></span>'
@@ -1779,3 +1786,13 @@ def chain_plot(
                 wrap=True,
             )
     return fig
+
+
+# --- readiness (issue 22): the choropleth and "ready vs connected" live in _readiness.py
+from urbanchain.maps._readiness import (  # noqa: E402 - after the helpers it uses lazily
+    readiness_map,
+    readiness_values,
+    ready_connected_map,
+    ready_connected_plot,
+    ready_vs_connected,
+)
