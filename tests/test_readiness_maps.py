@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from urbanchain import maps, readiness
+from urbanchain import maps, metrics, readiness
 from urbanchain.errors import ValidationError
 from urbanchain.maps import _readiness as rd
+from urbanchain.metrics._ready import CONNECTIVITY_COMPONENTS
 
 DELTA_2008 = ["01", "22", "26", "27", "30", "31", "33", "34", "35", "36", "37"]
 
@@ -168,7 +169,7 @@ def test_bundled_choropleth_names_index_year_and_source_in_both_languages(
     delta_chain, lang, vintage
 ):
     page = maps.render_html(maps.readiness_map(delta_chain, vintage=vintage, lang=lang))
-    values = maps.readiness_values(delta_chain, vintage=vintage)
+    values = readiness.chain_values(delta_chain, vintage=vintage)
     year = values.attrs["year"]
     index = {
         "vi": "Chỉ số năng lực cạnh tranh cấp tỉnh (PCI)",
@@ -197,6 +198,8 @@ def test_choropleth_leaves_the_chain_untouched_and_refuses_a_missing_layer(delta
 
     with pytest.raises(ValidationError, match="provinces_2008"):
         maps.readiness_map(SimpleNamespace(nodes=None), vintage=2008)
+    with pytest.raises(ValidationError, match="'quadrant' column"):
+        maps.ready_connected_map(delta_chain, table=pd.DataFrame({"name": ["x"]}))
 
 
 # --- ready vs connected -----------------------------------------------------------------
@@ -204,7 +207,7 @@ def test_choropleth_leaves_the_chain_untouched_and_refuses_a_missing_layer(delta
 
 @pytest.fixture(scope="module")
 def delta_quadrants(delta_chain):
-    return maps.ready_vs_connected(delta_chain)
+    return metrics.ready_vs_connected(delta_chain)
 
 
 def test_ready_vs_connected_applies_the_documented_rule(delta_chain, delta_quadrants):
@@ -226,20 +229,18 @@ def test_ready_vs_connected_applies_the_documented_rule(delta_chain, delta_quadr
         }[(bool(conn), bool(ready))]
         assert r["quadrant"] == want
     # readiness is the capital's 2008 province score in the indicator year
-    values = maps.readiness_values(delta_chain)
+    values = readiness.chain_values(delta_chain)
     for _, r in t.iterrows():
         assert r["readiness"] == pytest.approx(values.loc[r["province_code"], "score"])
 
 
 def test_connectivity_is_the_weighted_connectivity_part_of_the_chain_score(delta_chain):
-    from urbanchain import metrics
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         score = metrics.chain_score(delta_chain, mass="province_population")
-    t = maps.ready_vs_connected(delta_chain, score=score)
+    t = metrics.ready_vs_connected(delta_chain, score=score)
     w = score.attrs["weights"]
-    comps = [c for c in rd.CONNECTIVITY_COMPONENTS if w.get(c, 0) > 0]
+    comps = [c for c in CONNECTIVITY_COMPONENTS if w.get(c, 0) > 0]
     for node in t.index:
         z = {c: score.loc[node, f"z_{c}"] for c in comps if pd.notna(score.loc[node, f"z_{c}"])}
         expected = sum(w[c] * z[c] for c in z) / sum(w[c] for c in z)

@@ -33,6 +33,7 @@ __all__ = [
     "INDICES",
     "QUADRANTS",
     "aggregate_to_2025",
+    "chain_values",
     "classify_ready_connected",
     "compare",
     "load",
@@ -1048,3 +1049,78 @@ def classify_ready_connected(
         n_compared=int(both.sum()),
     )
     return df
+
+
+def chain_values(
+    chain: Any,
+    *,
+    index: str = "pci",
+    component: str = "overall",
+    year: int | None = None,
+    vintage: int = 2008,
+    weights: str | Mapping[str, float] = "population",
+    data: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the readiness scores a choropleth of ``chain`` shows, one row per province.
+
+    Wraps :func:`select_values` on the chain's provinces of
+    ``vintage``.  When no 2025 unit of the region has a score (e.g. members without a
+    sourced population weight) and ``year`` is not given, the year the 2008 provinces
+    would show is used and every unit reads "no data" with its reason in ``note``.
+
+    Parameters
+    ----------
+    chain
+        A chain with ``provinces_2008`` (vintage 2008) or ``provinces`` (2025).
+    index, component, year, vintage, weights, data
+        As in :func:`select_values` (default year: the most recent year with a
+        score for every province of the region).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by province code, see :func:`select_values`.
+
+    Raises
+    ------
+    ValidationError
+        No layer of that vintage, or no value in any year (2008 vintage).
+    UnknownNameError
+        Unknown index, component or vintage.
+    """
+    attr = "provinces_2008" if vintage == 2008 else "provinces"
+    frame = getattr(chain, attr, None)
+    if frame is None or "code" not in getattr(frame, "columns", ()):
+        msg = (
+            f"Readiness of vintage {vintage} needs the chain's {attr} layer with a 'code' "
+            "column (a chain from UrbanChain.from_region has both vintages)."
+        )
+        raise ValidationError(msg)
+    codes = [str(c) for c in frame["code"]]
+    try:
+        return select_values(
+            codes=codes,
+            vintage=vintage,
+            index=index,
+            component=component,
+            year=year,
+            weights=weights,
+            data=data,
+        )
+    except ValidationError:
+        if vintage != 2025 or year is not None or data is not None:
+            raise
+    old = getattr(chain, "provinces_2008", None)
+    old_codes = [str(c) for c in old["code"]] if old is not None else codes
+    fallback = select_values(codes=old_codes, vintage=2008, index=index, component=component)
+    values = select_values(
+        codes=codes,
+        vintage=2025,
+        index=index,
+        component=component,
+        year=int(fallback.attrs["year"]),
+        weights=weights,
+        allow_empty=True,
+    )
+    values.attrs["year_rule"] = "no 2025 unit has a score: the year of the 2008 provinces"
+    return values

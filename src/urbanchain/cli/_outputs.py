@@ -808,7 +808,7 @@ def write_readiness(
     A part that cannot be drawn (no readiness value at all) is skipped and its reason
     returned in the notes, which go to ``metadata.json``.
     """
-    from urbanchain import maps
+    from urbanchain import maps, metrics, readiness
     from urbanchain.errors import ValidationError
 
     written: list[Path] = []
@@ -824,7 +824,7 @@ def write_readiness(
                 continue
             written.append(maps.save(m, path, offline=True))
         try:
-            values = maps.readiness_values(chain, vintage=vintage)
+            values = readiness.chain_values(chain, vintage=vintage)
         except ValidationError:
             values = None
         if values is not None:
@@ -837,7 +837,7 @@ def write_readiness(
             }
     score = (tables or {}).get("chain_score")
     try:
-        table = maps.ready_vs_connected(chain, score=score)
+        table = metrics.ready_vs_connected(chain, score=score)
     except ValidationError as exc:
         notes["skipped"]["ready_vs_connected"] = str(exc)
         return written, notes

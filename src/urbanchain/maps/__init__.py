@@ -62,10 +62,8 @@ __all__ = [
     "chain_plot",
     "diff_map",
     "readiness_map",  # readiness (issue 22): maps/_readiness.py
-    "readiness_values",  # readiness (issue 22)
     "ready_connected_map",  # readiness (issue 22)
     "ready_connected_plot",  # readiness (issue 22)
-    "ready_vs_connected",  # readiness (issue 22)
     "render_html",
     "save",
     "side_by_side",
@@ -1791,8 +1789,6 @@ def chain_plot(
 # --- readiness (issue 22): the choropleth and "ready vs connected" live in _readiness.py
 from urbanchain.maps._readiness import (  # noqa: E402 - after the helpers it uses lazily
     readiness_map,
-    readiness_values,
     ready_connected_map,
     ready_connected_plot,
-    ready_vs_connected,
 )

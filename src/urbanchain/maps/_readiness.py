@@ -4,11 +4,10 @@
   one component, one year) for the 2008-2025 provinces or the 2025 units, with a
   legend naming the index, component, year and source; "no data" is hatched grey,
   never a low class; 2025 values aggregated from the old provinces are marked derived.
-* :func:`ready_vs_connected` - each capital's connectivity (the connectivity part of
-  :func:`urbanchain.metrics.chain_score`) against its province's readiness, classed by
-  :func:`urbanchain.readiness.classify_ready_connected` (chain medians by default).
-* :func:`ready_connected_map` / :func:`ready_connected_plot` - that table as a map
-  layer coloured by class and as a quadrant chart (matplotlib, labels by adjustText).
+* :func:`ready_connected_map` / :func:`ready_connected_plot` - the "ready vs connected"
+  table of :func:`urbanchain.metrics.ready_vs_connected` (each capital's connectivity
+  against its province's readiness, classed by chain medians) as a map layer coloured
+  by class and as a quadrant chart (matplotlib, labels placed by adjustText).
 
 Every visible string is in :mod:`urbanchain.maps._i18n` (keys ``rd_*``), Vietnamese
 and English; user text (titles, names, sources of a user table) is escaped like
@@ -31,18 +30,12 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "CONNECTIVITY_COMPONENTS",
     "HATCH",
     "QUADRANT_COLOURS",
     "readiness_map",
-    "readiness_values",
     "ready_connected_map",
     "ready_connected_plot",
-    "ready_vs_connected",
 ]
-
-#: Chain-score components that make up "connectivity" (the rest is readiness).
-CONNECTIVITY_COMPONENTS = ("harmonic", "accessibility", "gateway", "betweenness")
 
 #: Class colours (Okabe-Ito, colour-blind safe); "no data" is the maps' grey.
 QUADRANT_COLOURS = {
@@ -138,78 +131,6 @@ def _province_frame(chain: Any, vintage: int) -> Any:
     return frame
 
 
-def readiness_values(
-    chain: Any,
-    *,
-    index: str = "pci",
-    component: str = "overall",
-    year: int | None = None,
-    vintage: int = 2008,
-    weights: str | Mapping[str, float] = "population",
-    data: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Return the readiness scores a choropleth of ``chain`` shows, one row per province.
-
-    Wraps :func:`urbanchain.readiness.select_values` on the chain's provinces of
-    ``vintage``.  When no 2025 unit of the region has a score (e.g. members without a
-    sourced population weight) and ``year`` is not given, the year the 2008 provinces
-    would show is used and every unit reads "no data" with its reason in ``note``.
-
-    Parameters
-    ----------
-    chain
-        A chain with ``provinces_2008`` (vintage 2008) or ``provinces`` (2025).
-    index, component, year, vintage, weights, data
-        As in :func:`urbanchain.readiness.select_values` (default year: the most
-        recent year with a score for every province of the region).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by province code, see :func:`urbanchain.readiness.select_values`.
-
-    Raises
-    ------
-    ValidationError
-        No layer of that vintage, or no value in any year (2008 vintage).
-    UnknownNameError
-        Unknown index, component or vintage.
-    """
-    from urbanchain import readiness
-
-    frame = _province_frame(chain, vintage)
-    codes = [str(c) for c in frame["code"]]
-    try:
-        return readiness.select_values(
-            codes=codes,
-            vintage=vintage,
-            index=index,
-            component=component,
-            year=year,
-            weights=weights,
-            data=data,
-        )
-    except ValidationError:
-        if vintage != 2025 or year is not None or data is not None:
-            raise
-    old = getattr(chain, "provinces_2008", None)
-    old_codes = [str(c) for c in old["code"]] if old is not None else codes
-    fallback = readiness.select_values(
-        codes=old_codes, vintage=2008, index=index, component=component
-    )
-    values = readiness.select_values(
-        codes=codes,
-        vintage=2025,
-        index=index,
-        component=component,
-        year=int(fallback.attrs["year"]),
-        weights=weights,
-        allow_empty=True,
-    )
-    values.attrs["year_rule"] = "no 2025 unit has a score: the year of the 2008 provinces"
-    return values
-
-
 def _year_rule_text(rule: str, lang: i18n.Lang) -> str:
     if rule.startswith("most recent"):
         return i18n.text("rd_year_full", lang)
@@ -298,11 +219,12 @@ def readiness_map(
     """
     import pandas as pd
 
+    from urbanchain import readiness
     from urbanchain.maps import _build_map, _plans
     from urbanchain.maps._html import escape_html
 
     lang = i18n.check_lang(lang)
-    values = readiness_values(
+    values = readiness.chain_values(
         chain,
         index=index,
         component=component,
@@ -411,135 +333,6 @@ def readiness_map(
     return m
 
 
-def _connectivity(score: pd.DataFrame) -> pd.Series:
-    """Weighted mean of the connectivity z-scores of a chain score table (renormalised)."""
-    import numpy as np
-    import pandas as pd
-
-    weights = dict(score.attrs.get("weights") or {})
-    num = pd.Series(0.0, index=score.index)
-    den = pd.Series(0.0, index=score.index)
-    for comp in CONNECTIVITY_COMPONENTS:
-        col = f"z_{comp}"
-        w = float(weights.get(comp, 0.0))
-        if col not in score.columns or w <= 0:
-            continue
-        z = pd.to_numeric(score[col], errors="coerce")
-        num = num + (z.fillna(0.0) * w)
-        den = den + z.notna().astype(float) * w
-    out = num / den.replace(0.0, np.nan)
-    return out.rename("connectivity")
-
-
-def ready_vs_connected(
-    chain: Any,
-    *,
-    index: str = "pci",
-    component: str = "overall",
-    year: int | None = None,
-    score: pd.DataFrame | None = None,
-    connected_at: float | None = None,
-    ready_at: float | None = None,
-    data: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    r"""Class each capital as connected and/or ready ("ready vs connected").
-
-    Connectivity of capital :math:`i` is the connectivity part of the chain score
-    (:func:`urbanchain.metrics.chain_score`): the weighted mean of its normalised
-    components :math:`K` = closeness, accessibility, gateway time, betweenness,
-
-    .. math:: c_i = \frac{\sum_{k \in K_i} w_k z_{ik}}{\sum_{k \in K_i} w_k}
-
-    over the components it has (weights of the chain score).  Readiness :math:`r_i`
-    is the published score of its 2008 province for ``index:component`` in ``year``
-    (:func:`readiness_values`).  Classes follow
-    :func:`urbanchain.readiness.classify_ready_connected`: connected when
-    :math:`c_i \ge t_c`, ready when :math:`r_i \ge t_r`, each threshold the median of
-    the capitals with both values unless given.
-
-    Parameters
-    ----------
-    chain
-        An :class:`urbanchain.UrbanChain`.
-    index, component, year, data
-        The readiness indicator (defaults as :func:`readiness_map`).
-    score
-        A precomputed chain score table (default: ``chain_score`` with the province
-        population as mass, or without accessibility when too few masses are sourced).
-    connected_at, ready_at
-        Fixed thresholds instead of the medians.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``node_id``: ``name``, ``province_code``, ``connectivity``,
-        ``readiness``, ``connected``, ``ready``, ``quadrant``; ``attrs`` holds the
-        thresholds, the rule and the indicator (index, component, year, sources).
-
-    Raises
-    ------
-    ValidationError
-        Fewer than two capitals with both values (median rule), or no readiness data.
-
-    Examples
-    --------
-    >>> from urbanchain import UrbanChain
-    >>> from urbanchain.maps import ready_vs_connected
-    >>> t = ready_vs_connected(UrbanChain.from_region("red_river_delta", year=2025))
-    >>> sorted(set(t["quadrant"])) <= sorted(
-    ...     ["connected_ready", "connected_not_ready", "ready_not_connected", "neither", "no_data"])
-    True
-    """
-    import pandas as pd
-
-    from urbanchain import metrics, readiness
-
-    if score is None:
-        import warnings
-
-        from urbanchain.errors import DataQualityWarning
-
-        nodes = chain.nodes.set_index("node_id")
-        mass = "province_population" if "province_population" in nodes.columns else "population"
-        capitals = list(chain.capitals)
-        have = int(pd.to_numeric(nodes.reindex(capitals)[mass], errors="coerce").notna().sum())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataQualityWarning)
-            score = metrics.chain_score(
-                chain,
-                mass=mass,
-                weights=None if 2 * have >= len(capitals) else {"accessibility": 0.0},
-            )
-    connectivity = _connectivity(score)
-    values = readiness_values(
-        chain, index=index, component=component, year=year, vintage=2008, data=data
-    )
-    nodes = chain.nodes.set_index("node_id")
-    codes = nodes["province_2008"].reindex(connectivity.index).astype(str).str.zfill(2)
-    ready = pd.Series(
-        values["score"].reindex(codes.to_numpy()).to_numpy(), index=connectivity.index
-    )
-    table = readiness.classify_ready_connected(
-        connectivity, ready, connected_at=connected_at, ready_at=ready_at
-    )
-    names = nodes["name"].reindex(table.index).astype(str)
-    table.insert(0, "province_code", codes.reindex(table.index))
-    table.insert(0, "name", names)
-    table.index.name = "node_id"
-    table.attrs.update(
-        index=index,
-        component=component,
-        year=values.attrs["year"],
-        sources=values.attrs["sources"],
-        unit=values.attrs["unit"],
-        connectivity="weighted mean of z_" + ", z_".join(CONNECTIVITY_COMPONENTS),
-    )
-    order = {q: i for i, q in enumerate(readiness.QUADRANTS)}
-    return table.sort_values(
-        ["quadrant", "connectivity"], key=lambda s: s.map(order) if s.name == "quadrant" else -s
-    )
-
-
 def _two(value: Any, lang: i18n.Lang) -> str:
     """Exactly two decimals by locale (a value at the median must read as such)."""
     from babel.numbers import format_decimal
@@ -585,11 +378,12 @@ def ready_connected_map(
     chain
         A chain with ``nodes`` (and province layers drawn as the base).
     table
-        The output of :func:`ready_vs_connected` (computed with ``options`` if None).
+        The output of :func:`urbanchain.metrics.ready_vs_connected` (computed with
+        ``options`` if None).
     lang, title, offline, width, height
         As in :func:`readiness_map`.
     **options
-        Passed to :func:`ready_vs_connected` when ``table`` is None.
+        Passed to :func:`urbanchain.metrics.ready_vs_connected` when ``table`` is None.
 
     Returns
     -------
@@ -607,9 +401,13 @@ def ready_connected_map(
 
     lang = i18n.check_lang(lang)
     if table is None:
-        table = ready_vs_connected(chain, **options)
+        from urbanchain import metrics
+
+        table = metrics.ready_vs_connected(chain, **options)
     if "quadrant" not in table.columns:
-        msg = "table must be the output of maps.ready_vs_connected (it has no 'quadrant' column)."
+        msg = (
+            "table must be the output of metrics.ready_vs_connected (it has no 'quadrant' column)."
+        )
         raise ValidationError(msg)
     nodes = plan_mod.to_lonlat(chain.nodes, layer="nodes").set_index("node_id", drop=False)
     ids = [v for v in table.index if v in nodes.index]
@@ -717,7 +515,10 @@ def ready_connected_map(
 def ready_connected_plot(
     table: pd.DataFrame, *, lang: i18n.Lang = "en", title: str | None = None
 ) -> Figure:
-    """Quadrant chart of :func:`ready_vs_connected`: connectivity across, readiness up.
+    """Draw the quadrant chart of a "ready vs connected" table (connectivity across).
+
+    The table is the output of :func:`urbanchain.metrics.ready_vs_connected`;
+    readiness goes up the chart.
 
     The dashed lines are the thresholds (``table.attrs``); each capital is a dot
     coloured by class with its name placed clear of the others (adjustText).  Capitals
@@ -726,7 +527,7 @@ def ready_connected_plot(
     Parameters
     ----------
     table
-        The output of :func:`ready_vs_connected`.
+        The output of :func:`urbanchain.metrics.ready_vs_connected`.
     lang
         ``"vi"`` or ``"en"``.
     title

@@ -1,6 +1,6 @@
 """The "ready vs connected" block of the decision brief (issue 22).
 
-One section: the quadrant chart of :func:`urbanchain.maps.ready_vs_connected` (PNG
+One section: the quadrant chart of :func:`urbanchain.metrics.ready_vs_connected` (PNG
 embedded as a ``data:`` URI), the rule with its thresholds, a table of every capital
 (connectivity, readiness, class) and the readiness source.  When the chain has no
 readiness values the section says why instead of showing a chart.
@@ -55,11 +55,12 @@ def readiness_section(
         ``title``, ``note`` (the rule), ``chart`` (data URI or None), ``alt``, ``head``,
         ``rows``, ``source`` and ``unavailable`` (the reason, or None), for the template.
     """
+    from urbanchain import metrics
     from urbanchain.maps import _readiness as rd
 
     title = i18n.text("rd_section", lang)
     try:
-        table = rd.ready_vs_connected(
+        table = metrics.ready_vs_connected(
             chain, index=index, component=component, year=year, score=score
         )
     except ValidationError as exc:
