@@ -66,8 +66,7 @@ COLUMNS = [
 #: weighted PCI score; PAPI: the published total).  DTI pillars are
 #: ``digital_government``, ``digital_economy`` and ``digital_society``; its eight main
 #: indices (2022) end in ``_activity`` or name the foundations.  PAPI's e-governance
-#: dimension (``e_governance``, from 2018) is a valid name although no stored source
-#: reached gives its values yet.
+#: dimension (``e_governance``, from 2018) has one stored value so far (Quảng Ninh 2024).
 INDICES: dict[str, tuple[str, ...]] = {
     "dti": (
         "overall",
