@@ -366,14 +366,16 @@ MESSAGES.update(
                 "(độ gần trung tâm, khả năng tiếp cận, thời gian đến cửa ngõ, độ trung gian; "
                 "đã chuẩn hóa 0–1). Một tỉnh lỵ “kết nối tốt” khi giá trị ≥ {connected} "
                 "(trung vị của chuỗi) và “sẵn sàng” khi {readiness} ≥ {ready} (trung vị). "
-                "Tỉnh lỵ thiếu một trong hai giá trị được ghi “không có dữ liệu”."
+                "Tỉnh lỵ thiếu một trong hai giá trị được ghi “không có dữ liệu”. Ngưỡng là "
+                "trung vị của chính chuỗi này, không phải chuẩn quốc gia."
             ),
             "en": (
                 "Connectivity = the weighted mean of the chain score's connectivity "
                 "components (closeness, accessibility, gateway time, betweenness; each "
                 "scaled 0–1). A city is “connected” when it is ≥ {connected} (the chain "
                 "median) and “ready” when {readiness} ≥ {ready} (the median). A city "
-                "lacking either value reads “no data”."
+                "lacking either value reads “no data”. The thresholds are this chain's own "
+                "medians, not a national standard."
             ),
         },
         "rd_section": {

@@ -94,7 +94,7 @@ def _unit_text(unit: str, lang: i18n.Lang) -> str:
 
 def _source_line(index: str, keys: Sequence[str], *, user: bool, lang: i18n.Lang) -> str:
     """'Source: <index owner>; values from <publisher (key)>' in ``lang``."""
-    found = _source_text(keys, user=user) or i18n.text("no_data", lang)
+    found = _source_text(keys, user=user, lang=lang) or i18n.text("no_data", lang)
     if user:
         return i18n.text("rd_source", lang, sources=found)
     owner = i18n.text(f"rd_owner_{index}", lang)
@@ -103,8 +103,12 @@ def _source_line(index: str, keys: Sequence[str], *, user: bool, lang: i18n.Lang
     return i18n.text("rd_source_owner", lang, owner=owner, sources=found)
 
 
-def _source_text(keys: Sequence[str], *, user: bool) -> str:
-    """Return publisher and key of each source (``readiness.sources()``), e.g. 'VCCI (R10)'."""
+def _source_text(keys: Sequence[str], *, user: bool, lang: i18n.Lang = "en") -> str:
+    """Return publisher and key of each source (``readiness.sources()``), e.g. 'VCCI (R10)'.
+
+    The registry's publisher notes in brackets are English; the Vietnamese text drops
+    them, or uses the bracket instead when it holds the Vietnamese name.
+    """
     if user:
         return "; ".join(keys)
     from urbanchain import readiness
@@ -113,7 +117,12 @@ def _source_text(keys: Sequence[str], *, user: bool) -> str:
     parts = []
     for key in keys:
         if key in table.index:
-            parts.append(f"{table.loc[key, 'publisher']!s} ({key})")
+            publisher = str(table.loc[key, "publisher"])
+            if lang == "vi" and " (" in publisher:
+                name, note = publisher.split(" (", maxsplit=1)
+                # a Vietnamese name in brackets ("... (Bộ TT&TT)") replaces the English one
+                publisher = note.rstrip(")") if not note.isascii() else name
+            parts.append(f"{publisher} ({key})")
         else:
             parts.append(key)
     return "; ".join(parts)
