@@ -330,3 +330,46 @@ def test_world_map_accepts_a_graph_like_chain(delta_chain, access):
     view = SimpleNamespace(graph=delta_chain.graph, capitals=delta_chain.capitals, region=None)
     page = maps.render_html(maps.world_map(view, access=access, title="Chain"))
     assert "<title>Chain</title>" in page
+
+
+# ----------------------------------------------------------------------------- land backdrop
+
+
+def test_land_backdrop_is_rebuilt_byte_for_byte_and_draws_no_borders(tmp_path):
+    import importlib.util
+    import tomllib
+    from pathlib import Path
+
+    from urbanchain._private._bundled import BUNDLED, read_bundled_geojson
+
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "build_world_land", root / "scripts" / "build_world_land.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = mod.build(tmp_path / "land.geojson")
+    bundled = root / "data" / "world_land.geojson"
+    doc = json.loads(bundled.read_text(encoding="utf-8"))
+    import pyogrio
+
+    if f"pyogrio=={pyogrio.__version__}" not in doc["source"]:
+        pytest.skip(f"the backdrop was built with another pyogrio: {doc['source']}")
+    assert out.read_bytes() == bundled.read_bytes()
+    assert "public domain" in doc["licence"]
+    land = read_bundled_geojson("world_land.geojson")
+    assert set(land.geom_type) <= {"Polygon"}
+    # dissolved: no two parts touch (a shared border would mean countries were kept)
+    parts = list(land.geometry)
+    assert not any(a.touches(b) for i, a in enumerate(parts) for b in parts[i + 1 :])
+    # every hub of the bundle and both chains lie inside its frame
+    x0, y0, x1, y1 = land.total_bounds
+    hubs = world.world_hubs()
+    assert hubs["lon"].between(x0, x1).all()
+    assert hubs["lat"].between(y0, y1).all()
+    cfg = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    force = cfg["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert "world_land.geojson" in BUNDLED
+    assert force["data/world_land.geojson"] == "urbanchain/_data/world_land.geojson"

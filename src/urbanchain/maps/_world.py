@@ -262,12 +262,14 @@ def _picture(
     }
     legs = world.leg_lines()
     legs = legs[legs["gateway_id"].isin(gates) & legs["hub_id"].isin(hub_ids)].copy()
-    legs = legs[
+    valid = np.array(
         [
             _leg_still_valid(G, g, h, geom, hub_frame)
             for g, h, geom in zip(legs["gateway_id"], legs["hub_id"], legs.geometry, strict=True)
-        ]
-    ]
+        ],
+        dtype=bool,
+    )
+    legs = legs.loc[valid]  # a boolean mask also when no leg is left (user hubs only)
     legs = _add_computed_air(legs, G, gates, hub_frame, used)
     legs["used"] = [
         (str(g), str(h)) in used for g, h in zip(legs["gateway_id"], legs["hub_id"], strict=True)
