@@ -685,6 +685,11 @@ MESSAGES.update(
             "en": "{hours}, {km}, via {gateway} ({mode})",
         },
         "world_capitals": {"vi": "Tỉnh lỵ", "en": "Capitals"},
+        "world_gateways": {
+            "vi": "Cửa ngõ của chuỗi (cảng biển, sân bay, cửa khẩu)",
+            "en": "The chain's gateways (seaports, airports, border gates)",
+        },
+        "world_gateway_legs": {"vi": "Số chặng đến đầu mối", "en": "Legs to world hubs"},
         "world_zoom_chain": {"vi": "Phóng to chuỗi đô thị", "en": "Zoom to the chain"},
         "world_zoom_world": {"vi": "Toàn cảnh", "en": "Whole view"},
         "world_fastest": {"vi": "Nhanh nhất từ chuỗi", "en": "Fastest from the chain"},

@@ -53,6 +53,7 @@ HUB_COLOURS = {"seaport": "#01665e", "airport": "#e7298a", "land": "#8c510a"}
 #: Door-to-hub hours, short (light) to long (dark).
 _TIME_PALETTE = "YlGnBu"
 _BACKGROUND = "#dfe7ec"
+_GATEWAY_COLOUR = "#08306b"
 _LAND = {"fillColor": "#f4f1e8", "color": "#b9b3a3", "weight": 0.6, "fillOpacity": 1.0}
 _PANES = (("ucWorldLand", 250), ("ucWorldLegs", 420), ("ucWorldHubs", 600), ("ucWorldNodes", 620))
 _LABEL_PANE = ("ucLabels", 640)
@@ -72,6 +73,7 @@ class WorldPicture:
     legs: gpd.GeoDataFrame  # + columns used (bool), tooltip (escaped)
     hubs: gpd.GeoDataFrame  # + columns label, tooltip (escaped)
     nodes: gpd.GeoDataFrame  # + columns value (h), tooltip (escaped), capital (bool)
+    gateways: gpd.GeoDataFrame  # node_id, name, kind, tooltip (escaped)
     value_title: str
     classes: st.Classes
     note: str
@@ -126,6 +128,14 @@ def _hub_label(row: Any) -> str:
 
 def _hours(value: Any, lang: i18n.Lang) -> str:
     return i18n.format_value(value, "h", lang)
+
+
+def _hours1(value: Any, lang: i18n.Lang) -> str:
+    """Hours with one decimal, as the legend's classes are written."""
+    if value is None or not math.isfinite(float(value)):
+        return i18n.text("no_data", lang)
+    number = i18n.format_number(float(value), lang, decimals=1)
+    return f"{number} {i18n.unit_word('h', lang)}"
 
 
 def _km(value: Any, lang: i18n.Lang) -> str:
@@ -298,6 +308,38 @@ def _picture(
         )
         for _, r in hub_frame.iterrows()
     ]
+    # --- the chain's own gateways, where the legs start
+    gate_rows = [
+        (str(v), names.get(str(v), str(v)), str(d["kind"]), float(d["x"]), float(d["y"]))
+        for v, d in G.nodes(data=True)
+        if d.get("kind") in world.GATEWAY_OF_MODE.values()
+        and world._is_base(v)
+        and math.isfinite(float(d.get("x", np.nan)))
+        and math.isfinite(float(d.get("y", np.nan)))
+    ]
+    n_legs = legs.groupby("gateway_id").size()
+    gateways = gpd.GeoDataFrame(
+        {
+            "node_id": [r[0] for r in gate_rows],
+            "name": [r[1] for r in gate_rows],
+            "kind": [r[2] for r in gate_rows],
+            "tooltip": [
+                st.tooltip_html(
+                    r[1],
+                    [
+                        ("", i18n.category(i18n.KINDS, r[2], lang)),
+                        (
+                            i18n.text("world_gateway_legs", lang),
+                            i18n.format_value(int(n_legs.get(r[0], 0)), None, lang),
+                        ),
+                    ],
+                )
+                for r in gate_rows
+            ],
+        },
+        geometry=gpd.points_from_xy([r[3] for r in gate_rows], [r[4] for r in gate_rows]),
+        crs="EPSG:4326",
+    )
     land = read_bundled_geojson("world_land.geojson")
     region = i18n.region_name(getattr(chain, "region", None), lang)
     heading = title or i18n.text("world_title", lang, region=region)
@@ -308,6 +350,7 @@ def _picture(
         legs=legs,
         hubs=hub_frame.reset_index(drop=True),
         nodes=nodes,
+        gateways=gateways,
         value_title=metric.title(),
         classes=classes,
         note=world_note(dict(wa.attrs.get("assumptions", {})), lang),
@@ -438,7 +481,7 @@ def _legend(picture: WorldPicture) -> str:
             parts.append(
                 f'<div class="uc-row"><svg width="12" height="12"><circle cx="6" cy="6" r="5" '
                 f'fill="{escape_html(colour)}" stroke="#252525" stroke-width="1"/></svg>'
-                f"<span>{escape_html(r['name'])}: {escape_html(_hours(r['value'], lang))}"
+                f"<span>{escape_html(r['name'])}: {escape_html(_hours1(r['value'], lang))}"
                 "</span></div>"
             )
     parts.append(f"<h5>{escape_html(i18n.text('world_legs_heading', lang))}</h5>")
@@ -456,13 +499,19 @@ def _legend(picture: WorldPicture) -> str:
         'stroke="#666" stroke-width="1.5" stroke-opacity="0.6"/></svg>'
         f"<span>{escape_html(i18n.text('world_unused', lang))}</span></div>"
     )
+    if len(picture.gateways):
+        parts.append(
+            '<div class="uc-row"><svg width="16" height="16"><circle cx="8" cy="8" r="5" '
+            f'fill="{_GATEWAY_COLOUR}" stroke="#ffffff" stroke-width="1.5"/></svg>'
+            f"<span>{escape_html(i18n.text('world_gateways', lang))}</span></div>"
+        )
     parts.append(f"<h5>{escape_html(i18n.text('world_hubs_heading', lang))}</h5>")
     for kind in ("seaport", "airport", "land"):
         if not (picture.hubs["kind"] == kind).any():
             continue
         parts.append(
-            f'<div class="uc-row"><svg width="16" height="16"><rect x="3" y="3" width="10" '
-            f'height="10" fill="#ffffff" stroke="{HUB_COLOURS[kind]}" stroke-width="2.5"/></svg>'
+            f'<div class="uc-row"><svg width="16" height="16"><circle cx="8" cy="8" r="5.5" '
+            f'fill="#ffffff" stroke="{HUB_COLOURS[kind]}" stroke-width="3"/></svg>'
             f"<span>{escape_html(i18n.category(i18n.WORLD_HUB_KINDS, kind, lang))}</span></div>"
         )
     parts.append(f'<p class="uc-world-note">{escape_html(picture.note)}</p>')
@@ -519,7 +568,8 @@ def world_map(
       ``searoute`` lines for sea as computed, great-circle arcs for air, straight
       segments for the land crossings (schematic); legs that carry at least one city's
       fastest route are drawn thick, the others thin;
-    * the hubs, labelled (a square ring coloured by kind);
+    * the hubs, labelled (a ring coloured by kind; squares in print), and the chain's
+      gateways where the legs start (navy dots, labelled from zoom 7);
     * the chain's cities coloured (quantile classes) by their best door-to-hub hours to
       ``hub``, or by default by the median of their best hours to the main hubs
       (:data:`MAIN_HUBS` that the chain reaches), with every route in the tooltip.
@@ -683,6 +733,31 @@ def world_map(
             node_features, name=i18n.text("world_layer_nodes", checked), pane="ucWorldNodes"
         )
     )
+    gate_features = [
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(r.geometry),
+            "properties": {
+                "uc_id": escape_html(r["node_id"]),
+                "uc_style": {
+                    "radius": 5,
+                    "color": "#ffffff",
+                    "weight": 1.5,
+                    "fillColor": _GATEWAY_COLOUR,
+                    "fillOpacity": 1.0,
+                },
+                "uc_tooltip": r["tooltip"],
+                "uc_popup": "",
+            },
+        }
+        for _, r in pic.gateways.iterrows()
+    ]
+    if gate_features:
+        m.add_child(
+            el.FeatureLayer(
+                gate_features, name=i18n.text("world_gateways", checked), pane="ucWorldNodes"
+            )
+        )
     label_rows: list[list[Any]] = []
     for _, r in pic.hubs.iterrows():
         label_rows.append(
@@ -711,6 +786,19 @@ def world_map(
                     [],
                 ]
             )
+    for _, r in pic.gateways.iterrows():
+        label_rows.append(
+            [
+                round(r.geometry.y, 5),
+                round(r.geometry.x, 5),
+                r["name"],
+                2,
+                7,
+                "uc-label-gateway",
+                "right",
+                [],
+            ]
+        )
     m.add_child(el.LabelLayer(label_rows, name=i18n.text("labels", checked), pane=_LABEL_PANE[0]))
     bounds = _bounds(pic)
     m.urbanchain_fit = (bounds, checked)
@@ -1022,11 +1110,25 @@ def world_plot(
                 )
             )
             labels.append(mpl_text(i18n.category(i18n.WORLD_HUB_KINDS, kind, checked)))
+    if len(pic.gateways):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor=_GATEWAY_COLOUR,
+                markeredgecolor="white",
+                markersize=6,
+            )
+        )
+        labels.append(mpl_text(i18n.text("world_gateways", checked)))
     ax.legend(
         handles,
         labels,
-        title=mpl_text(pic.value_title),
+        title=mpl_text(_wrap(pic.value_title, 40)),
         loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),  # beside the map: no hub label hides under it
         fontsize=7.5,
         title_fontsize=8,
         framealpha=0.92,
@@ -1063,6 +1165,17 @@ def _inset(ax: Any, pic: WorldPicture) -> None:
         linewidths=0.7,
         zorder=5,
     )
+    gates = pic.gateways
+    if len(gates):
+        inset.scatter(
+            gates.geometry.x,
+            gates.geometry.y,
+            s=26,
+            facecolor=_GATEWAY_COLOUR,
+            edgecolors="white",
+            linewidths=1.0,
+            zorder=4,
+        )
     for _, r in nodes[nodes["capital"]].iterrows():
         inset.annotate(
             mpl_text(r["name"]),
