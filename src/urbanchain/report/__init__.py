@@ -1,7 +1,8 @@
 """Decision briefs: one self-contained, offline HTML page per chain (and scenario).
 
 :func:`brief` assembles the map, the key tables (travel times, gateway access, the
-most critical corridors, scenario gains) with names and units, a few charts
+most critical corridors, each capital's best route to the main world hubs with the world
+map -- :mod:`urbanchain.report._world` --, scenario gains) with names and units, a few charts
 (matplotlib PNGs embedded as ``data:`` URIs), the methods in plain words, the
 caveats and the sources, in Vietnamese or English.
 
