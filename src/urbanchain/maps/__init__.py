@@ -1779,3 +1779,10 @@ def chain_plot(
                 wrap=True,
             )
     return fig
+
+
+# --------------------------------------------------------------------------- world access
+# The chain's links to the world hubs (issue 20): the implementation is in maps/_world.py.
+from urbanchain.maps._world import MAIN_HUBS, WORLD_ATTRIBUTION, world_map, world_plot  # noqa: E402
+
+__all__ += ["MAIN_HUBS", "WORLD_ATTRIBUTION", "world_map", "world_plot"]
