@@ -127,6 +127,13 @@ def test_main_job_writes_every_output(tmp_path):
         "red-river-delta-en.pdf",
         "brief-red-river-delta-vi.html",
         "brief-red-river-delta-en.html",
+        # world access (issue 20)
+        "world-red-river-delta.html",
+        "world-red-river-delta.png",
+        "world-red-river-delta.pdf",
+        "world-red-river-delta-en.html",
+        "world-red-river-delta-en.png",
+        "world-red-river-delta-en.pdf",
         "layers/provinces_2008.geojson",
         "layers/provinces_2025.geojson",
         "layers/layers.gpkg",
@@ -175,6 +182,10 @@ def test_main_job_writes_every_output(tmp_path):
     assert "Chú giải" in html
     assert "Legend" in (out / "red-river-delta-en.html").read_text(encoding="utf-8")
     assert (out / "red-river-delta.pdf").read_bytes()[:5] == b"%PDF-"
+    # the world maps are listed in the run's metadata like every other file (issue 20)
+    listed = json.dumps(json.loads((out / "metadata.json").read_text(encoding="utf-8")))
+    for name in ("world-red-river-delta.html", "world-red-river-delta-en.pdf"):
+        assert name in listed
 
 
 def test_scenario_file_runs(tmp_path):

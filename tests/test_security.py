@@ -1138,3 +1138,66 @@ def test_absurd_weights_refused_on_the_array_network_too() -> None:
         net = graph_from_gdfs(chain.nodes, lines, output="network")
     with pytest.raises(WeightError, match="absurdly large"):
         metrics.od_matrix(net)
+
+
+# --------------------------------------------------------------------------- world map (issue 20)
+
+
+def _world_page(delta_chain: Any, text: str) -> str:
+    """The world map of the Delta with ``text`` as a hub's name and code, a capital's and
+    a gateway's name, and the title."""
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    from shapely import Point
+
+    G = delta_chain.graph.copy()  # new attribute dicts: the session chain is untouched
+    G.nodes["ha_noi"]["name"] = text
+    G.nodes["noi_bai_airport"]["name"] = text
+    view = SimpleNamespace(graph=G, capitals=delta_chain.capitals, region="red_river_delta")
+    hubs = gpd.GeoDataFrame(
+        {"hub_id": ["air_x"], "name": [text], "kind": ["airport"], "code": [text]},
+        geometry=[Point(103.99, 1.35)],
+        crs="EPSG:4326",
+    )
+    return maps.render_html(maps.world_map(view, hubs=hubs, hub="air_x", title=text))
+
+
+@pytest.mark.parametrize("key", sorted(CORPUS))
+def test_world_map_hub_and_place_names(
+    key: str, monkeypatch: pytest.MonkeyPatch, delta_chain: Any
+) -> None:
+    text = f"{CORPUS[key]} {MARK}"
+    spy = CompileSpy(monkeypatch)
+    page = _world_page(delta_chain, text)
+    assert spy.containing(MARK) == []
+    shown = _html.to_text(text)
+    rows = json.loads(re.search(r"var items = (\[.*?\]);\n", page, flags=re.S).group(1))
+    assert [r[2] for r in rows if "uc-label-hub" in r[5]] == [shown]  # the hub's label
+    assert shown in [r[2] for r in rows if r[5] == "uc-label-capital"]
+    tips = [
+        _visible(f["properties"]["uc_tooltip"])
+        for c in _collections(page)
+        for f in c["features"]
+        if f["properties"]["uc_tooltip"]
+    ]
+    assert sum(shown in t for t in tips) >= 3  # the hub, Hà Nội, the Nội Bài leg
+    title = re.search(r"<title>(.*?)</title>", page, flags=re.DOTALL)
+    assert title is not None
+    assert html.unescape(title.group(1)) == shown
+    assert delta_chain.graph.nodes["ha_noi"]["name"] == "Hà Nội"
+
+
+def test_world_map_elements_are_template_free(delta_chain: Any) -> None:
+    from branca.element import MacroElement
+
+    m = maps.world_map(delta_chain, hubs=["air_sin", "sea_singapore"])
+    stack: list[Any] = [m]
+    names = set()
+    while stack:
+        element = stack.pop()
+        if isinstance(element, MacroElement):
+            assert isinstance(element, tf.TemplateFree), type(element)
+            names.add(element._name)
+        stack.extend(element._children.values())
+    assert {"UcWorldZoom", "UcWorldStyle", "UcLabels", "UcLegend"} <= names

@@ -519,3 +519,11 @@ def test_compare_shows_world_access(chain):
     assert row["gateway_base"] == "noi_bai_airport"
     assert row["change_h"] > 0
     assert cmp.world.attrs["indicative"] is True
+
+
+def test_empty_hubs_are_refused_not_an_empty_table(chain):
+    with pytest.raises(ValidationError, match="empty list"):
+        world.world_access(chain, hubs=[])
+    empty = pd.DataFrame({"hub_id": [], "kind": [], "lon": [], "lat": []})
+    with pytest.raises(ValidationError, match="hubs table is empty"):
+        world.world_access(chain, hubs=empty)

@@ -273,8 +273,20 @@ def _resolve_hubs(hubs: Any) -> gpd.GeoDataFrame:
     if hubs is None:
         return bundled
     if isinstance(hubs, pd.DataFrame):
+        if hubs.empty:
+            msg = (
+                "The hubs table is empty, so there is nothing to reach. Pass hubs=None for "
+                "every bundled hub (world_hubs()), or a table with at least one hub."
+            )
+            raise ValidationError(msg)
         return _check_user_hubs(hubs)
     wanted = [hubs] if isinstance(hubs, str) else list(hubs)
+    if not wanted:
+        msg = (
+            "hubs= is an empty list, so there is nothing to reach. Pass hubs=None for every "
+            "bundled hub, or hub ids such as hubs=['air_sin', 'sea_singapore']."
+        )
+        raise ValidationError(msg)
     valid = bundled["hub_id"].tolist()
     for h in wanted:
         if h not in valid:

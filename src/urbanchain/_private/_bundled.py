@@ -24,6 +24,7 @@ BUNDLED = (
     "region_settings.csv",
     "regions.csv",
     "world_hubs.csv",
+    "world_land.geojson",
     "world_legs.csv",
 )
 _REPO_DATA = Path(__file__).resolve().parents[3] / "data"

@@ -754,6 +754,8 @@ def write_region_outputs(
         page = out / f"{slug}{suffix}.html"
         written.append(write_map(chain, page, offline=True, tables=tables, png=True, lang=lang))
         written.extend([page.with_suffix(".png"), page.with_suffix(".pdf")])
+    # --- world access (issue 20): the chain's links to the world hubs, vi and en
+    written.extend(write_world_maps(chain, out, slug=slug, tables=tables))
     written.extend(write_briefs(chain, out, slug=slug, year=year, tables=tables))
     # --- readiness (issue 22): choropleths of both vintages, ready vs connected
     ready_files, ready_notes = write_readiness(chain, out, slug=slug, tables=tables)
@@ -781,6 +783,45 @@ def write_briefs(
         path = out / f"brief-{slug}-{lang}.html"
         brief(chain, scenario=scenario, lang=lang, path=path, tables=tables)
         written.append(path)
+    return written
+
+
+# --------------------------------------------------------------------------- world access
+# The world-access map (issue 20): maps/_world.py draws it, the main job writes it here.
+
+
+def write_world_maps(
+    chain: UrbanChain,
+    out: Path,
+    *,
+    slug: str,
+    tables: dict[str, pd.DataFrame] | None = None,
+    png: bool = True,
+) -> list[Path]:
+    """Write ``world-<slug>.html`` (Vietnamese) and ``world-<slug>-en.html``, with PNG and PDF.
+
+    The map draws the chain's legs to the world hubs and colours its cities by their
+    indicative door-to-hub time (:func:`urbanchain.maps.world_map`); ``tables`` may hold
+    a precomputed ``world_access`` (as :func:`metric_tables` returns).
+    """
+    from urbanchain import maps, world
+    from urbanchain.maps._i18n import Lang
+
+    access = (tables or {}).get("world_access")
+    if access is None:
+        access = world.world_access(chain)
+    written: list[Path] = []
+    languages: tuple[tuple[Lang, str], ...] = (("vi", ""), ("en", "-en"))
+    for lang, suffix in languages:
+        page = out / f"world-{slug}{suffix}.html"
+        maps.save(maps.world_map(chain, access=access, lang=lang), page, offline=True)
+        written.append(page)
+        if png:
+            fig = maps.world_plot(chain, access=access, lang=lang)
+            for ext, dpi in ((".png", 150), (".pdf", None)):
+                with atomic_path(page.with_suffix(ext)) as tmp:
+                    fig.savefig(tmp, dpi=dpi, format=ext[1:])
+                written.append(page.with_suffix(ext))
     return written
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import logging
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from numpy.typing import NDArray
 
 from urbanchain import settings
 from urbanchain._private._messages import format_ids, unknown_name
-from urbanchain.crs import geodesic_area
+from urbanchain.crs import geodesic_area, geodesic_point_distance
 from urbanchain.errors import (
     CRSError,
     DataQualityWarning,
@@ -101,7 +100,6 @@ GATEWAY_KINDS: tuple[str, ...] = ("seaport", "airport", "border_gate")
 def node_columns(*types: str) -> tuple[str, ...]:
     """Node columns of the given types in :data:`NODE_COLUMN_TYPES`, in its order."""
     return tuple(c for c, t in NODE_COLUMN_TYPES.items() if t in types)
-
 
 
 @dataclass(frozen=True)
@@ -887,14 +885,6 @@ def _resolve_expected(
     return (box[0], box[1], box[2], box[3]), "the expected box"
 
 
-def _haversine_km(lon: NDArray[Any], lat: NDArray[Any], lon0: float, lat0: float) -> NDArray[Any]:
-    p1, p2 = np.radians(lat), math.radians(lat0)
-    dl = np.radians(lon - lon0)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
-    km: NDArray[Any] = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    return km
-
-
 def _check_outliers(st: _State, b: NDArray[Any], usable: NDArray[np.bool_]) -> None:
     """Row 10 without an expected region: features far from the rest of the layer."""
     finite = np.isfinite(b).all(axis=1)
@@ -904,7 +894,9 @@ def _check_outliers(st: _State, b: NDArray[Any], usable: NDArray[np.bool_]) -> N
     lat = (b[:, 1] + b[:, 3]) / 2
     lon0, lat0 = float(np.median(lon[finite])), float(np.median(lat[finite]))
     dist = np.full(len(b), np.inf)
-    dist[finite] = _haversine_km(lon[finite], lat[finite], lon0, lat0)
+    lon_f, lat_f = lon[finite], lat[finite]
+    centre_lon, centre_lat = np.full_like(lon_f, lon0), np.full_like(lat_f, lat0)
+    dist[finite] = geodesic_point_distance(lon_f, lat_f, centre_lon, centre_lat) / 1000.0
     limit = max(OUTLIER_MIN_KM, OUTLIER_FACTOR * float(np.median(dist[finite])))
     out = dist > limit  # non-finite bounds (a failed reprojection) count as outside
     if not out.any():

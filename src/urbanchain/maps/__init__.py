@@ -1786,6 +1786,12 @@ def chain_plot(
     return fig
 
 
+# --------------------------------------------------------------------------- world access
+# The chain's links to the world hubs (issue 20): the implementation is in maps/_world.py.
+from urbanchain.maps._world import MAIN_HUBS, WORLD_ATTRIBUTION, world_map, world_plot  # noqa: E402
+
+__all__ += ["MAIN_HUBS", "WORLD_ATTRIBUTION", "world_map", "world_plot"]
+
 # --- readiness (issue 22): the choropleth and "ready vs connected" live in _readiness.py
 from urbanchain.maps._readiness import (  # noqa: E402 - after the helpers it uses lazily
     readiness_map,

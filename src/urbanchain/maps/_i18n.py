@@ -743,3 +743,164 @@ def format_value(
     if not word:
         return shown
     return f"{shown}{word}" if word == "%" else f"{shown} {word}"
+
+
+# --------------------------------------------------------------------------- world access
+# Strings of the world-access map and the brief's world section (issue 20; maps/_world.py,
+# report/_world.py). Kept in one block so that merges with other sections stay additive.
+
+UNITS.setdefault("h", {"vi": "giờ", "en": "h"})
+
+#: Travel modes of the legs from a gateway to a world hub.
+WORLD_MODES: dict[str, dict[str, str]] = {
+    "sea": {"vi": "đường biển", "en": "sea"},
+    "air": {"vi": "đường hàng không", "en": "air"},
+    "land": {"vi": "đường bộ, đường sắt qua cửa khẩu", "en": "land crossing"},
+}
+
+#: Kinds of world hub.
+WORLD_HUB_KINDS: dict[str, dict[str, str]] = {
+    "seaport": {"vi": "cảng container quốc tế", "en": "container port"},
+    "airport": {"vi": "sân bay trung chuyển quốc tế", "en": "hub airport"},
+    "land": {
+        "vi": "đô thị Trung Quốc sau cửa khẩu",
+        "en": "Chinese town or city beyond a border gate",
+    },
+}
+
+#: How a leg's length was obtained (``world_legs.csv`` column ``basis``).
+WORLD_BASES: dict[str, dict[str, str]] = {
+    "searoute": {
+        "vi": "tính bằng searoute theo mạng luồng biển",
+        "en": "computed with searoute on its sea-lane network",
+    },
+    "great_circle": {"vi": "vòng lớn (cận dưới)", "en": "great circle (a lower bound)"},
+    "great_circle (computed)": {
+        "vi": "vòng lớn (cận dưới), tính khi chạy",
+        "en": "great circle (a lower bound), computed at run time",
+    },
+    "great_circle_lower_bound": {
+        "vi": "vòng lớn qua cửa khẩu (cận dưới)",
+        "en": "great circle across the crossing (a lower bound)",
+    },
+    "great_circle_lower_bound+sourced_rail_km": {
+        "vi": "vòng lớn qua cửa khẩu + chiều dài đường sắt có nguồn",
+        "en": "great circle across the crossing + sourced railway length",
+    },
+}
+
+MESSAGES.update(
+    {
+        "world_title": {
+            "vi": "{region}: kết nối với các đầu mối quốc tế (thời gian tham khảo)",
+            "en": "{region}: links to the world's hubs (indicative times)",
+        },
+        "world_layer_land": {"vi": "Đất liền", "en": "Land"},
+        "world_layer_nodes": {"vi": "Đô thị của chuỗi", "en": "Cities of the chain"},
+        "world_hubs_heading": {"vi": "Đầu mối quốc tế", "en": "World hubs"},
+        "world_legs_heading": {
+            "vi": "Chặng từ cửa ngõ đến đầu mối",
+            "en": "Legs from the gateways to the hubs",
+        },
+        "world_unused": {
+            "vi": "nét mảnh: không đô thị nào dùng làm tuyến nhanh nhất",
+            "en": "thin: no city's fastest route",
+        },
+        "world_value_hub": {
+            "vi": "Thời gian từ đô thị đến {hub}",
+            "en": "Door-to-hub time to {hub}",
+        },
+        "world_value_median": {
+            "vi": "Thời gian từ đô thị đến đầu mối: trung vị của {n} đầu mối chính",
+            "en": "Door-to-hub time: median over {n} main hubs",
+        },
+        "world_route": {
+            "vi": "{hours}, {km}, qua {gateway} ({mode})",
+            "en": "{hours}, {km}, via {gateway} ({mode})",
+        },
+        "world_capitals": {"vi": "Tỉnh lỵ", "en": "Capitals"},
+        "world_gateways": {
+            "vi": "Cửa ngõ của chuỗi (cảng biển, sân bay, cửa khẩu)",
+            "en": "The chain's gateways (seaports, airports, border gates)",
+        },
+        "world_gateway_legs": {"vi": "Số chặng đến đầu mối", "en": "Legs to world hubs"},
+        "world_zoom_chain": {"vi": "Phóng to chuỗi đô thị", "en": "Zoom to the chain"},
+        "world_zoom_world": {"vi": "Toàn cảnh", "en": "Whole view"},
+        "world_fastest": {"vi": "Nhanh nhất từ chuỗi", "en": "Fastest from the chain"},
+        "world_source": {"vi": "Nguồn tọa độ", "en": "Coordinate source"},
+        "world_length": {"vi": "Chiều dài", "en": "Length"},
+        "world_leg_hours": {"vi": "Thời gian trên chặng", "en": "Time on the leg"},
+        "world_basis": {"vi": "Cách tính", "en": "How measured"},
+        "world_status": {"vi": "Tình trạng", "en": "Status"},
+        "world_note": {
+            "vi": (
+                "Thời gian chỉ mang tính tham khảo, không phải lịch tàu, lịch bay: thời gian "
+                "đi trên mạng lưới của chuỗi đến cửa ngõ, cộng thời gian chờ, cộng chặng đến "
+                "đầu mối. Tàu biển {ship} hải lý/giờ, lưu cảng {dwell} giờ; máy bay {flight} "
+                "km/h, làm thủ tục {check_in} giờ; qua cửa khẩu {border} giờ, {land} km/h "
+                "phía Trung Quốc. Đường bay và đoạn qua biên giới tính theo vòng lớn (cận dưới)."
+            ),
+            "en": (
+                "Indicative times, not schedules: the chain's travel time to the gateway, "
+                "plus a handling time, plus the leg to the hub. Ship {ship} knots, port "
+                "dwell {dwell} h; flight {flight} km/h, check-in {check_in} h; border "
+                "crossing {border} h, {land} km/h on the Chinese side. Air legs and border "
+                "crossings are great circles (lower bounds)."
+            ),
+        },
+        "world_attribution": {
+            "vi": (
+                "Đất liền: Natural Earth 1:110m (phạm vi công cộng) | Đầu mối: NGA World Port "
+                "Index, OurAirports (phạm vi công cộng), GeoNames (CC BY 4.0) | Luồng biển: "
+                "searoute 1.6.0 (Apache-2.0), theo Eurostat SeaRoute (EUPL), theo ORNL CTA "
+                "Global Shipping Lane Network (2000)"
+            ),
+            "en": (
+                "Land: Natural Earth 1:110m (public domain) | Hubs: NGA World Port Index, "
+                "OurAirports (public domain), GeoNames (CC BY 4.0) | Sea lanes: searoute 1.6.0 "
+                "(Apache-2.0), after Eurostat SeaRoute (EUPL), after ORNL CTA Global Shipping "
+                "Lane Network (2000)"
+            ),
+        },
+        "brief_world": {
+            "vi": "Kết nối với thế giới: tuyến tốt nhất từ mỗi tỉnh lỵ đến các đầu mối chính",
+            "en": "Connecting to the world: each capital's best route to the main hubs",
+        },
+        "brief_world_map": {
+            "vi": "Bản đồ kết nối quốc tế",
+            "en": "Map of the links to the world",
+        },
+        "brief_world_map_note": {
+            "vi": (
+                "Đường biển theo tuyến searoute đã tính, đường bay theo vòng lớn, qua cửa "
+                "khẩu theo đoạn thẳng (sơ đồ). Di chuột lên đô thị để xem từng tuyến."
+            ),
+            "en": (
+                "Sea legs follow the computed searoute lines, air legs great circles, land "
+                "crossings straight segments (schematic). Hover over a city for its routes."
+            ),
+        },
+        "brief_world_cell": {
+            "vi": "{hours} · {km} · qua {gateway}",
+            "en": "{hours} · {km} · via {gateway}",
+        },
+        "brief_world_unreached": {
+            "vi": "Không tỉnh lỵ nào tới được bằng loại cửa ngõ phù hợp: {hubs}.",
+            "en": "No capital reaches these hubs through a gateway of the right kind: {hubs}.",
+        },
+        "brief_world_sources": {
+            "vi": (
+                "Đầu mối và chặng quốc tế: tọa độ cảng theo NGA World Port Index, sân bay theo "
+                "OurAirports (phạm vi công cộng), đô thị Trung Quốc theo GeoNames (CC BY 4.0); "
+                "tuyến biển tính bằng searoute; giả định tốc độ và thời gian chờ có nguồn ghi "
+                "trong docs/metrics/world_access.md và data/README.md."
+            ),
+            "en": (
+                "World hubs and legs: port coordinates from the NGA World Port Index, airports "
+                "from OurAirports (public domain), Chinese towns from GeoNames (CC BY 4.0); sea "
+                "routes computed with searoute; the speed and handling assumptions and their "
+                "sources are in docs/metrics/world_access.md and data/README.md."
+            ),
+        },
+    }
+)

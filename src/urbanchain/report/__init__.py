@@ -1,7 +1,8 @@
 """Decision briefs: one self-contained, offline HTML page per chain (and scenario).
 
 :func:`brief` assembles the map, the key tables (travel times, gateway access, the
-most critical corridors, scenario gains) with names and units, a few charts
+most critical corridors, each capital's best route to the main world hubs with the world
+map -- :mod:`urbanchain.report._world` --, scenario gains) with names and units, a few charts
 (matplotlib PNGs embedded as ``data:`` URIs), the methods in plain words, the
 caveats and the sources, in Vietnamese or English.
 
@@ -228,6 +229,16 @@ def brief(
         title=heading,
         lang=lang,
     )
+    # --- world access (issue 20): each capital's best route to the main hubs, world map
+    from urbanchain.report import _world
+
+    world_rows, world_map = _world.world_section(
+        chain, access=found.get("world_access"), names=names, lang=lang, static_map=static_map
+    )
+    world_rows.pop("cells")
+    world_rows.pop("columns")
+    sections.append(world_rows)
+    # --- end world access
     if other is not None:
         gains, chart, line = _gains(chain, other, names, lang)
         sections.append(gains)
@@ -283,7 +294,12 @@ def brief(
         caveats=[
             i18n.text(f"brief_caveat_{key}", lang) for key in ("schematic", "polygons", "missing")
         ],
-        sources=[i18n.text("brief_source_boundaries", lang), i18n.text("brief_source_data", lang)],
+        sources=[
+            i18n.text("brief_source_boundaries", lang),
+            i18n.text("brief_source_data", lang),
+            i18n.text("brief_world_sources", lang),
+        ],
+        world=world_map,
         t=t,
     )
     remote = find_remote_assets(page)
