@@ -64,5 +64,5 @@ GRAPH_METRICS: tuple[MetricCase, ...] = (
 #: Chain-level functions and those with their own tests (tests/test_analyses.py).
 CHAIN_METRICS: tuple[str, ...] = (
     "chain_score", "score_sensitivity", "world_access", "service_area", "population_within",
-    "route", "closest_facility", "aggregate",
+    "route", "closest_facility", "aggregate", "ready_vs_connected",
 )

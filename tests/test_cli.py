@@ -142,8 +142,22 @@ def test_main_job_writes_every_output(tmp_path):
         "analyses/chain_score_province_2025.csv",
         "analyses/chain_score_province_2008.csv",
         "analyses/notes.json",
+        # readiness (issue 22)
+        "readiness-red-river-delta-2008-vi.html",
+        "readiness-red-river-delta-2008-en.html",
+        "readiness-red-river-delta-2025-vi.html",
+        "readiness-red-river-delta-2025-en.html",
+        "ready-connected-red-river-delta-vi.html",
+        "ready-connected-red-river-delta-en.html",
+        "analyses/ready_vs_connected.csv",
     ):
         assert (out / rel).exists(), rel
+    manifest = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert "readiness-red-river-delta-2025-en.html" in manifest["files"]
+    assert manifest["readiness"]["vintage_2008"]["coverage"] == [11, 11]
+    assert "Sẵn sàng số và kết nối" in (out / "brief-red-river-delta-vi.html").read_text(
+        encoding="utf-8"
+    )
     # the scenario table's base year is the metrics table (same mass, same normalisation)
     base = pd.read_csv(out / "metrics" / "chain_score.csv", index_col="node_id")["score"]
     scen = pd.read_csv(out / "scenario-2025-2030" / "chain_score.csv", index_col="node_id")
@@ -169,8 +183,6 @@ def test_main_job_writes_every_output(tmp_path):
     assert "Legend" in (out / "red-river-delta-en.html").read_text(encoding="utf-8")
     assert (out / "red-river-delta.pdf").read_bytes()[:5] == b"%PDF-"
     # the world maps are listed in the run's metadata like every other file (issue 20)
-    import json
-
     listed = json.dumps(json.loads((out / "metadata.json").read_text(encoding="utf-8")))
     for name in ("world-red-river-delta.html", "world-red-river-delta-en.pdf"):
         assert name in listed

@@ -280,7 +280,7 @@ def test_chain_score_with_user_table_and_errors(toy_chain):
     with pytest.raises(ValidationError, match="No year in which two scored capitals"):
         metrics.chain_score(toy_chain, readiness=["papi:e_governance"])
     with pytest.raises(ValidationError, match="years with values"):
-        metrics.chain_score(toy_chain, readiness=["pci@2014"])
+        metrics.chain_score(toy_chain, readiness=["pci@2004"])  # PCI began in 2005
 
 
 def test_score_sensitivity_covers_indicator_choice(toy_chain):
@@ -364,3 +364,31 @@ def test_mirror_values_agree_with_an_independent_page():
     assert round(t.loc["22", "score"], 2) == 65.60
     assert round(t.loc["87", "score"], 2) == 64.96
     assert t.loc["48", "source"] == "R14"
+
+
+@pytest.mark.parametrize(
+    ("code", "year", "printed"),
+    [
+        # PCI scores as VCCI's own province pages print them (R26-R28), for years that the
+        # bundled table takes from the mirror (R14): an independent check of the transcription
+        ("31", 2016, 60.10),
+        ("31", 2015, 58.65),
+        ("31", 2013, 59.76),
+        ("31", 2006, 49.98),
+        ("26", 2016, 61.52),
+        ("26", 2015, 62.56),
+        ("25", 2016, 58.60),
+        ("25", 2015, 58.37),
+    ],
+)
+def test_pci_mirror_agrees_with_vccis_province_pages(code, year, printed):
+    t = readiness.load(index="pci", component="overall", province=code, year=year)
+    assert t["score"].iloc[0] == pytest.approx(printed, abs=0.005)
+    assert t["source"].iloc[0] == "R14"
+
+
+def test_province_pages_fill_pci_2014_and_2017_2022():
+    t = readiness.load(index="pci", province=["31", "25"], year=[2014, 2018, 2022])
+    got = t.groupby(["province_code", "year"])["component"].nunique()
+    assert (got == 11).all()  # overall and the 10 sub-indices of each page year
+    assert set(t["source"]) >= {"R26", "R28"}

@@ -179,6 +179,86 @@ def test_every_map_element_is_template_free() -> None:
     assert seen >= 10
 
 
+# --------------------------------------------------------------------------- readiness maps (issue 22)
+
+
+def _readiness_maps(text: str) -> list[Any]:
+    """The readiness choropleth and the ready-vs-connected map with ``text`` in every sink."""
+    chain = synthetic_chain(text)
+    table = pd.DataFrame(
+        {
+            "province_code": ["01", "31"],
+            "province_name": [text, text],
+            "year": [2020, 2020],
+            "index": ["pci", "pci"],
+            "component": ["overall", "overall"],
+            "score": [60.0, 55.0],
+            "source": [text, text + " 2"],
+            "methodology": [text, text],
+        }
+    )
+    ids = chain.nodes["node_id"].to_list()
+    quadrants = pd.DataFrame(
+        {
+            "name": [text] * len(ids),
+            "province_code": [text] * len(ids),
+            "connectivity": [0.9, 0.5, None, 0.2][: len(ids)],
+            "readiness": [60.0, 50.0, 40.0, None][: len(ids)],
+            "quadrant": ["connected_ready", "connected_not_ready", "no_data", "no_data"][
+                : len(ids)
+            ],
+        },
+        index=pd.Index(ids, name="node_id"),
+    )
+    quadrants.attrs.update(
+        connected_at=0.5, ready_at=50.0, index="pci", component="overall", year=text, sources=[text]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [
+            maps.readiness_map(chain, vintage=2025, data=table, title=text),
+            maps.ready_connected_map(chain, table=quadrants, title=text),
+        ]
+
+
+@pytest.mark.parametrize("key", sorted(CORPUS))
+def test_readiness_maps_every_sink(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = f"{CORPUS[key]} {MARK}"
+    spy = CompileSpy(monkeypatch)
+    shown = _html.to_text(text)
+    for m in _readiness_maps(text):
+        page = maps.render_html(m)
+        assert spy.containing(MARK) == []
+        title = re.search(r"<title>(.*?)</title>", page, flags=re.DOTALL)
+        assert title is not None
+        assert html.unescape(title.group(1)) == shown
+        features = [f for c in _collections(page) for f in c["features"]]
+        assert features
+        for feature in features:
+            tip = feature["properties"]["uc_tooltip"]
+            assert "<script" not in tip
+            assert "<img src=x" not in tip
+    # the readiness map's legend holds the user's source text, escaped
+    legend = maps.render_html(_readiness_maps(text)[0])
+    assert "<img src=x" not in legend
+    assert "<script>window" not in legend
+
+
+def test_readiness_map_elements_are_template_free() -> None:
+    from branca.element import MacroElement
+
+    for m in _readiness_maps("x"):
+        stack: list[Any] = [m]
+        seen = 0
+        while stack:
+            element = stack.pop()
+            if isinstance(element, MacroElement):
+                seen += 1
+                assert isinstance(element, tf.TemplateFree), type(element)
+            stack.extend(element._children.values())
+        assert seen >= 5
+
+
 # --------------------------------------------------------------------------- each guard alone
 
 

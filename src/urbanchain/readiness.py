@@ -31,10 +31,14 @@ from urbanchain.errors import ValidationError
 __all__ = [
     "COLUMNS",
     "INDICES",
+    "QUADRANTS",
     "aggregate_to_2025",
+    "chain_values",
+    "classify_ready_connected",
     "compare",
     "load",
     "parse_indicator",
+    "select_values",
     "sources",
     "validate_table",
 ]
@@ -62,8 +66,7 @@ COLUMNS = [
 #: weighted PCI score; PAPI: the published total).  DTI pillars are
 #: ``digital_government``, ``digital_economy`` and ``digital_society``; its eight main
 #: indices (2022) end in ``_activity`` or name the foundations.  PAPI's e-governance
-#: dimension (``e_governance``, from 2018) is a valid name although no stored source
-#: reached gives its values yet.
+#: dimension (``e_governance``, from 2018) has one stored value so far (Quảng Ninh 2024).
 INDICES: dict[str, tuple[str, ...]] = {
     "dti": (
         "overall",
@@ -797,3 +800,326 @@ def extend_chain(
     ]
     notes += [f"{k}: {info[k]['note']}" for k in keys if "note" in info[k]]
     return new_raw, disp, w, notes, used, info
+
+
+# ---------------------------------------------------------------------------
+# map and "ready vs connected" support (issue 22, item 4; used by urbanchain.maps)
+# ---------------------------------------------------------------------------
+
+#: Quadrant classes of :func:`classify_ready_connected`, in legend order.
+QUADRANTS = ("connected_ready", "connected_not_ready", "ready_not_connected", "neither", "no_data")
+
+
+def select_values(
+    *,
+    codes: Sequence[str],
+    vintage: int = 2008,
+    index: str = "pci",
+    component: str = "overall",
+    year: int | None = None,
+    weights: str | Mapping[str, float] = "population",
+    data: pd.DataFrame | None = None,
+    allow_empty: bool = False,
+) -> pd.DataFrame:
+    """One readiness score per province of ``codes`` for one index, component and year.
+
+    Default year rule: the most recent year in which **every** province of ``codes``
+    has a score; if no year covers them all, the year covering the most of them (the
+    latest on ties), and ``attrs["year_rule"]`` says so.  Only scores are used (ranks
+    are not scores: a rank moves when another province improves).
+
+    Parameters
+    ----------
+    codes
+        Province codes of ``vintage`` (e.g. the region's provinces).
+    vintage
+        ``2008`` or ``2025`` (2025: published values plus the aggregates of
+        :func:`aggregate_to_2025`, ``derived`` True).
+    index, component
+        See :data:`INDICES`.
+    year
+        The edition year; ``None`` applies the default rule.
+    weights
+        Aggregation weights for ``vintage=2025`` (:func:`aggregate_to_2025`).
+    data
+        A user readiness table (checked by :func:`validate_table`) instead of the
+        bundled one.
+    allow_empty
+        With ``year`` given, return the rows (all ``score`` NaN, ``note`` saying why)
+        instead of raising when no province has a score, e.g. 2025 units whose members
+        have no sourced population weight.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``province_code`` (every code of ``codes``, in order), columns
+        ``score`` (NaN where no source gives one), ``rank``, ``rank_of``, ``unit``,
+        ``methodology``, ``derived``, ``weight_basis``, ``source``, ``note``.
+        ``attrs``: ``index``, ``component``, ``year``, ``vintage``, ``unit``,
+        ``coverage`` (provinces with a score / all), ``sources``, ``derived``,
+        ``year_rule``.
+
+    Raises
+    ------
+    UnknownNameError
+        Unknown vintage, index or component.
+    ValidationError
+        No province of ``codes`` has a score in any year, or the year has none.
+
+    Examples
+    --------
+    >>> v = select_values(codes=["01", "34"], index="pci")
+    >>> v.attrs["year"], v.attrs["coverage"]
+    (2016, (2, 2))
+    """
+    _check("vintage", vintage, VINTAGES)
+    _check("readiness index", index, list(INDICES))
+    _check(f"{index} component", component, INDICES[index])
+    wanted = [str(c) for c in codes]
+    if data is None:
+        table = load(vintage=vintage, index=index, component=component, weights=weights)
+    else:
+        table = validate_table(data, vintage=vintage)
+        table = table[(table["index"] == index) & (table["component"] == component)]
+    scored = table[table["score"].notna() & table["province_code"].isin(wanted)]
+    cover = scored.groupby("year")["province_code"].nunique()
+    if cover.empty and not (allow_empty and year is not None):
+        msg = (
+            f"No {index}:{component} score for any of the provinces {format_ids(wanted)} "
+            f"(vintage {vintage}) in any year. Choose another index or component "
+            "(readiness.INDICES) or pass data= with your own values."
+        )
+        raise ValidationError(msg)
+    if year is None:
+        full = cover[cover == len(set(wanted))]
+        if len(full):
+            year = int(max(full.index))
+            rule = "most recent year with a score for every province"
+        else:
+            best = cover[cover == cover.max()]
+            year = int(max(best.index))
+            rule = (
+                f"no year has a score for every province; the year with the most "
+                f"({int(cover.max())} of {len(set(wanted))}), latest on ties"
+            )
+    else:
+        if int(year) not in cover.index and not allow_empty:
+            msg = (
+                f"No {index}:{component} scores for these provinces in {year}; years with "
+                f"scores: {sorted(int(y) for y in cover.index)}."
+            )
+            raise ValidationError(msg)
+        year = int(year)
+        rule = "year given"
+    ty = table[table["year"] == year].drop_duplicates("province_code").set_index("province_code")
+    out = ty.reindex(pd.Index(wanted, name="province_code"))[
+        [
+            "score",
+            "rank",
+            "rank_of",
+            "unit",
+            "methodology",
+            "derived",
+            "weight_basis",
+            "source",
+            "note",
+        ]
+    ].copy()
+    out["note"] = out["note"].where(out["note"].notna(), "no source gives a value")
+    out["derived"] = out["derived"].fillna(False).astype(bool)
+    for col in ("unit", "methodology", "weight_basis", "source", "note"):
+        out[col] = out[col].fillna("").astype(str)
+    have = out["score"].notna()
+    out.attrs.update(
+        index=index,
+        component=component,
+        year=year,
+        vintage=vintage,
+        unit=next((u for u in out.loc[have, "unit"] if u), ""),
+        coverage=(int(have.sum()), len(out)),
+        sources=sorted({s for v in out.loc[have, "source"] for s in v.split("; ") if s}),
+        methodology=sorted({m for m in out.loc[have, "methodology"] if m}),
+        derived=bool(out.loc[have, "derived"].any()),
+        year_rule=rule,
+    )
+    return out
+
+
+def classify_ready_connected(
+    connectivity: pd.Series,
+    readiness: pd.Series,
+    *,
+    connected_at: float | None = None,
+    ready_at: float | None = None,
+) -> pd.DataFrame:
+    r"""Class each place as connected and/or ready against two thresholds.
+
+    Rule: a place is *connected* when :math:`c_i \ge t_c` and *ready* when
+    :math:`r_i \ge t_r`.  By default each threshold is the **median** over the places
+    that have both values (so half of them, or a little more on ties, are at or above
+    it); pass ``connected_at`` / ``ready_at`` to fix them.  The four classes are
+    ``connected_ready``, ``connected_not_ready``, ``ready_not_connected`` and
+    ``neither``; a place lacking either value is ``no_data`` (never "not ready").
+
+    Parameters
+    ----------
+    connectivity, readiness
+        Values by place (same index; higher is better on both).  Not modified.
+    connected_at, ready_at
+        Thresholds; ``None`` = the median rule above.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``connectivity``, ``readiness``, ``connected`` and ``ready`` (boolean,
+        ``<NA>`` without data) and ``quadrant`` (one of :data:`QUADRANTS`); ``attrs``
+        ``connected_at``, ``ready_at``, ``rule`` and ``n_compared``.
+
+    Raises
+    ------
+    ValidationError
+        Non-numeric values, a non-finite threshold, or fewer than two places with both
+        values when a median is needed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.Series({"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0})
+    >>> r = pd.Series({"a": 4.0, "b": 1.0, "c": 2.0, "d": 3.0})
+    >>> classify_ready_connected(c, r)["quadrant"].tolist()
+    ['ready_not_connected', 'neither', 'connected_not_ready', 'connected_ready']
+    """
+    places = connectivity.index.union(readiness.index, sort=False)
+    values = {}
+    for name, series in (("connectivity", connectivity), ("readiness", readiness)):
+        num = pd.to_numeric(series, errors="coerce")
+        bad = series.index[num.isna() & series.notna()]
+        if len(bad):
+            msg = f"Non-numeric {name} values for {format_ids(list(bad))}; give numbers (NaN = no data)."
+            raise ValidationError(msg)
+        values[name] = num.astype("float64").reindex(places)
+    df = pd.DataFrame(values)
+    both = df["connectivity"].notna() & df["readiness"].notna()
+    thresholds: dict[str, float] = {}
+    for name, given, col in (
+        ("connected_at", connected_at, "connectivity"),
+        ("ready_at", ready_at, "readiness"),
+    ):
+        if given is None:
+            if int(both.sum()) < 2:
+                msg = (
+                    f"Only {int(both.sum())} place(s) have both connectivity and readiness; the "
+                    f"median rule needs two. Pass {name}= or choose an indicator with more values."
+                )
+                raise ValidationError(msg)
+            thresholds[name] = float(df.loc[both, col].median())
+        else:
+            if not (isinstance(given, int | float) and math.isfinite(given)):
+                msg = f"{name} must be a finite number; got {given!r}."
+                raise ValidationError(msg)
+            thresholds[name] = float(given)
+    connected = (df["connectivity"] >= thresholds["connected_at"]).astype("boolean")
+    ready = (df["readiness"] >= thresholds["ready_at"]).astype("boolean")
+    connected = connected.mask(df["connectivity"].isna())
+    ready = ready.mask(df["readiness"].isna())
+    quadrant = np.where(
+        ~both.to_numpy(),
+        "no_data",
+        np.where(
+            connected.fillna(False).to_numpy(),
+            np.where(ready.fillna(False).to_numpy(), "connected_ready", "connected_not_ready"),
+            np.where(ready.fillna(False).to_numpy(), "ready_not_connected", "neither"),
+        ),
+    )
+    df["connected"] = connected
+    df["ready"] = ready
+    df["quadrant"] = pd.Series(quadrant, index=df.index, dtype=object)
+    df.attrs.update(
+        connected_at=thresholds["connected_at"],
+        ready_at=thresholds["ready_at"],
+        rule=(
+            "connected: connectivity >= threshold; ready: readiness >= threshold; "
+            + (
+                "thresholds given"
+                if connected_at is not None and ready_at is not None
+                else "median of the places with both values (unless given)"
+            )
+        ),
+        n_compared=int(both.sum()),
+    )
+    return df
+
+
+def chain_values(
+    chain: Any,
+    *,
+    index: str = "pci",
+    component: str = "overall",
+    year: int | None = None,
+    vintage: int = 2008,
+    weights: str | Mapping[str, float] = "population",
+    data: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the readiness scores a choropleth of ``chain`` shows, one row per province.
+
+    Wraps :func:`select_values` on the chain's provinces of
+    ``vintage``.  When no 2025 unit of the region has a score (e.g. members without a
+    sourced population weight) and ``year`` is not given, the year the 2008 provinces
+    would show is used and every unit reads "no data" with its reason in ``note``.
+
+    Parameters
+    ----------
+    chain
+        A chain with ``provinces_2008`` (vintage 2008) or ``provinces`` (2025).
+    index, component, year, vintage, weights, data
+        As in :func:`select_values` (default year: the most recent year with a
+        score for every province of the region).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by province code, see :func:`select_values`.
+
+    Raises
+    ------
+    ValidationError
+        No layer of that vintage, or no value in any year (2008 vintage).
+    UnknownNameError
+        Unknown index, component or vintage.
+    """
+    attr = "provinces_2008" if vintage == 2008 else "provinces"
+    frame = getattr(chain, attr, None)
+    if frame is None or "code" not in getattr(frame, "columns", ()):
+        msg = (
+            f"Readiness of vintage {vintage} needs the chain's {attr} layer with a 'code' "
+            "column (a chain from UrbanChain.from_region has both vintages)."
+        )
+        raise ValidationError(msg)
+    codes = [str(c) for c in frame["code"]]
+    try:
+        return select_values(
+            codes=codes,
+            vintage=vintage,
+            index=index,
+            component=component,
+            year=year,
+            weights=weights,
+            data=data,
+        )
+    except ValidationError:
+        if vintage != 2025 or year is not None or data is not None:
+            raise
+    old = getattr(chain, "provinces_2008", None)
+    old_codes = [str(c) for c in old["code"]] if old is not None else codes
+    fallback = select_values(codes=old_codes, vintage=2008, index=index, component=component)
+    values = select_values(
+        codes=codes,
+        vintage=2025,
+        index=index,
+        component=component,
+        year=int(fallback.attrs["year"]),
+        weights=weights,
+        allow_empty=True,
+    )
+    values.attrs["year_rule"] = "no 2025 unit has a score: the year of the 2008 provinces"
+    return values

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -757,8 +757,12 @@ def write_region_outputs(
     # --- world access (issue 20): the chain's links to the world hubs, vi and en
     written.extend(write_world_maps(chain, out, slug=slug, tables=tables))
     written.extend(write_briefs(chain, out, slug=slug, year=year, tables=tables))
+    # --- readiness (issue 22): choropleths of both vintages, ready vs connected
+    ready_files, ready_notes = write_readiness(chain, out, slug=slug, tables=tables)
+    written.extend(ready_files)
+    # --- end readiness
     folder.add(*written)
-    written.append(folder.finish({"region": region, "year": year}))
+    written.append(folder.finish({"region": region, "year": year, "readiness": ready_notes}))
     return written
 
 
@@ -819,3 +823,69 @@ def write_world_maps(
                     fig.savefig(tmp, dpi=dpi, format=ext[1:])
                 written.append(page.with_suffix(ext))
     return written
+
+
+# --- readiness (issue 22) -----------------------------------------------------------
+
+
+def write_readiness(
+    chain: UrbanChain,
+    out: Path,
+    *,
+    slug: str,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> tuple[list[Path], dict[str, Any]]:
+    """Write the readiness choropleths and the "ready vs connected" map and table.
+
+    * ``readiness-<slug>-2008-vi.html`` / ``-en.html``: PCI overall score of the
+      2008-2025 provinces, most recent year with a score for every province;
+    * ``readiness-<slug>-2025-vi.html`` / ``-en.html``: the same on the 2025 units
+      (population-weighted aggregates, marked derived; "no data" where a member has no
+      sourced population);
+    * ``ready-connected-<slug>-vi.html`` / ``-en.html`` and
+      ``analyses/ready_vs_connected.csv``: each capital's class
+      (:func:`urbanchain.maps.ready_vs_connected`).
+
+    A part that cannot be drawn (no readiness value at all) is skipped and its reason
+    returned in the notes, which go to ``metadata.json``.
+    """
+    from urbanchain import maps, metrics, readiness
+    from urbanchain.errors import ValidationError
+
+    written: list[Path] = []
+    notes: dict[str, Any] = {"index": "pci", "component": "overall", "skipped": {}}
+    langs: tuple[Literal["vi", "en"], ...] = ("vi", "en")
+    for vintage in (2008, 2025):
+        for lang in langs:
+            path = out / f"readiness-{slug}-{vintage}-{lang}.html"
+            try:
+                m = maps.readiness_map(chain, vintage=vintage, lang=lang)
+            except ValidationError as exc:
+                notes["skipped"][path.name] = str(exc)
+                continue
+            written.append(maps.save(m, path, offline=True))
+        try:
+            values = readiness.chain_values(chain, vintage=vintage)
+        except ValidationError:
+            values = None
+        if values is not None:
+            notes[f"vintage_{vintage}"] = {
+                "year": values.attrs["year"],
+                "year_rule": values.attrs["year_rule"],
+                "coverage": list(values.attrs["coverage"]),
+                "sources": values.attrs["sources"],
+                "derived": values.attrs["derived"],
+            }
+    score = (tables or {}).get("chain_score")
+    try:
+        table = metrics.ready_vs_connected(chain, score=score)
+    except ValidationError as exc:
+        notes["skipped"]["ready_vs_connected"] = str(exc)
+        return written, notes
+    (out / "analyses").mkdir(parents=True, exist_ok=True)
+    written.append(write_csv(table, out / "analyses" / "ready_vs_connected.csv"))
+    notes["ready_vs_connected"] = _jsonable(dict(table.attrs))
+    for lang in langs:
+        m = maps.ready_connected_map(chain, table=table, lang=lang)
+        written.append(maps.save(m, out / f"ready-connected-{slug}-{lang}.html", offline=True))
+    return written, notes

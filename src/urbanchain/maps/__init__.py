@@ -61,6 +61,9 @@ __all__ = [
     "chain_map",
     "chain_plot",
     "diff_map",
+    "readiness_map",  # readiness (issue 22): maps/_readiness.py
+    "ready_connected_map",  # readiness (issue 22)
+    "ready_connected_plot",  # readiness (issue 22)
     "render_html",
     "save",
     "side_by_side",
@@ -422,6 +425,8 @@ def _legend_html(sections: Sequence[plan_mod.LegendSection]) -> str:
 
 
 def _swatch(item: plan_mod.LegendItem) -> str:
+    if item.kind == "note":  # a line of text under a section (readiness maps: source, rule)
+        return ""
     colour = escape_html(item.colour)
     if item.kind == "fill":
         return f'<span class="uc-swatch" style="background:{colour}"></span>'
@@ -1786,3 +1791,10 @@ def chain_plot(
 from urbanchain.maps._world import MAIN_HUBS, WORLD_ATTRIBUTION, world_map, world_plot  # noqa: E402
 
 __all__ += ["MAIN_HUBS", "WORLD_ATTRIBUTION", "world_map", "world_plot"]
+
+# --- readiness (issue 22): the choropleth and "ready vs connected" live in _readiness.py
+from urbanchain.maps._readiness import (  # noqa: E402 - after the helpers it uses lazily
+    readiness_map,
+    ready_connected_map,
+    ready_connected_plot,
+)

@@ -259,6 +259,140 @@ MESSAGES.update(
     }
 )
 
+# --- readiness maps and "ready vs connected" (issue 22; urbanchain.maps._readiness) ---
+MESSAGES.update(
+    {
+        "rd_index_dti": {
+            "vi": "Chỉ số chuyển đổi số cấp tỉnh (DTI)",
+            "en": "Digital Transformation Index (DTI)",
+        },
+        "rd_index_pci": {
+            "vi": "Chỉ số năng lực cạnh tranh cấp tỉnh (PCI)",
+            "en": "Provincial Competitiveness Index (PCI)",
+        },
+        "rd_index_papi": {
+            "vi": "Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh (PAPI)",
+            "en": "Provincial Governance and Public Administration Performance Index (PAPI)",
+        },
+        "rd_component_overall": {"vi": "điểm tổng hợp", "en": "overall score"},
+        "rd_component_unweighted_total": {
+            "vi": "tổng điểm chưa trọng số",
+            "en": "unweighted total",
+        },
+        "rd_component": {"vi": "thành phần {name}", "en": "component {name}"},
+        "rd_legend": {
+            "vi": "{index}, {component}, {year}",
+            "en": "{index}, {component}, {year}",
+        },
+        "rd_source": {"vi": "Nguồn: {sources}", "en": "Source: {sources}"},
+        "rd_source_owner": {
+            "vi": "Nguồn: chỉ số của {owner}; số liệu lấy từ {sources}",
+            "en": "Source: {owner} (index owner); values from {sources}",
+        },
+        "rd_owner_dti": {
+            "vi": "Bộ Thông tin và Truyền thông",
+            "en": "Ministry of Information and Communications",
+        },
+        "rd_owner_pci": {"vi": "VCCI", "en": "VCCI"},
+        "rd_owner_papi": {"vi": "CECODES, VFF-CRT và UNDP", "en": "CECODES, VFF-CRT and UNDP"},
+        "rd_unit_points 0-100": {"vi": "điểm 0–100", "en": "points 0–100"},
+        "rd_unit_points 0-10": {"vi": "điểm 0–10", "en": "points 0–10"},
+        "rd_unit_points": {"vi": "điểm", "en": "points"},
+        "rd_unit_index 0-1": {"vi": "chỉ số 0–1", "en": "index 0–1"},
+        "rd_derived": {
+            "vi": "Giá trị 2025 là số suy ra: trung bình có trọng số dân số của các tỉnh cũ (trước 1/7/2025), không phải số công bố",
+            "en": "2025 values are derived: population-weighted means of the pre-1 July 2025 provinces, not published figures",
+        },
+        "rd_no_weights": {
+            "vi": "Chưa tổng hợp được: thiếu trọng số dân số có nguồn của tỉnh thành viên",
+            "en": "Not aggregated: a member province has no sourced population weight",
+        },
+        "rd_title": {
+            "vi": "{region}: {index} năm {year} ({vintage})",
+            "en": "{region}: {index} {year} ({vintage})",
+        },
+        "rd_coverage": {
+            "vi": "{have}/{total} tỉnh có số liệu",
+            "en": "{have} of {total} provinces with data",
+        },
+        "rd_year_full": {
+            "vi": "năm gần nhất có số liệu cho mọi tỉnh",
+            "en": "most recent year with data for every province",
+        },
+        "rd_year_partial": {
+            "vi": "không năm nào có đủ mọi tỉnh: năm có nhiều tỉnh nhất",
+            "en": "no year covers every province: the year covering the most",
+        },
+        "rd_year_given": {"vi": "năm được chọn", "en": "year chosen"},
+        "rd_year_fallback": {
+            "vi": "không đơn vị nào có số liệu: năm của bản đồ các tỉnh cũ",
+            "en": "no unit has a value: the year of the old-province map",
+        },
+        "rd_source_none": {
+            "vi": "Nguồn: chỉ số của {owner}; không có giá trị nào cho các đơn vị này",
+            "en": "Source: {owner} (index owner); no value reaches these units",
+        },
+        "rd_quadrant_title": {
+            "vi": "Sẵn sàng và kết nối: {region}",
+            "en": "Ready and connected: {region}",
+        },
+        "rd_quadrant_legend": {
+            "vi": "Kết nối × sẵn sàng (ngưỡng: trung vị của chuỗi)",
+            "en": "Connectivity × readiness (thresholds: chain median)",
+        },
+        "rd_q_connected_ready": {"vi": "Kết nối tốt và sẵn sàng", "en": "Connected and ready"},
+        "rd_q_connected_not_ready": {
+            "vi": "Kết nối tốt nhưng chưa sẵn sàng",
+            "en": "Connected but not ready",
+        },
+        "rd_q_ready_not_connected": {
+            "vi": "Sẵn sàng nhưng kết nối kém",
+            "en": "Ready but not connected",
+        },
+        "rd_q_neither": {"vi": "Chưa kết nối, chưa sẵn sàng", "en": "Neither"},
+        "rd_q_no_data": {"vi": "không có dữ liệu", "en": "no data"},
+        "rd_connectivity": {
+            "vi": "Khả năng kết nối (phần kết nối của chỉ số chuỗi, 0–1)",
+            "en": "Connectivity (connectivity part of the chain score, 0–1)",
+        },
+        "rd_connectivity_short": {"vi": "Kết nối", "en": "Connectivity"},
+        "rd_readiness_short": {"vi": "Sẵn sàng", "en": "Readiness"},
+        "rd_class": {"vi": "Nhóm", "en": "Class"},
+        "rd_city": {"vi": "Tỉnh lỵ", "en": "City"},
+        "rd_province": {"vi": "Tỉnh", "en": "Province"},
+        "rd_rule": {
+            "vi": (
+                "Kết nối = trung bình có trọng số của các thành phần kết nối của chỉ số chuỗi "
+                "(độ gần trung tâm, khả năng tiếp cận, thời gian đến cửa ngõ, độ trung gian; "
+                "đã chuẩn hóa 0–1). Một tỉnh lỵ “kết nối tốt” khi giá trị ≥ {connected} "
+                "(trung vị của chuỗi) và “sẵn sàng” khi {readiness} ≥ {ready} (trung vị). "
+                "Tỉnh lỵ thiếu một trong hai giá trị được ghi “không có dữ liệu”. Ngưỡng là "
+                "trung vị của chính chuỗi này, không phải chuẩn quốc gia."
+            ),
+            "en": (
+                "Connectivity = the weighted mean of the chain score's connectivity "
+                "components (closeness, accessibility, gateway time, betweenness; each "
+                "scaled 0–1). A city is “connected” when it is ≥ {connected} (the chain "
+                "median) and “ready” when {readiness} ≥ {ready} (the median). A city "
+                "lacking either value reads “no data”. The thresholds are this chain's own "
+                "medians, not a national standard."
+            ),
+        },
+        "rd_section": {
+            "vi": "Sẵn sàng số và kết nối",
+            "en": "Ready vs connected",
+        },
+        "rd_chart": {
+            "vi": "Kết nối (trục ngang) và sẵn sàng (trục dọc) của các tỉnh lỵ",
+            "en": "Connectivity (across) and readiness (up) of the capitals",
+        },
+        "rd_unavailable": {
+            "vi": "Không xếp nhóm được: {reason}",
+            "en": "No classes: {reason}",
+        },
+    }
+)
+
 KINDS: dict[str, dict[str, str]] = {
     "city": {"vi": "đô thị", "en": "city"},
     "seaport": {"vi": "cảng biển", "en": "seaport"},

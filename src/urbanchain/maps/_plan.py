@@ -381,7 +381,7 @@ def province_plan(
             ]
             facts.append((i18n.text("members_2008", lang), ", ".join(shown)))
         for column in ("population", "population_year", "area_official_km2"):
-            if resolved is None or column != metric:
+            if resolved is None or not (isinstance(metric, str) and column == metric):
                 facts.extend(_fact(ctx, frame, row, column))
         tooltips.append(st.tooltip_html(names[row], [*metric_lines, ("", vintage_text)][:2]))
         popups.append(_popup(ctx, frame, row, names[row], facts, metric_lines, merged_units))

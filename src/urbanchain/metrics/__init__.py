@@ -53,6 +53,7 @@ from urbanchain.metrics._centrality import centrality, edge_betweenness
 from urbanchain.metrics._criticality import corridor_criticality
 from urbanchain.metrics._distance import detour_index, od_matrix, route_length
 from urbanchain.metrics._indices import efficiency, network_indices
+from urbanchain.metrics._ready import ready_vs_connected  # readiness (issue 22)
 from urbanchain.metrics._score import (
     DEFAULT_CHAIN_COLUMNS,
     DEFAULT_CHAIN_WEIGHTS,
@@ -85,6 +86,7 @@ __all__ = [
     "network_indices",
     "od_matrix",
     "population_within",
+    "ready_vs_connected",
     "route",
     "route_length",
     "score_sensitivity",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,11 +107,16 @@ def _bar_chart(
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, values, color=colour)
     ax.set_yticks(positions, [mpl_text(x) for x in labels], fontsize=9)
+    # a missing value (NaN, e.g. criticality without sourced masses) reads "no data"
+    finite = [v for v in values if math.isfinite(v)]
     for y, value in zip(positions, values, strict=True):
-        ax.text(value, y, " " + i18n.format_number(value, lang), va="center", fontsize=8)
+        if value in finite:
+            ax.text(value, y, " " + i18n.format_number(value, lang), va="center", fontsize=8)
+        else:
+            ax.text(0, y, " " + i18n.text("no_data", lang), va="center", fontsize=8)
     ax.set_title(mpl_text(title), fontsize=11, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_xlim(0, max(values, default=1.0) * 1.18 or 1.0)
+    ax.set_xlim(0, max(finite, default=1.0) * 1.18 or 1.0)
     ax.tick_params(axis="x", labelsize=8)
     return _png(fig)
 
@@ -128,6 +134,7 @@ def brief(
     title: str | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
     static_map: bool = True,
+    readiness: bool = True,
 ) -> str:
     """Write a decision brief: map, key tables, charts, methods, caveats, sources.
 
@@ -149,6 +156,10 @@ def brief(
         Precomputed :func:`key_tables` (saves recomputing them).
     static_map
         Embed a print version of the map (shown when the page is printed).
+    readiness
+        Add the "ready vs connected" section (issue 22): each capital's connectivity
+        against its province's readiness (PCI, most recent year covering the region),
+        as a quadrant chart and a table (:func:`urbanchain.maps.ready_vs_connected`).
 
     Returns
     -------
@@ -245,6 +256,13 @@ def brief(
             paper="A4",
         )
         map_png = _png(fig)
+    # --- readiness (issue 22): the "ready vs connected" section
+    ready_block = None
+    if readiness:
+        from urbanchain.report._readiness import readiness_section
+
+        ready_block = readiness_section(chain, lang=lang, score=found.get("chain_score"))
+    # --- end readiness
     t = {
         key: i18n.text(f"brief_{key}", lang)
         for key in (
@@ -272,6 +290,7 @@ def brief(
         map_png=map_png,
         tables=sections,
         charts=charts,
+        readiness=ready_block,
         caveats=[
             i18n.text(f"brief_caveat_{key}", lang) for key in ("schematic", "polygons", "missing")
         ],
