@@ -128,6 +128,7 @@ def test_bundled_network_has_named_bridges(chain: UrbanChain) -> None:
         "Cầu Thanh Trì",
         "Cầu Bãi Cháy",
         "Cầu Tân Đệ",
+        "Cầu Đuống",
     } <= names
 
 
