@@ -81,8 +81,8 @@ def test_pairs_outside_fifteen_percent_are_explained(rows: list[dict[str, Any]])
             assert len(r["explanation"]) > 40, r["pair_id"]
     share = sum(r["in_band"] for r in rows) / len(rows)
     # the 90 % target is not met yet (docs/validation.md says so); never fall below today's
-    # (33 of 42 after QL2, the Hạ Long – Vân Đồn course and the Hưng Hà bridge road)
-    assert share >= 0.78
+    # (34 of 42 after QL2, QL38B, the Hạ Long – Vân Đồn course and the Hưng Hà bridge road)
+    assert share >= 0.8
 
 
 def test_validation_page_is_up_to_date(tmp_path: Path) -> None:
