@@ -81,7 +81,8 @@ def test_pairs_outside_fifteen_percent_are_explained(rows: list[dict[str, Any]])
             assert len(r["explanation"]) > 40, r["pair_id"]
     share = sum(r["in_band"] for r in rows) / len(rows)
     # the 90 % target is not met yet (docs/validation.md says so); never fall below today's
-    assert share >= 0.75
+    # (34 of 42 after QL2, QL38B, the Hạ Long – Vân Đồn course and the Hưng Hà bridge road)
+    assert share >= 0.8
 
 
 def test_validation_page_is_up_to_date(tmp_path: Path) -> None:
@@ -120,7 +121,15 @@ def test_bundled_network_has_named_bridges(chain: UrbanChain) -> None:
         for _, _, d in chain.graph.edges(data=True)
         if d.get("element") == "bridge"
     }
-    assert {"Cầu Nhật Tân", "Cầu Thăng Long", "Cầu Bạch Đằng", "Cầu Thanh Trì"} <= names
+    assert {
+        "Cầu Nhật Tân",
+        "Cầu Thăng Long",
+        "Cầu Bạch Đằng",
+        "Cầu Thanh Trì",
+        "Cầu Bãi Cháy",
+        "Cầu Tân Đệ",
+        "Cầu Đuống",
+    } <= names
 
 
 def test_closing_each_bridge_slows_a_pair_of_urban_nodes(chain: UrbanChain) -> None:
@@ -156,6 +165,38 @@ def test_close_a_bridge_by_name(chain: UrbanChain) -> None:
     t0 = metrics.od_matrix(chain.graph, sources=["hai_phong"], targets=["ha_long"])
     t1 = metrics.od_matrix(sc.graph, sources=["hai_phong"], targets=["ha_long"])
     assert t1.iloc[0, 0] > t0.iloc[0, 0] + 10
+
+
+@pytest.mark.parametrize(
+    ("name", "corridor", "a", "b"),
+    [
+        ("Cầu Bãi Cháy", "bai_chay_bridge", "hai_phong", "ha_long"),
+        ("cầu tân đệ", "tan_de_bridge", "thai_binh", "nam_dinh"),
+    ],
+)
+def test_close_a_river_bridge_by_name_sends_traffic_round(
+    chain: UrbanChain, name: str, corridor: str, a: str, b: str
+) -> None:
+    sc = Scenario(chain).close(name)
+    assert sc._closed == [corridor]
+    road = ("road",)
+    t0 = float(
+        metrics.od_matrix(chain.graph, sources=[a], targets=[b], modes=road).to_numpy()[0, 0]
+    )
+    t1 = float(metrics.od_matrix(sc.graph, sources=[a], targets=[b], modes=road).to_numpy()[0, 0])
+    # the only other road is a long way round (the bay for Hòn Gai, Hưng Hà bridge for Tân Đệ)
+    assert t1 > t0 + 30
+
+
+def test_son_tay_is_reached_by_its_own_road(chain: UrbanChain) -> None:
+    G = chain.graph
+    assert "son_tay" in G
+    od = metrics.od_matrix(G, sources=["ha_noi"], targets=["son_tay"], modes=("road",))
+    assert 40 <= float(od.to_numpy()[0, 0]) <= 90
+    # QL32 ends on Sơn Tây itself: no generated access link, so nothing jumps the Red River
+    assert not any(
+        d.get("corridor_id") == "access:son_tay" for _, _, d in G.edges("son_tay", data=True)
+    )
 
 
 def test_criticality_ranks_real_corridors_only(chain: UrbanChain) -> None:
