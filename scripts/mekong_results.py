@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -111,9 +112,12 @@ def render(chains: dict[int, UrbanChain]) -> str:
         "year has a source in those tables (the source keys are listed in their "
         "`corridor_sources.csv` and `sources.csv`). Geometries are *schematic*: corridors are "
         "straight lines through sourced towns, so read the ranking and the size of the "
-        "differences, not the decimals. Speeds are the defaults of `urbanchain.graph` "
-        "(expressway 80 km/h, national highway 50 km/h, access links 30 km/h with a circuity "
-        "of 1.3)."
+        "differences, not the decimals. Travel times follow the same sourced rules as the Red "
+        "River Delta's (`UrbanChain.from_region` builds both with `DELTA_GRAPH_OPTIONS`): the "
+        "operating-speed table of `urbanchain.graph` (expressway 80 km/h, national highway "
+        "50 km/h, access 30 km/h; its basis, Circular 38/2024/TT-BGTVT and observed averages, "
+        "is in that module's docstring), lines with an official length scaled to it, and "
+        "detour factors of 1.06 (expressways), 1.2 (highways) and 1.3 (access) on the others."
     )
     add("")
     add("## What the chain holds")
@@ -210,13 +214,37 @@ def render(chains: dict[int, UrbanChain]) -> str:
             cells.append(f"{_fmt(float(minutes))} ({label})")
         add(f"| {_name(base, nid)} | {' | '.join(cells)} |")
     add("")
+    add("## Populations")
+    add("")
+    pop = p2008.set_index("code")
+    known = [c for c in pop.index if pd.notna(pop.loc[c, "population"])]
+    add(
+        f"Province populations are sourced for {len(known)} of the {len(p2008)} provinces of "
+        "2008 (`data/sources/provinces_attributes.csv`; keys in `data/sources/sources.csv`). "
+        "Each capital carries its province's population as its mass; no city population is "
+        "sourced."
+    )
+    add("")
+    add("| 2008 province (code) | population | year | source |")
+    add("|---|---:|---:|---|")
+    for code in sorted(pop.index):
+        r = pop.loc[code]
+        value = r["population"]
+        year = r["population_year"]
+        add(
+            f"| {prov[code]} ({code}) | {_fmt(float(value)) if pd.notna(value) else '—'} | "
+            f"{int(year) if pd.notna(year) else '—'} | {_esc(r['population_source'] or '—')} |"
+        )
+    add("")
+    complete = len(known) == len(p2008)
     add(f"## Corridor criticality ({YEARS[0]})")
     add("")
     add(
         "Every edge of one corridor removed at once; loss of weighted global efficiency "
         "between the capitals, capital pairs disconnected and extra minutes summed over the "
-        "pairs that stay connected. Accessibility losses are not computed: no province "
-        "population of the Mekong is sourced yet."
+        "pairs that stay connected. Accessibility losses are not computed: "
+        f"{len(p2008) - len(known)} province populations are still missing, and a partial "
+        "mass would bias every comparison."
     )
     add("")
     crit = metrics.corridor_criticality(base.graph, mass=None, sources=caps, targets=caps)
@@ -235,14 +263,21 @@ def render(chains: dict[int, UrbanChain]) -> str:
     add(f"## Chain score ({YEARS[0]}): connectivity only")
     add("")
     add(
-        "No DTI, PCI or IOC value and no province population is sourced for the Mekong "
-        "provinces yet, so the readiness components and Hansen accessibility are missing and "
+        "No DTI, PCI or IOC value is sourced for the Mekong provinces yet and "
+        f"{len(p2008) - len(known)} of the {len(p2008)} province populations are missing, so "
+        "the readiness components and Hansen accessibility are left out and "
         "the score is renormalised over harmonic closeness, gateway access and betweenness. "
         "It ranks the capitals by their place in the network only and is **not comparable** "
         "with the Delta's score."
     )
     add("")
-    score = metrics.chain_score(base, mass="province_population", weights={"accessibility": 0.0})
+    # a mass-based part only once every capital has its mass (never a partial one)
+    with warnings.catch_warnings():
+        # the partial masses are reported above; accessibility has weight 0 here
+        warnings.filterwarnings("ignore", message="chain_score: .* no usable")
+        score = metrics.chain_score(
+            base, mass="province_population", weights=None if complete else {"accessibility": 0.0}
+        )
     add("| rank | capital | score | harmonic closeness (1/min) | gateway minutes | betweenness |")
     add("|---:|---|---:|---:|---:|---:|")
     for nid, r in score.sort_values("rank").iterrows():
@@ -255,8 +290,10 @@ def render(chains: dict[int, UrbanChain]) -> str:
     add("## Not sourced yet")
     add("")
     add(
-        "- City and province populations, DTI/PCI ranks and IOC years of the 13 provinces "
-        "(no accessibility and no readiness for the Mekong)."
+        f"- Populations of {len(p2008) - len(known)} provinces "
+        f"({', '.join(prov[c] for c in sorted(set(pop.index) - set(known)))}), city "
+        "populations, DTI/PCI ranks and IOC years (no accessibility and no readiness for the "
+        "Mekong yet)."
     )
     add(
         "- Coordinates of the Phú Quốc and Rạch Giá airports, of the Xà Xía (Hà Tiên), Dinh "
@@ -264,8 +301,9 @@ def render(chains: dict[int, UrbanChain]) -> str:
         "Chiên bridges, and of the Cái Cui and Trần Đề ports: not in the layers."
     )
     add(
-        "- The Vĩnh Xương border gate (drawn at the Tân Châu town point) has no sourced road "
-        "link and stays unconnected; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
+        "- The Vĩnh Xương border gate (drawn at the Tân Châu town point; the stored pages call "
+        "it the only river border gate with Cambodia) has no sourced road link and stays "
+        "unconnected; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
         "order and are not drawn; no inland-waterway route between two gazetteer places was "
         "found."
     )
