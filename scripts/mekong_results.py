@@ -242,34 +242,73 @@ def render(chains: dict[int, UrbanChain]) -> str:
     add(
         "Every edge of one corridor removed at once; loss of weighted global efficiency "
         "between the capitals, capital pairs disconnected and extra minutes summed over the "
-        "pairs that stay connected. Accessibility losses are not computed: "
-        f"{len(p2008) - len(known)} province populations are still missing, and a partial "
-        "mass would bias every comparison."
+        "pairs that stay connected"
+        + (
+            "; the accessibility loss is the drop of Hansen accessibility to the capitals' "
+            "province populations, summed over the capitals."
+            if complete
+            else ". Accessibility losses are not computed: "
+            f"{len(p2008) - len(known)} province populations are still missing, and a partial "
+            "mass would bias every comparison."
+        )
     )
     add("")
-    crit = metrics.corridor_criticality(base.graph, mass=None, sources=caps, targets=caps)
-    names = corridors.set_index("corridor_id")["name"]
-    add(
-        "| rank | corridor | efficiency loss | pairs disconnected | extra minutes (sum / worst pair) |"
+    crit_nodes = base.graph
+    if complete:
+        # capitals carry the province population as their mass
+        import networkx as nx
+
+        masses = nodes.set_index("node_id")["province_population"].dropna().to_dict()
+        crit_nodes = base.graph.copy()
+        nx.set_node_attributes(crit_nodes, masses, "population")
+    crit = metrics.corridor_criticality(
+        crit_nodes,
+        mass="population" if complete else None,
+        sources=caps,
+        targets=caps,
+        destinations=caps if complete else None,
     )
-    add("|---:|---|---:|---:|---:|")
+    names = corridors.set_index("corridor_id")["name"]
+    acc_col = "| accessibility loss " if complete else ""
+    add(
+        "| rank | corridor | efficiency loss | pairs disconnected "
+        f"{acc_col}| extra minutes (sum / worst pair) |"
+    )
+    add("|---:|---|---:|---:|" + ("---:|" if complete else "") + "---:|")
     for cid, r in crit.head(6).iterrows():
+        acc_cell = f"| {100 * float(r['accessibility_loss_rel']):.1f} % " if complete else ""
         add(
             f"| {int(r['rank'])} | {_esc(names.get(cid, cid))} | "
-            f"{100 * float(r['efficiency_loss_rel']):.1f} % | {int(r['pairs_disconnected'])} | "
-            f"{_fmt(float(r['extra_time_sum']))} / {_fmt(float(r['extra_time_max']))} |"
+            f"{100 * float(r['efficiency_loss_rel']):.1f} % | {int(r['pairs_disconnected'])} "
+            f"{acc_cell}| {_fmt(float(r['extra_time_sum']))} / "
+            f"{_fmt(float(r['extra_time_max']))} |"
         )
     add("")
-    add(f"## Chain score ({YEARS[0]}): connectivity only")
-    add("")
     add(
-        "No DTI, PCI or IOC value is sourced for the Mekong provinces yet and "
-        f"{len(p2008) - len(known)} of the {len(p2008)} province populations are missing, so "
-        "the readiness components and Hansen accessibility are left out and "
-        "the score is renormalised over harmonic closeness, gateway access and betweenness. "
-        "It ranks the capitals by their place in the network only and is **not comparable** "
-        "with the Delta's score."
+        f"## Chain score ({YEARS[0]}): "
+        + ("connectivity and accessibility" if complete else "connectivity only")
     )
+    add("")
+    if complete:
+        add(
+            "No DTI, PCI or IOC value is sourced for the Mekong provinces yet, so the readiness "
+            "components are left out and the score is renormalised over harmonic closeness, "
+            "Hansen accessibility to the province populations (exponential decay), gateway "
+            "access and betweenness. It ranks the capitals by their place in the network and "
+            "the people within reach, and is **not comparable** with the Delta's score. "
+            "Cần Thơ's harmonic closeness is inflated by its port, drawn at a city-level point "
+            "0.1 km from the city (no terminal coordinate is sourced): read its first rank "
+            "from betweenness and gateway access too."
+        )
+    else:
+        add(
+            "No DTI, PCI or IOC value is sourced for the Mekong provinces yet and "
+            f"{len(p2008) - len(known)} of the {len(p2008)} province populations are missing, "
+            "so the readiness components and Hansen accessibility are left out and the score "
+            "is renormalised over harmonic closeness, gateway access and betweenness. It ranks "
+            "the capitals by their place in the network only and is **not comparable** with "
+            "the Delta's score."
+        )
     add("")
     # a mass-based part only once every capital has its mass (never a partial one)
     with warnings.catch_warnings():
@@ -278,23 +317,35 @@ def render(chains: dict[int, UrbanChain]) -> str:
         score = metrics.chain_score(
             base, mass="province_population", weights=None if complete else {"accessibility": 0.0}
         )
-    add("| rank | capital | score | harmonic closeness (1/min) | gateway minutes | betweenness |")
-    add("|---:|---|---:|---:|---:|---:|")
+    acc_head = "| accessibility (people, decayed) " if complete else ""
+    add(
+        "| rank | capital | score | harmonic closeness (1/min) "
+        f"{acc_head}| gateway minutes | betweenness |"
+    )
+    add("|---:|---|---:|---:|" + ("---:|" if complete else "") + "---:|---:|")
     for nid, r in score.sort_values("rank").iterrows():
+        acc_cell = f"| {_fmt(float(r['accessibility']))} " if complete else ""
         add(
             f"| {int(r['rank'])} | {_name(base, str(nid))} | {float(r['score']):.2f} | "
-            f"{float(r['harmonic_per_min']):.3f} | {_fmt(float(r['gateway_min']))} | "
-            f"{float(r['betweenness']):.2f} |"
+            f"{float(r['harmonic_per_min']):.3f} {acc_cell}| "
+            f"{_fmt(float(r['gateway_min']))} | {float(r['betweenness']):.2f} |"
         )
     add("")
     add("## Not sourced yet")
     add("")
-    add(
-        f"- Populations of {len(p2008) - len(known)} provinces "
-        f"({', '.join(prov[c] for c in sorted(set(pop.index) - set(known)))}), city "
-        "populations, DTI/PCI ranks and IOC years (no accessibility and no readiness for the "
-        "Mekong yet)."
-    )
+    if complete:
+        add(
+            "- City populations, DTI/PCI ranks and IOC years (no readiness for the Mekong yet); "
+            "the province populations are of mixed years (2019 census for 11, Vĩnh Long 2021, "
+            "Bạc Liêu 2011) and mostly from secondary pages."
+        )
+    else:
+        add(
+            f"- Populations of {len(p2008) - len(known)} provinces "
+            f"({', '.join(prov[c] for c in sorted(set(pop.index) - set(known)))}), city "
+            "populations, DTI/PCI ranks and IOC years (no accessibility and no readiness for "
+            "the Mekong yet)."
+        )
     add(
         "- Coordinates of the Phú Quốc and Rạch Giá airports, of the Xà Xía (Hà Tiên), Dinh "
         "Bà and Bình Hiệp border gates, of the Cần Thơ bridge, Rạch Miễu, Hàm Luông and Cổ "
