@@ -17,6 +17,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import warnings
 from collections import Counter
@@ -32,7 +33,7 @@ from urbanchain.crs import geodesic_length
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "mekong_river_delta"
-YEARS = (2025, 2030)
+YEARS = (2025, 2026, 2030)
 DEFAULT_OUT = ROOT / "docs" / "mekong-results.md"
 
 
@@ -174,20 +175,25 @@ def render(chains: dict[int, UrbanChain]) -> str:
     ods = {
         y: metrics.od_matrix(ch.graph, sources=[centre], targets=caps) for y, ch in chains.items()
     }
-    added = sorted(set(chains[YEARS[1]].network["corridor_id"]) - set(base.network["corridor_id"]))
-    changed = int((ods[YEARS[1]].round(1) != ods[YEARS[0]].round(1)).to_numpy().sum())
-    add(
-        f"Minutes on the network of each year. The {YEARS[1]} network adds "
-        + (", ".join(_esc(names_all[c]) for c in added) or "no corridor")
-        + f"; {changed} of the {len(caps) - 1} times below change."
-        + (
-            " The added lines meet the rest of the network only where they share a sourced "
-            "point with it (their interchanges have none), so the layers cannot yet show "
-            "their full effect."
-            if added and changed == 0
-            else ""
+    steps = []
+    for prev, year in itertools.pairwise(YEARS):
+        added = sorted(
+            set(chains[year].network["corridor_id"]) - set(chains[prev].network["corridor_id"])
         )
-    )
+        changed = int((ods[year].round(1) != ods[prev].round(1)).to_numpy().sum())
+        steps.append(
+            f"The {year} network adds "
+            + (", ".join(_esc(names_all[c]) for c in added) or "no corridor")
+            + f"; {changed} of the {len(caps) - 1} times change from {prev}."
+            + (
+                " The added lines meet the rest of the network only where they share a "
+                "sourced point with it (their interchanges have none), so the layers cannot "
+                "yet show their full effect."
+                if added and changed == 0
+                else ""
+            )
+        )
+    add("Minutes on the network of each year. " + " ".join(steps))
     add("")
     add(f"| to | {' | '.join(str(y) for y in YEARS)} |")
     add("|---|" + "---:|" * len(YEARS))
@@ -295,10 +301,7 @@ def render(chains: dict[int, UrbanChain]) -> str:
             "components are left out and the score is renormalised over harmonic closeness, "
             "Hansen accessibility to the province populations (exponential decay), gateway "
             "access and betweenness. It ranks the capitals by their place in the network and "
-            "the people within reach, and is **not comparable** with the Delta's score. "
-            "Cần Thơ's harmonic closeness is inflated by its port, drawn at a city-level point "
-            "0.1 km from the city (no terminal coordinate is sourced): read its first rank "
-            "from betweenness and gateway access too."
+            "the people within reach, and is **not comparable** with the Delta's score."
         )
     else:
         add(
