@@ -362,9 +362,12 @@ def render(chains: dict[int, UrbanChain]) -> str:
         "found."
     )
     add(
-        "- The Cần Thơ – Cà Mau expressway is kept as under construction with its 2025 "
-        "target: the opening of the Hậu Giang – Cà Mau section is not confirmed in the "
-        "stored pages (the Cần Thơ – Hậu Giang section opened on 20 Dec 2025)."
+        "- The Cần Thơ – Cà Mau expressway opened on 19 Jan 2026 (whole route; Cần Thơ – Hậu "
+        "Giang on 20 Dec 2025): it is in the 2026 and 2030 networks, not in 2025; the branch "
+        "from its start (IC2) to QL1 was not finished in Jan 2026 and is not drawn, and the "
+        "Châu Đốc – Cần Thơ – Sóc Trăng expressway meets the network only at Châu Đốc (its "
+        "interchanges with QL1, QL61 and the Cần Thơ – Cà Mau expressway have no sourced "
+        "point)."
     )
     add("")
     return "\n".join(out)
