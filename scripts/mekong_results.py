@@ -79,6 +79,17 @@ def _name(chain: UrbanChain, node_id: str) -> str:
     return str(nodes.loc[node_id, "name"])
 
 
+def _validation_pairs() -> list[dict[str, str]]:
+    """The Mekong validation pairs (``data/sources/<region>/validation_pairs.csv``)."""
+    import csv
+
+    path = ROOT / "data" / "sources" / REGION / "validation_pairs.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+
+
 def length_rows(corridors: gpd.GeoDataFrame) -> list[tuple[str, str, float, float, float]]:
     """(id, name, geodesic km, official km, ratio) for corridors with an official length."""
     rows = []
@@ -203,6 +214,32 @@ def render(chains: dict[int, UrbanChain]) -> str:
         cells = [_fmt(float(ods[y].loc[centre, nid])) for y in YEARS]
         add(f"| {_name(base, nid)} | {' | '.join(cells)} |")
     add("")
+    pub = [r for r in _validation_pairs() if r["published_min"]]
+    if pub:
+        add(
+            "Against the published door-to-door times of the validation pairs "
+            "(`docs/validation.md`, Mekong section), on the road network of "
+            f"{YEARS[0]}:"
+        )
+        add("")
+        add("| pair | model min | published min | source |")
+        add("|---|---:|---:|---|")
+        nodes_in = sorted({r["origin"] for r in pub} | {r["destination"] for r in pub})
+        t = metrics.od_matrix(base.graph, sources=nodes_in, targets=nodes_in, modes=("road",))
+        for r in pub:
+            o, d = r["origin"], r["destination"]
+            add(
+                f"| {_name(base, o)} – {_name(base, d)} | {_fmt(float(t.loc[o, d]))} | "
+                f"{float(r['published_min']):g} | [{r['pair_id']}]({r['min_source']}) |"
+            )
+        add("")
+        add(
+            "Published times are loose (a press estimate, a lorry driver, a travel page). "
+            "The long trips agree within about 15 %; the model runs well ahead only on Mỹ Tho "
+            "– Cần Thơ, because the Mỹ Tho point also stands for the Thân Cửu Nghĩa "
+            "interchange, so the leg from Mỹ Tho city to the expressway is missing."
+        )
+        add("")
     add(f"## Gateway access ({YEARS[0]})")
     add("")
     add("Minutes from each capital to the nearest seaport, airport and border gate.")
