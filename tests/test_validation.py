@@ -274,7 +274,7 @@ def test_every_region_with_pairs_gets_a_section() -> None:
 
 
 def test_mekong_pairs_are_sourced(mekong_rows: list[dict[str, Any]]) -> None:
-    assert len(mekong_rows) >= 10
+    assert len(mekong_rows) >= 20
     for r in mekong_rows:
         assert r["km_source"].startswith("http"), r["pair_id"]
         assert r["note"], r["pair_id"]
@@ -300,7 +300,7 @@ def test_mekong_pairs_stay_in_their_bands(mekong_rows: list[dict[str, Any]]) -> 
             assert len(r["explanation"]) > 40, r["pair_id"]
     share = sum(r["in_band"] for r in mekong_rows) / len(mekong_rows)
     # the 90 % target is not met yet (docs/validation.md says so); never fall below today's
-    assert share >= 0.75
+    assert share >= 0.85
 
 
 @pytest.mark.parametrize(
