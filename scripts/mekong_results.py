@@ -17,7 +17,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from urbanchain.crs import geodesic_length
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "mekong_river_delta"
-YEARS = (2025, 2030)
+YEARS = (2025, 2026, 2030)
 DEFAULT_OUT = ROOT / "docs" / "mekong-results.md"
 
 
@@ -77,6 +79,17 @@ def _name(chain: UrbanChain, node_id: str) -> str:
     return str(nodes.loc[node_id, "name"])
 
 
+def _validation_pairs() -> list[dict[str, str]]:
+    """The Mekong validation pairs (``data/sources/<region>/validation_pairs.csv``)."""
+    import csv
+
+    path = ROOT / "data" / "sources" / REGION / "validation_pairs.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+
+
 def length_rows(corridors: gpd.GeoDataFrame) -> list[tuple[str, str, float, float, float]]:
     """(id, name, geodesic km, official km, ratio) for corridors with an official length."""
     rows = []
@@ -111,9 +124,12 @@ def render(chains: dict[int, UrbanChain]) -> str:
         "year has a source in those tables (the source keys are listed in their "
         "`corridor_sources.csv` and `sources.csv`). Geometries are *schematic*: corridors are "
         "straight lines through sourced towns, so read the ranking and the size of the "
-        "differences, not the decimals. Speeds are the defaults of `urbanchain.graph` "
-        "(expressway 80 km/h, national highway 50 km/h, access links 30 km/h with a circuity "
-        "of 1.3)."
+        "differences, not the decimals. Travel times follow the same sourced rules as the Red "
+        "River Delta's (`UrbanChain.from_region` builds both with `DELTA_GRAPH_OPTIONS`): the "
+        "operating-speed table of `urbanchain.graph` (expressway 80 km/h, national highway "
+        "50 km/h, access 30 km/h; its basis, Circular 38/2024/TT-BGTVT and observed averages, "
+        "is in that module's docstring), lines with an official length scaled to it, and "
+        "detour factors of 1.06 (expressways), 1.2 (highways) and 1.3 (access) on the others."
     )
     add("")
     add("## What the chain holds")
@@ -170,20 +186,25 @@ def render(chains: dict[int, UrbanChain]) -> str:
     ods = {
         y: metrics.od_matrix(ch.graph, sources=[centre], targets=caps) for y, ch in chains.items()
     }
-    added = sorted(set(chains[YEARS[1]].network["corridor_id"]) - set(base.network["corridor_id"]))
-    changed = int((ods[YEARS[1]].round(1) != ods[YEARS[0]].round(1)).to_numpy().sum())
-    add(
-        f"Minutes on the network of each year. The {YEARS[1]} network adds "
-        + (", ".join(_esc(names_all[c]) for c in added) or "no corridor")
-        + f"; {changed} of the {len(caps) - 1} times below change."
-        + (
-            " The added lines meet the rest of the network only where they share a sourced "
-            "point with it (their interchanges have none), so the layers cannot yet show "
-            "their full effect."
-            if added and changed == 0
-            else ""
+    steps = []
+    for prev, year in itertools.pairwise(YEARS):
+        added = sorted(
+            set(chains[year].network["corridor_id"]) - set(chains[prev].network["corridor_id"])
         )
-    )
+        changed = int((ods[year].round(1) != ods[prev].round(1)).to_numpy().sum())
+        steps.append(
+            f"The {year} network adds "
+            + (", ".join(_esc(names_all[c]) for c in added) or "no corridor")
+            + f"; {changed} of the {len(caps) - 1} times change from {prev}."
+            + (
+                " The added lines meet the rest of the network only where they share a "
+                "sourced point with it (their interchanges have none), so the layers cannot "
+                "yet show their full effect."
+                if added and changed == 0
+                else ""
+            )
+        )
+    add("Minutes on the network of each year. " + " ".join(steps))
     add("")
     add(f"| to | {' | '.join(str(y) for y in YEARS)} |")
     add("|---|" + "---:|" * len(YEARS))
@@ -193,6 +214,32 @@ def render(chains: dict[int, UrbanChain]) -> str:
         cells = [_fmt(float(ods[y].loc[centre, nid])) for y in YEARS]
         add(f"| {_name(base, nid)} | {' | '.join(cells)} |")
     add("")
+    pub = [r for r in _validation_pairs() if r["published_min"]]
+    if pub:
+        add(
+            "Against the published door-to-door times of the validation pairs "
+            "(`docs/validation.md`, Mekong section), on the road network of "
+            f"{YEARS[0]}:"
+        )
+        add("")
+        add("| pair | model min | published min | source |")
+        add("|---|---:|---:|---|")
+        nodes_in = sorted({r["origin"] for r in pub} | {r["destination"] for r in pub})
+        t = metrics.od_matrix(base.graph, sources=nodes_in, targets=nodes_in, modes=("road",))
+        for r in pub:
+            o, d = r["origin"], r["destination"]
+            add(
+                f"| {_name(base, o)} – {_name(base, d)} | {_fmt(float(t.loc[o, d]))} | "
+                f"{float(r['published_min']):g} | [{r['pair_id']}]({r['min_source']}) |"
+            )
+        add("")
+        add(
+            "Published times are loose (a press estimate, a lorry driver, a travel page). "
+            "The long trips agree within about 15 %; the model runs well ahead only on Mỹ Tho "
+            "– Cần Thơ, because the Mỹ Tho point also stands for the Thân Cửu Nghĩa "
+            "interchange, so the leg from Mỹ Tho city to the expressway is missing."
+        )
+        add("")
     add(f"## Gateway access ({YEARS[0]})")
     add("")
     add("Minutes from each capital to the nearest seaport, airport and border gate.")
@@ -210,69 +257,154 @@ def render(chains: dict[int, UrbanChain]) -> str:
             cells.append(f"{_fmt(float(minutes))} ({label})")
         add(f"| {_name(base, nid)} | {' | '.join(cells)} |")
     add("")
+    add("## Populations")
+    add("")
+    pop = p2008.set_index("code")
+    known = [c for c in pop.index if pd.notna(pop.loc[c, "population"])]
+    add(
+        f"Province populations are sourced for {len(known)} of the {len(p2008)} provinces of "
+        "2008 (`data/sources/provinces_attributes.csv`; keys in `data/sources/sources.csv`). "
+        "Each capital carries its province's population as its mass; no city population is "
+        "sourced."
+    )
+    add("")
+    add("| 2008 province (code) | population | year | source |")
+    add("|---|---:|---:|---|")
+    for code in sorted(pop.index):
+        r = pop.loc[code]
+        value = r["population"]
+        year = r["population_year"]
+        add(
+            f"| {prov[code]} ({code}) | {_fmt(float(value)) if pd.notna(value) else '—'} | "
+            f"{int(year) if pd.notna(year) else '—'} | {_esc(r['population_source'] or '—')} |"
+        )
+    add("")
+    complete = len(known) == len(p2008)
     add(f"## Corridor criticality ({YEARS[0]})")
     add("")
     add(
         "Every edge of one corridor removed at once; loss of weighted global efficiency "
         "between the capitals, capital pairs disconnected and extra minutes summed over the "
-        "pairs that stay connected. Accessibility losses are not computed: no province "
-        "population of the Mekong is sourced yet."
+        "pairs that stay connected"
+        + (
+            "; the accessibility loss is the drop of Hansen accessibility to the capitals' "
+            "province populations, summed over the capitals."
+            if complete
+            else ". Accessibility losses are not computed: "
+            f"{len(p2008) - len(known)} province populations are still missing, and a partial "
+            "mass would bias every comparison."
+        )
     )
     add("")
-    crit = metrics.corridor_criticality(base.graph, mass=None, sources=caps, targets=caps)
-    names = corridors.set_index("corridor_id")["name"]
-    add(
-        "| rank | corridor | efficiency loss | pairs disconnected | extra minutes (sum / worst pair) |"
+    crit_nodes = base.graph
+    if complete:
+        # capitals carry the province population as their mass
+        import networkx as nx
+
+        masses = nodes.set_index("node_id")["province_population"].dropna().to_dict()
+        crit_nodes = base.graph.copy()
+        nx.set_node_attributes(crit_nodes, masses, "population")
+    crit = metrics.corridor_criticality(
+        crit_nodes,
+        mass="population" if complete else None,
+        sources=caps,
+        targets=caps,
+        destinations=caps if complete else None,
     )
-    add("|---:|---|---:|---:|---:|")
+    names = corridors.set_index("corridor_id")["name"]
+    acc_col = "| accessibility loss " if complete else ""
+    add(
+        "| rank | corridor | efficiency loss | pairs disconnected "
+        f"{acc_col}| extra minutes (sum / worst pair) |"
+    )
+    add("|---:|---|---:|---:|" + ("---:|" if complete else "") + "---:|")
     for cid, r in crit.head(6).iterrows():
+        acc_cell = f"| {100 * float(r['accessibility_loss_rel']):.1f} % " if complete else ""
         add(
             f"| {int(r['rank'])} | {_esc(names.get(cid, cid))} | "
-            f"{100 * float(r['efficiency_loss_rel']):.1f} % | {int(r['pairs_disconnected'])} | "
-            f"{_fmt(float(r['extra_time_sum']))} / {_fmt(float(r['extra_time_max']))} |"
+            f"{100 * float(r['efficiency_loss_rel']):.1f} % | {int(r['pairs_disconnected'])} "
+            f"{acc_cell}| {_fmt(float(r['extra_time_sum']))} / "
+            f"{_fmt(float(r['extra_time_max']))} |"
         )
     add("")
-    add(f"## Chain score ({YEARS[0]}): connectivity only")
-    add("")
     add(
-        "No DTI, PCI or IOC value and no province population is sourced for the Mekong "
-        "provinces yet, so the readiness components and Hansen accessibility are missing and "
-        "the score is renormalised over harmonic closeness, gateway access and betweenness. "
-        "It ranks the capitals by their place in the network only and is **not comparable** "
-        "with the Delta's score."
+        f"## Chain score ({YEARS[0]}): "
+        + ("connectivity and accessibility" if complete else "connectivity only")
     )
     add("")
-    score = metrics.chain_score(base, mass="province_population", weights={"accessibility": 0.0})
-    add("| rank | capital | score | harmonic closeness (1/min) | gateway minutes | betweenness |")
-    add("|---:|---|---:|---:|---:|---:|")
+    if complete:
+        add(
+            "No DTI, PCI or IOC value is sourced for the Mekong provinces yet, so the readiness "
+            "components are left out and the score is renormalised over harmonic closeness, "
+            "Hansen accessibility to the province populations (exponential decay), gateway "
+            "access and betweenness. It ranks the capitals by their place in the network and "
+            "the people within reach, and is **not comparable** with the Delta's score."
+        )
+    else:
+        add(
+            "No DTI, PCI or IOC value is sourced for the Mekong provinces yet and "
+            f"{len(p2008) - len(known)} of the {len(p2008)} province populations are missing, "
+            "so the readiness components and Hansen accessibility are left out and the score "
+            "is renormalised over harmonic closeness, gateway access and betweenness. It ranks "
+            "the capitals by their place in the network only and is **not comparable** with "
+            "the Delta's score."
+        )
+    add("")
+    # a mass-based part only once every capital has its mass (never a partial one)
+    with warnings.catch_warnings():
+        # the partial masses are reported above; accessibility has weight 0 here
+        warnings.filterwarnings("ignore", message="chain_score: .* no usable")
+        score = metrics.chain_score(
+            base, mass="province_population", weights=None if complete else {"accessibility": 0.0}
+        )
+    acc_head = "| accessibility (people, decayed) " if complete else ""
+    add(
+        "| rank | capital | score | harmonic closeness (1/min) "
+        f"{acc_head}| gateway minutes | betweenness |"
+    )
+    add("|---:|---|---:|---:|" + ("---:|" if complete else "") + "---:|---:|")
     for nid, r in score.sort_values("rank").iterrows():
+        acc_cell = f"| {_fmt(float(r['accessibility']))} " if complete else ""
         add(
             f"| {int(r['rank'])} | {_name(base, str(nid))} | {float(r['score']):.2f} | "
-            f"{float(r['harmonic_per_min']):.3f} | {_fmt(float(r['gateway_min']))} | "
-            f"{float(r['betweenness']):.2f} |"
+            f"{float(r['harmonic_per_min']):.3f} {acc_cell}| "
+            f"{_fmt(float(r['gateway_min']))} | {float(r['betweenness']):.2f} |"
         )
     add("")
     add("## Not sourced yet")
     add("")
-    add(
-        "- City and province populations, DTI/PCI ranks and IOC years of the 13 provinces "
-        "(no accessibility and no readiness for the Mekong)."
-    )
+    if complete:
+        add(
+            "- City populations, DTI/PCI ranks and IOC years (no readiness for the Mekong yet); "
+            "the province populations are of mixed years (2019 census for 11, Vĩnh Long 2021, "
+            "Bạc Liêu 2011) and mostly from secondary pages."
+        )
+    else:
+        add(
+            f"- Populations of {len(p2008) - len(known)} provinces "
+            f"({', '.join(prov[c] for c in sorted(set(pop.index) - set(known)))}), city "
+            "populations, DTI/PCI ranks and IOC years (no accessibility and no readiness for "
+            "the Mekong yet)."
+        )
     add(
         "- Coordinates of the Phú Quốc and Rạch Giá airports, of the Xà Xía (Hà Tiên), Dinh "
         "Bà and Bình Hiệp border gates, of the Cần Thơ bridge, Rạch Miễu, Hàm Luông and Cổ "
         "Chiên bridges, and of the Cái Cui and Trần Đề ports: not in the layers."
     )
     add(
-        "- The Vĩnh Xương border gate (drawn at the Tân Châu town point) has no sourced road "
-        "link and stays unconnected; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
+        "- The Vĩnh Xương border gate (drawn at the Tân Châu town point; the stored pages call "
+        "it the only river border gate with Cambodia) has no sourced road link and stays "
+        "unconnected; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
         "order and are not drawn; no inland-waterway route between two gazetteer places was "
         "found."
     )
     add(
-        "- The Cần Thơ – Cà Mau expressway is kept as under construction with its 2025 "
-        "target: the opening of the Hậu Giang – Cà Mau section is not confirmed in the "
-        "stored pages (the Cần Thơ – Hậu Giang section opened on 20 Dec 2025)."
+        "- The Cần Thơ – Cà Mau expressway opened on 19 Jan 2026 (whole route; Cần Thơ – Hậu "
+        "Giang on 20 Dec 2025): it is in the 2026 and 2030 networks, not in 2025; the branch "
+        "from its start (IC2) to QL1 was not finished in Jan 2026 and is not drawn, and the "
+        "Châu Đốc – Cần Thơ – Sóc Trăng expressway meets the network only at Châu Đốc (its "
+        "interchanges with QL1, QL61 and the Cần Thơ – Cà Mau expressway have no sourced "
+        "point)."
     )
     add("")
     return "\n".join(out)

@@ -292,3 +292,75 @@ def test_modes_filter(chain: UrbanChain) -> None:
     assert 30 <= by_road.loc["ha_noi", "airport_min"] <= 45
     with pytest.raises(GraphError, match="Unknown mode"):
         metrics.od_matrix(G, modes=("hovercraft",))
+
+
+# ------------------------------------------------------------------ the Mekong pairs (issue 21)
+
+MEKONG = "mekong_river_delta"
+
+
+@pytest.fixture(scope="module")
+def mekong_rows() -> list[dict[str, Any]]:
+    return list(_builder().compute(MEKONG))
+
+
+def test_every_region_with_pairs_gets_a_section() -> None:
+    builder = _builder()
+    assert builder.regions()[:1] == ["red_river_delta"]
+    assert MEKONG in builder.regions()
+    text = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    delta = text.index("\n## Red River Delta (`red_river_delta`)\n")
+    mekong = text.index("\n## Mekong Delta (`mekong_river_delta`)\n")
+    assert delta < mekong
+
+
+def test_mekong_pairs_are_sourced(mekong_rows: list[dict[str, Any]]) -> None:
+    assert len(mekong_rows) >= 20
+    for r in mekong_rows:
+        assert r["km_source"].startswith("http"), r["pair_id"]
+        assert r["note"], r["pair_id"]
+        if r["published_min"]:
+            assert r["min_source"].startswith("http"), r["pair_id"]
+    # Cần Thơ, the airport and the national centre are all validated
+    named = {r["origin"] for r in mekong_rows} | {r["destination"] for r in mekong_rows}
+    assert {"can_tho", "can_tho_airport", "ho_chi_minh", "ca_mau", "rach_gia"} <= named
+
+
+def test_mekong_pairs_stay_in_their_bands(mekong_rows: list[dict[str, Any]]) -> None:
+    left = [
+        f"{r['pair_id']}: ratio {r['ratio']:.3f} outside {r['band_lo']}-{r['band_hi']}"
+        for r in mekong_rows
+        if not r["in_own_band"]
+    ]
+    assert not left, "\n".join(left)
+    for r in mekong_rows:
+        if r["in_band"]:
+            assert not r["band"], f"{r['pair_id']} is in band now: drop its band/explanation"
+        else:
+            assert r["band"], r["pair_id"]
+            assert len(r["explanation"]) > 40, r["pair_id"]
+    share = sum(r["in_band"] for r in mekong_rows) / len(mekong_rows)
+    # the 90 % target is not met yet (docs/validation.md says so); never fall below today's
+    assert share >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lo", "hi"),
+    [
+        ("can_tho", "ho_chi_minh", 120.0, 150.0),
+        ("can_tho", "ca_mau", 180.0, 230.0),
+        ("can_tho", "long_xuyen", 60.0, 100.0),
+        ("can_tho", "my_tho", 60.0, 120.0),
+    ],
+)
+def test_mekong_headline_road_times_are_plausible(a: str, b: str, lo: float, hi: float) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        # the Vĩnh Xương gate has no sourced road yet (docs/mekong-results.md)
+        warnings.filterwarnings(
+            "ignore", message="Nodes vinh_xuong_gate", category=DataQualityWarning
+        )
+        G = UrbanChain.from_region(MEKONG, year=2025).graph
+    t = float(metrics.od_matrix(G, sources=[a], targets=[b], modes=("road",)).loc[a, b])
+    assert lo <= t <= hi, (a, b, t)

@@ -655,6 +655,21 @@ def write_comparison(base: UrbanChain, other: UrbanChain, out: Path) -> list[Pat
     return written
 
 
+def _region_population(chain: UrbanChain) -> gpd.GeoDataFrame | None:
+    """Return the chain's 2008 provinces with a sourced population (None: bundled surface).
+
+    The bundled surface holds every region's provinces, so its total (the denominator of
+    ``share_of_total``) would mix regions once more than one region has populations.
+    """
+    p2008 = chain.provinces_2008
+    if p2008 is None or "population" not in p2008.columns:
+        return None
+    known = p2008[pd.to_numeric(p2008["population"], errors="coerce").notna()]
+    if known.empty:
+        return None
+    return known[["code", "population", known.geometry.name]].copy()
+
+
 def write_analyses(
     chain: UrbanChain,
     tables: dict[str, pd.DataFrame],
@@ -667,7 +682,9 @@ def write_analyses(
     * ``service_areas_gateways.geojson``: :func:`urbanchain.metrics.service_area`
       around every seaport, airport and border gate, per band;
     * ``population_reached.csv``: :func:`urbanchain.metrics.population.population_in_areas`
-      on those bands (bundled province populations, uniform density);
+      on those bands (the chain's own 2008 provinces with a sourced population, uniform
+      density, so ``share_of_total`` is a share of the region's people, not of every bundled
+      region's);
     * ``chain_score_province_2025.csv`` / ``chain_score_province_2008.csv``:
       :func:`urbanchain.metrics.aggregate` of the chain score (mean per unit);
     * ``notes.json``: every data-quality warning raised while computing them.
@@ -693,7 +710,7 @@ def write_analyses(
             path = out / "service_areas_gateways.geojson"
             bands.to_file(path, driver="GeoJSON")
             written.append(path)
-            people = population_in_areas(bands)
+            people = population_in_areas(bands, population=_region_population(chain))
             people.to_csv(out / "population_reached.csv", index=False)
             written.append(out / "population_reached.csv")
         score = tables["chain_score"][["score"]]

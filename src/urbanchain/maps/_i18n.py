@@ -532,6 +532,7 @@ METRICS: dict[str, MetricLabel] = {
 REGIONS: dict[str, dict[str, str]] = {
     "red_river_delta": {"vi": "Đồng bằng sông Hồng", "en": "Red River Delta"},
     "mekong_delta": {"vi": "Đồng bằng sông Cửu Long", "en": "Mekong River Delta"},
+    "mekong_river_delta": {"vi": "Đồng bằng sông Cửu Long", "en": "Mekong River Delta"},
     "hanoi_haiphong_quangninh": {
         "vi": "Hà Nội – Hải Phòng – Quảng Ninh",
         "en": "Hà Nội – Hải Phòng – Quảng Ninh",
