@@ -188,7 +188,8 @@ MESSAGES.update(
             "vi": (
                 "Mạng lưới gồm các tuyến đường cao tốc, quốc lộ, đường sắt, đường thủy và "
                 "đường biển, vẽ sơ đồ qua các điểm mốc. Thời gian đi là đường nhanh nhất trên "
-                "mạng này, theo tốc độ thiết kế. Mức xung yếu của một tuyến là phần hiệu quả "
+                "mạng này, theo tốc độ khai thác bình quân của từng loại đường (thấp hơn tốc độ "
+                "tối đa của Thông tư 38/2024/TT-BGTVT), không tính ùn tắc. Mức xung yếu của một tuyến là phần hiệu quả "
                 "của cả mạng (trung bình nghịch đảo thời gian đi giữa các tỉnh lỵ) mất đi khi "
                 "cắt tuyến đó. Chỉ số chuỗi đô thị gộp khả năng kết nối, tiếp cận dân số, "
                 "tiếp cận cửa ngõ và các chỉ số chuyển đổi số, chuẩn hóa về 0–1."
@@ -196,7 +197,8 @@ MESSAGES.update(
             "en": (
                 "The network holds expressways, national highways, railways, waterways and "
                 "sea routes, drawn schematically through their waypoints. A travel time is the "
-                "fastest route on this network at design speeds. A corridor's criticality is "
+                "fastest route on this network at each road class's average operating speed "
+                "(below the limits of Circular 38/2024/TT-BGTVT), free flow, no congestion. A corridor's criticality is "
                 "the share of the whole network's efficiency (the mean inverse travel time "
                 "between provincial capitals) lost when that corridor is cut. The chain score "
                 "combines connectedness, people within reach, gateway access and digital "
