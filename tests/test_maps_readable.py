@@ -18,6 +18,7 @@ from urbanchain import maps
 from urbanchain.errors import ValidationError
 from urbanchain.maps import _i18n as i18n
 from urbanchain.maps import _registry as reg
+from urbanchain.readiness import INDICES, QUADRANTS
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "urbanchain"
 
@@ -80,6 +81,9 @@ def test_every_message_key_used_in_the_code_exists():
         ],
         "brief_caveat_{key}": [f"brief_caveat_{k}" for k in ("schematic", "polygons", "missing")],
         "col_{kind}": ["col_seaport", "col_airport", "col_border_gate"],
+        "rd_index_{index}": [f"rd_index_{k}" for k in INDICES],
+        "rd_owner_{index}": [f"rd_owner_{k}" for k in INDICES],
+        "rd_q_{q}": [f"rd_q_{k}" for k in QUADRANTS],
     }
     for template in dynamic:
         assert template in expansions, f"add the expansions of {template!r} to this test"

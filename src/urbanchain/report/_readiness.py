@@ -97,13 +97,14 @@ def readiness_section(
     )
     rows = []
     for _, r in table.iterrows():
+        q = r["quadrant"]
         rows.append(
             [
                 str(r["name"]),
                 names.get(str(r["province_code"]), str(r["province_code"])),
                 rd._two(r["connectivity"], lang),
                 rd._two(r["readiness"], lang),
-                i18n.text(f"rd_q_{r['quadrant']}", lang),
+                i18n.text(f"rd_q_{q}", lang),
             ]
         )
     chart = _png(rd.ready_connected_plot(table, lang=lang))
