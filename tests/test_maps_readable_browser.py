@@ -237,7 +237,7 @@ def test_brief_opens_offline(browser, tmp_path, delta, size):  # noqa: F811
     session = _session(browser, size)
     try:
         session.page.goto(path.as_uri())
-        frame = session.page.frame_locator("iframe.uc-map")
+        frame = session.page.frame_locator("iframe.uc-map").first  # the chain map (the world map follows)
         frame.locator(".leaflet-container").wait_for(timeout=10_000)
         session.page.wait_for_timeout(500)
         assert frame.locator(".leaflet-tooltip.uc-label").count() >= 18
@@ -250,6 +250,16 @@ def test_brief_opens_offline(browser, tmp_path, delta, size):  # noqa: F811
         )
         assert len(widths) >= 3
         assert all(w > 100 for w in widths)
+        # every chart keeps its own proportions (a flex row once stretched the short
+        # criticality chart to the height of its neighbour)
+        ratios = session.page.evaluate(
+            """() => [...document.querySelectorAll('section.uc-charts img')].map((i) => {
+                const r = i.getBoundingClientRect();
+                return [r.height / r.width, i.naturalHeight / i.naturalWidth];
+            })"""
+        )
+        for shown, natural in ratios:
+            assert shown == pytest.approx(natural, rel=0.03)
         _shot(session, f"brief-vi-{size[0]}.png")
         session.page.screenshot(
             path=str(ARTIFACTS / f"brief-vi-{size[0]}-full.png"), full_page=True
