@@ -392,7 +392,7 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
 RESEARCH_FULL: tuple[tuple[str, ...], ...] = (
     ("--section", "cent", "--net", "osm:0"),
     ("--section", "cent", "--net", "delaunay:1e5", "--no-exact", "--local"),
-    ("--section", "cent", "--net", "grid:1e6", "--no-exact", "--local"),
+    ("--section", "cent", "--net", "grid:1e6", "--no-exact"),
     ("--section", "od", "--net", "delaunay:1e5", "--ks", "100,1000"),
     ("--section", "od", "--net", "grid:1e6", "--ks", "100,1000"),
     ("--section", "kall", "--net", "grid:1e6", "--ks", "1000"),
