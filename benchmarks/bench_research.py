@@ -346,9 +346,7 @@ def render(rows: list[dict[str, Any]], title: str) -> str:
            "|---|---|---:|---:|---:|"]  # fmt: skip
     base: dict[str, float] = {}
     for r in rows:
-        if r["tool"] == "urbanchain (auto)" or r["tool"].startswith(
-            "urbanchain auto (warm)"
-        ):
+        if r["tool"] == "urbanchain (auto)" or r["tool"].startswith("urbanchain auto (warm)"):
             base[r["op"]] = r["s"]
     for r in rows:
         b = base.get(r["op"])
@@ -364,9 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--net", default="osm:0", help="kind:size, e.g. osm:0, delaunay:1e5")
     p.add_argument("--k", type=int, default=100, help="sampled sources (cent)")
     p.add_argument("--no-exact", action="store_true", help="skip exact centralities")
-    p.add_argument(
-        "--local", action="store_true", help="local closeness within a cutoff (cent)"
-    )
+    p.add_argument("--local", action="store_true", help="local closeness within a cutoff (cent)")
     p.add_argument("--ks", default="100,1000", help="K values (od; kall takes the first)")
     p.add_argument("--json", type=Path)
     a = p.parse_args(argv)
