@@ -398,9 +398,9 @@ RESEARCH_FULL: tuple[tuple[str, ...], ...] = (
     ("--section", "kall", "--net", "grid:1e6", "--ks", "1000"),
 )
 RESEARCH_QUICK: tuple[tuple[str, ...], ...] = (
-    ("--section", "cent", "--net", "delaunay:1e4", "--k", "20", "--local"),
+    ("--section", "cent", "--net", "delaunay:2e3", "--k", "20", "--local"),
     ("--section", "od", "--net", "delaunay:1e4", "--ks", "50"),
-    ("--section", "kall", "--net", "delaunay:1e4", "--ks", "50"),
+    ("--section", "kall", "--net", "delaunay:2e3", "--ks", "50"),
 )
 
 
