@@ -12,7 +12,15 @@ import pytest
 from urbanchain.cli import main
 
 SUBCOMMANDS = [
-    "run", "datasets", "validate", "graph", "metrics", "map", "scenario", "network", "rerun"
+    "run",
+    "datasets",
+    "validate",
+    "graph",
+    "metrics",
+    "map",
+    "scenario",
+    "network",
+    "rerun",
 ]
 
 
