@@ -46,6 +46,7 @@ __all__ = [
     "available",
     "brandes_csr",
     "closeness_sums",
+    "for_request",
     "transpose_slots",
 ]
 
@@ -482,3 +483,17 @@ class NumbaCentrality:
     def provenance(self) -> dict[str, Any]:
         """``engine``: ``"numba"`` (urbanchain's compiled kernels)."""
         return {"engine": self.name}
+
+
+def for_request(request: str, csr: Any, *, betweenness: bool) -> NumbaCentrality | None:
+    """Return the numba kernels for an ``engine=`` request, or None when another engine runs.
+
+    ``"auto"`` uses them when numba is installed; so does ``"cch"`` for
+    betweenness (a contraction hierarchy gives no shortest-path DAG, so cch's
+    betweenness runs as auto's).  ``"igraph"``, ``"scipy"`` and ``"networkx"``
+    keep their own kernels.  This is the engine package's choice, as
+    :mod:`urbanchain.engine._select` is for the distance engines: metrics never
+    branch on engine names.
+    """
+    wanted = request == "auto" or (betweenness and request == "cch")
+    return NumbaCentrality(csr) if wanted and available() else None

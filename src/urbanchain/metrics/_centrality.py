@@ -49,16 +49,14 @@ def _betweenness_engine(prep: Prepared, req: EngineName, searches: int) -> Any:
     on large graphs), else igraph, else scipy; ``"igraph"``, ``"scipy"`` and
     ``"networkx"`` run their own.
     """
-    if req in ("auto", "cch") and _brandes.available():
-        return _brandes.NumbaCentrality(prep.csr)
-    return prep.engine(_engines.for_betweenness(req), searches=searches)
+    fast = _brandes.for_request(req, prep.csr, betweenness=True)
+    return fast if fast is not None else prep.engine(_engines.for_betweenness(req), searches)
 
 
 def _closeness_engine(prep: Prepared, req: EngineName, searches: int) -> Any:
     """Return the closeness/harmonic kernel: numba for ``"auto"`` when installed."""
-    if req == "auto" and _brandes.available():
-        return _brandes.NumbaCentrality(prep.csr)
-    return prep.engine(_engines.for_closeness(req), searches=searches)
+    fast = _brandes.for_request(req, prep.csr, betweenness=False)
+    return fast if fast is not None else prep.engine(_engines.for_closeness(req), searches)
 
 
 def _check_connected(G: nx.Graph, comp: dict[Any, int], prep: Prepared) -> None:
