@@ -73,7 +73,7 @@ def arrays(G: Any) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, list[Any]]:
     return csr.n, rows[keep], m.indices[keep].astype(np.int64), m.data[keep], csr.nodes
 
 
-def section_cent(G: Any, k: int, exact: bool) -> list[dict[str, Any]]:
+def section_cent(G: Any, k: int, exact: bool, local: bool = False) -> list[dict[str, Any]]:
     import igraph as ig
     import networkit as nk
 
@@ -90,6 +90,7 @@ def section_cent(G: Any, k: int, exact: bool) -> list[dict[str, Any]]:
     # warm-up: imports (igraph inside urbanchain) are not counted, as for the peers
     metrics.centrality(G, length=None, k=2, seed=0, measures=["betweenness"])
     metrics.edge_betweenness(G, k=2, seed=0)
+    metrics.centrality(G, length=None, measures=["closeness"], cutoff=1e-9)  # numba compile
 
     def add(op: str, tool: str, fn: Callable[[], Any]) -> None:
         sec, mib, _ = measure(fn)
@@ -118,18 +119,48 @@ def section_cent(G: Any, k: int, exact: bool) -> list[dict[str, Any]]:
             return nk.centrality.Betweenness(kg, False).run()
 
         add("exact closeness+harmonic+betweenness", "networkit", nk_exact)
+        add(
+            "exact closeness+harmonic",
+            "urbanchain (auto)",
+            lambda: metrics.centrality(G, length=None, measures=["closeness", "harmonic"]),
+        )
+        add(
+            "exact closeness+harmonic",
+            "igraph",
+            lambda: (g.closeness(weights=wl), g.harmonic_centrality(weights=wl)),
+        )
+        add("exact edge betweenness", "urbanchain (auto)", lambda: metrics.edge_betweenness(G))
+        add(
+            "exact edge betweenness",
+            "igraph",
+            lambda: g.edge_betweenness(weights=wl, directed=False),
+        )
+    if local:
+        # local closeness: a cutoff that one source's search reaches about 1 % of the nodes in
+        from scipy.sparse.csgraph import dijkstra
+
+        from urbanchain.metrics import _common as mc
+
+        d0 = dijkstra(mc.prepare(G, "time_min").csr.matrix, indices=[0])[0]
+        cut = float(np.quantile(d0[np.isfinite(d0)], 0.01))
+        op = f"closeness+harmonic, cutoff {cut:.3g} min"
+        add(op, "urbanchain (auto)", lambda: metrics.centrality(
+            G, length=None, measures=["closeness", "harmonic"], cutoff=cut))  # fmt: skip
+        add(op, "igraph", lambda: (g.closeness(weights=wl, cutoff=cut),
+                                   g.harmonic_centrality(weights=wl, cutoff=cut)))  # fmt: skip
     add(
         f"node betweenness k={k}",
         "urbanchain (auto)",
         lambda: metrics.centrality(G, length=None, k=k, seed=0, measures=["betweenness"]),
     )
-    add(
-        f"node betweenness k={k}",
-        "urbanchain (scipy kernel)",
-        lambda: metrics.centrality(
-            G, length=None, k=k, seed=0, measures=["betweenness"], engine="scipy"
-        ),
-    )
+    if n <= 100_000:  # the scipy kernel is 4x slower: left out where it would take minutes
+        add(
+            f"node betweenness k={k}",
+            "urbanchain (scipy kernel)",
+            lambda: metrics.centrality(
+                G, length=None, k=k, seed=0, measures=["betweenness"], engine="scipy"
+            ),
+        )
     add(
         f"node betweenness k={k}",
         "igraph",
@@ -215,14 +246,107 @@ def section_od(G: Any, ks: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0  # pragma: no cover - every Linux kernel since 4.5 reports RssAnon
+
+
+def measure_anon(fn: Callable[[], Any]) -> tuple[float, float, float, Any]:
+    """Wall seconds, peak RSS MiB and peak *anonymous* RSS MiB above the start, result.
+
+    Anonymous memory is what the process allocates itself; the pages of a
+    memory-mapped output file count in RSS but are the result on disk, which
+    the kernel writes back and may drop at any time.
+    """
+    import threading
+
+    base_rss = _status_kib("VmRSS")
+    base_anon = _status_kib("RssAnon")
+    peak = [base_rss, base_anon]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _status_kib("VmRSS"))
+            peak[1] = max(peak[1], _status_kib("RssAnon"))
+            time.sleep(0.005)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    t = time.perf_counter()
+    try:
+        out = fn()
+    finally:
+        sec = time.perf_counter() - t
+        stop.set()
+        th.join()
+    peak[0] = max(peak[0], _status_kib("VmRSS"))
+    peak[1] = max(peak[1], _status_kib("RssAnon"))
+    return sec, (peak[0] - base_rss) / 1024, (peak[1] - base_anon) / 1024, out
+
+
+def section_kall(G: Any, k: int, tmp: Path) -> list[dict[str, Any]]:
+    """K sources to every node: time, peak memory above the start and above the result."""
+    import gc
+
+    from urbanchain import metrics
+
+    nodes = list(G.nodes.index) if hasattr(G.nodes, "index") else list(G.nodes)
+    n = len(nodes)
+    rng = np.random.default_rng(2)
+    src = [nodes[i] for i in np.sort(rng.choice(n, size=min(k, n), replace=False)).tolist()]
+    rows: list[dict[str, Any]] = []
+    op = f"{len(src)} -> all ({n:,}) OD"
+    # warm-up: the engine's caches (CSR, hierarchy) are not what this section measures
+    metrics.od_matrix(G, sources=src[:2], targets=nodes, dtype="float32")
+    for label, kw in (
+        ("float32 in memory", {"dtype": "float32"}),
+        ("float32 streamed to .npy", {"dtype": "float32", "out": tmp / "od32.npy"}),
+        ("float64 streamed to .npy", {"dtype": "float64", "out": tmp / "od64.npy"}),
+    ):
+        gc.collect()
+        result_mib = len(src) * n * (4 if kw["dtype"] == "float32" else 8) / 2**20
+        sec, rss, anon, out = measure_anon(
+            lambda kw=kw: metrics.od_matrix(G, sources=src, targets=nodes, **kw)
+        )
+        engine = out.attrs.get("engine")
+        in_memory = "out" not in kw
+        above = (anon - result_mib) if in_memory else anon
+        rows.append({
+            "op": op, "tool": f"urbanchain auto ({engine}), {label}", "s": sec,
+            "peak_mib": rss, "anon_mib": anon, "result_mib": result_mib,
+            "above_result_mib": above,
+        })  # fmt: skip
+        print(f"  {op} {label}: {sec:.1f} s, RSS +{rss:.0f} MiB, anon +{anon:.0f} MiB, "
+              f"result {result_mib:.0f} MiB, above result {above:.0f} MiB", file=sys.stderr,
+              flush=True)  # fmt: skip
+        del out
+        for f in tmp.glob("*.npy"):
+            f.unlink()
+    return rows
+
+
+def render_kall(rows: list[dict[str, Any]], title: str) -> str:
+    out = [f"### {title}", "",
+           "| operation | tool | s | peak RSS MiB | peak anonymous MiB | result MiB | above the result MiB |",
+           "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in rows:
+        out.append(
+            f"| {r['op']} | {r['tool']} | {r['s']:.1f} | {r['peak_mib']:.0f} | "
+            f"{r['anon_mib']:.0f} | {r['result_mib']:.0f} | {r['above_result_mib']:.0f} |"
+        )
+    return "\n".join(out) + "\n"
+
+
 def render(rows: list[dict[str, Any]], title: str) -> str:
     out = [f"### {title}", "", "| operation | tool | s | peak MiB | ÷ urbanchain auto |",
            "|---|---|---:|---:|---:|"]  # fmt: skip
     base: dict[str, float] = {}
     for r in rows:
-        if r["tool"].startswith("urbanchain (auto)") or r["tool"].startswith(
-            "urbanchain auto (warm)"
-        ):
+        if r["tool"] == "urbanchain (auto)" or r["tool"].startswith("urbanchain auto (warm)"):
             base[r["op"]] = r["s"]
     for r in rows:
         b = base.get(r["op"])
@@ -234,19 +358,29 @@ def render(rows: list[dict[str, Any]], title: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--section", choices=["cent", "od"], required=True)
+    p.add_argument("--section", choices=["cent", "od", "kall"], required=True)
     p.add_argument("--net", default="osm:0", help="kind:size, e.g. osm:0, delaunay:1e5")
     p.add_argument("--k", type=int, default=100, help="sampled sources (cent)")
     p.add_argument("--no-exact", action="store_true", help="skip exact centralities")
-    p.add_argument("--ks", default="100,1000", help="K values (od)")
+    p.add_argument("--local", action="store_true", help="local closeness within a cutoff (cent)")
+    p.add_argument("--ks", default="100,1000", help="K values (od; kall takes the first)")
     p.add_argument("--json", type=Path)
     a = p.parse_args(argv)
     warnings.simplefilter("ignore")
     kind, size = a.net.split(":")
     G = uc_graph(kind, int(float(size)), 0, output="network")
     title = f"{kind} {int(float(size)):,}: {G.number_of_edges():,} edges / {G.number_of_nodes():,} nodes"
+    if a.section == "kall":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = section_kall(G, int(a.ks.split(",")[0]), Path(tmp))
+        if a.json:
+            a.json.write_text(json.dumps(rows))
+        print(render_kall(rows, f"kall: {title}"))
+        return 0
     if a.section == "cent":
-        rows = section_cent(G, a.k, not a.no_exact)
+        rows = section_cent(G, a.k, not a.no_exact, a.local)
     else:
         rows = section_od(G, [int(x) for x in a.ks.split(",")])
     if a.json:

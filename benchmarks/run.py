@@ -391,13 +391,16 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
 #: bench_research.py runs of issue 19 (centralities and K x K OD against peers).
 RESEARCH_FULL: tuple[tuple[str, ...], ...] = (
     ("--section", "cent", "--net", "osm:0"),
-    ("--section", "cent", "--net", "delaunay:1e5", "--no-exact"),
+    ("--section", "cent", "--net", "delaunay:1e5", "--no-exact", "--local"),
+    ("--section", "cent", "--net", "grid:1e6", "--no-exact"),
     ("--section", "od", "--net", "delaunay:1e5", "--ks", "100,1000"),
     ("--section", "od", "--net", "grid:1e6", "--ks", "100,1000"),
+    ("--section", "kall", "--net", "grid:1e6", "--ks", "1000"),
 )
 RESEARCH_QUICK: tuple[tuple[str, ...], ...] = (
-    ("--section", "cent", "--net", "delaunay:1e4", "--k", "20"),
+    ("--section", "cent", "--net", "delaunay:2e3", "--k", "20", "--local"),
     ("--section", "od", "--net", "delaunay:1e4", "--ks", "50"),
+    ("--section", "kall", "--net", "delaunay:2e3", "--ks", "50"),
 )
 
 

@@ -11,7 +11,17 @@ import pytest
 
 from urbanchain.cli import main
 
-SUBCOMMANDS = ["run", "datasets", "validate", "graph", "metrics", "map", "scenario", "rerun"]
+SUBCOMMANDS = [
+    "run",
+    "datasets",
+    "validate",
+    "graph",
+    "metrics",
+    "map",
+    "scenario",
+    "network",
+    "rerun",
+]
 
 
 def test_help_lists_every_subcommand_with_an_example(capsys):

@@ -26,6 +26,7 @@ class EngineChoice(StrEnum):
     auto = "auto"
     scipy = "scipy"
     cch = "cch"
+    igraph = "igraph"
     networkx = "networkx"
 
 
@@ -720,6 +721,135 @@ def scenario_cmd(
         typer.echo(str(path))
 
 
+@app.command("network")
+def network_cmd(
+    roads: Annotated[
+        Path,
+        typer.Argument(
+            help="Your road file: .gpkg, .geojson, .parquet, an OSM .osm.pbf, or a saved graph."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (created).")],
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
+    ] = None,
+    nodes: Annotated[
+        Path | None,
+        typer.Option(
+            "--nodes",
+            help="Points (POIs, zone centroids) attached to the nearest road for od/detour.",
+        ),
+    ] = None,
+    weight: Annotated[
+        str, typer.Option("--weight", "-w", help="Shortest paths by time (minutes) or length (km).")
+    ] = "time",
+    metrics: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics",
+            "-m",
+            help=(
+                "Comma-separated: indices, centrality (node + edge betweenness), closeness "
+                "(closeness, harmonic, degree), od, detour, criticality; or all. Default: all "
+                "but criticality."
+            ),
+        ),
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            "--sample",
+            "-k",
+            help=(
+                "Betweenness from K sampled sources (Brandes-Pich), and K sampled nodes for "
+                "od/detour/criticality (default 100) when --nodes is not given."
+            ),
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
+    directed: Annotated[
+        bool,
+        typer.Option(
+            "--directed/--undirected",
+            help="Keep one-way streets one-way (oneway column, -1 reversed). Default undirected.",
+        ),
+    ] = False,
+    cutoff: Annotated[
+        float | None,
+        typer.Option(
+            "--cutoff", help="Local centralities: only paths of at most this cost (weight units)."
+        ),
+    ] = None,
+    engine: Annotated[
+        EngineChoice | None,
+        typer.Option(
+            "--engine",
+            help="auto, scipy, cch, igraph or networkx (the reference); recorded in metadata.json.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    memory_budget: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-budget",
+            help="Largest result array held in memory, e.g. 2GiB (the memory_budget_bytes setting).",
+        ),
+    ] = None,
+    network_type: Annotated[
+        str,
+        typer.Option(
+            "--network-type",
+            help="OSM .pbf only: driving, driving+service, walking, cycling, all, all_public.",
+        ),
+    ] = "driving",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Tables as csv or parquet.")] = "csv",
+    crs: CrsOpt = None,
+    id_col: Annotated[
+        str | None, typer.Option("--id-col", help="Line id column (default corridor_id, else row).")
+    ] = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Compute network metrics on your own road file: no masses or gateways needed.
+
+    Writes nodes (closeness, harmonic, betweenness), edges (edge betweenness),
+    indices (Kansky), od, detour and criticality tables, the graph (graph.gpkg)
+    and metadata.json last.
+
+    Example: urbanchain network roads.gpkg --out net/ --sample 500 --metrics centrality,indices
+    """
+    import contextlib
+
+    from urbanchain import settings
+    from urbanchain.cli._network import NetworkJob, metrics_list, parse_bytes, run_network
+
+    overrides: dict[str, Any] = {}
+    if engine is not None:
+        overrides["engine"] = engine.value
+    if memory_budget is not None:
+        overrides["memory_budget_bytes"] = parse_bytes(memory_budget)
+    job = NetworkJob(
+        path=roads,
+        out=out,
+        layer=layer,
+        nodes=nodes,
+        weight=weight,
+        metrics=metrics_list(metrics),
+        sample=sample,
+        seed=seed,
+        directed=directed,
+        id_col=id_col,
+        crs=crs,
+        cutoff=cutoff,
+        network_type=network_type,
+        fmt=fmt,
+        overwrite=overwrite,
+    )
+    with settings.override(**overrides) if overrides else contextlib.nullcontext():
+        written = run_network(job)
+    for path in written:
+        typer.echo(str(path))
+
+
 @app.command("rerun")
 def rerun_cmd(
     metadata: Annotated[Path, typer.Argument(help="metadata.json of an earlier run.")],
@@ -760,7 +890,8 @@ def rerun_cmd(
             )
             raise _fail(msg)
     argv = list(argv)
-    if argv[0] in {"run", "metrics", "scenario", "datasets"} and "--overwrite" not in argv:
+    fills_folder = {"run", "metrics", "scenario", "datasets", "network"}
+    if argv[0] in fills_folder and "--overwrite" not in argv:
         # a rerun replaces the outputs of the run it repeats (only files its manifest lists)
         argv.append("--overwrite")
     typer.echo("urbanchain " + " ".join(argv), err=True)

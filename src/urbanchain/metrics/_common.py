@@ -68,7 +68,10 @@ __all__ = [
 
 ENGINES = _engines.ENGINES
 #: Bytes of float64 distances held per block (rows = this / (8 n), between 1 and 256).
-BLOCK_BYTES = 2**28
+#: 64 MiB: the engines make a few transient copies of a block (integer table, float
+#: conversion, inf -> NaN), which at 256 MiB put the peak of a 1,000 -> all OD at 10^6
+#: edges 1.3 GB above the result (benchmarks/README.md, issue 19).
+BLOCK_BYTES = 2**26
 
 
 def resolve_engine(engine: str | None) -> EngineName:

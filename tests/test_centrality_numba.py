@@ -1,0 +1,202 @@
+"""urbanchain's numba Brandes kernel (``engine="auto"`` betweenness) equals NetworkX.
+
+Compared with :func:`networkx.betweenness_centrality`,
+:func:`~networkx.edge_betweenness_centrality` (through the ``"networkx"``
+engine, which calls it), :func:`~networkx.betweenness_centrality_subset` for a
+fixed source sample, and a brute-force count of shortest paths within a
+cutoff, on random weighted multigraphs (directed and undirected, two
+components and an isolated node, parallel edges of two weights, a
+self-loop) and on the bundled Delta; every case also runs with the
+reverse Cuthill-McKee renumbering forced on, which large graphs use.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from urbanchain import datasets, metrics
+from urbanchain.engine import _brandes
+from urbanchain.graph import graph_from_gdfs
+from urbanchain.metrics import _centrality
+
+pytestmark = [
+    pytest.mark.skipif(not _brandes.available(), reason="numba not installed"),
+    pytest.mark.filterwarnings("ignore::urbanchain.errors.DataQualityWarning"),
+]
+
+
+def random_graph(seed: int, *, directed: bool, n: int = 40, m: int = 90) -> nx.MultiGraph:
+    """Two components, an isolated node, parallel edges of two weights, a self-loop."""
+    rng = np.random.default_rng(seed)
+    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    G.add_nodes_from(range(n + 1))
+    half = n // 2
+    for _ in range(m):
+        lo, hi = (0, half) if rng.integers(2) == 0 else (half, n)
+        u, v = (int(x) for x in rng.integers(lo, hi, size=2))
+        G.add_edge(u, v, time_min=float(rng.uniform(0.5, 10.0)))
+    G.add_edge(1, 2, time_min=0.7)
+    G.add_edge(1, 2, time_min=9.5)
+    G.add_edge(3, 3, time_min=1.0)
+    return G
+
+
+def simple(G: nx.MultiGraph) -> nx.Graph:
+    """The simple graph NetworkX's multigraph convention implies (min weight, no loops)."""
+    H: nx.Graph = nx.DiGraph() if G.is_directed() else nx.Graph()
+    H.add_nodes_from(G)
+    for u, v, d in G.edges(data=True):
+        if u != v and (not H.has_edge(u, v) or H[u][v]["time_min"] > d["time_min"]):
+            H.add_edge(u, v, time_min=d["time_min"])
+    return H
+
+
+@pytest.fixture(params=[False, True], ids=["plain", "renumbered"])
+def renumber(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    if request.param:
+        monkeypatch.setattr(_brandes, "REORDER_MIN_NODES", 1)
+    return bool(request.param)
+
+
+CASES = [
+    pytest.param(seed, directed, id=f"{'dir' if directed else 'undir'}-{seed}")
+    for seed in (0, 1, 2)
+    for directed in (False, True)
+]
+
+
+@pytest.mark.parametrize(("seed", "directed"), CASES)
+@pytest.mark.parametrize("normalized", [True, False])
+def test_node_and_edge_betweenness_equal_networkx(
+    seed: int, directed: bool, normalized: bool, renumber: bool
+) -> None:
+    G = random_graph(seed, directed=directed)
+    got = metrics.centrality(G, length=None, measures=["betweenness"], normalized=normalized)
+    assert got.attrs["betweenness_engine"] == "numba"
+    bc = nx.betweenness_centrality(G, weight="time_min", normalized=normalized)
+    np.testing.assert_allclose(
+        got["betweenness"], [bc[v] for v in got.index], rtol=1e-9, atol=1e-12
+    )
+    eb = metrics.edge_betweenness(G, normalized=normalized)
+    ref = metrics.edge_betweenness(G, engine="networkx", normalized=normalized)
+    assert eb.attrs["engine"] == "numba"
+    assert list(eb.index) == list(ref.index)
+    np.testing.assert_allclose(eb["betweenness"], ref["betweenness"], rtol=1e-9, atol=1e-12)
+    par = eb[(eb["u"] == 1) & (eb["v"] == 2)]["betweenness"].to_numpy()
+    assert par.min() == 0.0  # the parallel edge of larger weight carries no path
+    assert par.max() > 0.0
+
+
+@pytest.mark.parametrize(("seed", "directed"), CASES)
+def test_sampled_betweenness_equals_networkx_subset(
+    seed: int, directed: bool, renumber: bool
+) -> None:
+    """Brandes-Pich: the subset betweenness of the same sample, times n / k."""
+    G = random_graph(seed, directed=directed)
+    n, k = G.number_of_nodes(), 9
+    got = metrics.centrality(G, length=None, k=k, seed=seed, measures=["betweenness"])
+    nodes = list(got.index)
+    sample = [nodes[i] for i in _centrality._bc_sample(n, k, seed).tolist()]
+    sub = nx.betweenness_centrality_subset(
+        simple(G), sample, nodes, weight="time_min", normalized=False
+    )
+    factor = (n / k) * (1 if directed else 2) / ((n - 1) * (n - 2))
+    np.testing.assert_allclose(
+        got["betweenness"], [sub[v] * factor for v in nodes], rtol=1e-9, atol=1e-12
+    )
+    # edges: the scipy Brandes kernel on the same sample (itself checked against NetworkX)
+    eb = metrics.edge_betweenness(G, k=k, seed=seed)
+    es = metrics.edge_betweenness(G, k=k, seed=seed, engine="scipy")
+    assert eb.attrs["engine"] == "numba"
+    np.testing.assert_allclose(eb["betweenness"], es["betweenness"], rtol=1e-9, atol=1e-12)
+
+
+def _brute_cutoff_bc(H: nx.Graph, cutoff: float) -> dict[int, float]:
+    """Raw ordered-pair betweenness counting only shortest paths of cost <= cutoff."""
+    bc = dict.fromkeys(H, 0.0)
+    for s in H:
+        dist = nx.single_source_dijkstra_path_length(H, s, cutoff=cutoff, weight="time_min")
+        for t in dist:
+            if t == s:
+                continue
+            paths = list(nx.all_shortest_paths(H, s, t, weight="time_min"))
+            for p in paths:
+                for v in p[1:-1]:
+                    bc[v] += 1.0 / len(paths)
+    return bc
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_cutoff_matches_a_brute_force_reference(directed: bool, renumber: bool) -> None:
+    G = random_graph(5, directed=directed, n=24, m=50)
+    got = metrics.centrality(G, length=None, measures=["betweenness"], cutoff=8.0, normalized=False)
+    ref = _brute_cutoff_bc(simple(G), 8.0)
+    scale = 1.0 if directed else 0.5
+    np.testing.assert_allclose(
+        got["betweenness"], [ref[v] * scale for v in got.index], rtol=1e-9, atol=1e-12
+    )
+    eb = metrics.edge_betweenness(G, cutoff=8.0)
+    eb_s = metrics.edge_betweenness(G, engine="scipy", cutoff=8.0)
+    np.testing.assert_allclose(eb["betweenness"], eb_s["betweenness"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_delta_and_its_network_equal_networkx(directed: bool, renumber: bool) -> None:
+    net = graph_from_gdfs(
+        datasets.nodes(), datasets.corridors(), directed=directed, output="network"
+    )
+    G = net.to_networkx()
+    ref = metrics.centrality(G, length=None, engine="networkx", measures=["betweenness"])
+    for graph in (G, net):
+        got = metrics.centrality(graph, length=None, measures=["betweenness"])
+        np.testing.assert_allclose(got["betweenness"], ref["betweenness"], rtol=1e-9, atol=1e-12)
+    er = metrics.edge_betweenness(G, engine="networkx")
+    for graph in (G, net):
+        eg = metrics.edge_betweenness(graph)
+        assert sorted(eg.index) == sorted(er.index)  # a Network lists edges in its own order
+        np.testing.assert_allclose(
+            eg.loc[er.index, "betweenness"], er["betweenness"], rtol=1e-9, atol=1e-12
+        )
+
+
+def test_explicit_engines_keep_their_own_kernels() -> None:
+    G = random_graph(0, directed=False)
+    assert metrics.edge_betweenness(G, engine="igraph").attrs["engine"] == "igraph"
+    assert metrics.edge_betweenness(G, engine="scipy").attrs["engine"] == "scipy"
+    assert metrics.edge_betweenness(G, engine="cch").attrs["engine"] == "numba"
+    c = metrics.centrality(G, length=None)
+    assert c.attrs["betweenness_engine"] == "numba"
+    assert c.attrs["engine"] == "numba"
+    assert metrics.centrality(G, length=None, engine="igraph").attrs["engine"] == "igraph"
+
+
+@pytest.mark.parametrize(("seed", "directed"), CASES)
+def test_closeness_and_harmonic_equal_networkx(seed: int, directed: bool) -> None:
+    G = random_graph(seed, directed=directed)
+    n = G.number_of_nodes()
+    # NetworkX's closeness and harmonic use distances *to* the node: direction="in"
+    got = metrics.centrality(G, length=None, direction="in", measures=["closeness", "harmonic"])
+    assert got.attrs["engine"] == "numba"
+    cl = nx.closeness_centrality(G, distance="time_min", wf_improved=True)
+    hc = nx.harmonic_centrality(G, distance="time_min")
+    np.testing.assert_allclose(got["closeness"], [cl[v] for v in got.index], rtol=1e-9)
+    np.testing.assert_allclose(
+        got["harmonic"], [hc[v] / (n - 1) for v in got.index], rtol=1e-9, atol=1e-12
+    )
+    R = G.reverse() if directed else G
+    out = metrics.centrality(G, length=None, measures=["closeness"], normalized=False)
+    cl_out = nx.closeness_centrality(R, distance="time_min", wf_improved=True)
+    np.testing.assert_allclose(out["closeness"], [cl_out[v] for v in out.index], rtol=1e-9)
+    assert list(out.columns) == ["component", "closeness"]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_closeness_within_a_cutoff_equals_igraph(directed: bool) -> None:
+    G = random_graph(5, directed=directed, n=24, m=50)
+    for direction in ("out", "in"):
+        got = metrics.centrality(G, length=None, cutoff=8.0, direction=direction)
+        ref = metrics.centrality(G, length=None, cutoff=8.0, direction=direction, engine="igraph")
+        for col in ("closeness", "harmonic", "betweenness"):
+            np.testing.assert_allclose(got[col], ref[col], rtol=1e-9, atol=1e-12)
