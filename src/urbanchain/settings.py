@@ -112,7 +112,7 @@ _OPTIONS: dict[str, _Option] = {
     "engine": _Option(
         "auto",
         "shortest-path engine",
-        lambda v: v in {"auto", "scipy", "cch", "networkx", "igraph"},
+        lambda v: v in {"auto", "scipy", "cch", "networkx", "igraph", "bucket"},
         "'auto', 'scipy', 'cch', 'networkx' or 'igraph'",
     ),
     "memory_budget_bytes": _Option(
