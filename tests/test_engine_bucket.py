@@ -162,9 +162,8 @@ def test_delta_chain_matches_scipy(delta_chain: object) -> None:
 
 def test_delta_criticality_matches_scipy(delta_chain: object) -> None:
     G = delta_chain.graph  # type: ignore[attr-defined]
-    kw = {"by": "corridor_id"}
-    got = metrics.corridor_criticality(G, engine="bucket", **kw)
-    ref = metrics.corridor_criticality(G, engine="scipy", **kw)
+    got = metrics.corridor_criticality(G, engine="bucket", by="corridor_id")
+    ref = metrics.corridor_criticality(G, engine="scipy", by="corridor_id")
     assert got.attrs["engine"] == "bucket"
     assert list(got.index) == list(ref.index)
     num = ref.select_dtypes("number").columns
@@ -210,7 +209,7 @@ def test_topology_is_cached_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
     H = G.copy()
     for _, _, d in H.edges(data=True):
         d["time_min"] *= 3.0  # new weights, same structure: re-customised, not rebuilt
-    prep2, eng2 = _engine(H)
+    _prep2, eng2 = _engine(H)
     assert len(calls) == 1
     np.testing.assert_allclose(
         eng2.distances(np.arange(5)), 3.0 * eng.distances(np.arange(5)), rtol=1e-12
@@ -228,7 +227,8 @@ def test_save_load_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert not _bucket.cached(m.indptr, m.indices)
 
     def refuse(*args: object) -> None:
-        raise AssertionError("preprocessing ran although the topology was loaded")
+        msg = "preprocessing ran although the topology was loaded"
+        raise AssertionError(msg)
 
     monkeypatch.setattr(_bucket, "build_topology", refuse)
     topo = _bucket.load(path)
