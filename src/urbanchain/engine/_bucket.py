@@ -341,7 +341,7 @@ class BucketMetric:
         ``u -> r`` as a backward search walks them.  Weights are perfect
         (every one a shortest-path distance); arcs of infinite weight and arcs
         an intermediate triangle makes redundant are left out
-        (:func:`~urbanchain.engine._bucket_kernels.prune`).
+        (:func:`~urbanchain.engine._bucket_kernels.perfect`).
     weights
         The CSR arc weights it was customised with (float64).
     """
@@ -357,11 +357,11 @@ class BucketMetric:
         kern, _ = require()
         w = np.asarray(weights, dtype=np.float64)
         up, down = kern.customise(topo.up_ptr, topo.up_head, topo.arc_edge, topo.arc_up, w)
-        kern.perfect(topo.up_ptr, topo.up_head, up, down)
+        keep_up, keep_down = kern.perfect(topo.up_ptr, topo.up_head, up, down)
         return cls(
             topology=topo,
-            up=kern.prune(topo.up_ptr, topo.up_head, up),
-            down=kern.prune(topo.up_ptr, topo.up_head, down),
+            up=kern.compact(topo.up_ptr, topo.up_head, up, keep_up),
+            down=kern.compact(topo.up_ptr, topo.up_head, down, keep_down),
             weights=w,
         )
 

@@ -17,13 +17,28 @@ Algorithms (Dibbelt, Strasser & Wagner 2016):
   upper neighbours ``u < w`` of ``v`` the lower triangle ``(v, u, w)`` relaxes
   ``up[uw] = min(up[uw], down[vu] + up[vw])`` and
   ``down[uw] = min(down[uw], down[vw] + up[vu])``.
-* :func:`buckets` and :func:`scan` -- elimination-tree searches (no priority queue: walk
-  from the node to the root relaxing upward arcs) and buckets (Knopp et al.
-  2007): each target's backward search space is written to buckets, each
-  source's forward search then scans the buckets of its ancestors;
-  ``d(s, t) = min_v up_s(v) + down_t(v)`` over the common ancestors ``v``.
-* :func:`to_all` -- PHAST-like (Delling et al. 2013): the upward search of a
+* :func:`perfect` -- perfect customisation (upper and intermediate triangles,
+  in decreasing rank) and the arcs each direction can drop; :func:`compact`
+  stores the kept ones as one upward CSR per direction.
+* :func:`buckets` and :func:`scan` -- elimination-tree searches (no priority
+  queue: walk from the node to the root relaxing upward arcs), with
+  stall-on-demand, and buckets (Knopp et al. 2007): each target's backward
+  search space is written to buckets, each source's forward search then scans
+  the buckets of its ancestors; ``d(s, t) = min_v up_s(v) + down_t(v)`` over
+  the common ancestors ``v`` whose labels are not stalled.
+* :func:`to_all` -- PHAST (Delling et al. 2013): the upward search of a
   source, then one downward sweep over all nodes in decreasing rank.
+
+References
+----------
+Dibbelt, J., Strasser, B. & Wagner, D. (2016). Customizable contraction
+hierarchies. *ACM Journal of Experimental Algorithmics* 21, 1.5.
+
+Knopp, S., Sanders, P., Schultes, D., Schulz, F. & Wagner, D. (2007).
+Computing many-to-many shortest paths using highway hierarchies. *ALENEX*.
+
+Delling, D., Goldberg, A. V., Nowatzyk, A. & Werneck, R. F. (2013). PHAST:
+hardware-accelerated shortest path trees. *J. Parallel Distrib. Comput.* 73(7).
 """
 
 from __future__ import annotations
@@ -33,12 +48,12 @@ import numpy as np
 
 __all__ = [
     "buckets",
+    "compact",
     "contract",
     "customise",
     "height",
     "load_arcs",
     "perfect",
-    "prune",
     "scan",
     "to_all",
 ]
@@ -177,15 +192,24 @@ def customise(
 @nb.njit(cache=True)
 def perfect(
     up_ptr: np.ndarray, up_head: np.ndarray, up: np.ndarray, down: np.ndarray
-) -> None:  # pragma: no cover - compiled
-    """Perfect customisation in place: every CCH edge weight becomes a distance.
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Perfect customisation in place, and the arcs each search direction needs.
 
     Vertices ``x`` in decreasing rank; for each pair of upper neighbours
     ``y < z`` of ``x`` (edge ``{y, z}`` exists and is already exact), the upper
     triangle relaxes ``(x, y)`` through ``z`` and the intermediate triangle
-    relaxes ``(x, z)`` through ``y``, in both directions (Dibbelt et al. 2016, 4.3).
+    relaxes ``(x, z)`` through ``y``, in both directions (Dibbelt et al. 2016,
+    perfect customisation): every weight becomes a distance.  Once the arcs
+    of ``x`` are exact, an arc ``(x, z)`` is dropped from a direction when an
+    intermediate triangle ``x < y < z`` is as short in that direction
+    (``up[xy] + up[yz] <= up[xz]``, ``down[yz] + down[xy] <= down[xz]``): by
+    induction on the rank gap an upward path of kept arcs is as short.  Arcs
+    of infinite weight are dropped too.  Returns the masks of kept arcs for
+    the upward and the downward weights.
     """
     n = len(up_ptr) - 1
+    keep_up = up < _INF
+    keep_down = down < _INF
     for x in range(n - 1, -1, -1):
         lo = up_ptr[x]
         hi = up_ptr[x + 1]
@@ -197,49 +221,31 @@ def perfect(
                 while up_head[q] < z:
                     q += 1
                 # x -> z -> y and y -> z -> x (upper triangle of {x, y})
-                a = up[j] + down[q]
-                up[i] = min(up[i], a)
-                a = up[q] + down[j]
-                down[i] = min(down[i], a)
+                up[i] = min(up[i], up[j] + down[q])
+                down[i] = min(down[i], up[q] + down[j])
                 # x -> y -> z and z -> y -> x (intermediate triangle of {x, z})
-                a = up[i] + up[q]
-                up[j] = min(up[j], a)
-                a = down[q] + down[i]
-                down[j] = min(down[j], a)
-
-
-@nb.njit(cache=True)
-def prune(
-    up_ptr: np.ndarray, up_head: np.ndarray, w: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Upward CSR of the arcs an elimination-tree search with weights ``w`` needs.
-
-    ``w`` are the (perfect) weights of one direction, ``other`` those of the
-    opposite one.  Dropped: arcs of infinite weight, and arcs ``(x, z)`` with
-    an intermediate triangle ``x < y < z`` whose two arcs are as short in the
-    same direction (``w[xy] + w[yz] <= w[xz]`` going up, ``w[zy] + w[yx]``
-    going down): by induction on the rank gap an upward path of kept arcs is as
-    short.
-    """
-    n = len(up_ptr) - 1
-    keep = np.ones(len(up_head), dtype=np.bool_)
-    for e in range(len(up_head)):
-        if w[e] == _INF:
-            keep[e] = False
-    for x in range(n):
-        lo = up_ptr[x]
-        hi = up_ptr[x + 1]
+                up[j] = min(up[j], up[i] + up[q])
+                down[j] = min(down[j], down[q] + down[i])
         for i in range(lo, hi):
             y = up_head[i]
             q = up_ptr[y]
             for j in range(i + 1, hi):
-                if not keep[j]:
-                    continue
                 z = up_head[j]
                 while up_head[q] < z:
                     q += 1
-                if w[i] + w[q] <= w[j]:
-                    keep[j] = False
+                if up[i] + up[q] <= up[j]:
+                    keep_up[j] = False
+                if down[q] + down[i] <= down[j]:
+                    keep_down[j] = False
+    return keep_up, keep_down
+
+
+@nb.njit(cache=True)
+def compact(
+    up_ptr: np.ndarray, up_head: np.ndarray, w: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Upward CSR ``(ptr, head, weight)`` of the arcs ``keep`` marks."""
+    n = len(up_ptr) - 1
     ptr = np.zeros(n + 1, dtype=np.int64)
     for x in range(n):
         c = 0
