@@ -280,3 +280,26 @@ def test_import_does_not_load_numba() -> None:
     )
     assert out.stdout.strip() == "False False"
     assert out.stderr == ""
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_many_ties_on_a_grid_with_chords(directed: bool) -> None:
+    """Integer weights in {1, 2, 3} make many equal paths: arc pruning must keep one of each."""
+    rng = np.random.default_rng(11)
+    k = 14
+    base = nx.convert_node_labels_to_integers(nx.grid_2d_graph(k, k))
+    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    G.add_nodes_from(base.nodes)
+    pairs = list(base.edges) + [tuple(rng.integers(0, k * k, 2)) for _ in range(k * k // 2)]
+    for a, b in pairs:
+        if a == b:
+            continue
+        G.add_edge(int(a), int(b), time_min=float(rng.integers(1, 4)))
+        if directed and rng.random() < 0.5:
+            G.add_edge(int(b), int(a), time_min=float(rng.integers(1, 4)))
+    prep, eng = _engine(G)
+    every = np.arange(prep.csr.n)
+    ref = dijkstra(prep.csr.matrix)
+    _close(eng.distances(every, every), ref)
+    _close(eng.distances(every), ref)
+    _close(eng.distances(every, every, reverse=True), ref.T)

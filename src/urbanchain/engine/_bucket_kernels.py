@@ -199,17 +199,27 @@ def perfect(
     ``y < z`` of ``x`` (edge ``{y, z}`` exists and is already exact), the upper
     triangle relaxes ``(x, y)`` through ``z`` and the intermediate triangle
     relaxes ``(x, z)`` through ``y``, in both directions (Dibbelt et al. 2016,
-    perfect customisation): every weight becomes a distance.  Once the arcs
-    of ``x`` are exact, an arc ``(x, z)`` is dropped from a direction when an
-    intermediate triangle ``x < y < z`` is as short in that direction
-    (``up[xy] + up[yz] <= up[xz]``, ``down[yz] + down[xy] <= down[xz]``): by
-    induction on the rank gap an upward path of kept arcs is as short.  Arcs
-    of infinite weight are dropped too.  Returns the masks of kept arcs for
-    the upward and the downward weights.
+    perfect customisation): every weight becomes a distance.
+
+    Kept arcs, per direction, once the arcs of ``x`` are exact:
+
+    * an arc is *tight* when perfect customisation did not lower its basic
+      weight (the distance is realised through lower nodes).  The canonical
+      up-down form of a shortest path (each next up node is the first higher
+      node along it) uses tight arcs only, so the others are dropped;
+    * a tight arc ``(x, z)`` is dropped too when an intermediate triangle
+      ``x < y < z`` of two tight arcs is as short in that direction
+      (``up[xy] + up[yz] <= up[xz]``, ``down[yz] + down[xy] <= down[xz]``): by
+      induction on the rank gap, an upward path of kept arcs is as short;
+    * arcs of infinite weight are dropped.
+
+    Returns the masks of kept arcs for the upward and the downward weights.
     """
     n = len(up_ptr) - 1
     keep_up = up < _INF
     keep_down = down < _INF
+    basic_up = up.copy()
+    basic_down = down.copy()
     for x in range(n - 1, -1, -1):
         lo = up_ptr[x]
         hi = up_ptr[x + 1]
@@ -227,15 +237,22 @@ def perfect(
                 up[j] = min(up[j], up[i] + up[q])
                 down[j] = min(down[j], down[q] + down[i])
         for i in range(lo, hi):
+            if up[i] < basic_up[i]:
+                keep_up[i] = False
+            if down[i] < basic_down[i]:
+                keep_down[i] = False
+        for i in range(lo, hi):
             y = up_head[i]
             q = up_ptr[y]
+            tu = up[i] == basic_up[i]
+            td = down[i] == basic_down[i]
             for j in range(i + 1, hi):
                 z = up_head[j]
                 while up_head[q] < z:
                     q += 1
-                if up[i] + up[q] <= up[j]:
+                if tu and up[q] == basic_up[q] and up[i] + up[q] <= up[j]:
                     keep_up[j] = False
-                if down[q] + down[i] <= down[j]:
+                if td and down[q] == basic_down[q] and down[q] + down[i] <= down[j]:
                     keep_down[j] = False
     return keep_up, keep_down
 
