@@ -58,14 +58,16 @@ sys.path.insert(0, str(HERE))
 from _tasks import PeakSampler, uc_graph  # noqa: E402
 
 
-def measure(fn: Callable[[], Any]) -> tuple[float, float, Any]:
-    """Wall seconds, peak MiB above the start, result."""
+def measure(fn: Callable[[], Any]) -> tuple[float, float, float, Any]:
+    """Wall seconds, CPU seconds of this process, peak MiB above the start, result."""
     with PeakSampler() as ps:
         base = ps.peak
+        c = time.process_time()
         t = time.perf_counter()
         out = fn()
         sec = time.perf_counter() - t
-    return sec, (ps.peak - base) / 2**20, out
+        cpu = time.process_time() - c
+    return sec, cpu, (ps.peak - base) / 2**20, out
 
 
 def run(G: Any, ks: list[int], *, repeat: int, slow_k: int) -> list[dict[str, Any]]:
@@ -89,25 +91,29 @@ def run(G: Any, ks: list[int], *, repeat: int, slow_k: int) -> list[dict[str, An
     rows: list[dict[str, Any]] = []
     rng = np.random.default_rng(1)
 
-    def add(op: str, tool: str, sec: float, mib: float = float("nan")) -> None:
-        rows.append({"op": op, "tool": tool, "s": sec, "peak_mib": mib})
-        print(f"  {op:14s} {tool:40s} {sec:8.3f} s {mib:7.0f} MiB", file=sys.stderr, flush=True)
+    def add(
+        op: str, tool: str, sec: float, mib: float = float("nan"), cpu: float = float("nan")
+    ) -> None:
+        rows.append({"op": op, "tool": tool, "s": sec, "cpu_s": cpu, "peak_mib": mib})
+        print(
+            f"  {op:14s} {tool:44s} {sec:8.3f} s {cpu:8.3f} cpu {mib:7.0f} MiB",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def timed(op: str, tool: str, fn: Callable[[], Any]) -> Any:
-        sec, mib, out = measure(fn)
-        add(op, tool, sec, mib)
+        sec, cpu, mib, out = measure(fn)
+        add(op, tool, sec, mib, cpu)
         return out
 
     # preprocessing, phase by phase, on empty caches
     _bucket.clear()
-    t = time.perf_counter()
-    topo = _bucket.build_topology(mat.indptr, mat.indices)
-    t_topo = time.perf_counter() - t
-    t = time.perf_counter()
-    _bucket.BucketMetric.customise(topo, mat.data)
-    t_cust = time.perf_counter() - t
-    add("preprocess", "bucket topology (METIS + contraction)", t_topo)
-    add("preprocess", "bucket customisation (basic + perfect)", t_cust)
+    topo = timed("preprocess", "bucket topology (METIS + contraction)", lambda: (
+        _bucket.build_topology(mat.indptr, mat.indices)))  # fmt: skip
+    timed("preprocess", "bucket customisation (basic + perfect)", lambda: (
+        _bucket.BucketMetric.customise(topo, mat.data)))  # fmt: skip
+    timed("preprocess", "bucket customisation (basic only, as without())", lambda: (
+        _bucket.BucketMetric.customise(topo, mat.data, perfect=False)))  # fmt: skip
     print(
         f"  height {topo.height}, CCH edges {topo.shortcuts:,} for {mat.nnz:,} arcs",
         file=sys.stderr,
@@ -125,15 +131,12 @@ def run(G: Any, ks: list[int], *, repeat: int, slow_k: int) -> list[dict[str, An
     head = np.concatenate([v, u]).astype(np.uint32)
     wint = np.concatenate([np.maximum(np.rint(w * 60_000), 1).astype(np.uint32)] * 2)
     xs, ys = G.nodes["x"].to_numpy(), G.nodes["y"].to_numpy()
-    t = time.perf_counter()
     rk_topo = rk.CCHTopology()
-    rk_topo.build(tail, head, ys.astype(np.float32), xs.astype(np.float32), n)
-    t_rk_topo = time.perf_counter() - t
-    t = time.perf_counter()
+    timed("preprocess", "pyroutingkit topology", lambda: rk_topo.build(
+        tail, head, ys.astype(np.float32), xs.astype(np.float32), n))  # fmt: skip
     rk_metric = rk.CCHMetric(rk_topo)
-    rk_metric.customize(wint, thread_count=1)
-    add("preprocess", "pyroutingkit topology", t_rk_topo)
-    add("preprocess", "pyroutingkit customisation", time.perf_counter() - t)
+    timed("preprocess", "pyroutingkit customisation", lambda: rk_metric.customize(
+        wint, thread_count=1))  # fmt: skip
     g = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=False)
     wl = w.tolist()
 
@@ -146,7 +149,7 @@ def run(G: Any, ks: list[int], *, repeat: int, slow_k: int) -> list[dict[str, An
             G, sources=i, targets=i, engine="bucket"))  # fmt: skip
         eng = _bucket.BucketEngine(prep)
         src32 = pick.astype(np.uint32)
-        best: dict[str, tuple[float, float]] = {}
+        best: dict[str, tuple[float, float, float]] = {}
         tools: dict[str, Callable[[], Any]] = {
             "urbanchain bucket (warm)": lambda i=ids: metrics.od_matrix(
                 G, sources=i, targets=i, engine="bucket"
@@ -158,11 +161,11 @@ def run(G: Any, ks: list[int], *, repeat: int, slow_k: int) -> list[dict[str, An
         }
         for _ in range(max(repeat, 1)):
             for tool, fn in tools.items():
-                sec, mib, _out = measure(fn)
+                sec, cpu, mib, _out = measure(fn)
                 old = best.get(tool)
-                best[tool] = (sec, mib) if old is None or sec < old[0] else old
-        for tool, (sec, mib) in best.items():
-            add(op, tool + (f" best of {repeat}" if repeat > 1 else ""), sec, mib)
+                best[tool] = (sec, cpu, mib) if old is None or sec < old[0] else old
+        for tool, (sec, cpu, mib) in best.items():
+            add(op, tool + (f" best of {repeat}" if repeat > 1 else ""), sec, mib, cpu)
         # agreement with RoutingKit (integer milliseconds) as a sanity check
         d_b = eng.distances(pick, pick)
         d_rk = np.asarray(rk_metric.distances_many_to_many(src32, src32), dtype=np.float64)
@@ -187,19 +190,25 @@ def run(G: Any, ks: list[int], *, repeat: int, slow_k: int) -> list[dict[str, An
 
 def render(rows: list[dict[str, Any]], title: str) -> str:
     """Markdown table; ratios against the bucket row of the same operation."""
-    out = [f"### {title}", "", "| operation | tool | s | peak MiB | ÷ bucket |",
-           "|---|---|---:|---:|---:|"]  # fmt: skip
-    base: dict[str, float] = {}
+    out = [f"### {title}", "",
+           "| operation | tool | wall s | CPU s | peak MiB | wall ÷ bucket | CPU ÷ bucket |",
+           "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    base: dict[str, tuple[float, float]] = {}
     for r in rows:
         if r["tool"].startswith("bucket kernel") or (
             r["op"] == "preprocess" and r["tool"].startswith("bucket topology (")
         ):
-            base.setdefault(r["op"], r["s"])
+            base.setdefault(r["op"], (r["s"], r.get("cpu_s", float("nan"))))
     for r in rows:
-        b = base.get(r["op"])
-        ratio = f"{r['s'] / b:.2f}x" if b and np.isfinite(r["s"]) else ""
+        b, bc = base.get(r["op"], (float("nan"), float("nan")))
+        cpu = r.get("cpu_s", float("nan"))
+        ratio = f"{r['s'] / b:.2f}x" if b > 0 and np.isfinite(r["s"]) else ""
+        cratio = f"{cpu / bc:.2f}x" if bc > 0 and np.isfinite(cpu) else ""
         mib = "" if not np.isfinite(r["peak_mib"]) else f"{r['peak_mib']:.0f}"
-        out.append(f"| {r['op']} | {r['tool']} | {r['s']:.3f} | {mib} | {ratio} |")
+        cs = "" if not np.isfinite(cpu) else f"{cpu:.3f}"
+        out.append(
+            f"| {r['op']} | {r['tool']} | {r['s']:.3f} | {cs} | {mib} | {ratio} | {cratio} |"
+        )
     return "\n".join(out) + "\n"
 
 
