@@ -123,27 +123,39 @@ def test_nearest_matches_scipy(G: nx.MultiGraph, data: st.DataObject) -> None:
         np.testing.assert_allclose(table[rows, among[ok]], d[ok], rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize("partial_max", [0, 10**9])  # full, then partial re-customisation
 @settings(max_examples=30)
 @given(G=multigraphs(), data=st.data())
-def test_without_equals_recomputation(G: nx.MultiGraph, data: st.DataObject) -> None:
+def test_without_equals_recomputation(
+    G: nx.MultiGraph, data: st.DataObject, partial_max: int
+) -> None:
+    saved = _bucket.PARTIAL_MAX_EDGES
+    _bucket.PARTIAL_MAX_EDGES = partial_max
+    try:
+        _check_without(G, data)
+    finally:
+        _bucket.PARTIAL_MAX_EDGES = saved
+
+
+def _check_without(G: nx.MultiGraph, data: st.DataObject) -> None:
     prep, eng = _engine(G)
     m = len(prep.csr.edge_w)
     if m == 0:
         return
-    closed = np.array(sorted(set(data.draw(st.lists(st.integers(0, m - 1), max_size=4)))))
-    closed = closed.astype(np.int64)
     before = eng.distances(np.arange(prep.csr.n))
-    H = G.copy()
-    keys = [prep.csr.edge_keys[i] for i in closed]
-    H.remove_edges_from(keys)
-    ref = dijkstra(mc.prepare(H, "time_min").csr.matrix)
-    with eng.without(closed) as e2:
-        _close(e2.distances(np.arange(prep.csr.n)), ref)
-        _close(e2.distances(np.arange(prep.csr.n), np.arange(prep.csr.n)), ref)
-        d, _ = e2.nearest(np.array([0]), np.arange(prep.csr.n))
-        _close(d, ref[0])
-    # the engine itself is unchanged
-    _close(eng.distances(np.arange(prep.csr.n)), before)
+    for _ in range(2):  # a second closure on the same engine reuses its basic weights
+        drawn = data.draw(st.lists(st.integers(0, m - 1), max_size=4))
+        closed = np.array(sorted(set(drawn)), dtype=np.int64)
+        H = G.copy()
+        H.remove_edges_from([prep.csr.edge_keys[i] for i in closed])
+        ref = dijkstra(mc.prepare(H, "time_min").csr.matrix)
+        with eng.without(closed) as e2:
+            _close(e2.distances(np.arange(prep.csr.n)), ref)
+            _close(e2.distances(np.arange(prep.csr.n), np.arange(prep.csr.n)), ref)
+            d, _ = e2.nearest(np.array([0]), np.arange(prep.csr.n))
+            _close(d, ref[0])
+        # the engine itself is unchanged
+        _close(eng.distances(np.arange(prep.csr.n)), before)
 
 
 def test_delta_chain_matches_scipy(delta_chain: object) -> None:

@@ -43,6 +43,8 @@ hardware-accelerated shortest path trees. *J. Parallel Distrib. Comput.* 73(7).
 
 from __future__ import annotations
 
+import heapq
+
 import numba as nb
 import numpy as np
 
@@ -53,7 +55,9 @@ __all__ = [
     "customise",
     "height",
     "load_arcs",
+    "lower_index",
     "perfect",
+    "recustomise",
     "scan",
     "to_all",
 ]
@@ -528,3 +532,120 @@ def to_all(  # noqa: PLR0917 - numba kernels take arrays positionally
 
 
 height = _height
+
+
+@nb.njit(cache=True)
+def lower_index(
+    up_ptr: np.ndarray, up_head: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Downward CSR of the chordal graph: for each node, its lower neighbours and the edges.
+
+    Returns ``dn_ptr``, ``dn_tail`` (lower neighbours, ascending) and
+    ``dn_edge`` (the CCH edge ``{tail, node}``).
+    """
+    n = len(up_ptr) - 1
+    dn_ptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(len(up_head)):
+        dn_ptr[up_head[e] + 1] += 1
+    for v in range(n):
+        dn_ptr[v + 1] += dn_ptr[v]
+    fill = dn_ptr[:-1].copy()
+    dn_tail = np.empty(len(up_head), dtype=np.int64)
+    dn_edge = np.empty(len(up_head), dtype=np.int64)
+    for x in range(n):
+        for e in range(up_ptr[x], up_ptr[x + 1]):
+            y = up_head[e]
+            p = fill[y]
+            dn_tail[p] = x
+            dn_edge[p] = e
+            fill[y] = p + 1
+    return dn_ptr, dn_tail, dn_edge
+
+
+@nb.njit(cache=True)
+def recustomise(  # noqa: PLR0917 - numba kernels take arrays positionally
+    up_ptr: np.ndarray,
+    up_head: np.ndarray,
+    dn_ptr: np.ndarray,
+    dn_tail: np.ndarray,
+    dn_edge: np.ndarray,
+    edge_arc_ptr: np.ndarray,
+    edge_arcs: np.ndarray,
+    arc_up: np.ndarray,
+    w: np.ndarray,
+    changed: np.ndarray,
+    up: np.ndarray,
+    down: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """Partial basic customisation in place after some arc weights moved.
+
+    ``changed``: the CCH edges of the arcs whose weight moved (``w`` holds the
+    new arc weights; ``edge_arc_ptr``/``edge_arcs`` list the arcs of each
+    edge).  ``up``/``down`` hold the basic customisation of the old weights.
+    Those edges are recomputed from scratch (input arcs, then
+    every lower triangle), in increasing rank of their lower end; an edge
+    whose weight moved marks the edges whose lower triangles it is a side of
+    (``{y, z}`` for the other upper neighbours ``z`` of its lower end), which
+    are recomputed in turn.  Returns the number of edges recomputed.
+    """
+    ne = len(up_head)
+    tail_of = np.empty(ne, dtype=np.int64)
+    for x in range(len(up_ptr) - 1):
+        for e in range(up_ptr[x], up_ptr[x + 1]):
+            tail_of[e] = x
+    queued = np.zeros(ne, dtype=np.bool_)
+    heap = [np.int64(x) for x in range(0)]
+    for i in range(len(changed)):
+        c = changed[i]
+        if not queued[c]:
+            queued[c] = True
+            heapq.heappush(heap, tail_of[c] * ne + c)
+    done = 0
+    while len(heap) > 0:
+        key = heapq.heappop(heap)
+        e = int(key % ne)
+        x = tail_of[e]
+        y = up_head[e]
+        queued[e] = False
+        done += 1
+        nu = _INF
+        nd = _INF
+        for p in range(edge_arc_ptr[e], edge_arc_ptr[e + 1]):
+            a = edge_arcs[p]
+            if arc_up[a]:
+                nu = min(nu, w[a])
+            else:
+                nd = min(nd, w[a])
+        # lower triangles {v, x, y}: v a lower neighbour of both x and y
+        p = dn_ptr[x]
+        pe = dn_ptr[x + 1]
+        r = dn_ptr[y]
+        re = dn_ptr[y + 1]
+        while p < pe and r < re:
+            vx = dn_tail[p]
+            vy = dn_tail[r]
+            if vx < vy:
+                p += 1
+            elif vy < vx:
+                r += 1
+            else:
+                ex = dn_edge[p]  # {v, x}
+                ey = dn_edge[r]  # {v, y}
+                nu = min(nu, down[ex] + up[ey])  # x -> v -> y
+                nd = min(nd, down[ey] + up[ex])  # y -> v -> x
+                p += 1
+                r += 1
+        if nu == up[e] and nd == down[e]:
+            continue
+        up[e] = nu
+        down[e] = nd
+        # e = {x, y} is a side of the lower triangle of {y, z} for every other z in N+(x)
+        for f in range(up_ptr[x], up_ptr[x + 1]):
+            z = up_head[f]
+            if z == y:
+                continue
+            g = _find(up_ptr, up_head, y, z) if y < z else _find(up_ptr, up_head, z, y)
+            if not queued[g]:
+                queued[g] = True
+                heapq.heappush(heap, tail_of[g] * ne + g)
+    return done
