@@ -37,13 +37,18 @@ these hold, else ``"scipy"``:
   preprocessing is paid, and any query is at least as fast as scipy).
 
 ``"bucket"`` is preferred to ``"cch"`` because it is faster at every step
-measured side by side (``benchmarks/bench_bucket.py``, 2-core machine under
-load, 2026-12-02, Delaunay network of 10^5 edges): topology 0.7-1.5 s against
-RoutingKit's 2.6-6 s, a 1000 x 1000 table several times faster than
-RoutingKit's many-to-many, and searches to all nodes (PHAST sweep) 3-14x
-faster than scipy's Dijkstra, where cch's cost about half a scipy search;
-and it is exact.  The search thresholds below were measured for cch, whose
-topology costs more, so they are conservative for bucket.
+measured side by side (``benchmarks/bench_bucket.py``, 2-core machine,
+2026-12-02, Delaunay networks; see ``benchmarks/README.md``): topology 0.8 s
+against RoutingKit's 4.0 s of CPU at 10^5 edges (3.3 s against 93 s at
+10^6), a 1000 x 1000 table 13x faster than RoutingKit's many-to-many (0.19 s
+against 2.4 s at 10^5; 1.6 s against 22 s at 10^6), searches to all nodes
+(PHAST sweep) about 9x faster than scipy's Dijkstra; and it is exact.  Its
+customisation is dearer (0.38 s at 10^5, 11 s of CPU at 10^6, against
+RoutingKit's 0.11 s and 3.3 s), but topology and customisation together stay
+cheaper.  With preprocessing, a bucket table breaks even with scipy at about
+100-160 searches (10^5 and 10^6 edges, numba loaded or not); the thresholds
+below were measured for cch, whose topology costs more, and are kept as a
+conservative bound for bucket.
 
 Measured on the 2-core development machine (Delaunay networks, one thread,
 2026-11-22): the topology costs about 460 scipy single-source searches at
