@@ -1,8 +1,8 @@
-"""Engines (scipy, cch, networkx) agree; engine selection, the missing-package error, sampling.
+"""Engines (scipy, cch, bucket, networkx) agree; engine selection, the missing-package error, sampling.
 
 Every engine is compared with the NetworkX reference on random weighted
 multigraphs (directed and undirected, disconnected, with parallel edges and
-self-loops).  scipy must agree to 1e-9.  cch rounds weights to integers
+self-loops).  scipy and bucket (exact floats) must agree to 1e-9.  cch rounds weights to integers
 (``round(w * scale)``), so its distances may differ by at most
 ``hops * 0.5 / scale`` (``hops <= n - 1``); the derived metrics get the
 tolerance that bound implies (see :func:`_cch_rel`).
@@ -24,7 +24,7 @@ from shapely import LineString
 
 from _metric_table import GRAPH_METRICS, MetricCase
 from urbanchain import metrics, settings
-from urbanchain.engine import _brandes, _cch
+from urbanchain.engine import _brandes, _bucket, _cch
 from urbanchain.engine import _select as _engines
 from urbanchain.errors import OptionalDependencyError, ValidationError
 from urbanchain.graph import Network, graph_from_gdfs
@@ -34,7 +34,15 @@ from urbanchain.metrics import _distance
 pytestmark = pytest.mark.filterwarnings("ignore::urbanchain.errors.DataQualityWarning")
 HAS_CCH = _cch.available()
 needs_cch = pytest.mark.skipif(not HAS_CCH, reason="pyroutingkit (urbanchain[fast]) not installed")
-ENGINES = ["scipy", pytest.param("cch", marks=needs_cch)]
+HAS_BUCKET = _bucket.available()
+needs_bucket = pytest.mark.skipif(not HAS_BUCKET, reason="numba/pymetis (urbanchain[fast]) missing")
+ENGINES = [
+    "scipy",
+    pytest.param("cch", marks=needs_cch),
+    pytest.param("bucket", marks=needs_bucket),
+]
+#: The hierarchy engine ``auto`` picks above its thresholds.
+AUTO_HIERARCHY = "bucket" if HAS_BUCKET else "cch" if HAS_CCH else "scipy"
 
 
 def random_graph(seed: int, *, directed: bool, n: int = 40, m: int = 90) -> nx.MultiGraph:
@@ -69,15 +77,15 @@ def _scale(G: nx.Graph, weight: str = "time_min") -> float:
 
 
 def _dist_tol(G: nx.Graph, engine: str) -> float:
-    """Absolute tolerance on a distance: 1e-9 for scipy, (n - 1) * 0.5 / scale for cch."""
-    if engine == "scipy":
+    """Absolute tolerance on a distance: 1e-9 for scipy and bucket, (n - 1) * 0.5 / scale for cch."""
+    if engine in ("scipy", "bucket"):
         return 1e-9
     return _cch.tolerance(_scale(G), G.number_of_nodes() - 1)
 
 
 def _cch_rel(G: nx.Graph, engine: str) -> float:
     """Relative tolerance on sums of 1/d or of d: dist tolerance / smallest weight."""
-    if engine == "scipy":
+    if engine in ("scipy", "bucket"):
         return 1e-9
     wmin = min(d["time_min"] for _, _, d in G.edges(data=True))
     eps = _dist_tol(G, engine) / wmin
@@ -242,7 +250,7 @@ def test_auto_rule() -> None:
     assert choose("networkx", arcs=1, searches=1, topology_cached=False) == "networkx"
     assert choose("auto", arcs=big - 1, searches=many, topology_cached=True) == "scipy"
     assert choose("auto", arcs=big, searches=many - 1, topology_cached=False) == "scipy"
-    expected = "cch" if HAS_CCH else "scipy"
+    expected = AUTO_HIERARCHY
     assert choose("auto", arcs=big, searches=many, topology_cached=False) == expected
     assert choose("auto", arcs=big, searches=1, topology_cached=True) == expected
     huge = _engines.AUTO_HUGE_ARCS
@@ -260,10 +268,29 @@ def test_auto_picks_scipy_on_small_graphs() -> None:
         assert metrics.od_matrix(G, sources=nodes[:2]).attrs["engine"] == "networkx"
 
 
+@needs_bucket
+def test_auto_picks_bucket_above_the_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    G = random_graph(7, directed=True)
+    nodes = list(G.nodes)
+    monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
+    _bucket.clear()
+    assert metrics.od_matrix(G, sources=nodes[:5], targets=nodes).attrs["engine"] == "scipy"
+    ref = metrics.od_matrix(G, sources=nodes[:20], targets=nodes, engine="networkx")
+    got = metrics.od_matrix(G, sources=nodes[:20], targets=nodes)
+    assert got.attrs["engine"] == "bucket"
+    np.testing.assert_allclose(got.to_numpy(), ref.to_numpy(), rtol=1e-9, equal_nan=True)
+    # the topology is now cached: a small call uses it too
+    assert metrics.od_matrix(G, sources=nodes[:2], targets=nodes).attrs["engine"] == "bucket"
+    crit = metrics.corridor_criticality(G, mass="population", destinations=nodes)
+    assert crit.attrs["engine"] == "bucket"
+
+
 @needs_cch
 def test_auto_picks_cch_above_the_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     G = random_graph(7, directed=True)
     nodes = list(G.nodes)
+    monkeypatch.setattr(_bucket, "available", lambda: False)  # cch is auto's second choice
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
     monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
     _cch.clear()
@@ -326,11 +353,12 @@ def test_cch_without_pyroutingkit_says_how_to_install(monkeypatch: pytest.Monkey
         metrics.od_matrix(G, engine="cch")
     with pytest.raises(ImportError):  # also an ImportError for generic handlers
         metrics.centrality(G, engine="cch", length=None)
-    # auto never needs it
+    # auto never needs it (it takes the bucket hierarchy when numba and pymetis are there)
     assert not _cch.available()
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
     monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
-    assert metrics.od_matrix(G, sources=list(G.nodes)).attrs["engine"] == "scipy"
+    expected = "bucket" if HAS_BUCKET else "scipy"
+    assert metrics.od_matrix(G, sources=list(G.nodes)).attrs["engine"] == expected
 
 
 def test_auto_survives_a_broken_pyroutingkit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -344,6 +372,7 @@ def test_auto_survives_a_broken_pyroutingkit(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(importlib, "import_module", broken)
     monkeypatch.setattr(_cch, "available", lambda: True)  # installed, but does not load
+    monkeypatch.setattr(_bucket, "available", lambda: False)  # so that auto tries cch
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
     monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
     _cch.clear()
@@ -396,9 +425,15 @@ def test_auto_falls_back_when_weights_cannot_be_rounded(monkeypatch: pytest.Monk
         metrics.od_matrix(G, sources=[0], targets=[3], engine="cch")
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
     monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
-    od = metrics.od_matrix(G, sources=[0], targets=[3])
+    with monkeypatch.context() as m:
+        m.setattr(_bucket, "available", lambda: False)  # so that auto tries cch
+        od = metrics.od_matrix(G, sources=[0], targets=[3])
     assert od.attrs["engine"] == "scipy"
     assert od.iloc[0, 0] == pytest.approx(2e6 + 1e-7)
+    if HAS_BUCKET:  # the bucket engine adds floats: no rounding to refuse
+        od = metrics.od_matrix(G, sources=[0], targets=[3])
+        assert od.attrs["engine"] == "bucket"
+        assert od.iloc[0, 0] == 2e6 + 1e-7
 
 
 # ---------------------------------------------------------------------------
@@ -406,7 +441,7 @@ def test_auto_falls_back_when_weights_cannot_be_rounded(monkeypatch: pytest.Monk
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ["scipy", pytest.param("cch", marks=needs_cch), "networkx"])
+@pytest.mark.parametrize("engine", [*ENGINES, "networkx"])
 def test_blockwise_results_are_identical(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     G = random_graph(2, directed=True)
     nodes = list(G.nodes)
@@ -534,7 +569,7 @@ def _grid_network(directed: bool = False) -> Network:
     return graph_from_gdfs(None, gdf, output="network", directed=directed)
 
 
-@pytest.mark.parametrize("engine", ["scipy", pytest.param("cch", marks=needs_cch)])
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("directed", [False, True])
 def test_network_input_matches_networkx_without_converting(
     engine: str, directed: bool, monkeypatch: pytest.MonkeyPatch
@@ -725,13 +760,15 @@ def test_every_engine_metric_equals_the_reference(
     ref = _frames(case.call(G, engine="networkx"))
     got = _frames(case.call(G, engine=engine))
     # cch distances are rounded to 1/scale per edge; sums of them to a relative 1e-4 here
-    rtol = 1e-9 if engine == "scipy" else 1e-4
+    rtol = 1e-9 if engine in ("scipy", "bucket") else 1e-4
     for a, b in zip(got, ref, strict=True):
         num = a.select_dtypes("number").columns
         pd.testing.assert_frame_equal(a[num], b[num], check_exact=False, rtol=rtol, atol=1e-12)
         other = [c for c in a.columns if c not in num]
-        if engine == "scipy":  # ids of nearest gateways may differ on cch ties
+        if engine in ("scipy", "bucket"):  # ids of nearest gateways may differ on cch ties
             pd.testing.assert_frame_equal(a[other], b[other])
+
+
 @needs_cch
 @pytest.mark.parametrize("slow", [False, True])
 def test_auto_falls_back_to_scipy_when_cch_is_slower(
@@ -742,6 +779,7 @@ def test_auto_falls_back_to_scipy_when_cch_is_slower(
 
     G = random_graph(9, directed=True, n=120, m=400)
     nodes = list(G.nodes)
+    monkeypatch.setattr(_bucket, "available", lambda: False)  # cch is auto's second choice
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
     monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
     ref = metrics.od_matrix(G, sources=nodes, targets=nodes, engine="scipy")
@@ -777,6 +815,7 @@ def test_accessibility_auto_falls_back_when_cch_is_slower(monkeypatch: pytest.Mo
     import time
 
     G = random_graph(10, directed=False, n=120, m=400)
+    monkeypatch.setattr(_bucket, "available", lambda: False)  # cch is auto's second choice
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
     monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
     ref = metrics.accessibility(G, engine="scipy")

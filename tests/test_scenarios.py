@@ -270,6 +270,13 @@ _HAS_CCH = __import__("urbanchain.engine._cch", fromlist=["available"]).availabl
 _SWEEP_ENGINES = [
     "scipy",
     pytest.param("cch", marks=pytest.mark.skipif(not _HAS_CCH, reason="needs pyroutingkit")),
+    pytest.param(
+        "bucket",
+        marks=pytest.mark.skipif(
+            not __import__("urbanchain.engine._bucket", fromlist=["available"]).available(),
+            reason="needs numba and pymetis",
+        ),
+    ),
     "networkx",
 ]
 

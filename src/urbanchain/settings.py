@@ -27,6 +27,8 @@ Setting                       Default         Meaning
                                               else scipy; see ``docs/engines.md``.
                                               ``"igraph"``: scipy distances, igraph
                                               centralities (``urbanchain[igraph]``).
+                                              ``"bucket"``: own CCH, bucket many-to-many
+                                              (``urbanchain[fast]``); auto prefers it to cch.
 ``memory_budget_bytes``       ``2**31``       Largest array a metric allocates for its result
                                               (an OD table): a larger call raises
                                               :class:`~urbanchain.errors.ResourceLimitError`
@@ -112,8 +114,8 @@ _OPTIONS: dict[str, _Option] = {
     "engine": _Option(
         "auto",
         "shortest-path engine",
-        lambda v: v in {"auto", "scipy", "cch", "networkx", "igraph"},
-        "'auto', 'scipy', 'cch', 'networkx' or 'igraph'",
+        lambda v: v in {"auto", "scipy", "cch", "networkx", "igraph", "bucket"},
+        "'auto', 'scipy', 'cch', 'bucket', 'networkx' or 'igraph'",
     ),
     "memory_budget_bytes": _Option(
         2**31,

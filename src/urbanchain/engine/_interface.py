@@ -53,9 +53,9 @@ __all__ = [
 ]
 
 #: Values of every ``engine=`` parameter and of the ``engine`` setting.
-EngineName = Literal["auto", "scipy", "cch", "networkx", "igraph"]
+EngineName = Literal["auto", "scipy", "cch", "networkx", "igraph", "bucket"]
 #: An engine that ran (``attrs["engine"]`` of every result): ``auto`` resolved.
-ResolvedEngine = Literal["scipy", "cch", "networkx", "igraph"]
+ResolvedEngine = Literal["scipy", "cch", "networkx", "igraph", "bucket"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 #: One edge as the betweenness code reads it: ``(u, v, key, data)``.

@@ -7,6 +7,10 @@ Engines (see ``docs/engines.md``):
 ``"cch"``
     RoutingKit customizable contraction hierarchies (``pyroutingkit``, the
     ``urbanchain[fast]`` extra); integer weights, see :mod:`urbanchain.engine._cch`.
+``"bucket"``
+    Bucket many-to-many on urbanchain's own customisable contraction hierarchy
+    (numba kernels, METIS order; the ``urbanchain[fast]`` extra); exact floats,
+    see :mod:`urbanchain.engine._bucket`.
 ``"networkx"``
     The reference implementation (slow; used by the tests).
 ``"igraph"``
@@ -18,17 +22,33 @@ Centralities (:func:`for_betweenness`, :func:`for_closeness`): ``"auto"`` runs
 them on igraph when it is installed (about 4-40x faster than the scipy Brandes
 kernel, see ``benchmarks/README.md``), else on scipy.
 
-``"auto"`` picks ``"cch"`` only when all of these hold, else ``"scipy"``:
+``"auto"`` picks a hierarchy -- ``"bucket"`` when ``numba`` and ``pymetis``
+are importable, else ``"cch"`` when ``pyroutingkit`` is -- only when all of
+these hold, else ``"scipy"``:
 
-* ``pyroutingkit`` is importable;
+* one of the two is installed;
 * the graph has at least :data:`AUTO_MIN_ARCS` CSR arcs (directed arcs: an
   undirected edge counts twice), below which every engine answers in well under
   a second and scipy's exact floats are worth more than the speed;
 * the call runs at least :data:`AUTO_MIN_SEARCHES` single-source searches
   (:data:`AUTO_MIN_SEARCHES_HUGE` from :data:`AUTO_HUGE_ARCS` arcs; sources
   times re-runs, e.g. ``(corridors + 1) * sources`` for criticality), **or**
-  the CCH topology of this graph is already cached (then the expensive
+  the hierarchy's topology of this graph is already cached (then the expensive
   preprocessing is paid, and any query is at least as fast as scipy).
+
+``"bucket"`` is preferred to ``"cch"`` because it is faster at every step
+measured side by side (``benchmarks/bench_bucket.py``, 2-core machine,
+2026-12-02, Delaunay networks; see ``benchmarks/README.md``): topology 0.8 s
+against RoutingKit's 4.0 s of CPU at 10^5 edges (3.3 s against 93 s at
+10^6), a 1000 x 1000 table 13x faster than RoutingKit's many-to-many (0.19 s
+against 2.4 s at 10^5; 1.6 s against 22 s at 10^6), searches to all nodes
+(PHAST sweep) about 9x faster than scipy's Dijkstra; and it is exact.  Its
+customisation is dearer (0.38 s at 10^5, 11 s of CPU at 10^6, against
+RoutingKit's 0.11 s and 3.3 s), but topology and customisation together stay
+cheaper.  With preprocessing, a bucket table breaks even with scipy at about
+100-160 searches (10^5 and 10^6 edges, numba loaded or not); the thresholds
+below were measured for cch, whose topology costs more, and are kept as a
+conservative bound for bucket.
 
 Measured on the 2-core development machine (Delaunay networks, one thread,
 2026-11-22): the topology costs about 460 scipy single-source searches at
@@ -44,11 +64,11 @@ scipy one, so 200 searches repay it.  See ``docs/engines.md`` for the tables.
 from __future__ import annotations
 
 import importlib
-from typing import cast, get_args
+from typing import Any, cast, get_args
 
 from urbanchain import settings
 from urbanchain._private._messages import unknown_name
-from urbanchain.engine import _cch, _igraph
+from urbanchain.engine import _bucket, _cch, _igraph
 from urbanchain.engine._interface import Engine, EngineName, GraphSource, ResolvedEngine
 from urbanchain.errors import OptionalDependencyError, ValidationError
 
@@ -78,6 +98,7 @@ ENGINES: tuple[EngineName, ...] = get_args(EngineName)
 IMPLEMENTATIONS: dict[ResolvedEngine, str] = {
     "scipy": "urbanchain.engine._scipy:ScipyEngine",
     "cch": "urbanchain.engine._cch:CCHEngine",
+    "bucket": "urbanchain.engine._bucket:BucketEngine",
     "networkx": "urbanchain.engine._reference:NetworkXEngine",
     "igraph": "urbanchain.engine._igraph:IGraphEngine",
 }
@@ -99,7 +120,8 @@ def requested(engine: str | None) -> EngineName:
     Parameters
     ----------
     engine
-        ``"auto"``, ``"scipy"``, ``"cch"``, ``"networkx"``, ``"igraph"`` or None.
+        ``"auto"``, ``"scipy"``, ``"cch"``, ``"bucket"``, ``"networkx"``, ``"igraph"``
+        or None.
 
     Returns
     -------
@@ -112,7 +134,7 @@ def requested(engine: str | None) -> EngineName:
         An unknown engine name.
     OptionalDependencyError
         ``"cch"`` without ``pyroutingkit`` (the message says ``pip install "urbanchain[fast]"``),
-        ``"igraph"`` without python-igraph.
+        ``"igraph"`` without python-igraph, ``"bucket"`` without numba or pymetis.
     """
     value = settings.get("engine") if engine is None else engine
     if value not in ENGINES:
@@ -122,6 +144,8 @@ def requested(engine: str | None) -> EngineName:
         _cch.require()
     if value == "igraph":
         _igraph.require()
+    if value == "bucket":
+        _bucket.require()
     return cast(EngineName, value)
 
 
@@ -139,21 +163,40 @@ def choose(
     searches
         Single-source searches the call would run on scipy.
     topology_cached
-        Whether the CCH topology of this graph is cached.
+        Whether the topology of this graph is cached for the hierarchy engine
+        ``auto`` would use (bucket, else cch).
 
     Returns
     -------
     str
-        ``"scipy"``, ``"cch"`` or ``"networkx"``.
+        ``"scipy"``, ``"bucket"``, ``"cch"`` or the request itself.
     """
     if request != "auto":
         return request
-    if arcs < AUTO_MIN_ARCS or not _cch.available():
+    hierarchy = _hierarchy()
+    if arcs < AUTO_MIN_ARCS or hierarchy is None:
         return "scipy"
     need = AUTO_MIN_SEARCHES_HUGE if arcs >= AUTO_HUGE_ARCS else AUTO_MIN_SEARCHES
     if topology_cached or searches >= need:
-        return "cch"
+        return hierarchy
     return "scipy"
+
+
+def _hierarchy() -> ResolvedEngine | None:
+    """Return the hierarchy engine ``auto`` may use: bucket, else cch, else None."""
+    if _bucket.available():
+        return "bucket"
+    if _cch.available():
+        return "cch"
+    return None
+
+
+def _topology_cached(name: ResolvedEngine | None, indptr: Any, indices: Any) -> bool:
+    if name == "bucket":
+        return _bucket.cached(indptr, indices)
+    if name == "cch":
+        return _cch.cached(indptr, indices)
+    return False
 
 
 def make(name: ResolvedEngine, source: GraphSource) -> Engine:
@@ -175,7 +218,7 @@ def select(
     The one place the ``auto`` rule (:func:`choose`) is applied and engines
     are built.  An explicit ``"cch"`` whose weights cannot be scaled to
     integers raises; ``"auto"`` then falls back to ``"scipy"`` (also when an
-    installed ``pyroutingkit`` fails to import).  ``cache`` keeps the engines
+    installed ``pyroutingkit``, ``numba`` or ``pymetis`` fails to import).  ``cache`` keeps the engines
     built on this source, by name.
     """
     m = source.csr.matrix
@@ -185,7 +228,7 @@ def select(
         searches=searches,
         topology_cached=request == "auto"
         and m.nnz >= AUTO_MIN_ARCS
-        and _cch.cached(m.indptr, m.indices),
+        and _topology_cached(_hierarchy(), m.indptr, m.indices),
     )
     cache = {} if cache is None else cache
     if name not in cache:
