@@ -392,9 +392,10 @@ def render(chains: dict[int, UrbanChain]) -> str:
         "Chiên bridges, and of the Cái Cui and Trần Đề ports: not in the layers."
     )
     add(
-        "- The Vĩnh Xương border gate (drawn at the Tân Châu town point; the stored pages call "
-        "it the only river border gate with Cambodia) has no sourced road link and stays "
-        "unconnected; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
+        "- The Vĩnh Xương border gate is drawn at the Tân Châu town point and reached by the "
+        "Tân Châu – Châu Đốc link over the Châu Đốc bridge (opened 23 Apr 2024); the road from "
+        "Tân Châu town to the gate in Vĩnh Xương commune has no sourced point and is not "
+        "drawn; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
         "order and are not drawn; no inland-waterway route between two gazetteer places was "
         "found."
     )

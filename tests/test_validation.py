@@ -357,13 +357,6 @@ def test_mekong_pairs_stay_in_their_bands(mekong_rows: list[dict[str, Any]]) -> 
     ],
 )
 def test_mekong_headline_road_times_are_plausible(a: str, b: str, lo: float, hi: float) -> None:
-    import warnings
-
-    with warnings.catch_warnings():
-        # the Vĩnh Xương gate has no sourced road yet (docs/mekong-results.md)
-        warnings.filterwarnings(
-            "ignore", message="Nodes vinh_xuong_gate", category=DataQualityWarning
-        )
-        G = UrbanChain.from_region(MEKONG, year=2025).graph
+    G = UrbanChain.from_region(MEKONG, year=2025).graph
     t = float(metrics.od_matrix(G, sources=[a], targets=[b], modes=("road",)).loc[a, b])
     assert lo <= t <= hi, (a, b, t)
