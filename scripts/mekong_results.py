@@ -235,9 +235,9 @@ def render(chains: dict[int, UrbanChain]) -> str:
         add("")
         add(
             "Published times are loose (a press estimate, a lorry driver, a travel page). "
-            "The long trips agree within about 15 %; the model runs well ahead only on Mỹ Tho "
-            "– Cần Thơ, because the Mỹ Tho point also stands for the Thân Cửu Nghĩa "
-            "interchange, so the leg from Mỹ Tho city to the expressway is missing."
+            "The model's free-flow times run ahead of them, most on Mỹ Tho – Cần Thơ (a "
+            "travel page's 2 hours by car); the leg from Mỹ Tho city to the Thân Cửu Nghĩa "
+            "interchange is an access row of unsourced length (`my_tho_than_cuu_nghia`)."
         )
         add("")
     add(f"## Gateway access ({YEARS[0]})")
