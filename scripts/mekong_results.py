@@ -235,9 +235,9 @@ def render(chains: dict[int, UrbanChain]) -> str:
         add("")
         add(
             "Published times are loose (a press estimate, a lorry driver, a travel page). "
-            "The long trips agree within about 15 %; the model runs well ahead only on Mỹ Tho "
-            "– Cần Thơ, because the Mỹ Tho point also stands for the Thân Cửu Nghĩa "
-            "interchange, so the leg from Mỹ Tho city to the expressway is missing."
+            "The model's free-flow times run ahead of them, most on Mỹ Tho – Cần Thơ (a "
+            "travel page's 2 hours by car); the leg from Mỹ Tho city to the Thân Cửu Nghĩa "
+            "interchange is an access row of unsourced length (`my_tho_than_cuu_nghia`)."
         )
         add("")
     add(f"## Gateway access ({YEARS[0]})")
@@ -392,9 +392,10 @@ def render(chains: dict[int, UrbanChain]) -> str:
         "Chiên bridges, and of the Cái Cui and Trần Đề ports: not in the layers."
     )
     add(
-        "- The Vĩnh Xương border gate (drawn at the Tân Châu town point; the stored pages call "
-        "it the only river border gate with Cambodia) has no sourced road link and stays "
-        "unconnected; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
+        "- The Vĩnh Xương border gate is drawn at the Tân Châu town point and reached by the "
+        "Tân Châu – Châu Đốc link over the Châu Đốc bridge (opened 23 Apr 2024); the road from "
+        "Tân Châu town to the gate in Vĩnh Xương commune has no sourced point and is not "
+        "drawn; QL30, QL53, QL54, QL57 and QL63 have no sourced town "
         "order and are not drawn; no inland-waterway route between two gazetteer places was "
         "found."
     )

@@ -351,10 +351,6 @@ def test_engine_option_rejects_unknown_engine_as_usage_error(tmp_path):
 # ------------------------------------------------------------------ the Mekong chain (issue 21)
 
 
-@pytest.mark.filterwarnings(
-    # the Vĩnh Xương gate has no sourced road yet (docs/mekong-results.md): named, not hidden
-    "ignore:Nodes vinh_xuong_gate are more than:urbanchain.errors.DataQualityWarning"
-)
 def test_main_job_on_the_mekong(tmp_path):
     out = tmp_path / "mk"
     assert main(["run", "--region", "mekong-river-delta", "--out", str(out)]) == 0

@@ -65,12 +65,6 @@ def _mekong_bundled() -> bool:
     return len(datasets.nodes(region=REGION)) > 0
 
 
-#: The Vĩnh Xương gate has no sourced road link, and the graph builder says so every time
-#: the chain is built; two tests below assert that warning, the others let it pass.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Nodes vinh_xuong_gate are more than:urbanchain.errors.DataQualityWarning"
-)
-
 needs_merged_build = pytest.mark.skipif(
     not _mekong_bundled(),
     reason="the bundled data/nodes.geojson has no Mekong rows yet: run the per-region "
@@ -227,11 +221,12 @@ def test_local_chain_works_end_to_end(local_build: Path) -> None:
     chain = results.load_chain(2025, local_build)
     assert len(chain.capitals) == 13
     assert len(chain.provinces) == 6
-    # the Vĩnh Xương gate has no sourced road: the builder says so instead of inventing one
-    with pytest.warns(DataQualityWarning, match="vinh_xuong_gate"):
-        G = chain.graph
+    G = chain.graph  # no warning: every node, the Vĩnh Xương gate too, reaches a road
     od = metrics.od_matrix(G, sources=chain.capitals, targets=chain.capitals)
     assert np.isfinite(od.to_numpy()).all()  # every capital reaches every other one
+    # the gate by the Châu Đốc bridge link (opened 2024, M_TP_CAUCHAUDOC)
+    gate = metrics.od_matrix(G, sources=["can_tho"], targets=["vinh_xuong_gate"])
+    assert np.isfinite(gate.to_numpy()).all()
     # Cần Thơ – Vĩnh Long over the Cần Thơ bridge and QL1: half an hour to an hour
     assert 20 <= od.loc["can_tho", "vinh_long"] <= 60
     masses = chain.nodes.set_index("node_id").loc[chain.capitals, "province_population"]
@@ -310,8 +305,7 @@ def test_bundled_mekong_chain() -> None:
     chain = UrbanChain.from_region("mekong-river-delta", year=2025)
     assert len(chain.capitals) == 13
     assert chain.graph_options["access_radius_m"] == 15_000.0
-    with pytest.warns(DataQualityWarning, match="vinh_xuong_gate"):
-        G = chain.graph
+    G = chain.graph  # no warning: the Vĩnh Xương gate is joined by the Châu Đốc bridge link
     od = metrics.od_matrix(G, sources=chain.capitals, targets=chain.capitals)
     assert np.isfinite(od.to_numpy()).all()
     delta = datasets.nodes(region="red_river_delta")
@@ -322,7 +316,7 @@ def test_bundled_mekong_chain() -> None:
 
 
 def test_from_region_on_the_merged_layout() -> None:
-    # any warning but the Vĩnh Xương one (see pytestmark) fails the test
+    # any warning fails the test (pytest runs with warnings as errors)
     assert REGION in datasets.bundled_regions()
     chain = UrbanChain.from_region("mekong-river-delta", year=2025)
     od = metrics.od_matrix(chain.graph, sources=chain.capitals, targets=chain.capitals)
