@@ -38,7 +38,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from urbanchain.engine._interface import FloatArray, IntArray
+from urbanchain.engine._interface import (
+    FloatArray,
+    IntArray,
+    csr_edge_values,
+    scale_edge_bc,
+    scale_node_bc,
+)
 
 __all__ = [
     "REORDER_MIN_NODES",
@@ -432,9 +438,7 @@ class NumbaCentrality:
         if n == 0:
             return np.zeros(0)
         ordered, _ = self._sums(sample, cutoff, edges=False)
-        if normalized:
-            return ordered / ((n - 1) * (n - 2)) if n > 2 else ordered
-        return ordered if self.csr.directed else ordered / 2.0
+        return scale_node_bc(ordered, n, normalized, self.csr.directed)
 
     def edge_betweenness_csr(
         self,
@@ -445,18 +449,9 @@ class NumbaCentrality:
         cutoff: float | None = None,
     ) -> FloatArray:
         """One value per non-self-loop edge (``csr.edge_u`` order), NetworkX's scaling."""
-        from urbanchain.engine._interface import edge_values
-
         csr = self.csr
-        n = csr.n
         _, ordered = self._sums(sample, cutoff, edges=True)
-        if normalized:
-            value = ordered / (n * (n - 1)) if n > 1 else ordered
-        else:
-            value = ordered if csr.directed else ordered / 2.0
-        m = csr.matrix
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.indptr))
-        return edge_values(csr, rows, np.asarray(m.indices, dtype=np.int64), value)
+        return csr_edge_values(csr, scale_edge_bc(ordered, csr.n, normalized, csr.directed))
 
     def closeness_harmonic(
         self, *, reverse: bool, cutoff: float | None = None

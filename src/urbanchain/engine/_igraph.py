@@ -43,6 +43,8 @@ from urbanchain.engine._interface import (
     IntArray,
     ResolvedEngine,
     edge_values,
+    scale_edge_bc,
+    scale_node_bc,
 )
 from urbanchain.engine._scipy import ScipyEngine
 from urbanchain.errors import OptionalDependencyError
@@ -126,9 +128,7 @@ class IGraphEngine(ScipyEngine):
             dtype=np.float64,
         )
         ordered = raw * self._ordered_factor(sample)
-        if normalized:
-            return ordered / ((n - 1) * (n - 2)) if n > 2 else ordered
-        return ordered if self.csr.directed else ordered / 2.0
+        return scale_node_bc(ordered, n, normalized, self.csr.directed)
 
     def edge_betweenness_csr(
         self,
@@ -151,12 +151,8 @@ class IGraphEngine(ScipyEngine):
             dtype=np.float64,
         )
         ordered = raw * self._ordered_factor(sample)
-        if normalized:
-            value = ordered / (n * (n - 1)) if n > 1 else ordered
-        else:
-            value = ordered if directed else ordered / 2.0
         rows, cols = self._pairs
-        return edge_values(csr, rows, cols, value)
+        return edge_values(csr, rows, cols, scale_edge_bc(ordered, n, normalized, directed))
 
     def edge_betweenness(
         self,

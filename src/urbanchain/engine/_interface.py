@@ -48,7 +48,9 @@ __all__ = [
     "IntArray",
     "ResolvedEngine",
     "closeness_from_rows",
+    "csr_edge_values",
     "edge_values",
+    "scale_edge_bc",
     "scale_node_bc",
 ]
 
@@ -196,6 +198,20 @@ def scale_node_bc(bc: FloatArray, n: int, normalized: bool, directed: bool) -> F
     return bc if directed else bc / 2.0
 
 
+def scale_edge_bc(bc: FloatArray, n: int, normalized: bool, directed: bool) -> FloatArray:
+    """Scale raw ordered-pair edge sums as :func:`networkx.edge_betweenness_centrality` does."""
+    if normalized:
+        return bc / (n * (n - 1)) if n > 1 else bc
+    return bc if directed else bc / 2.0
+
+
+def csr_edge_values(csr: GraphCSR, entry_values: FloatArray) -> FloatArray:
+    """One value per edge from one value per CSR entry (see :func:`edge_values`)."""
+    m = csr.matrix
+    rows = np.repeat(np.arange(csr.n, dtype=np.int64), np.diff(m.indptr))
+    return edge_values(csr, rows, np.asarray(m.indices, dtype=np.int64), entry_values)
+
+
 def closeness_from_rows(
     engine: Engine, n: int, *, reverse: bool, cutoff: float | None, block: int = 256
 ) -> tuple[FloatArray, FloatArray]:
@@ -321,12 +337,7 @@ class CSREngine:
         _, entry = _kernels.brandes(csr.matrix, sample, cutoff=cutoff)
         if sample is not None:
             entry = entry * (n / len(sample))
-        scale = 1.0 if csr.directed else 0.5
-        if normalized:
-            scale = 1.0 / (n * (n - 1)) if n > 1 else 1.0
-        m = csr.matrix
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.indptr))
-        return edge_values(csr, rows, np.asarray(m.indices, dtype=np.int64), entry * scale)
+        return csr_edge_values(csr, scale_edge_bc(entry, n, normalized, csr.directed))
 
     def edge_betweenness(
         self,
