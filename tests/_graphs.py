@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-__all__ = ["random_chain_graph"]
+__all__ = ["random_chain_graph", "random_graph", "simple"]
 
 
 def random_chain_graph(seed: int, n: int = 40, m: int = 90, *, directed: bool = False):
@@ -43,3 +43,29 @@ def random_chain_graph(seed: int, n: int = 40, m: int = 90, *, directed: bool = 
     for e, (u, v, d) in enumerate(list(G.edges(data=True))[:6]):
         G.add_edge(u, v, **{**d, "time_min": d["time_min"] * 1.5, "edge_id": f"p{e}"})
     return G
+
+
+def random_graph(seed: int, *, directed: bool, n: int = 40, m: int = 90) -> nx.MultiGraph:
+    """Two components, an isolated node, parallel edges of two weights, a self-loop."""
+    rng = np.random.default_rng(seed)
+    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    G.add_nodes_from(range(n + 1))
+    half = n // 2
+    for _ in range(m):
+        lo, hi = (0, half) if rng.integers(2) == 0 else (half, n)
+        u, v = (int(x) for x in rng.integers(lo, hi, size=2))
+        G.add_edge(u, v, time_min=float(rng.uniform(0.5, 10.0)))
+    G.add_edge(1, 2, time_min=0.7)
+    G.add_edge(1, 2, time_min=9.5)
+    G.add_edge(3, 3, time_min=1.0)
+    return G
+
+
+def simple(G: nx.MultiGraph) -> nx.Graph:
+    """The simple graph NetworkX's multigraph convention implies (min weight, no loops)."""
+    H: nx.Graph = nx.DiGraph() if G.is_directed() else nx.Graph()
+    H.add_nodes_from(G)
+    for u, v, d in G.edges(data=True):
+        if u != v and (not H.has_edge(u, v) or H[u][v]["time_min"] > d["time_min"]):
+            H.add_edge(u, v, time_min=d["time_min"])
+    return H

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _graphs import random_graph, simple
 from urbanchain import datasets, metrics
 from urbanchain.engine import _brandes, _igraph
 from urbanchain.engine import _select as _engines
@@ -27,35 +28,6 @@ pytestmark = [
     pytest.mark.skipif(not _igraph.available(), reason="python-igraph not installed"),
     pytest.mark.filterwarnings("ignore::urbanchain.errors.DataQualityWarning"),
 ]
-
-
-def random_graph(seed: int, *, directed: bool, n: int = 40, m: int = 90) -> nx.MultiGraph:
-    """Two components, an isolated node, parallel edges of two weights, a self-loop."""
-    rng = np.random.default_rng(seed)
-    G: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
-    G.add_nodes_from(range(n + 1))
-    half = n // 2
-    for _ in range(m):
-        lo, hi = (0, half) if rng.integers(2) == 0 else (half, n)
-        u, v = (int(x) for x in rng.integers(lo, hi, size=2))
-        G.add_edge(u, v, time_min=float(rng.uniform(0.5, 10.0)))
-    G.add_edge(1, 2, time_min=0.7)
-    G.add_edge(1, 2, time_min=9.5)
-    G.add_edge(3, 3, time_min=1.0)
-    return G
-
-
-def simple(G: nx.MultiGraph) -> nx.Graph:
-    """The simple graph NetworkX's multigraph convention implies (min weight, no loops)."""
-    H: nx.Graph = nx.DiGraph() if G.is_directed() else nx.Graph()
-    H.add_nodes_from(G)
-    for u, v, d in G.edges(data=True):
-        if u == v:
-            continue
-        w = d["time_min"]
-        if not H.has_edge(u, v) or H[u][v]["time_min"] > w:
-            H.add_edge(u, v, time_min=w)
-    return H
 
 
 CASES = [
