@@ -912,19 +912,8 @@ def select_values(
         year = int(year)
         rule = "year given"
     ty = table[table["year"] == year].drop_duplicates("province_code").set_index("province_code")
-    out = ty.reindex(pd.Index(wanted, name="province_code"))[
-        [
-            "score",
-            "rank",
-            "rank_of",
-            "unit",
-            "methodology",
-            "derived",
-            "weight_basis",
-            "source",
-            "note",
-        ]
-    ].copy()
+    value_columns = COLUMNS[COLUMNS.index("score") :]  # the value and its provenance
+    out = ty.reindex(pd.Index(wanted, name="province_code"))[value_columns].copy()
     out["note"] = out["note"].where(out["note"].notna(), "no source gives a value")
     out["derived"] = out["derived"].fillna(False).astype(bool)
     for col in ("unit", "methodology", "weight_basis", "source", "note"):
