@@ -35,6 +35,7 @@ SECTIONS = (
     "## Limits",
     "## Failure sweeps",
     "## Research scale (issue 19)",
+    "## Bucket many-to-many (issue 19 item 2)",
     "## Failures",
     "## Machine and versions",
 )
@@ -954,6 +955,14 @@ def render(R: dict[str, Any]) -> str:
         "many-to-many, scipy and igraph, single-threaded, with peak RSS above the call's start. "
         "*÷ urbanchain auto* is the tool's time over urbanchain's default call (< 1: the tool "
         "is faster).",
+    )
+    parts += _script_section(
+        "## Bucket many-to-many (issue 19 item 2)",
+        R.get("bucket"),
+        "`benchmarks/bench_bucket.py`: K x K OD tables with the `bucket` engine (warm, and "
+        "with its topology and customisation) against pyroutingkit's many-to-many, scipy and "
+        "igraph, single-threaded; every table is checked against scipy's in the script. "
+        "*wall ÷ bucket* is the tool's time over the bucket kernel's (> 1: bucket is faster).",
     )
     parts += _failures(R) + _machine(R)
     return "\n".join(parts)

@@ -384,6 +384,7 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
         R["sweeps"] = _script(HERE / "bench_sweeps.py", ["--quick"], plan.timeout)
         _log("bench_sweeps.py done")
         R["research"] = research(plan)
+        R["bucket"] = bucket(plan)
     R["wall_seconds"] = time.perf_counter() - t_start
     return R
 
@@ -404,22 +405,42 @@ RESEARCH_QUICK: tuple[tuple[str, ...], ...] = (
 )
 
 
-def research(plan: Plan) -> dict[str, Any]:
-    """Run ``bench_research.py`` for each of its configurations; join their tables."""
+#: bench_bucket.py runs of issue 19 item 2 (the bucket engine's K x K OD against peers).
+BUCKET_FULL: tuple[tuple[str, ...], ...] = (
+    ("--net", "delaunay:1e5", "--ks", "100,1000"),
+    ("--net", "delaunay:1e6", "--ks", "100,1000", "--slow-k", "100"),
+)
+BUCKET_QUICK: tuple[tuple[str, ...], ...] = (
+    ("--net", "delaunay:1e4", "--ks", "50", "--repeat", "1", "--slow-k", "50"),
+)
+
+
+def _script_runs(plan: Plan, name: str, runs: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """Run the script ``name`` once per configuration of ``runs``; join their tables."""
     out: list[str] = []
     errors: list[str] = []
     wall = 0.0
-    for args in RESEARCH_QUICK if plan.quick else RESEARCH_FULL:
-        r = _script(HERE / "bench_research.py", list(args), plan.timeout * 4)
+    for args in runs:
+        r = _script(HERE / name, list(args), plan.timeout * 4)
         wall += r.get("wall", 0.0)
-        out.append(f"`bench_research.py {' '.join(args)}`:\n\n{r.get('stdout', '')}")
+        out.append(f"`{name} {' '.join(args)}`:\n\n{r.get('stdout', '')}")
         if "error" in r:
             errors.append(f"{' '.join(args)}: {r['error']}")
-        _log(f"bench_research.py {' '.join(args)} done")
+        _log(f"{name} {' '.join(args)} done")
     res: dict[str, Any] = {"stdout": "\n".join(out), "wall": wall}
     if errors:
         res["error"] = " / ".join(errors)
     return res
+
+
+def research(plan: Plan) -> dict[str, Any]:
+    """Run ``bench_research.py`` for each of its configurations; join their tables."""
+    return _script_runs(plan, "bench_research.py", RESEARCH_QUICK if plan.quick else RESEARCH_FULL)
+
+
+def bucket(plan: Plan) -> dict[str, Any]:
+    """Run ``bench_bucket.py`` for each of its configurations; join their tables."""
+    return _script_runs(plan, "bench_bucket.py", BUCKET_QUICK if plan.quick else BUCKET_FULL)
 
 
 def _pairs(text: str) -> list[tuple[str, int]]:
