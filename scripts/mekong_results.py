@@ -62,6 +62,11 @@ def load_chain(year: int, layers_dir: Path | None = None) -> UrbanChain:
     )
 
 
+def _rank(value: Any) -> str:
+    """A rank as a whole number, or a dash when it is missing."""
+    return "—" if value is None or pd.isna(value) else str(int(value))
+
+
 def _fmt(value: Any, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return "—"
@@ -329,25 +334,32 @@ def render(chains: dict[int, UrbanChain]) -> str:
     add("")
     add(
         f"## Chain score ({YEARS[0]}): "
-        + ("connectivity and accessibility" if complete else "connectivity only")
+        + (
+            "connectivity, accessibility and readiness"
+            if complete
+            else "connectivity and readiness"
+        )
     )
     add("")
+    readiness_text = (
+        "The readiness components are the province's DTI 2022 rank (all 13 provinces, from "
+        "the ministry's table in `data/readiness.csv`) and its PCI 2024 rank where VCCI "
+        "published one (3 of 13; the others are missing, not low, and the PCI weight is "
+        "renormalised over the capitals that have it); no IOC year is sourced. "
+    )
     if complete:
         add(
-            "No DTI, PCI or IOC value is sourced for the Mekong provinces yet, so the readiness "
-            "components are left out and the score is renormalised over harmonic closeness, "
-            "Hansen accessibility to the province populations (exponential decay), gateway "
-            "access and betweenness. It ranks the capitals by their place in the network and "
-            "the people within reach, and is **not comparable** with the Delta's score."
+            readiness_text + "The score combines them with harmonic closeness, Hansen "
+            "accessibility to the province populations (exponential decay), gateway access and "
+            "betweenness. Its min-max scale is this chain's own, so it is **not comparable** "
+            "with the Delta's score."
         )
     else:
         add(
-            "No DTI, PCI or IOC value is sourced for the Mekong provinces yet and "
-            f"{len(p2008) - len(known)} of the {len(p2008)} province populations are missing, "
-            "so the readiness components and Hansen accessibility are left out and the score "
-            "is renormalised over harmonic closeness, gateway access and betweenness. It ranks "
-            "the capitals by their place in the network only and is **not comparable** with "
-            "the Delta's score."
+            readiness_text + f"{len(p2008) - len(known)} of the {len(p2008)} province "
+            "populations are missing, so Hansen accessibility is left out and the score is "
+            "renormalised over harmonic closeness, gateway access, betweenness and readiness. "
+            "It is **not comparable** with the Delta's score."
         )
     add("")
     # a mass-based part only once every capital has its mass (never a partial one)
@@ -360,22 +372,24 @@ def render(chains: dict[int, UrbanChain]) -> str:
     acc_head = "| accessibility (people, decayed) " if complete else ""
     add(
         "| rank | capital | score | harmonic closeness (1/min) "
-        f"{acc_head}| gateway minutes | betweenness |"
+        f"{acc_head}| gateway minutes | betweenness | DTI 2022 rank | PCI 2024 rank |"
     )
-    add("|---:|---|---:|---:|" + ("---:|" if complete else "") + "---:|---:|")
+    add("|---:|---|---:|---:|" + ("---:|" if complete else "") + "---:|---:|---:|---:|")
     for nid, r in score.sort_values("rank").iterrows():
         acc_cell = f"| {_fmt(float(r['accessibility']))} " if complete else ""
         add(
             f"| {int(r['rank'])} | {_name(base, str(nid))} | {float(r['score']):.2f} | "
             f"{float(r['harmonic_per_min']):.3f} {acc_cell}| "
-            f"{_fmt(float(r['gateway_min']))} | {float(r['betweenness']):.2f} |"
+            f"{_fmt(float(r['gateway_min']))} | {float(r['betweenness']):.2f} | "
+            f"{_rank(r['dti_rank_2022'])} | {_rank(r['pci_rank_2024'])} |"
         )
     add("")
     add("## Not sourced yet")
     add("")
     if complete:
         add(
-            "- City populations, DTI/PCI ranks and IOC years (no readiness for the Mekong yet); "
+            "- City populations, PCI 2024 ranks of 10 provinces (VCCI publishes only its top 30) "
+            "and IOC years; "
             "the province populations are of mixed years (2019 census for 11, Vĩnh Long 2021, "
             "Bạc Liêu 2011) and mostly from secondary pages."
         )
@@ -383,7 +397,7 @@ def render(chains: dict[int, UrbanChain]) -> str:
         add(
             f"- Populations of {len(p2008) - len(known)} provinces "
             f"({', '.join(prov[c] for c in sorted(set(pop.index) - set(known)))}), city "
-            "populations, DTI/PCI ranks and IOC years (no accessibility and no readiness for "
+            "populations, PCI 2024 ranks of 10 provinces and IOC years (no accessibility for "
             "the Mekong yet)."
         )
     add(

@@ -124,6 +124,42 @@ def test_capitals_cover_the_13_provinces_with_both_vintages() -> None:
     assert {"airport", "seaport", "border_gate", "city"} <= kinds
 
 
+_INDICATOR_COLUMNS = {
+    "dti_rank_2022": ("dti", 2022, "rank"),
+    "dti_rank_2023": ("dti", 2023, "rank"),
+    "pci_rank_2022": ("pci", 2022, "rank"),
+    "pci_rank_2023": ("pci", 2023, "rank"),
+    "pci_rank_2024": ("pci", 2024, "rank"),
+    "pci_score_2024": ("pci", 2024, "score"),
+}
+
+
+def test_capital_indicators_are_the_readiness_tables_values() -> None:
+    """The DTI/PCI columns the chain score reads equal data/readiness.csv, value for value."""
+    table = datasets.readiness(vintage=2008)
+    overall = table[table["component"] == "overall"]
+    filled = 0
+    for n in _read("nodes_attributes.csv"):
+        if n["is_capital"] != "true":
+            continue
+        for column, (index, year, measure) in _INDICATOR_COLUMNS.items():
+            rows = overall[
+                (overall["province_code"] == n["province_2008"])
+                & (overall["index"] == index)
+                & (overall["year"] == year)
+            ][measure].dropna()
+            if rows.empty:
+                assert n[column] == "", (n["node_id"], column)
+                continue
+            assert float(n[column]) == pytest.approx(float(rows.iloc[0]), abs=0.005), (
+                n["node_id"],
+                column,
+            )
+            assert f"{index.upper()} {year} {measure}" in n["indicators_source"], n["node_id"]
+            filled += 1
+    assert filled >= 13  # DTI 2022 ranks of all 13 provinces at least
+
+
 def test_capital_sources_are_listed() -> None:
     keys = {r["key"] for r in _read("sources.csv")}
     for n in _read("nodes_attributes.csv"):
