@@ -247,6 +247,16 @@ def test_print_version_has_the_legend_inset_and_title(delta_chain, access, tmp_p
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
+    # the legend beside the map stays on the page (long labels are wrapped)
+    page = fig.bbox
+    box = legend.get_window_extent(renderer)
+    assert page.x0 <= box.x0
+    assert box.x1 <= page.x1 + 0.5
+    # the capitals' names in the inset do not overlap one another (adjustText)
+    names = [t.get_window_extent(renderer) for t in insets[0].texts]
+    clashes = [(i, j) for i, a in enumerate(names) for j in range(i + 1, len(names))
+               if a.overlaps(names[j])]  # fmt: skip
+    assert clashes == []
 
 
 # ----------------------------------------------------------------------------- brief

@@ -1024,36 +1024,6 @@ def world_plot(
     ax.set_xlim(bounds[0] - 6, bounds[2] + 4)
     ax.set_ylim(bounds[1] - 1, bounds[3] + 1)
     ax.set_aspect(1 / mid)
-    # labels in priority order (the main hubs first), each dropped if it would overlap
-    # one already placed: airports left of their square, ports and towns to the right, so
-    # a city's port and airport (Singapore, Tokyo) do not compete for one spot
-    order = sorted(
-        range(len(pic.hubs)),
-        key=lambda i: (pic.hubs["hub_id"].iloc[i] not in MAIN_HUBS, i),
-    )
-    figure: Any = fig
-    canvas: Any = fig.canvas
-    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else figure._get_renderer()
-    placed: list[Any] = []
-    for i in order:
-        r = pic.hubs.iloc[i]
-        left = str(r["kind"]) == "airport"
-        text = ax.annotate(
-            mpl_text(r["label"]),
-            (r.geometry.x, r.geometry.y),
-            xytext=(-6 if left else 6, 0),
-            textcoords="offset points",
-            ha="right" if left else "left",
-            va="center",
-            fontsize=7,
-            zorder=7,
-            color=_LABEL_COLOURS.get(str(r["kind"]), "#333333"),
-        )
-        box = text.get_window_extent(renderer).expanded(1.04, 1.15)
-        if any(box.overlaps(other) for other in placed):
-            text.remove()
-        else:
-            placed.append(box)
     nodes = pic.nodes
     colours = [pic.classes.colour_of(i) for i in range(len(nodes))]
     ax.scatter(
@@ -1123,6 +1093,8 @@ def world_plot(
             )
         )
         labels.append(mpl_text(i18n.text("world_gateways", checked)))
+    # wrapped like the title, so the legend beside the map stays inside the page
+    labels = [_wrap(label, 40) for label in labels]
     ax.legend(
         handles,
         labels,
@@ -1140,7 +1112,51 @@ def world_plot(
         loc="left",
         color="#333333",
     )
+    _label_hubs(fig, ax, pic)
     return fig
+
+
+def _label_hubs(fig: Any, ax: Any, pic: WorldPicture) -> None:
+    """Label the hubs once the page layout is fixed, dropping a label that would overlap.
+
+    Labels go in priority order (the main hubs first): airports left of their square,
+    ports and towns to the right, so a city's port and airport (Singapore, Tokyo) do not
+    compete for one spot.  The boxes are measured after the constrained layout and the
+    map's aspect are applied, and the labels are kept out of the layout, so the boxes
+    compared are the ones the saved page shows.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    ax.apply_aspect()
+    order = sorted(
+        range(len(pic.hubs)),
+        key=lambda i: (pic.hubs["hub_id"].iloc[i] not in MAIN_HUBS, i),
+    )
+    figure: Any = fig
+    canvas: Any = fig.canvas
+    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else figure._get_renderer()
+    placed: list[Any] = []
+    for i in order:
+        r = pic.hubs.iloc[i]
+        left = str(r["kind"]) == "airport"
+        text = ax.annotate(
+            mpl_text(r["label"]),
+            (r.geometry.x, r.geometry.y),
+            xytext=(-6 if left else 6, 0),
+            textcoords="offset points",
+            ha="right" if left else "left",
+            va="center",
+            fontsize=7,
+            zorder=7,
+            color=_LABEL_COLOURS.get(str(r["kind"]), "#333333"),
+        )
+        text.set_in_layout(False)
+        box = text.get_window_extent(renderer).expanded(1.04, 1.15)
+        if any(box.overlaps(other) for other in placed):
+            text.remove()
+        else:
+            placed.append(box)
 
 
 _LABEL_COLOURS = {"seaport": "#01463f", "airport": "#8e1257", "land": "#5b3606"}
@@ -1176,19 +1192,26 @@ def _inset(ax: Any, pic: WorldPicture) -> None:
             linewidths=1.0,
             zorder=4,
         )
-    for _, r in nodes[nodes["capital"]].iterrows():
-        inset.annotate(
-            mpl_text(r["name"]),
-            (r.geometry.x, r.geometry.y),
-            xytext=(4, 2),
-            textcoords="offset points",
-            fontsize=6.5,
-            zorder=6,
-        )
     mid = math.cos(math.radians((box[1] + box[3]) / 2))
     inset.set_xlim(box[0] - 0.1, box[2] + 0.4)
     inset.set_ylim(box[1] - 0.05, box[3] + 0.05)
     inset.set_aspect(1 / mid)
+    from adjustText import adjust_text
+
+    capitals = nodes[nodes["capital"]]
+    texts = [
+        inset.text(r.geometry.x, r.geometry.y, mpl_text(r["name"]), fontsize=6.5, zorder=6)
+        for _, r in capitals.iterrows()
+    ]
+    if texts:  # capitals close together (Nam Định, Thái Bình) are pushed apart, with a leader
+        adjust_text(
+            texts,
+            x=capitals.geometry.x.to_numpy(),
+            y=capitals.geometry.y.to_numpy(),
+            ax=inset,
+            expand=(1.2, 1.4),
+            arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.5},
+        )
     inset.set_xticks([])
     inset.set_yticks([])
     inset.set_xlabel("")
