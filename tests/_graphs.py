@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-__all__ = ["random_chain_graph", "random_graph", "simple"]
+__all__ = ["brute_cutoff_bc", "random_chain_graph", "random_graph", "simple"]
 
 
 def random_chain_graph(seed: int, n: int = 40, m: int = 90, *, directed: bool = False):
@@ -69,3 +69,18 @@ def simple(G: nx.MultiGraph) -> nx.Graph:
         if u != v and (not H.has_edge(u, v) or H[u][v]["time_min"] > d["time_min"]):
             H.add_edge(u, v, time_min=d["time_min"])
     return H
+
+
+def brute_cutoff_bc(H: nx.Graph, cutoff: float) -> dict[int, float]:
+    """Raw ordered-pair betweenness counting only shortest paths of cost <= cutoff."""
+    bc = dict.fromkeys(H, 0.0)
+    for s in H:
+        dist = nx.single_source_dijkstra_path_length(H, s, cutoff=cutoff, weight="time_min")
+        for t in dist:
+            if t == s:
+                continue
+            paths = list(nx.all_shortest_paths(H, s, t, weight="time_min"))
+            for p in paths:
+                for v in p[1:-1]:
+                    bc[v] += 1.0 / len(paths)
+    return bc

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _graphs import random_graph, simple
+from _graphs import brute_cutoff_bc, random_graph, simple
 from urbanchain import datasets, metrics
 from urbanchain.engine import _brandes, _igraph
 from urbanchain.engine import _select as _engines
@@ -101,28 +101,13 @@ def test_sampled_betweenness_equals_networkx_subset(seed: int, directed: bool) -
     np.testing.assert_allclose(eg["betweenness"], es["betweenness"], rtol=1e-9, atol=1e-12)
 
 
-def _brute_cutoff_bc(H: nx.Graph, cutoff: float) -> dict[int, float]:
-    """Raw ordered-pair betweenness counting only shortest paths of cost <= cutoff."""
-    bc = dict.fromkeys(H, 0.0)
-    for s in H:
-        dist = nx.single_source_dijkstra_path_length(H, s, cutoff=cutoff, weight="time_min")
-        for t in dist:
-            if t == s:
-                continue
-            paths = list(nx.all_shortest_paths(H, s, t, weight="time_min"))
-            for p in paths:
-                for v in p[1:-1]:
-                    bc[v] += 1.0 / len(paths)
-    return bc
-
-
 @pytest.mark.parametrize("directed", [False, True])
 def test_cutoff_matches_a_brute_force_reference(directed: bool) -> None:
     G = random_graph(5, directed=directed, n=24, m=50)
     cutoff = 8.0
     got = metrics.centrality(G, length=None, engine="igraph", cutoff=cutoff, normalized=False)
     via_scipy = metrics.centrality(G, length=None, engine="scipy", cutoff=cutoff, normalized=False)
-    ref = _brute_cutoff_bc(simple(G), cutoff)
+    ref = brute_cutoff_bc(simple(G), cutoff)
     scale = 1.0 if directed else 0.5
     nodes = list(got.index)
     np.testing.assert_allclose(

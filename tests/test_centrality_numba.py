@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from _graphs import random_graph, simple
+from _graphs import brute_cutoff_bc, random_graph, simple
 from urbanchain import datasets, metrics
 from urbanchain.engine import _brandes
 from urbanchain.graph import graph_from_gdfs
@@ -88,26 +88,11 @@ def test_sampled_betweenness_equals_networkx_subset(
     np.testing.assert_allclose(eb["betweenness"], es["betweenness"], rtol=1e-9, atol=1e-12)
 
 
-def _brute_cutoff_bc(H: nx.Graph, cutoff: float) -> dict[int, float]:
-    """Raw ordered-pair betweenness counting only shortest paths of cost <= cutoff."""
-    bc = dict.fromkeys(H, 0.0)
-    for s in H:
-        dist = nx.single_source_dijkstra_path_length(H, s, cutoff=cutoff, weight="time_min")
-        for t in dist:
-            if t == s:
-                continue
-            paths = list(nx.all_shortest_paths(H, s, t, weight="time_min"))
-            for p in paths:
-                for v in p[1:-1]:
-                    bc[v] += 1.0 / len(paths)
-    return bc
-
-
 @pytest.mark.parametrize("directed", [False, True])
 def test_cutoff_matches_a_brute_force_reference(directed: bool, renumber: bool) -> None:
     G = random_graph(5, directed=directed, n=24, m=50)
     got = metrics.centrality(G, length=None, measures=["betweenness"], cutoff=8.0, normalized=False)
-    ref = _brute_cutoff_bc(simple(G), 8.0)
+    ref = brute_cutoff_bc(simple(G), 8.0)
     scale = 1.0 if directed else 0.5
     np.testing.assert_allclose(
         got["betweenness"], [ref[v] * scale for v in got.index], rtol=1e-9, atol=1e-12
