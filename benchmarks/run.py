@@ -392,6 +392,7 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
 #: bench_research.py runs of issue 19 (centralities and K x K OD against peers).
 RESEARCH_FULL: tuple[tuple[str, ...], ...] = (
     ("--section", "cent", "--net", "osm:0"),
+    ("--section", "osm"),
     ("--section", "cent", "--net", "delaunay:1e5", "--no-exact", "--local"),
     ("--section", "cent", "--net", "grid:1e6", "--no-exact"),
     ("--section", "od", "--net", "delaunay:1e5", "--ks", "100,1000"),
@@ -400,6 +401,7 @@ RESEARCH_FULL: tuple[tuple[str, ...], ...] = (
 )
 RESEARCH_QUICK: tuple[tuple[str, ...], ...] = (
     ("--section", "cent", "--net", "delaunay:2e3", "--k", "20", "--local"),
+    ("--section", "osm", "--k", "20"),
     ("--section", "od", "--net", "delaunay:1e4", "--ks", "50"),
     ("--section", "kall", "--net", "delaunay:2e3", "--ks", "50"),
 )
@@ -419,15 +421,20 @@ def _script_runs(plan: Plan, name: str, runs: tuple[tuple[str, ...], ...]) -> di
     """Run the script ``name`` once per configuration of ``runs``; join their tables."""
     out: list[str] = []
     errors: list[str] = []
+    raw: list[dict[str, Any]] = []
     wall = 0.0
-    for args in runs:
-        r = _script(HERE / name, list(args), plan.timeout * 4)
-        wall += r.get("wall", 0.0)
-        out.append(f"`{name} {' '.join(args)}`:\n\n{r.get('stdout', '')}")
-        if "error" in r:
-            errors.append(f"{' '.join(args)}: {r['error']}")
-        _log(f"{name} {' '.join(args)} done")
-    res: dict[str, Any] = {"stdout": "\n".join(out), "wall": wall}
+    with tempfile.TemporaryDirectory(prefix="urbanchain-bench-rows-") as tmp:
+        for i, args in enumerate(runs):
+            rows_file = Path(tmp) / f"rows{i}.json"
+            r = _script(HERE / name, [*args, "--json", str(rows_file)], plan.timeout * 4)
+            wall += r.get("wall", 0.0)
+            out.append(f"`{name} {' '.join(args)}`:\n\n{r.get('stdout', '')}")
+            rows = json.loads(rows_file.read_text()) if rows_file.exists() else []
+            raw.append({"args": list(args), "rows": rows, "wall": r.get("wall", 0.0)})
+            if "error" in r:
+                errors.append(f"{' '.join(args)}: {r['error']}")
+            _log(f"{name} {' '.join(args)} done")
+    res: dict[str, Any] = {"stdout": "\n".join(out), "wall": wall, "runs": raw}
     if errors:
         res["error"] = " / ".join(errors)
     return res
