@@ -17,7 +17,7 @@ Sections:
   (igraph ``sources=``; networkit has no source-set betweenness, its
   ``EstimateBetweenness`` samples pairs, so it is listed apart);
 * ``od``: K x K tables from K random nodes to the same K nodes: urbanchain
-  ``od_matrix`` with ``auto``/``scipy``/``cch`` (first call, empty caches, then
+  ``od_matrix`` with ``auto``/``scipy``/``cch``/``bucket`` (first call, empty caches, then
   warm), RoutingKit's ``distances_many_to_many`` (topology + customisation,
   then warm query), scipy ``dijkstra`` and igraph ``distances``.
 
@@ -270,7 +270,7 @@ def section_od(G: Any, ks: list[int]) -> list[dict[str, Any]]:
     from scipy.sparse.csgraph import dijkstra
 
     from urbanchain import metrics
-    from urbanchain.engine import _cch
+    from urbanchain.engine import _bucket, _cch
     from urbanchain.metrics import _common as mc
 
     n, u, v, w, nodes = arrays(G)
@@ -295,8 +295,9 @@ def section_od(G: Any, ks: list[int]) -> list[dict[str, Any]]:
         pick = np.sort(rng.choice(n, size=min(K, n), replace=False))
         ids = [nodes[i] for i in pick.tolist()]
         op = f"{K}x{K} OD"
-        for eng in ("auto", "scipy", "cch"):
+        for eng in ("auto", "scipy", "cch", "bucket"):
             _cch.clear()
+            _bucket.clear()
             add(op, f"urbanchain {eng} (first call)", lambda e=eng, i=ids: metrics.od_matrix(
                 G, sources=i, targets=i, engine=e))  # fmt: skip
             out = add(op, f"urbanchain {eng} (warm)", lambda e=eng, i=ids: metrics.od_matrix(
