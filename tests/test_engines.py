@@ -244,7 +244,8 @@ def test_removal_keeps_the_remaining_parallel_edge() -> None:
 
 def test_auto_rule() -> None:
     big = _engines.AUTO_MIN_ARCS
-    many = _engines.AUTO_MIN_SEARCHES
+    bucket = AUTO_HIERARCHY == "bucket"
+    many = _engines.AUTO_MIN_SEARCHES_BUCKET if bucket else _engines.AUTO_MIN_SEARCHES
     choose = _engines.choose
     assert choose("scipy", arcs=big, searches=many, topology_cached=True) == "scipy"
     assert choose("networkx", arcs=1, searches=1, topology_cached=False) == "networkx"
@@ -254,6 +255,11 @@ def test_auto_rule() -> None:
     assert choose("auto", arcs=big, searches=many, topology_cached=False) == expected
     assert choose("auto", arcs=big, searches=1, topology_cached=True) == expected
     huge = _engines.AUTO_HUGE_ARCS
+    if bucket:  # one threshold at every size (break-even 100-160 searches)
+        assert choose("auto", arcs=huge, searches=many, topology_cached=False) == expected
+        assert choose("auto", arcs=huge, searches=many - 1, topology_cached=False) == "scipy"
+        assert many < _engines.AUTO_MIN_SEARCHES  # bucket's topology is cheaper than cch's
+        return
     fewer = _engines.AUTO_MIN_SEARCHES_HUGE
     assert choose("auto", arcs=huge, searches=fewer, topology_cached=False) == expected
     assert choose("auto", arcs=huge, searches=fewer - 1, topology_cached=False) == "scipy"
@@ -273,7 +279,7 @@ def test_auto_picks_bucket_above_the_thresholds(monkeypatch: pytest.MonkeyPatch)
     G = random_graph(7, directed=True)
     nodes = list(G.nodes)
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 10)
-    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 20)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES_BUCKET", 20)
     _bucket.clear()
     assert metrics.od_matrix(G, sources=nodes[:5], targets=nodes).attrs["engine"] == "scipy"
     ref = metrics.od_matrix(G, sources=nodes[:20], targets=nodes, engine="networkx")
@@ -356,7 +362,7 @@ def test_cch_without_pyroutingkit_says_how_to_install(monkeypatch: pytest.Monkey
     # auto never needs it (it takes the bucket hierarchy when numba and pymetis are there)
     assert not _cch.available()
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
-    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES_BUCKET", 1)
     expected = "bucket" if HAS_BUCKET else "scipy"
     assert metrics.od_matrix(G, sources=list(G.nodes)).attrs["engine"] == expected
 
@@ -425,6 +431,7 @@ def test_auto_falls_back_when_weights_cannot_be_rounded(monkeypatch: pytest.Monk
         metrics.od_matrix(G, sources=[0], targets=[3], engine="cch")
     monkeypatch.setattr(_engines, "AUTO_MIN_ARCS", 1)
     monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES", 1)
+    monkeypatch.setattr(_engines, "AUTO_MIN_SEARCHES_BUCKET", 1)
     with monkeypatch.context() as m:
         m.setattr(_bucket, "available", lambda: False)  # so that auto tries cch
         od = metrics.od_matrix(G, sources=[0], targets=[3])

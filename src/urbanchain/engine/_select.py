@@ -30,7 +30,8 @@ these hold, else ``"scipy"``:
 * the graph has at least :data:`AUTO_MIN_ARCS` CSR arcs (directed arcs: an
   undirected edge counts twice), below which every engine answers in well under
   a second and scipy's exact floats are worth more than the speed;
-* the call runs at least :data:`AUTO_MIN_SEARCHES` single-source searches
+* the call runs at least :data:`AUTO_MIN_SEARCHES_BUCKET` single-source
+  searches for bucket, or for cch :data:`AUTO_MIN_SEARCHES`
   (:data:`AUTO_MIN_SEARCHES_HUGE` from :data:`AUTO_HUGE_ARCS` arcs; sources
   times re-runs, e.g. ``(corridors + 1) * sources`` for criticality), **or**
   the hierarchy's topology of this graph is already cached (then the expensive
@@ -46,9 +47,13 @@ against 2.4 s at 10^5; 1.6 s against 22 s at 10^6), searches to all nodes
 customisation is dearer (0.38 s at 10^5, 11 s of CPU at 10^6, against
 RoutingKit's 0.11 s and 3.3 s), but topology and customisation together stay
 cheaper.  With preprocessing, a bucket table breaks even with scipy at about
-100-160 searches (10^5 and 10^6 edges, numba loaded or not); the thresholds
-below were measured for cch, whose topology costs more, and are kept as a
-conservative bound for bucket.
+100-160 searches (10^5 and 10^6 edges, numba loaded or not: a 100 x 100
+table on empty caches took 1.15 s against scipy's 1.18 s at 10^5 edges, a
+1000 x 1000 one 1.07 s against 10.4 s), so bucket's threshold
+(:data:`AUTO_MIN_SEARCHES_BUCKET`) is 200 searches at every size, about 1.25-2x
+the break-even: below it ``auto`` is at most about 1.3x scipy's time, above it
+at most about the break-even margin from bucket's.  The cch thresholds below
+were measured for cch, whose topology costs more.
 
 Measured on the 2-core development machine (Delaunay networks, one thread,
 2026-11-22): the topology costs about 460 scipy single-source searches at
@@ -76,6 +81,7 @@ __all__ = [
     "AUTO_HUGE_ARCS",
     "AUTO_MIN_ARCS",
     "AUTO_MIN_SEARCHES",
+    "AUTO_MIN_SEARCHES_BUCKET",
     "AUTO_MIN_SEARCHES_HUGE",
     "ENGINES",
     "IMPLEMENTATIONS",
@@ -110,6 +116,8 @@ AUTO_MIN_SEARCHES = 1000
 AUTO_HUGE_ARCS = 1_000_000
 #: ... and this many searches repay it.
 AUTO_MIN_SEARCHES_HUGE = 200
+#: ``auto`` picks bucket for a first call from this many searches (break-even 100-160).
+AUTO_MIN_SEARCHES_BUCKET = 200
 
 
 def requested(engine: str | None) -> EngineName:
@@ -176,7 +184,10 @@ def choose(
     hierarchy = _hierarchy()
     if arcs < AUTO_MIN_ARCS or hierarchy is None:
         return "scipy"
-    need = AUTO_MIN_SEARCHES_HUGE if arcs >= AUTO_HUGE_ARCS else AUTO_MIN_SEARCHES
+    if hierarchy == "bucket":
+        need = AUTO_MIN_SEARCHES_BUCKET
+    else:
+        need = AUTO_MIN_SEARCHES_HUGE if arcs >= AUTO_HUGE_ARCS else AUTO_MIN_SEARCHES
     if topology_cached or searches >= need:
         return hierarchy
     return "scipy"
