@@ -80,12 +80,18 @@ def test_pairs_outside_fifteen_percent_are_explained(rows: list[dict[str, Any]])
             assert r["band"], r["pair_id"]
             assert len(r["explanation"]) > 40, r["pair_id"]
     share = sum(r["in_band"] for r in rows) / len(rows)
-    # the 90 % target is not met yet (docs/validation.md says so); never fall below today's
-    # 36 of 46 rows (0.78). Per pair (a pair counts through its best-sourced row) it is 36 of 43:
-    # hn_halong, hn_mongcai and bacninh_noibai are in band through their second, newer source.
-    # The share of rows fell from 34 of 42 because two new pairs (hn_sontay, haiphong_catbi),
-    # chosen with their figures before the model was asked, fall outside the band (explained).
-    assert share >= 0.78
+    by_pair: dict[tuple[str, ...], bool] = {}
+    for r in rows:
+        key = tuple(sorted((r["origin"], r["destination"])))
+        by_pair[key] = by_pair.get(key, False) or bool(r["in_band"])
+    pair_share = sum(by_pair.values()) / len(by_pair)
+    # The 90 % target is not met yet (docs/validation.md says so). Floors: never below
+    # today's 50 of 66 rows and 50 of 61 pairs (a pair counts through its best-sourced row).
+    # Both fell from 36/46 and 36/43 when session 5 added every pair of chain nodes with a
+    # stated figure from its sourcing pass (23 rows), whatever the model gave; of the earlier
+    # 43 pairs none left the band and one (hungyen_thaibinh) entered it.
+    assert share >= 0.75
+    assert pair_share >= 0.81
 
 
 def test_validation_page_is_up_to_date(tmp_path: Path) -> None:
