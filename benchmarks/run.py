@@ -56,6 +56,8 @@ class Plan:
     timeout: float = 900.0
     seed: int = 0
     extras: bool = True
+    #: issue 19's research and bucket scripts (never left out by ``extras_after``)
+    research: bool = True
     #: tool -> (largest edge count it runs at, why)
     skip: dict[str, tuple[float, str]] = field(default_factory=dict)
     #: seconds after which thread scaling, limits and sweeps are left out
@@ -86,7 +88,7 @@ def full_plan() -> Plan:
         budget={2 * e4: 3.0, 2 * e5: 6.0, e6 * 10: 4.0},
         threads_net=("delaunay", e5),
         timeout=420.0,
-        extras_after=16 * 60.0,
+        extras_after=30 * 60.0,
         skip={
             "pandana": (
                 5e5,
@@ -383,6 +385,7 @@ def run(plan: Plan, work: Path) -> dict[str, Any]:
     if plan.extras:
         R["sweeps"] = _script(HERE / "bench_sweeps.py", ["--quick"], plan.timeout)
         _log("bench_sweeps.py done")
+    if plan.research:  # the targets of issue 19: part of every full run, whatever its length
         R["research"] = research(plan)
         R["bucket"] = bucket(plan)
     R["wall_seconds"] = time.perf_counter() - t_start
@@ -475,6 +478,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip thread scaling, bench_limits.py and bench_sweeps.py",
     )
+    p.add_argument(
+        "--no-research",
+        action="store_true",
+        help="skip bench_research.py and bench_bucket.py (the targets of issue 19)",
+    )
     a = p.parse_args(argv)
     if a.from_json:
         R = json.loads(a.from_json.read_text())
@@ -486,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.builds:
             plan.build = _pairs(a.builds)
         plan.extras = not a.no_extras
+        plan.research = not a.no_research
         with tempfile.TemporaryDirectory(prefix="urbanchain-bench-") as tmp:
             R = run(plan, Path(tmp))
         if a.json:

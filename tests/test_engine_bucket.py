@@ -102,6 +102,29 @@ def test_tables_match_networkx(G: nx.MultiGraph, data: st.DataObject) -> None:
     _close(eng.distances(ti, si), _nx_table(G, tgt, src))
 
 
+@pytest.mark.parametrize("share", [0.0, float("inf")], ids=["phast", "buckets"])
+@settings(max_examples=40)
+@given(G=multigraphs(), data=st.data())
+def test_both_table_paths_match_networkx(
+    share: float, G: nx.MultiGraph, data: st.DataObject
+) -> None:
+    # a target set of any size is answered by buckets or by sweeps to every node
+    # (PHAST_TARGET_SHARE decides); both must give the reference table, in blocks too
+    prep, eng = _engine(G)
+    nodes = list(G.nodes)
+    src = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=10))
+    tgt = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=12))
+    si = np.array([prep.csr.index[v] for v in src], dtype=np.int64)
+    ti = np.array([prep.csr.index[v] for v in tgt], dtype=np.int64)
+    old = (_bucket.PHAST_TARGET_SHARE, _bucket.PHAST_BLOCK_BYTES)
+    _bucket.PHAST_TARGET_SHARE, _bucket.PHAST_BLOCK_BYTES = share, 8  # one row per block
+    try:
+        _close(eng.distances(si, ti), _nx_table(G, src, tgt))
+        _close(eng.distances(si, ti, reverse=True), _nx_table(G, src, tgt, reverse=True))
+    finally:
+        _bucket.PHAST_TARGET_SHARE, _bucket.PHAST_BLOCK_BYTES = old
+
+
 @settings(max_examples=30)
 @given(G=multigraphs(), data=st.data())
 def test_nearest_matches_scipy(G: nx.MultiGraph, data: st.DataObject) -> None:

@@ -96,6 +96,13 @@ _METRICS: OrderedDict[tuple[str, str], BucketMetric] = OrderedDict()
 DENSE_SHARE = 4
 #: ``without()`` re-customises partially up to this many closed CCH edges, fully above.
 PARTIAL_MAX_EDGES = 32
+#: From this share of the nodes as targets, a table is one PHAST sweep to every node per
+#: source (then the target columns) instead of buckets: measured 2026-12-02 on Delaunay
+#: 10^5 (33,333 nodes, 200 sources), buckets took 0.13 s for 6 % of the nodes as targets,
+#: 0.29 s for 12 % and 1.3 s for 48 %, against 0.19 s for the sweep whatever the targets.
+PHAST_TARGET_SHARE = 0.08
+#: Largest float64 block (bytes) a PHAST sweep to every node holds at once.
+PHAST_BLOCK_BYTES = 2**24
 #: Version of the file layout written by :func:`save`.
 FORMAT = 1
 _PACKAGES = ("numba", "pymetis")
@@ -519,9 +526,18 @@ class BucketEngine(CSREngine):
         targets = np.asarray(targets, dtype=np.int64)
         if len(targets) == 0:
             return np.empty((len(origins), 0))
-        b = self._target_buckets(targets, reverse)
         if len(origins) == 0:
             return np.empty((0, len(targets)))
+        n = self.csr.n
+        if len(targets) >= PHAST_TARGET_SHARE * n:
+            # many targets: sweep to every node, in row blocks of at most PHAST_BLOCK_BYTES
+            out = np.empty((len(origins), len(targets)))
+            step = max(1, PHAST_BLOCK_BYTES // (8 * max(n, 1)))
+            for i in range(0, len(origins), step):
+                block = self.metric.table(origins[i : i + step], None, reverse=reverse)
+                out[i : i + step] = block[:, targets]
+            return out
+        b = self._target_buckets(targets, reverse)
         return self.metric.table(origins, b, reverse=reverse)
 
     def _closed_matrix(self) -> sp.csr_matrix:
