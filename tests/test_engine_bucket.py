@@ -85,31 +85,12 @@ def _close(got: np.ndarray, ref: np.ndarray) -> None:
     np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
 
 
-@settings(max_examples=60)
-@given(G=multigraphs(), data=st.data())
-def test_tables_match_networkx(G: nx.MultiGraph, data: st.DataObject) -> None:
-    prep, eng = _engine(G)
-    nodes = list(G.nodes)
-    src = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=10))
-    tgt = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=12))
-    si = np.array([prep.csr.index[v] for v in src], dtype=np.int64)
-    ti = np.array([prep.csr.index[v] for v in tgt], dtype=np.int64)
-    _close(eng.distances(si, ti), _nx_table(G, src, tgt))
-    _close(eng.distances(si, ti, reverse=True), _nx_table(G, src, tgt, reverse=True))
-    _close(eng.distances(si), _nx_table(G, src, nodes))
-    _close(eng.distances(si, reverse=True), _nx_table(G, src, nodes, reverse=True))
-    # the same engine answers a second target set (its bucket cache is per set)
-    _close(eng.distances(ti, si), _nx_table(G, tgt, src))
-
-
-@pytest.mark.parametrize("share", [0.0, float("inf")], ids=["phast", "buckets"])
+@pytest.mark.parametrize("share", [None, 0.0, float("inf")], ids=["default", "phast", "buckets"])
 @settings(max_examples=40)
 @given(G=multigraphs(), data=st.data())
-def test_both_table_paths_match_networkx(
-    share: float, G: nx.MultiGraph, data: st.DataObject
-) -> None:
-    # a target set of any size is answered by buckets or by sweeps to every node
-    # (PHAST_TARGET_SHARE decides); both must give the reference table, in blocks too
+def test_tables_match_networkx(share: float | None, G: nx.MultiGraph, data: st.DataObject) -> None:
+    # a target set is answered by buckets or, from PHAST_TARGET_SHARE of the nodes, by
+    # sweeps to every node (in blocks of PHAST_BLOCK_BYTES): each path gives the reference
     prep, eng = _engine(G)
     nodes = list(G.nodes)
     src = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=10))
@@ -117,10 +98,15 @@ def test_both_table_paths_match_networkx(
     si = np.array([prep.csr.index[v] for v in src], dtype=np.int64)
     ti = np.array([prep.csr.index[v] for v in tgt], dtype=np.int64)
     old = (_bucket.PHAST_TARGET_SHARE, _bucket.PHAST_BLOCK_BYTES)
-    _bucket.PHAST_TARGET_SHARE, _bucket.PHAST_BLOCK_BYTES = share, 8  # one row per block
+    if share is not None:  # one row per sweep block, to test the blocks too
+        _bucket.PHAST_TARGET_SHARE, _bucket.PHAST_BLOCK_BYTES = share, 8
     try:
         _close(eng.distances(si, ti), _nx_table(G, src, tgt))
         _close(eng.distances(si, ti, reverse=True), _nx_table(G, src, tgt, reverse=True))
+        _close(eng.distances(si), _nx_table(G, src, nodes))
+        _close(eng.distances(si, reverse=True), _nx_table(G, src, nodes, reverse=True))
+        # the same engine answers a second target set (its bucket cache is per set)
+        _close(eng.distances(ti, si), _nx_table(G, tgt, src))
     finally:
         _bucket.PHAST_TARGET_SHARE, _bucket.PHAST_BLOCK_BYTES = old
 
