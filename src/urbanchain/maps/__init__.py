@@ -51,6 +51,26 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
+class _DatalimNotice(logging.Filter):
+    """Drop matplotlib's notice that a print map's frame widened to fill the page.
+
+    Print maps set both limits to the region, then ``adjustable="datalim"`` so the
+    frame grows (east-west or north-south) to fill the page instead of leaving it
+    empty: intended, but matplotlib logs "Ignoring fixed x limits ..." each time the
+    figure is drawn. Only that message is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fixed data aspect with adjustable data limits" not in record.getMessage()
+
+
+def _quiet_datalim() -> None:
+    target = logging.getLogger("matplotlib.axes._base")
+    if not any(isinstance(f, _DatalimNotice) for f in target.filters):
+        target.addFilter(_DatalimNotice())
+
+
 __all__ = [
     "ATTRIBUTION",
     "CORRIDOR_NOTE",
@@ -565,7 +585,9 @@ def _build_map(
         used_panes.add(reg.LABEL_PANE[0])
     for pane, z_index in reg.panes():
         if pane in used_panes:
-            m.add_child(tf.CustomPane(pane, z_index=z_index, pointer_events=pane != reg.LABEL_PANE[0]))
+            m.add_child(
+                tf.CustomPane(pane, z_index=z_index, pointer_events=pane != reg.LABEL_PANE[0])
+            )
     used: set[str] = set()
     region: list[float] | None = None
     everything: list[float] | None = None
@@ -1721,6 +1743,7 @@ def chain_plot(
             ax.set_autoscaley_on(True)  # the page aspect may widen the frame north-south
             # datalim: the frame grows to fill the page instead of leaving it empty.
             ax.set_aspect(1 / max(math.cos(math.radians(mid)), 0.1), adjustable="datalim")
+            _quiet_datalim()
             if labels:
                 _plot_labels(ax, plans, box)
             _scale_bar(ax, mid)
