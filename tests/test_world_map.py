@@ -247,6 +247,21 @@ def test_print_version_has_the_legend_inset_and_title(delta_chain, access, tmp_p
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
+    # ... nor cover another hub's square (a port and an airport of one city, Tokyo)
+    pic = _world._picture(
+        delta_chain, access=access, hub=None, hubs=None, assumptions=None, lang="vi", title=None
+    )
+    hubs = list(pic.hubs["label"])
+    points = main.transData.transform([(float(g.x), float(g.y)) for g in pic.hubs.geometry])
+    half = 4.5 * fig.dpi / 72
+    labelled = {t.get_text(): box for t, box in zip(main.texts, boxes, strict=True)}
+    covered = [
+        name
+        for name, box in labelled.items()
+        for px, py in points
+        if box.x0 < px - half and px + half < box.x1 and box.y0 < py < box.y1
+    ]
+    assert covered == [], (covered, hubs)
     # the legend beside the map stays on the page (long labels are wrapped)
     page = fig.bbox
     box = legend.get_window_extent(renderer)

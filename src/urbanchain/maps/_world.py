@@ -1117,14 +1117,20 @@ def world_plot(
 
 
 def _label_hubs(fig: Any, ax: Any, pic: WorldPicture) -> None:
-    """Label the hubs once the page layout is fixed, dropping a label that would overlap.
+    """Label the hubs once the page layout is fixed, dropping a label that finds no room.
 
-    Labels go in priority order (the main hubs first): airports left of their square,
-    ports and towns to the right, so a city's port and airport (Singapore, Tokyo) do not
-    compete for one spot.  The boxes are measured after the constrained layout and the
-    map's aspect are applied, and the labels are kept out of the layout, so the boxes
-    compared are the ones the saved page shows.
+    Labels go in priority order (the main hubs first).  Each tries its preferred
+    side first (airports left of their square, ports and towns to the right, so a
+    city's port and airport do not compete for one spot), then the other side, then
+    above and below; a position is taken when its box overlaps neither a label
+    already placed, another hub's square nor a city or gateway of the chain, else the
+    label is left out.  The boxes
+    are measured after the constrained layout and the map's aspect are applied, and
+    the labels are kept out of the layout, so the boxes compared are the ones the
+    saved page shows.
     """
+    from matplotlib.transforms import Bbox
+
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
@@ -1136,27 +1142,46 @@ def _label_hubs(fig: Any, ax: Any, pic: WorldPicture) -> None:
     figure: Any = fig
     canvas: Any = fig.canvas
     renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else figure._get_renderer()
+    half = 4.5 * fig.dpi / 72.0  # half the side of a hub square (markersize 7 + edge), pixels
+    centres = ax.transData.transform([(float(g.x), float(g.y)) for g in pic.hubs.geometry])
+    squares = [Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+    # the chain's cities and gateways are obstacles too (a label there is unreadable)
+    dots = [(float(g.x), float(g.y)) for g in [*pic.nodes.geometry, *pic.gateways.geometry]]
+    dot = 3.0 * fig.dpi / 72.0
+    obstacles = [
+        Bbox.from_extents(x - dot, y - dot, x + dot, y + dot)
+        for x, y in (ax.transData.transform(dots) if dots else [])
+    ]
     placed: list[Any] = []
     for i in order:
         r = pic.hubs.iloc[i]
         left = str(r["kind"]) == "airport"
-        text = ax.annotate(
-            mpl_text(r["label"]),
-            (r.geometry.x, r.geometry.y),
-            xytext=(-6 if left else 6, 0),
-            textcoords="offset points",
-            ha="right" if left else "left",
-            va="center",
-            fontsize=7,
-            zorder=7,
-            color=_LABEL_COLOURS.get(str(r["kind"]), "#333333"),
-        )
-        text.set_in_layout(False)
-        box = text.get_window_extent(renderer).expanded(1.04, 1.15)
-        if any(box.overlaps(other) for other in placed):
+        sides = [(-6, 0, "right", "center"), (6, 0, "left", "center")]
+        candidates = [*(sides if left else sides[::-1]), (0, 7, "center", "bottom"),
+                      (0, -7, "center", "top")]  # fmt: skip
+        for dx, dy, ha, va in candidates:
+            text = ax.annotate(
+                mpl_text(r["label"]),
+                (r.geometry.x, r.geometry.y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=7,
+                zorder=7,
+                color=_LABEL_COLOURS.get(str(r["kind"]), "#333333"),
+            )
+            text.set_in_layout(False)
+            box = text.get_window_extent(renderer).expanded(1.04, 1.15)
+            clash = (
+                any(box.overlaps(other) for other in placed)
+                or any(box.overlaps(sq) for j, sq in enumerate(squares) if j != i)
+                or any(box.overlaps(ob) for ob in obstacles)
+            )
+            if not clash:
+                placed.append(box)
+                break
             text.remove()
-        else:
-            placed.append(box)
 
 
 _LABEL_COLOURS = {"seaport": "#01463f", "airport": "#8e1257", "land": "#5b3606"}
