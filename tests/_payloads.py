@@ -112,3 +112,25 @@ def node_scores(chain: SimpleNamespace, name: str = "chain score") -> pd.Series:
         [0.9, 0.5, np.nan, 0.2], index=chain.nodes["node_id"].to_list(), name=name, dtype="float64"
     )
     return series
+
+
+def template_free_names(m: object) -> list[str]:
+    """Walk a folium map's element tree; assert every macro element is TemplateFree.
+
+    Returns the names of the macro elements seen, so a test can also check that the
+    walk reached the map's layers (docs/security.md: no user text reaches a Jinja
+    template).
+    """
+    from branca.element import MacroElement
+
+    from urbanchain.maps import _template_free as tf
+
+    stack: list[object] = [m]
+    names: list[str] = []
+    while stack:
+        element = stack.pop()
+        if isinstance(element, MacroElement):
+            assert isinstance(element, tf.TemplateFree), type(element)
+            names.append(element._name)
+        stack.extend(element._children.values())  # type: ignore[attr-defined]
+    return names

@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests._hostile import CODE, CORPUS, PWNED_DIR, PWNED_ENV, TEMPLATE, code_ran, no_bad_chars
-from tests._payloads import synthetic_chain
+from tests._payloads import synthetic_chain, template_free_names
 
 from urbanchain import maps
 from urbanchain.errors import ValidationError
@@ -165,18 +165,8 @@ def test_diff_map_labels_and_title(key: str, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_every_map_element_is_template_free() -> None:
     """Every MacroElement urbanchain puts on a map renders without a second compile."""
-    from branca.element import MacroElement
-
     m = _chain_map("x", offline=False, tiles="OpenStreetMap.Mapnik")
-    stack: list[Any] = [m]
-    seen = 0
-    while stack:
-        element = stack.pop()
-        if isinstance(element, MacroElement):
-            seen += 1
-            assert isinstance(element, tf.TemplateFree), type(element)
-        stack.extend(element._children.values())
-    assert seen >= 10
+    assert len(template_free_names(m)) >= 10
 
 
 # --------------------------------------------------------------------------- readiness maps (issue 22)
@@ -245,18 +235,8 @@ def test_readiness_maps_every_sink(key: str, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_readiness_map_elements_are_template_free() -> None:
-    from branca.element import MacroElement
-
     for m in _readiness_maps("x"):
-        stack: list[Any] = [m]
-        seen = 0
-        while stack:
-            element = stack.pop()
-            if isinstance(element, MacroElement):
-                seen += 1
-                assert isinstance(element, tf.TemplateFree), type(element)
-            stack.extend(element._children.values())
-        assert seen >= 5
+        assert len(template_free_names(m)) >= 5
 
 
 # --------------------------------------------------------------------------- each guard alone
@@ -682,7 +662,7 @@ import resource, sys, warnings
 warnings.simplefilter("ignore")
 from pathlib import Path
 from urbanchain import maps
-from tests._payloads import synthetic_chain
+from tests._payloads import synthetic_chain, template_free_names
 m = maps.chain_map(synthetic_chain())
 html = maps.render_html(m)
 assert len(html.encode()) > 100_000
@@ -1189,15 +1169,6 @@ def test_world_map_hub_and_place_names(
 
 
 def test_world_map_elements_are_template_free(delta_chain: Any) -> None:
-    from branca.element import MacroElement
-
     m = maps.world_map(delta_chain, hubs=["air_sin", "sea_singapore"])
-    stack: list[Any] = [m]
-    names = set()
-    while stack:
-        element = stack.pop()
-        if isinstance(element, MacroElement):
-            assert isinstance(element, tf.TemplateFree), type(element)
-            names.add(element._name)
-        stack.extend(element._children.values())
+    names = set(template_free_names(m))
     assert {"UcWorldZoom", "UcWorldStyle", "UcLabels", "UcLegend"} <= names

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import shapely
 from shapely import Point
+from tests._payloads import template_free_names
 
 from urbanchain import UrbanChain, maps, world
 from urbanchain.errors import UnknownNameError, ValidationError
@@ -170,21 +171,10 @@ def test_bad_arguments_are_refused(delta_chain, access):
 
 
 def test_map_is_offline_and_template_free(delta_chain, access):
-    from branca.element import MacroElement
-
     from urbanchain.maps import _offline
-    from urbanchain.maps import _template_free as tf
 
     m = maps.world_map(delta_chain, access=access)
-    stack: list[Any] = [m]
-    seen = 0
-    while stack:
-        element = stack.pop()
-        if isinstance(element, MacroElement):
-            seen += 1
-            assert isinstance(element, tf.TemplateFree), type(element)
-        stack.extend(element._children.values())
-    assert seen >= 10
+    assert len(template_free_names(m)) >= 10
     page = maps.render_html(m)
     assert _offline.find_remote_assets(page) == []
     assert "tile" not in page.split("</style>")[-1].lower()
