@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 
-__all__ = ["brute_cutoff_bc", "random_chain_graph", "random_graph", "simple"]
+__all__ = ["SEED_CASES", "brute_cutoff_bc", "random_chain_graph", "random_graph", "simple"]
+
+#: (seed, directed) cases of the centrality reference tests: three seeds, both directions.
+SEED_CASES = [
+    pytest.param(seed, directed, id=f"{'dir' if directed else 'undir'}-{seed}")
+    for seed in (0, 1, 2)
+    for directed in (False, True)
+]
 
 
 def random_chain_graph(seed: int, n: int = 40, m: int = 90, *, directed: bool = False):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _graphs import brute_cutoff_bc, random_graph, simple
+from _graphs import SEED_CASES, brute_cutoff_bc, random_graph, simple
 from urbanchain import datasets, metrics
 from urbanchain.engine import _brandes, _igraph
 from urbanchain.engine import _select as _engines
@@ -30,14 +30,7 @@ pytestmark = [
 ]
 
 
-CASES = [
-    pytest.param(seed, directed, id=f"{'dir' if directed else 'undir'}-{seed}")
-    for seed in (0, 1, 2)
-    for directed in (False, True)
-]
-
-
-@pytest.mark.parametrize(("seed", "directed"), CASES)
+@pytest.mark.parametrize(("seed", "directed"), SEED_CASES)
 @pytest.mark.parametrize("normalized", [True, False])
 def test_node_betweenness_closeness_harmonic_equal_networkx(
     seed: int, directed: bool, normalized: bool
@@ -65,7 +58,7 @@ def test_node_betweenness_closeness_harmonic_equal_networkx(
     np.testing.assert_allclose(got_out["closeness"], [cl_out[v] for v in nodes], rtol=1e-9)
 
 
-@pytest.mark.parametrize(("seed", "directed"), CASES)
+@pytest.mark.parametrize(("seed", "directed"), SEED_CASES)
 @pytest.mark.parametrize("normalized", [True, False])
 def test_edge_betweenness_equals_networkx(seed: int, directed: bool, normalized: bool) -> None:
     G = random_graph(seed, directed=directed)
@@ -79,7 +72,7 @@ def test_edge_betweenness_equals_networkx(seed: int, directed: bool, normalized:
     assert par.max() > 0.0
 
 
-@pytest.mark.parametrize(("seed", "directed"), CASES)
+@pytest.mark.parametrize(("seed", "directed"), SEED_CASES)
 def test_sampled_betweenness_equals_networkx_subset(seed: int, directed: bool) -> None:
     """Brandes-Pich: the subset betweenness of the same sample, times n / k."""
     G = random_graph(seed, directed=directed)

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from _graphs import brute_cutoff_bc, random_graph, simple
+from _graphs import SEED_CASES, brute_cutoff_bc, random_graph, simple
 from urbanchain import datasets, metrics
 from urbanchain.engine import _brandes
 from urbanchain.graph import graph_from_gdfs
@@ -35,14 +35,7 @@ def renumber(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     return bool(request.param)
 
 
-CASES = [
-    pytest.param(seed, directed, id=f"{'dir' if directed else 'undir'}-{seed}")
-    for seed in (0, 1, 2)
-    for directed in (False, True)
-]
-
-
-@pytest.mark.parametrize(("seed", "directed"), CASES)
+@pytest.mark.parametrize(("seed", "directed"), SEED_CASES)
 @pytest.mark.parametrize("normalized", [True, False])
 def test_node_and_edge_betweenness_equal_networkx(
     seed: int, directed: bool, normalized: bool, renumber: bool
@@ -64,7 +57,7 @@ def test_node_and_edge_betweenness_equal_networkx(
     assert par.max() > 0.0
 
 
-@pytest.mark.parametrize(("seed", "directed"), CASES)
+@pytest.mark.parametrize(("seed", "directed"), SEED_CASES)
 def test_sampled_betweenness_equals_networkx_subset(
     seed: int, directed: bool, renumber: bool
 ) -> None:
@@ -132,7 +125,7 @@ def test_explicit_engines_keep_their_own_kernels() -> None:
     assert metrics.centrality(G, length=None, engine="igraph").attrs["engine"] == "igraph"
 
 
-@pytest.mark.parametrize(("seed", "directed"), CASES)
+@pytest.mark.parametrize(("seed", "directed"), SEED_CASES)
 def test_closeness_and_harmonic_equal_networkx(seed: int, directed: bool) -> None:
     G = random_graph(seed, directed=directed)
     n = G.number_of_nodes()

@@ -351,15 +351,20 @@ def _two(value: Any, lang: i18n.Lang) -> str:
     return str(format_decimal(float(value), format="#,##0.00", locale=i18n._LOCALES[lang]))
 
 
-def _rule_text(table: pd.DataFrame, lang: i18n.Lang) -> str:
-    a = table.attrs
-    indicator = i18n.text(
+def _indicator_text(a: Mapping[str, Any], lang: i18n.Lang) -> str:
+    """Return the indicator a readiness table holds (index, component, year), in ``lang``."""
+    return i18n.text(
         "rd_legend",
         lang,
         index=str(a.get("index", "")).upper(),
         component=_component_name(str(a.get("component", "overall")), lang),
         year=a.get("year", ""),
     )
+
+
+def _rule_text(table: pd.DataFrame, lang: i18n.Lang) -> str:
+    a = table.attrs
+    indicator = _indicator_text(a, lang)
     return i18n.text(
         "rd_rule",
         lang,
@@ -572,13 +577,7 @@ def ready_connected_plot(
         ax.text(float(x), float(y), mpl_text(str(n)), fontsize=9, zorder=4)
         for x, y, n in zip(shown["connectivity"], shown["readiness"], shown["name"], strict=True)
     ]
-    indicator = i18n.text(
-        "rd_legend",
-        lang,
-        index=str(a.get("index", "")).upper(),
-        component=_component_name(str(a.get("component", "overall")), lang),
-        year=a.get("year", ""),
-    )
+    indicator = _indicator_text(a, lang)
     ax.set_xlabel(mpl_text(i18n.text("rd_connectivity", lang)), fontsize=10)
     unit = f" ({_unit_text(str(a['unit']), lang)})" if a.get("unit") else ""
     ax.set_ylabel(mpl_text(indicator + unit), fontsize=10)
