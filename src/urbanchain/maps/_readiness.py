@@ -351,7 +351,7 @@ def _two(value: Any, lang: i18n.Lang) -> str:
     return str(format_decimal(float(value), format="#,##0.00", locale=i18n._LOCALES[lang]))
 
 
-def _indicator_text(a: Mapping[str, Any], lang: i18n.Lang) -> str:
+def _indicator_text(a: Mapping[Any, Any], lang: i18n.Lang) -> str:
     """Return the indicator a readiness table holds (index, component, year), in ``lang``."""
     return i18n.text(
         "rd_legend",
