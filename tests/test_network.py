@@ -445,3 +445,48 @@ def test_fallback_paths_build_the_same_graph(monkeypatch: pytest.MonkeyPatch) ->
             m.setattr(_build.os, "cpu_count", lambda: 3)
             threaded = graph_from_gdfs(None, lines, line_id="segment_id", directed=directed)
         assert_same_graph(reference, threaded)  # bit-identical lengths
+
+
+# --------------------------------------------------------------------------- gate cache
+
+
+def test_gated_csr_is_kept_and_gated_again_after_an_edit() -> None:
+    # the weight gate and CSR of a Network are kept under a digest of its edge ends
+    # and weights: a second call reuses them, an in-place edit of the table is seen
+    from urbanchain.metrics import _common as mc
+
+    net = graph_from_gdfs(None, _grid(6), output="network")
+    first = mc.prepare(net, "time_min")
+    again = mc.prepare(net, "time_min")
+    assert again.csr.matrix is first.csr.matrix
+    assert again.csr.edge_ids == first.csr.edge_ids
+    assert not again.csr.matrix.data.flags.writeable  # shared, so never written in place
+    ids = list(net.nodes.index)[:6]
+    before = metrics.od_matrix(net, sources=ids, targets=ids)
+
+    net.edges.loc[net.edges.index[:20], "time_min"] = 1e-3  # edited in place
+    edited = mc.prepare(net, "time_min")
+    assert edited.csr.matrix is not first.csr.matrix
+    after = metrics.od_matrix(net, sources=ids, targets=ids)
+    ref = metrics.od_matrix(net.to_networkx(), sources=ids, targets=ids)
+    pd.testing.assert_frame_equal(after, ref, check_exact=False, rtol=1e-9)
+    assert (after.to_numpy() <= before.to_numpy() + 1e-12).all()
+    assert (after.to_numpy() < before.to_numpy() - 1e-9).any()
+
+    net.edges.loc[net.edges.index[0], "time_min"] = np.nan
+    with pytest.raises(WeightError, match="missing"):
+        mc.prepare(net, "time_min")
+
+
+def test_self_loop_warning_repeats_when_the_gate_is_reused() -> None:
+    # the builder drops self-loops; a Network made from tables may hold one
+    base = graph_from_gdfs(None, _grid(3), output="network")
+    loop = base.edges.iloc[[0]].copy()
+    loop["v_pos"] = loop["u_pos"]
+    loop["key"] = 1
+    loop["edge_id"] = "loop/0"
+    edges = gpd.GeoDataFrame(pd.concat([base.edges, loop], ignore_index=True), crs=base.edges.crs)
+    net = Network(nodes=base.nodes, edges=edges, graph=dict(base.graph), directed=False)
+    for _ in range(2):
+        with pytest.warns(DataQualityWarning, match=r"1 self-loop edge\(s\) \(edge ids: loop/0\)"):
+            metrics.centrality(net, measures=["closeness"])

@@ -10,6 +10,7 @@ slots (see :meth:`GraphCSR.without_edges`) instead of rebuilding the graph.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,26 +43,54 @@ class GraphCSR:
         Label (``edge_id`` or ``"u-v[key]"``) of every non-self-loop edge.
     edge_keys
         ``(u, v, key)`` of every non-self-loop edge (``key`` is None for simple graphs).
+
+        ``index``, ``edge_ids`` and ``edge_keys`` may be given as functions
+        that build them: a :class:`~urbanchain.graph.Network` does so, since
+        these Python objects cost more than the CSR itself at 10^5 edges and
+        most metrics (betweenness and closeness values, OD tables) never read
+        them.  They are built on first access and kept.
     edge_rows
         For a :class:`~urbanchain.graph.Network`, the row of every non-self-loop
         edge in ``Network.edges``; None for a networkx graph.
     """
 
     nodes: list[Any]
-    index: dict[Any, int]
+    lazy_index: dict[Any, int] | Callable[[], dict[Any, int]]
     matrix: sp.csr_matrix
     directed: bool
     edge_u: np.ndarray
     edge_v: np.ndarray
     edge_w: np.ndarray
-    edge_ids: list[str]
-    edge_keys: list[tuple[Any, Any, Any]]
+    lazy_ids: list[str] | Callable[[], list[str]]
+    lazy_keys: list[tuple[Any, Any, Any]] | Callable[[], list[tuple[Any, Any, Any]]]
     edge_rows: np.ndarray | None = None
+    duplicate_entries: int = 0
     _rows: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         m = self.matrix
         self._rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+
+    @property
+    def index(self) -> dict[Any, int]:
+        """Node id -> CSR row (built on first access when given as a function)."""
+        if callable(self.lazy_index):
+            self.lazy_index = self.lazy_index()
+        return self.lazy_index
+
+    @property
+    def edge_ids(self) -> list[str]:
+        """Label of every non-self-loop edge (built on first access when lazy)."""
+        if callable(self.lazy_ids):
+            self.lazy_ids = self.lazy_ids()
+        return self.lazy_ids
+
+    @property
+    def edge_keys(self) -> list[tuple[Any, Any, Any]]:
+        """``(u, v, key)`` of every non-self-loop edge (built on first access when lazy)."""
+        if callable(self.lazy_keys):
+            self.lazy_keys = self.lazy_keys()
+        return self.lazy_keys
 
     @property
     def n(self) -> int:
@@ -221,27 +250,27 @@ def build_csr(G: nx.Graph, weight: str) -> GraphCSR:
 
 def assemble(
     nodes: list[Any],
-    index: dict[Any, int],
+    index: dict[Any, int] | Callable[[], dict[Any, int]],
     eu: np.ndarray,
     ev: np.ndarray,
     ew: np.ndarray,
     *,
     directed: bool,
-    ids: list[str],
-    keys: list[tuple[Any, Any, Any]],
+    ids: list[str] | Callable[[], list[str]],
+    keys: list[tuple[Any, Any, Any]] | Callable[[], list[tuple[Any, Any, Any]]],
 ) -> GraphCSR:
     """Build a :class:`GraphCSR` from edge arrays (self-loops already left out).
 
     Parameters
     ----------
     nodes, index
-        Node ids in CSR order and id -> row.
+        Node ids in CSR order and id -> row (or a function building it).
     eu, ev, ew
         Row, column and weight of every edge.
     directed
         Whether the graph is directed.
     ids, keys
-        Edge labels and ``(u, v, key)`` per edge.
+        Edge labels and ``(u, v, key)`` per edge (or functions building them).
 
     Returns
     -------
@@ -269,14 +298,18 @@ def assemble(
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     matrix = sp.csr_matrix((data, rv[order][starts], indptr), shape=(n, n))
     matrix.has_sorted_indices = True
-    return GraphCSR(
+    csr = GraphCSR(
         nodes=nodes,
-        index=index,
+        lazy_index=index,
         matrix=matrix,
         directed=directed,
         edge_u=eu,
         edge_v=ev,
         edge_w=ew,
-        edge_ids=ids,
-        edge_keys=keys,
+        lazy_ids=ids,
+        lazy_keys=keys,
     )
+    # ordered pairs with more than one edge: parallel edges (each counted once
+    # per direction when undirected, hence the halving by the caller)
+    csr.duplicate_entries = len(order) - len(starts)
+    return csr

@@ -123,8 +123,8 @@ def gravity(
         raise ValidationError(msg)
     req = resolve_engine(engine)
     prep = prepare(G, weight)
-    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
-    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    src = resolve_nodes(G, sources, default=lambda: default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=lambda: default_nodes(G), what="target")
     src_kept, m_src = masses(G, mass, src, missing=missing)
     tgt_kept, m_tgt = masses(G, mass, tgt, missing=missing)
     eng = prep.engine(req, searches=min(len(src_kept), len(tgt_kept)))
@@ -134,7 +134,9 @@ def gravity(
     t[~np.isfinite(d)] = 0.0
     t[d == 0] = np.nan
     df = pd.DataFrame(
-        t, index=pd.Index(src_kept, name="source", tupleize_cols=False), columns=pd.Index(tgt_kept, name="target", tupleize_cols=False)
+        t,
+        index=pd.Index(src_kept, name="source", tupleize_cols=False),
+        columns=pd.Index(tgt_kept, name="target", tupleize_cols=False),
     )
     _frame_attrs(df, prep, eng, unit=f"mass^2 / {unit_of(G, weight)}^{beta:g}", beta=beta)
     return df
@@ -463,7 +465,7 @@ def accessibility(
             raise ValidationError(msg)
         b = _resolve_beta(G, decay, beta, weight)
     prep = prepare(G, weight)
-    src = resolve_nodes(G, sources, default=base_nodes(G) or node_ids(G), what="source")
+    src = resolve_nodes(G, sources, default=lambda: base_nodes(G) or node_ids(G), what="source")
     mass_name = default_mass(G) if mass is None else mass
     dest, m = masses(G, mass_name, destinations, missing=missing)
     eng = prep.engine(req, searches=min(len(src), len(dest)))
@@ -471,8 +473,16 @@ def accessibility(
     fallback = prep.engine("scipy", 0) if req == "auto" and eng.many_to_many else None
     report: dict[str, Any] = {}
     a, reached = _hansen_sums(
-        prep, src, dest, m, eng, decay=decay, beta=b, include_self=False,
-        fallback=fallback, report=report,
+        prep,
+        src,
+        dest,
+        m,
+        eng,
+        decay=decay,
+        beta=b,
+        include_self=False,
+        fallback=fallback,
+        report=report,
     )
     cols: dict[str, Any] = {"name": node_names(G, src)}
     rule = None
@@ -584,7 +594,7 @@ def gateway_access(
     req = resolve_engine(engine)
     _check_choice("direction", direction, _DIRECTIONS)
     prep = prepare(G, weight)
-    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    src = resolve_nodes(G, sources, default=lambda: default_nodes(G), what="source")
     # scipy runs one multi-source search per kind; cch answers a sources x gateways table
     eng = prep.engine(req, searches=len(kinds))
     all_ids = node_ids(G)

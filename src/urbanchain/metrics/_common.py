@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 import time
 import warnings
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, get_args
 
@@ -265,13 +266,17 @@ _NET_FIXES = {
 }
 
 
-def _network_labels(net: Network, rows: np.ndarray) -> list[str]:
-    """``edge_id`` of the edges at ``rows``, else ``"u-v[key]"``."""
+def network_label_array(net: Network, rows: np.ndarray) -> np.ndarray:
+    """``edge_id`` of the edges at ``rows`` (object array of str), else ``"u-v[key]"``."""
     edges = net.edges
     if "edge_id" in edges.columns:
         col = edges["edge_id"]
+        na = pd.isna(col).to_numpy()
+        if pd.api.types.is_string_dtype(col) and not na.any():
+            # the common case (the builder's ids): no per-element str() needed
+            return np.asarray(col.to_numpy(dtype=object)[rows], dtype=object)
         out = np.asarray(col.astype(str).to_numpy(dtype=object)[rows], dtype=object)
-        miss = np.flatnonzero(pd.isna(col).to_numpy()[rows])
+        miss = np.flatnonzero(na[rows])
     else:
         out = np.empty(len(rows), dtype=object)
         miss = np.arange(len(rows))
@@ -282,11 +287,104 @@ def _network_labels(net: Network, rows: np.ndarray) -> list[str]:
         v = ids.take(edges["v_pos"].to_numpy()[sub]).tolist()
         k = edges["key"].to_numpy()[sub].tolist()
         out[miss] = [f"{a}-{b}[{kk}]" for a, b, kk in zip(u, v, k, strict=True)]
-    return [str(x) for x in out.tolist()]
+    return out
+
+
+def _network_labels(net: Network, rows: np.ndarray) -> list[str]:
+    """``edge_id`` of the edges at ``rows``, else ``"u-v[key]"``, as a list of str."""
+    return [str(x) for x in network_label_array(net, rows).tolist()]
 
 
 #: Same bound as the networkx gate (urbanchain.engine._weights._MAX_TOTAL).
 _MAX_TOTAL_WEIGHT = 1e250
+
+
+#: Gated CSRs kept per Network (one per weight column and zero rule).
+_GATE_CACHE_SIZE = 4
+
+
+def _gate_cache(net: Network) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Return the Network's cache of gated CSRs (an attribute of the Network: dies with it)."""
+    cache: dict[tuple[Any, ...], tuple[Any, ...]] | None = getattr(net, "_urbanchain_gate", None)
+    if cache is None:
+        cache = {}
+        net._urbanchain_gate = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def _gate_key(
+    net: Network, col: pd.Series, weight: str, allow_zero: bool
+) -> tuple[Any, ...] | None:
+    """Fingerprint of everything the gated CSR depends on; None: not cacheable.
+
+    A digest of the edge ends and the weight values (not their identity), so
+    a Network whose tables were edited in place is gated again.  Only float
+    and integer columns are cached (other dtypes go through the full gate).
+    """
+    if not (pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col)):
+        return None
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_extension_array_dtype(col):
+        return None
+    edges = net.edges
+    h = hashlib.blake2b(digest_size=16)
+    for arr in (edges["u_pos"].to_numpy(), edges["v_pos"].to_numpy(), col.to_numpy()):
+        a = np.ascontiguousarray(arr)
+        h.update(str(a.dtype).encode())
+        h.update(a.view(np.uint8).data)
+    return (weight, allow_zero, net.is_directed(), net.number_of_nodes(), h.hexdigest())
+
+
+def _from_cache(
+    net: Network, hit: tuple[Any, ...], *, stacklevel: int, warn: bool
+) -> tuple[GateReport, GraphCSR]:
+    """Rebuild the :class:`GraphCSR` of a cached gate: no sort, fresh lazy labels."""
+    matrix, eu, ev, ew, keep, m, n_loops, parallel = hit
+    edges = net.edges
+    if n_loops and warn:
+        u = edges["u_pos"].to_numpy(dtype=np.int64)
+        loop = np.flatnonzero(u == edges["v_pos"].to_numpy(dtype=np.int64))
+        warnings.warn(
+            f"Ignoring {n_loops} self-loop edge(s) (edge ids: "
+            f"{format_ids(_network_labels(net, loop[:20]))}): a self-loop never "
+            f"lies on a shortest path. Remove them from the graph to silence this warning.",
+            DataQualityWarning,
+            stacklevel=stacklevel + 1,
+        )
+    nodes = node_ids(net)
+
+    def index() -> dict[Any, int]:
+        return {x: i for i, x in enumerate(nodes)}
+
+    def ids() -> list[str]:
+        return _network_labels(net, keep)
+
+    def keys() -> list[tuple[Any, Any, Any]]:
+        id_arr = np.asarray(net.nodes.index, dtype=object)
+        return list(
+            zip(
+                id_arr[eu].tolist(),
+                id_arr[ev].tolist(),
+                edges["key"].to_numpy()[keep].tolist(),
+                strict=True,
+            )
+        )
+
+    csr = GraphCSR(
+        nodes=nodes,
+        lazy_index=index,
+        matrix=matrix,
+        directed=net.is_directed(),
+        edge_u=eu,
+        edge_v=ev,
+        edge_w=ew,
+        lazy_ids=ids,
+        lazy_keys=keys,
+        edge_rows=keep,
+    )
+    report = GateReport(
+        n_nodes=net.number_of_nodes(), n_edges=m, self_loops=n_loops, parallel_edges=parallel
+    )
+    return report, csr
 
 
 def _prepare_network(
@@ -313,6 +411,10 @@ def _prepare_network(
         )
         raise WeightError(msg)
     col = edges[weight]
+    key = _gate_key(net, col, weight, allow_zero)
+    hit = None if key is None else _gate_cache(net).get(key)
+    if hit is not None:
+        return _from_cache(net, hit, stacklevel=stacklevel, warn=warn)
     problems: dict[str, np.ndarray] = {}
     if pd.api.types.is_bool_dtype(col) or not (
         pd.api.types.is_numeric_dtype(col) or col.dtype == object
@@ -383,23 +485,37 @@ def _prepare_network(
     eu, ev, ew = u[keep], v[keep], w[keep]
     directed = net.is_directed()
     n = net.number_of_nodes()
-    a, b = (eu, ev) if directed else (np.minimum(eu, ev), np.maximum(eu, ev))
-    pair = np.sort(a * max(n, 1) + b)
-    parallel = int((pair[1:] == pair[:-1]).sum()) if len(pair) else 0
     nodes = node_ids(net)
-    index = {x: i for i, x in enumerate(nodes)}
-    ids = _network_labels(net, keep)
-    id_arr = np.asarray(net.nodes.index, dtype=object)
-    keys = list(
-        zip(
-            id_arr[eu].tolist(),
-            id_arr[ev].tolist(),
-            edges["key"].to_numpy()[keep].tolist(),
-            strict=True,
+
+    # labels, keys and the id -> row dict are Python objects that cost more than
+    # the CSR at 10^5 edges and that most metrics never read: built on first use
+    def index() -> dict[Any, int]:
+        return {x: i for i, x in enumerate(nodes)}
+
+    def ids() -> list[str]:
+        return _network_labels(net, keep)
+
+    def keys() -> list[tuple[Any, Any, Any]]:
+        id_arr = np.asarray(net.nodes.index, dtype=object)
+        return list(
+            zip(
+                id_arr[eu].tolist(),
+                id_arr[ev].tolist(),
+                edges["key"].to_numpy()[keep].tolist(),
+                strict=True,
+            )
         )
-    )
+
     csr = assemble(nodes, index, eu, ev, ew, directed=directed, ids=ids, keys=keys)
     csr.edge_rows = keep
+    parallel = csr.duplicate_entries if directed else csr.duplicate_entries // 2
+    if key is not None:
+        for a in (csr.matrix.data, csr.matrix.indices, csr.matrix.indptr, eu, ev, ew, keep):
+            a.flags.writeable = False  # shared by later calls: never written in place
+        cache = _gate_cache(net)
+        cache[key] = (csr.matrix, eu, ev, ew, keep, m, n_loops, parallel)
+        while len(cache) > _GATE_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
     report = GateReport(n_nodes=n, n_edges=m, self_loops=n_loops, parallel_edges=parallel)
     return report, csr
 
@@ -496,11 +612,19 @@ def node_names(G: GraphLike, nodes: list[Any]) -> list[Any]:
 
 
 def resolve_nodes(
-    G: GraphLike, nodes: NodeSelection, *, default: list[Any], what: str
+    G: GraphLike,
+    nodes: NodeSelection,
+    *,
+    default: list[Any] | Callable[[], list[Any]],
+    what: str,
 ) -> list[Any]:
-    """Check a caller's node list (ids or names; unknown ones raise, duplicates raise)."""
+    """Check a caller's node list (ids or names; unknown ones raise, duplicates raise).
+
+    ``default`` (the list used when ``nodes`` is None) may be a function, so
+    that a default costing a pass over every node is only built when used.
+    """
     if nodes is None:
-        return list(default)
+        return list(default() if callable(default) else default)
     if isinstance(nodes, str) or not isinstance(nodes, Iterable):
         nodes = [nodes]
     out = list(nodes)
@@ -524,6 +648,22 @@ def as_engine(prep: Prepared, engine: Engine | EngineName, searches: int = 0) ->
     return prep.engine(engine, searches) if isinstance(engine, str) else engine
 
 
+def node_rows(prep: Prepared, nodes: Iterable[Any]) -> np.ndarray:
+    """CSR rows of ``nodes`` (ids already checked to be in the graph), as int64.
+
+    On a :class:`~urbanchain.graph.Network` whose id -> row dict is not built
+    yet, one vectorised look-up in the node index (the CSR order) instead.
+    """
+    ids = list(nodes)
+    if is_network(prep.G) and callable(prep.csr.lazy_index):
+        pos = np.asarray(
+            prep.G.nodes.index.get_indexer(pd.Index(ids, dtype=object)), dtype=np.int64
+        )
+        if len(pos) == len(ids) and (pos >= 0).all():
+            return pos
+    return np.array([prep.csr.index[v] for v in ids], dtype=np.int64)
+
+
 def dist_rows(
     prep: Prepared, nodes: list[Any], engine: Engine | EngineName, *, reverse: bool = False
 ) -> np.ndarray:
@@ -532,7 +672,7 @@ def dist_rows(
     ``reverse=True`` gives distances *to* ``nodes`` (from every node), which
     differs from the forward ones only on directed graphs.
     """
-    idx = np.array([prep.csr.index[v] for v in nodes], dtype=np.int64)
+    idx = node_rows(prep, nodes)
     return as_engine(prep, engine, len(nodes)).distances(idx, reverse=reverse)
 
 
@@ -564,8 +704,11 @@ def od_rows(
     *,
     fallback: Engine | None = None,
     report: dict[str, Any] | None = None,
+    rows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(source positions, distances to targets)`` blocks of the sources x targets table.
+
+    ``rows``: the CSR rows of ``sources`` and ``targets`` when the caller has them.
 
     The table is never held whole unless it is small: a many-to-many engine
     (cch) answers each block with one query; a single-source engine (scipy,
@@ -580,8 +723,7 @@ def od_rows(
     ``report["fallback"]`` says so.  So ``auto`` is never much slower than
     scipy, whatever the hierarchy's query cost on this graph.
     """
-    tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
-    sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
+    sidx, tidx = rows if rows is not None else (node_rows(prep, sources), node_rows(prep, targets))
     n = prep.csr.n
     if engine.many_to_many:
         start = 0
@@ -652,8 +794,8 @@ def od_block(
     if out is None:
         check_budget(what, len(sources), len(targets))
         out = np.empty((len(sources), len(targets)), dtype=np.float64)
-    sidx = np.array([prep.csr.index[v] for v in sources], dtype=np.int64)
-    tidx = np.array([prep.csr.index[v] for v in targets], dtype=np.int64)
+    sidx = node_rows(prep, sources)
+    tidx = node_rows(prep, targets)
     if not engine.many_to_many and len(targets) < len(sources):
         for pos, d in row_blocks(prep, tidx, engine, reverse=True):
             view = out[:, pos[0] : pos[-1] + 1]
@@ -661,7 +803,10 @@ def od_block(
             if nan_unreachable:
                 view[np.isinf(view)] = np.nan
         return out
-    for pos, d in od_rows(prep, sources, targets, engine, fallback=fallback, report=report):
+    blocks = od_rows(
+        prep, sources, targets, engine, fallback=fallback, report=report, rows=(sidx, tidx)
+    )
+    for pos, d in blocks:
         view = out[pos[0] : pos[-1] + 1]
         view[...] = d
         if nan_unreachable:

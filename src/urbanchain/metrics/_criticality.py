@@ -237,7 +237,7 @@ def corridor_criticality(
     b = _resolve_beta(G, decay, beta, weight)
     prep = prepare(G, weight)
     csr = prep.csr
-    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
+    src = resolve_nodes(G, sources, default=lambda: default_nodes(G), what="source")
     tgt = resolve_nodes(G, targets, default=src, what="target")
     dest: list[Any] = []
     m = np.empty(0)
@@ -253,8 +253,10 @@ def corridor_criticality(
         link = access_link_mask(G, prep)
         kept = {lab for lab, is_link in zip(labels, link, strict=True) if not is_link}
         asked = (
-            [] if groups is None
-            else list(groups) if isinstance(groups, Iterable) and not isinstance(groups, str)
+            []
+            if groups is None
+            else list(groups)
+            if isinstance(groups, Iterable) and not isinstance(groups, str)
             else [groups]
         )
         linked = {lab for lab, is_link in zip(labels, link, strict=True) if is_link}
@@ -277,8 +279,13 @@ def corridor_criticality(
         labels = [None if is_link else lab for lab, is_link in zip(labels, link, strict=True)]
     n_links = 0
     if not include_access:
-        n_links = len({lab for lab, is_link in zip(edge_labels(G, prep, by), link, strict=True)
-                       if is_link and lab is not None})
+        n_links = len(
+            {
+                lab
+                for lab, is_link in zip(edge_labels(G, prep, by), link, strict=True)
+                if is_link and lab is not None
+            }
+        )
     members, ungrouped, glist = _groups(labels, by, groups)
     skipped = n_links if groups is None else 0
     cols = list(dict.fromkeys([*tgt, *dest]))

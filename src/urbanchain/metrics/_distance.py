@@ -121,8 +121,8 @@ def od_matrix(
     G = with_modes(G, modes)
     req = resolve_engine(engine)
     prep = prepare(G, weight)
-    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
-    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    src = resolve_nodes(G, sources, default=lambda: default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=lambda: default_nodes(G), what="target")
     if dtype not in ("float64", "float32"):
         msg = f"dtype must be 'float64' or 'float32'; got {dtype!r}."
         raise ValidationError(msg)
@@ -154,7 +154,10 @@ def od_matrix(
         d.flush()
     unreachable = sum(int(np.isnan(d[i : i + 256]).sum()) for i in range(0, len(src), 256))
     df = pd.DataFrame(
-        d, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False), copy=False
+        d,
+        index=pd.Index(src, name="source", tupleize_cols=False),
+        columns=pd.Index(tgt, name="target", tupleize_cols=False),
+        copy=False,
     )
     _frame_attrs(
         df, prep, eng, unit=unit_of(G, weight), unreachable=unreachable, dtype=dtype, **extra
@@ -219,8 +222,8 @@ def route_length(
     if isinstance(G, Network):
         G = G.to_networkx()  # path reconstruction runs on networkx
     prep = prepare(G, weight)
-    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
-    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    src = resolve_nodes(G, sources, default=lambda: default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=lambda: default_nodes(G), what="target")
     missing_len = [
         d.get("edge_id", (u, v)) for u, v, d in G.edges(data=True) if d.get(length) is None
     ]
@@ -249,7 +252,11 @@ def route_length(
             path = paths.get(t_)
             if path is not None:
                 out[i, j] = sum(hop(a, b) for a, b in itertools.pairwise(path))
-    df = pd.DataFrame(out, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False))
+    df = pd.DataFrame(
+        out,
+        index=pd.Index(src, name="source", tupleize_cols=False),
+        columns=pd.Index(tgt, name="target", tupleize_cols=False),
+    )
     _frame_attrs(df, prep, prep.engine("networkx", 0), unit=unit_of(G, length), route_weight=weight)
     return df
 
@@ -310,15 +317,17 @@ def detour_index(
     """
     req = resolve_engine(engine)
     prep = prepare(G, length, what="length")
-    src = resolve_nodes(G, sources, default=default_nodes(G), what="source")
-    tgt = resolve_nodes(G, targets, default=default_nodes(G), what="target")
+    src = resolve_nodes(G, sources, default=lambda: default_nodes(G), what="source")
+    tgt = resolve_nodes(G, targets, default=lambda: default_nodes(G), what="target")
     eng = prep.engine(req, searches=min(len(src), len(tgt)))
     net = od_block(prep, src, tgt, eng, nan_unreachable=True)
     geo = geodesic_km(G, src, tgt)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(geo > 0, net / geo, np.nan)
     df = pd.DataFrame(
-        ratio, index=pd.Index(src, name="source", tupleize_cols=False), columns=pd.Index(tgt, name="target", tupleize_cols=False)
+        ratio,
+        index=pd.Index(src, name="source", tupleize_cols=False),
+        columns=pd.Index(tgt, name="target", tupleize_cols=False),
     )
     _frame_attrs(df, prep, eng, unit="ratio (network km / geodesic km)")
     return df
