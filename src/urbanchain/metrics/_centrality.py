@@ -24,12 +24,12 @@ from urbanchain.metrics._common import (
     Prepared,
     _check_choice,
     _frame_attrs,
-    _network_labels,
     block_rows,
     component_ids,
     dist_rows,
     geodesic_km,
     is_network,
+    network_label_array,
     prepare,
     resolve_engine,
     unit_of,
@@ -357,7 +357,7 @@ def _network_edge_frame(net: Any, prep: Prepared, value: np.ndarray) -> pd.DataF
             "corridor_id": corr,
             "betweenness": bet,
         },
-        index=pd.Index(_network_labels(net, np.arange(m)), name="edge_id"),
+        index=pd.Index(network_label_array(net, np.arange(m)).tolist(), name="edge_id"),
     )
 
 
