@@ -324,3 +324,52 @@ def test_many_ties_on_a_grid_with_chords(directed: bool) -> None:
     _close(eng.distances(every, every), ref)
     _close(eng.distances(every), ref)
     _close(eng.distances(every, every, reverse=True), ref.T)
+
+
+@settings(max_examples=40)
+@given(G=multigraphs(), data=st.data())
+def test_sources_among_targets_reuse_the_target_searches(
+    G: nx.MultiGraph, data: st.DataObject
+) -> None:
+    # on a symmetric metric (every undirected graph) a source that is also a target
+    # skips its own search and reads the target search's labels (scan_labels); a
+    # table whose sources are all targets never runs the forward scan
+    prep, eng = _engine(G)
+    if not G.is_directed():
+        assert eng.metric.symmetric
+    nodes = list(G.nodes)
+    tgt = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=12, unique=True))
+    inside = data.draw(st.lists(st.sampled_from(tgt), min_size=1, max_size=len(tgt)))
+    outside = data.draw(st.lists(st.sampled_from(nodes), max_size=6))
+    ti = np.array([prep.csr.index[v] for v in tgt], dtype=np.int64)
+    kern, _ = _bucket.require()
+    for src in (inside, outside + inside + outside):
+        si = np.array([prep.csr.index[v] for v in src], dtype=np.int64)
+        _close(eng.metric.table(si, ti), _nx_table(G, src, tgt))
+    if eng.metric.symmetric:
+        si = np.array([prep.csr.index[v] for v in inside], dtype=np.int64)
+        b = eng.metric.buckets(ti)
+        calls: list[int] = []
+        real = kern.scan
+
+        def spy(*args: object) -> None:
+            calls.append(1)
+            real(*args)
+
+        try:
+            kern.scan = spy
+            _close(eng.metric.table(si, b), _nx_table(G, inside, tgt))
+        finally:
+            kern.scan = real
+        assert not calls
+
+
+def test_a_directed_metric_is_not_symmetric() -> None:
+    G = nx.MultiDiGraph()
+    G.add_edge(0, 1, time_min=1.0)
+    G.add_edge(1, 0, time_min=5.0)
+    G.add_edge(1, 2, time_min=2.0)
+    prep, eng = _engine(G)
+    assert not eng.metric.symmetric
+    si = np.array([prep.csr.index[v] for v in (0, 1, 2)], dtype=np.int64)
+    _close(eng.distances(si, si), _nx_table(G, [0, 1, 2], [0, 1, 2]))

@@ -357,12 +357,17 @@ class BucketMetric:
         (:func:`~urbanchain.engine._bucket_kernels.perfect`).
     weights
         The CSR arc weights it was customised with (float64).
+    symmetric
+        ``up`` and ``down`` are the same arcs and weights (an undirected
+        graph): a search then tests stalls and relaxes arcs in one pass, and
+        a source that is also a target reuses its target search.
     """
 
     topology: BucketTopology
     up: tuple[np.ndarray, np.ndarray, np.ndarray]
     down: tuple[np.ndarray, np.ndarray, np.ndarray]
     weights: np.ndarray
+    symmetric: bool = False
 
     @classmethod
     def customise(
@@ -381,11 +386,14 @@ class BucketMetric:
             keep_up, keep_down = kern.perfect(topo.up_ptr, topo.up_head, up, down)
         else:
             keep_up, keep_down = up < np.inf, down < np.inf
+        arcs_up = kern.compact(topo.up_ptr, topo.up_head, up, keep_up)
+        arcs_down = kern.compact(topo.up_ptr, topo.up_head, down, keep_down)
         return cls(
             topology=topo,
-            up=kern.compact(topo.up_ptr, topo.up_head, up, keep_up),
-            down=kern.compact(topo.up_ptr, topo.up_head, down, keep_down),
+            up=arcs_up,
+            down=arcs_down,
             weights=w,
+            symmetric=all(np.array_equal(a, b) for a, b in zip(arcs_up, arcs_down, strict=True)),
         )
 
     def buckets(self, targets: np.ndarray, *, reverse: bool = False) -> Buckets:
@@ -394,8 +402,11 @@ class BucketMetric:
         t = self.topology
         fw, bw = (self.down, self.up) if reverse else (self.up, self.down)
         tgt = t.rank[np.asarray(targets, dtype=np.int64)]
-        parts = kern.buckets(tgt, t.parent, *fw, *bw, t.height, DENSE_SHARE)
-        return Buckets(len(tgt), reverse, parts)
+        *parts, tpath, tdist, tlen = kern.buckets(
+            tgt, t.parent, *fw, *bw, t.height, DENSE_SHARE, self.symmetric
+        )
+        labels = (tgt, tpath, tdist, tlen) if self.symmetric else None
+        return Buckets(len(tgt), reverse, tuple(parts), labels)
 
     def table(
         self,
@@ -421,7 +432,26 @@ class BucketMetric:
             msg = "buckets built for the other direction"
             raise ValueError(msg)
         out = np.full((len(src), b.size), np.inf)
-        kern.scan(src, t.parent, *fw, *bw, t.height, *b.parts, out)
+        sym = self.symmetric
+        if b.labels is not None:
+            # sources that are targets: their search is the target search already run
+            tgt, tpath, tdist, tlen = b.labels
+            order = np.argsort(tgt, kind="stable")
+            pos = np.minimum(np.searchsorted(tgt[order], src), len(tgt) - 1)
+            hit = tgt[order][pos] == src
+            if hit.any():
+                rows = order[pos[hit]].astype(np.int64)
+                sub = np.full((len(rows), b.size), np.inf)
+                kern.scan_labels(rows, t.height, tpath, tdist, tlen, *b.parts, sub)
+                out[hit] = sub
+                if hit.all():
+                    return out
+                miss = ~hit
+                rest = np.full((int(miss.sum()), b.size), np.inf)
+                kern.scan(src[miss], t.parent, *fw, *bw, t.height, *b.parts, rest, sym)
+                out[miss] = rest
+                return out
+        kern.scan(src, t.parent, *fw, *bw, t.height, *b.parts, out, sym)
         return out
 
 
@@ -432,6 +462,9 @@ class Buckets:
     size: int
     reverse: bool
     parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    #: On a symmetric metric: the target ranks and their tight search labels
+    #: (``tpath``, ``tdist``, ``tlen`` of :func:`~urbanchain.engine._bucket_kernels.buckets`).
+    labels: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def metric(topo: BucketTopology, weights: np.ndarray) -> BucketMetric:

@@ -59,6 +59,7 @@ __all__ = [
     "perfect",
     "recustomise",
     "scan",
+    "scan_labels",
     "to_all",
 ]
 
@@ -335,6 +336,48 @@ def _search(  # noqa: PLR0917 - numba kernels take arrays positionally
 
 
 @nb.njit(cache=True)
+def _search_sym(  # noqa: PLR0917 - numba kernels take arrays positionally
+    s: int,
+    parent: np.ndarray,
+    ptr: np.ndarray,
+    head: np.ndarray,
+    wt: np.ndarray,
+    dist: np.ndarray,
+    path: np.ndarray,
+    tight: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """:func:`_search` for a symmetric metric (``up`` = ``down``): one pass per node.
+
+    The stall test and the relaxation read the same arcs, so they share one
+    loop.  A node found stalled may have relaxed some of its arcs already:
+    harmless, since every label is the length of a real path (it can only be
+    too long, never too short), and the nodes of a shortest up-path keep exact
+    labels, which no arc can stall.
+    """
+    k = 0
+    v = s
+    dist[s] = 0.0
+    while v != -1:
+        path[k] = v
+        dv = dist[v]
+        ok = dv < _INF
+        if ok:
+            for e in range(ptr[v], ptr[v + 1]):
+                u = head[e]
+                w = wt[e]
+                du = dist[u]
+                if du + w < dv:
+                    ok = False
+                nd = dv + w
+                if nd < du:
+                    dist[u] = nd
+        tight[k] = ok
+        k += 1
+        v = parent[v]
+    return k
+
+
+@nb.njit(cache=True)
 def _stall(  # noqa: PLR0917 - numba kernels take arrays positionally
     k: int,
     path: np.ndarray,
@@ -380,14 +423,20 @@ def buckets(  # noqa: PLR0917 - numba kernels take arrays positionally
     bwt: np.ndarray,
     height: int,
     dense_share: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+    sym: bool,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:  # pragma: no cover
     """Buckets of a target set: one backward search per target (``b*`` arcs).
 
     Each tight label ``(j, down_t(v))`` goes to the bucket of ``v``: a dense
     row of ``len(targets)`` labels (``inf`` where absent; scanned with SIMD)
     when at least ``1 / dense_share`` of the targets reach ``v``, else a sparse
     list.  Returns ``slot`` (dense row of each node, -1: sparse), the dense
-    rows, and the sparse buckets as CSR (``ptr``, target index, label).
+    rows, the sparse buckets as CSR (``ptr``, target index, label), and each
+    target's tight labels (``tpath``, ``tdist``: ``tlen[j]`` entries from
+    ``j * height``), which a symmetric metric (``sym``: ``f*`` = ``b*``) reuses
+    as the forward search of a source that is also a target (:func:`scan_labels`).
     """
     n = len(parent)
     nt = len(targets)
@@ -400,7 +449,10 @@ def buckets(  # noqa: PLR0917 - numba kernels take arrays positionally
     tlen = np.zeros(nt, dtype=np.int64)
     count = np.zeros(n + 1, dtype=np.int64)
     for j in range(nt):
-        k = _search(targets[j], parent, bptr, bhead, bwt, fptr, fhead, fwt, dist, path, tight)
+        if sym:
+            k = _search_sym(targets[j], parent, bptr, bhead, bwt, dist, path, tight)
+        else:
+            k = _search(targets[j], parent, bptr, bhead, bwt, fptr, fhead, fwt, dist, path, tight)
         _stall(k, path, fptr, fhead, fwt, dist, tight)
         base = j * h
         c = 0
@@ -437,7 +489,7 @@ def buckets(  # noqa: PLR0917 - numba kernels take arrays positionally
                 btgt[p] = j
                 bdist[p] = tdist[base + i]
                 fill[v] = p + 1
-    return slot, dense, bk_ptr, btgt, bdist
+    return slot, dense, bk_ptr, btgt, bdist, tpath, tdist, tlen
 
 
 @nb.njit(cache=True)
@@ -457,11 +509,13 @@ def scan(  # noqa: PLR0917 - numba kernels take arrays positionally
     btgt: np.ndarray,
     bdist: np.ndarray,
     out: np.ndarray,
+    sym: bool,
 ) -> None:  # pragma: no cover - compiled
     """Rows of the table: one forward search per source (``f*`` arcs), scanning buckets.
 
     ``out[i, j] = min over tight ancestors v of up_s(v) + down_t(v)`` (``out``
-    must be inf on entry; one row per source).
+    must be inf on entry; one row per source).  ``sym``: the metric is
+    symmetric, the search runs :func:`_search_sym`.
     """
     n = len(parent)
     nt = dense.shape[1]
@@ -470,7 +524,10 @@ def scan(  # noqa: PLR0917 - numba kernels take arrays positionally
     path = np.empty(h, dtype=np.int64)
     tight = np.empty(h, dtype=np.bool_)
     for i in range(len(sources)):
-        k = _search(sources[i], parent, fptr, fhead, fwt, bptr, bhead, bwt, dist, path, tight)
+        if sym:
+            k = _search_sym(sources[i], parent, fptr, fhead, fwt, dist, path, tight)
+        else:
+            k = _search(sources[i], parent, fptr, fhead, fwt, bptr, bhead, bwt, dist, path, tight)
         _stall(k, path, bptr, bhead, bwt, dist, tight)
         row = out[i]
         for a in range(k):
@@ -479,6 +536,47 @@ def scan(  # noqa: PLR0917 - numba kernels take arrays positionally
             dist[v] = _INF
             if not tight[a]:
                 continue
+            r = slot[v]
+            if r >= 0:
+                drow = dense[r]
+                for t in range(nt):
+                    row[t] = min(row[t], dv + drow[t])
+            else:
+                for p in range(bk_ptr[v], bk_ptr[v + 1]):
+                    d = dv + bdist[p]
+                    t = btgt[p]
+                    row[t] = min(row[t], d)
+
+
+@nb.njit(cache=True)
+def scan_labels(  # noqa: PLR0917 - numba kernels take arrays positionally
+    rows: np.ndarray,
+    height: int,
+    tpath: np.ndarray,
+    tdist: np.ndarray,
+    tlen: np.ndarray,
+    slot: np.ndarray,
+    dense: np.ndarray,
+    bk_ptr: np.ndarray,
+    btgt: np.ndarray,
+    bdist: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """:func:`scan` for sources that are targets of a symmetric metric: no search.
+
+    Source ``i`` is target ``rows[i]``; on a symmetric metric its forward
+    search is the backward search :func:`buckets` already ran, so its tight
+    labels are read from ``tpath``/``tdist`` and only the buckets are scanned.
+    """
+    nt = dense.shape[1]
+    h = max(height, 1)
+    for i in range(len(rows)):
+        j = rows[i]
+        base = j * h
+        row = out[i]
+        for a in range(tlen[j]):
+            v = tpath[base + a]
+            dv = tdist[base + a]
             r = slot[v]
             if r >= 0:
                 drow = dense[r]
