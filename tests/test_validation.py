@@ -86,12 +86,13 @@ def test_pairs_outside_fifteen_percent_are_explained(rows: list[dict[str, Any]])
         by_pair[key] = by_pair.get(key, False) or bool(r["in_band"])
     pair_share = sum(by_pair.values()) / len(by_pair)
     # The 90 % target is not met yet (docs/validation.md says so). Floors: never below
-    # today's 50 of 66 rows and 50 of 61 pairs (a pair counts through its best-sourced row).
+    # today's 52 of 68 rows and 52 of 63 pairs (a pair counts through its best-sourced row).
     # Both fell from 36/46 and 36/43 when session 5 added every pair of chain nodes with a
     # stated figure from its sourcing pass (23 rows), whatever the model gave; of the earlier
-    # 43 pairs none left the band and one (hungyen_thaibinh) entered it.
-    assert share >= 0.75
-    assert pair_share >= 0.81
+    # 43 pairs none left the band and one (hungyen_thaibinh) entered it. A second pass that day
+    # added two more by the same rule (haiphong_halong, haiphong_ninhbinh), both in band.
+    assert share >= 0.76
+    assert pair_share >= 0.82
 
 
 def test_validation_page_is_up_to_date(tmp_path: Path) -> None:
@@ -138,6 +139,7 @@ def test_bundled_network_has_named_bridges(chain: UrbanChain) -> None:
         "Cầu Bãi Cháy",
         "Cầu Tân Đệ",
         "Cầu Đuống",
+        "Cầu Bến Rừng",
     } <= names
 
 
@@ -173,7 +175,17 @@ def test_close_a_bridge_by_name(chain: UrbanChain) -> None:
     assert sc._closed == ["bach_dang_bridge"]
     t0 = metrics.od_matrix(chain.graph, sources=["hai_phong"], targets=["ha_long"])
     t1 = metrics.od_matrix(sc.graph, sources=["hai_phong"], targets=["ha_long"])
-    assert t1.iloc[0, 0] > t0.iloc[0, 0] + 10
+    # since the Bến Rừng bridge (2024) the way round is Thủy Nguyên – Bến Rừng – Quảng Yên
+    # (about 9 minutes longer in the model), no longer QL10 – Uông Bí – QL18
+    assert t1.iloc[0, 0] > t0.iloc[0, 0] + 5
+    path = nx.shortest_path(sc.graph, "hai_phong", "ha_long", weight="time_min")
+    used = {
+        d.get("corridor_id")
+        for u, v in itertools.pairwise(path)
+        for d in sc.graph.get_edge_data(u, v).values()
+    }
+    assert "ben_rung_bridge" in used
+    assert "bach_dang_bridge" not in used
 
 
 @pytest.mark.parametrize(
