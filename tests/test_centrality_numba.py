@@ -19,6 +19,7 @@ import pytest
 from _graphs import SEED_CASES, brute_cutoff_bc, random_graph, simple
 from urbanchain import datasets, metrics
 from urbanchain.engine import _brandes
+from urbanchain.errors import ValidationError
 from urbanchain.graph import graph_from_gdfs
 from urbanchain.metrics import _centrality
 
@@ -153,3 +154,54 @@ def test_closeness_within_a_cutoff_equals_igraph(directed: bool) -> None:
         ref = metrics.centrality(G, length=None, cutoff=8.0, direction=direction, engine="igraph")
         for col in ("closeness", "harmonic", "betweenness"):
             np.testing.assert_allclose(got[col], ref[col], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("seed", "directed"), SEED_CASES)
+@pytest.mark.parametrize("n_jobs", [2, 3, -1])
+def test_threads_give_the_one_thread_values(
+    seed: int, directed: bool, n_jobs: int, renumber: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # n_jobs splits the sources among threads: the values equal NetworkX's, as on one
+    G = random_graph(seed, directed=directed)
+    groups: list[int] = []
+    real = _brandes._threaded
+
+    def spy(fn: object, chunks: list[object], threads: int) -> list[object]:
+        groups.append(len(chunks))
+        return real(fn, chunks, threads)
+
+    monkeypatch.setattr(_brandes, "_threaded", spy)
+    got = metrics.centrality(G, length=None, direction="in", n_jobs=n_jobs)
+    assert max(groups) > 1
+    one = metrics.centrality(G, length=None, direction="in")
+    for col in ("closeness", "harmonic", "betweenness"):
+        np.testing.assert_allclose(got[col], one[col], rtol=1e-12, atol=1e-15)
+    bc = nx.betweenness_centrality(G, weight="time_min")
+    np.testing.assert_allclose(
+        got["betweenness"], [bc[v] for v in got.index], rtol=1e-9, atol=1e-12
+    )
+    cl = nx.closeness_centrality(G, distance="time_min", wf_improved=True)
+    np.testing.assert_allclose(got["closeness"], [cl[v] for v in got.index], rtol=1e-9)
+    sampled = metrics.centrality(
+        G, length=None, measures=["betweenness"], k=9, seed=seed, n_jobs=n_jobs
+    )
+    ref = metrics.centrality(G, length=None, measures=["betweenness"], k=9, seed=seed)
+    np.testing.assert_allclose(sampled["betweenness"], ref["betweenness"], rtol=1e-12, atol=1e-15)
+    eb = metrics.edge_betweenness(G, n_jobs=n_jobs, cutoff=2.0)
+    eb1 = metrics.edge_betweenness(G, cutoff=2.0)
+    assert list(eb.index) == list(eb1.index)
+    np.testing.assert_allclose(eb["betweenness"], eb1["betweenness"], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2"])
+def test_bad_n_jobs_says_what_is_allowed(bad: object) -> None:
+    G = random_graph(0, directed=False)
+    with pytest.raises(ValidationError, match="n_jobs must be a whole number >= 1"):
+        metrics.centrality(G, length=None, n_jobs=bad)  # type: ignore[arg-type]
+
+
+def test_threads_on_a_single_threaded_engine_raise() -> None:
+    G = random_graph(0, directed=False)
+    with pytest.raises(ValidationError, match="engine='auto'"):
+        metrics.edge_betweenness(G, engine="scipy", n_jobs=2)
+    assert len(metrics.edge_betweenness(G, engine="scipy", n_jobs=1)) == G.number_of_edges()

@@ -245,6 +245,16 @@ def test_sampled_betweenness_is_the_library_estimate(roads, tmp_path, capsys):
     assert set(nodes.columns) == {"component", "betweenness"}
     meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert meta["options"]["sample"] == 7
+    # --jobs 2 splits the sampled sources among two threads: the same values, recorded
+    out2 = tmp_path / "s2"
+    code, err = run(
+        capsys, str(roads), "--out", str(out2), "--sample", "7", "--seed", "3",
+        "--metrics", "centrality", "--jobs", "2",
+    )  # fmt: skip
+    assert code == 0, err
+    two = pd.read_csv(out2 / "nodes.csv", index_col="node_id")
+    assert two["betweenness"].to_dict() == pytest.approx(nodes["betweenness"].to_dict(), abs=1e-12)
+    assert json.loads((out2 / "metadata.json").read_text(encoding="utf-8"))["options"]["jobs"] == 2
 
 
 def test_refuses_non_empty_folder_then_overwrites(roads, tmp_path, capsys):

@@ -780,6 +780,14 @@ def network_cmd(
             "--cutoff", help="Local centralities: only paths of at most this cost (weight units)."
         ),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Threads for closeness and betweenness (numba kernels); -1: every core.",
+        ),
+    ] = 1,
     engine: Annotated[
         EngineChoice | None,
         typer.Option(
@@ -840,6 +848,7 @@ def network_cmd(
         id_col=id_col,
         crs=crs,
         cutoff=cutoff,
+        jobs=jobs,
         network_type=network_type,
         fmt=fmt,
         overwrite=overwrite,

@@ -70,6 +70,7 @@ class NetworkJob:
     id_col: str | None = None
     crs: str | None = None
     cutoff: float | None = None
+    jobs: int = 1
     network_type: str = "driving"
     fmt: str = "csv"
     overwrite: bool = False
@@ -359,6 +360,7 @@ def _tables(job: NetworkJob, G: Any) -> tuple[dict[str, pd.DataFrame], Any, dict
             measures=["degree", "closeness", "harmonic"],
             cutoff=job.cutoff,
             length=None,
+            n_jobs=job.jobs,
         )
         node_cols.append(c)
     if "centrality" in want:
@@ -370,10 +372,11 @@ def _tables(job: NetworkJob, G: Any) -> tuple[dict[str, pd.DataFrame], Any, dict
             seed=job.seed,
             cutoff=job.cutoff,
             length=None,
+            n_jobs=job.jobs,
         )
         node_cols.append(b if not node_cols else b.drop(columns=["component"]))
         e = metrics.edge_betweenness(
-            G, weight=weight, k=job.sample, seed=job.seed, cutoff=job.cutoff
+            G, weight=weight, k=job.sample, seed=job.seed, cutoff=job.cutoff, n_jobs=job.jobs
         )
         tables["edges"] = e
     if node_cols:
@@ -462,6 +465,7 @@ def _metadata(
             "seed": job.seed,
             "directed": job.directed,
             "cutoff": job.cutoff,
+            "jobs": job.jobs,
             "network_type": job.network_type,
             "format": job.fmt,
         },
