@@ -89,6 +89,7 @@ NODE_ORDER = (
     "node_id",
     "region",
     "name",
+    "name_en",
     "name_ascii",
     "kind",
     "is_capital",
@@ -116,6 +117,7 @@ CORRIDOR_ORDER = (
     "corridor_id",
     "region",
     "name",
+    "name_en",
     "code",
     "mode",
     "element",
@@ -381,6 +383,45 @@ def geonames_places(path: Path) -> list[dict[str, str]]:
     return out
 
 
+def english_names(path: Path, data: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """Read ``names_en.csv`` (``layer, id, name_en``): the English form of each name.
+
+    Every corridor and every node that is not a city needs one (a city's
+    English name is its Vietnamese name, diacritics kept); ids must exist.
+    """
+    rows = read_table(path)
+    ids = {
+        "nodes": {n["node_id"]: n for n in data["nodes"]},
+        "corridors": {c["corridor_id"]: c for c in data["corridors"]},
+    }
+    problems: list[str] = []
+    out: dict[tuple[str, str], str] = {}
+    for lineno, r in enumerate(rows, start=2):
+        where = f"{path.name} line {lineno}"
+        if r["layer"] not in ids:
+            problems.append(f"{where}: layer {r['layer']!r} is not 'nodes' or 'corridors'")
+        elif r["id"] not in ids[r["layer"]]:
+            problems.append(
+                f"{where}: no {r['layer']} row has id {r['id']!r} (fix or remove the line)"
+            )
+        elif not r["name_en"]:
+            problems.append(f"{where}: name_en is empty for {r['id']!r}")
+        elif (r["layer"], r["id"]) in out:
+            problems.append(f"{where}: {r['id']!r} is listed twice")
+        else:
+            out[(r["layer"], r["id"])] = r["name_en"]
+    for layer in ("nodes", "corridors"):
+        for row_id, row in ids[layer].items():
+            if (layer, row_id) not in out and (layer == "corridors" or row["kind"] != "city"):
+                problems.append(
+                    f"{path.name}: {layer} {row_id!r} ({row['name']}) has no English name; "
+                    f"add a line '{layer},{row_id},<English name>'"
+                )
+    if problems:
+        raise ValidationError("English names are invalid:\n  - " + "\n  - ".join(problems))
+    return out
+
+
 def _split(value: str, sep: str = "|") -> list[str]:
     return [part.strip() for part in value.split(sep) if part.strip()]
 
@@ -407,6 +448,8 @@ def build_nodes(data: dict[str, Any]) -> list[dict[str, Any]]:
                 props[col] = _to_float(n[col], f"{where} {col}")
             elif col == "coord_source":
                 props[col] = place["source"]
+            elif col == "name_en":
+                props[col] = data["names_en"].get(("nodes", n["node_id"]), n["name"])
             else:
                 props[col] = _blank(n[col])
         geometry = {"type": "Point", "coordinates": [_coord(place["lon"]), _coord(place["lat"])]}
@@ -432,6 +475,8 @@ def build_corridors(data: dict[str, Any]) -> list[dict[str, Any]]:
                 props[col] = _to_float(c[col], f"{where} {col}")
             elif col == "geometry_quality":
                 props[col] = "schematic"
+            elif col == "name_en":
+                props[col] = data["names_en"][("corridors", c["corridor_id"])]
             elif col == "waypoints":
                 props[col] = " | ".join(p["name_vi"] for p in places)
             elif col == "waypoint_ids":
@@ -653,6 +698,7 @@ def build(out_dir: Path, sources: Path) -> dict[str, Path]:
     for d in region_dirs(sources):
         data = load_and_validate(d)
         data["region"] = d.name
+        data["names_en"] = english_names(d / "names_en.csv", data)
         regions.append(data)
     _check_unique_across(regions)
     nodes: list[dict[str, Any]] = []

@@ -23,13 +23,13 @@ DELTA_SOURCES = SOURCES / "red_river_delta"
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 NODE_COLUMNS = [
-    "node_id", "name", "name_ascii", "kind", "is_capital", "province_2008", "province_2025",
+    "node_id", "name", "name_en", "name_ascii", "kind", "is_capital", "province_2008", "province_2025",
     "scope", "status", "opening_year", "population", "population_year", "population_source",
     "dti_rank_2022", "dti_rank_2023", "pci_rank_2022", "pci_rank_2023", "pci_rank_2024",
     "pci_score_2024", "ioc_since", "indicators_source", "coord_source", "geometry",
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
-    "corridor_id", "name", "code", "mode", "status", "opening_year", "design_speed_kmh",
+    "corridor_id", "name", "name_en", "code", "mode", "status", "opening_year", "design_speed_kmh",
     "length_official_km", "length_source", "lanes", "gauge_mm", "geometry_quality",
     "waypoints", "source", "geometry",
 ]  # fmt: skip
@@ -317,3 +317,39 @@ def test_capitals_inside_their_province() -> None:
         # point falls just outside (on the Hà Nam side). Documented in data/CHAIN_LAYERS.md.
         limit = 10_000.0 if row["node_id"] == "hung_yen" else 5_000.0
         assert row.geometry.distance(poly) <= limit, row["node_id"]
+
+
+def test_every_name_has_an_english_form(
+    nodes: gpd.GeoDataFrame, corridors: gpd.GeoDataFrame
+) -> None:
+    # English maps and briefs show name_en; a city's is its Vietnamese name (diacritics kept)
+    for frame in (nodes, corridors):
+        assert frame["name_en"].notna().all()
+        assert (frame["name_en"].str.strip() != "").all()
+        assert all(unicodedata.is_normalized("NFC", x) for x in frame["name_en"])
+    cities = nodes[nodes["kind"] == "city"]
+    assert (cities["name_en"] == cities["name"]).all()
+    by_id = dict(zip(nodes["node_id"], nodes["name_en"], strict=True))
+    assert by_id["noi_bai_airport"] == "Nội Bài International Airport"
+    bridges = corridors[corridors["element"] == "bridge"]
+    assert bridges["name_en"].str.contains("Bridge").all()
+    # no Vietnamese road-type words left (place names such as Cầu Giẽ stay as they are)
+    assert not corridors["name_en"].str.contains("Cao tốc|Quốc lộ|Đường sắt|Vành đai").any()
+
+
+def test_builder_asks_for_a_missing_english_name(tmp_path: Path) -> None:
+    builder = _load_builder()
+    root = tmp_path / "src"
+    src = root / "red_river_delta"
+    src.mkdir(parents=True)
+    for path in DELTA_SOURCES.iterdir():
+        (src / path.name).write_bytes(path.read_bytes())
+    lines = (src / "names_en.csv").read_text(encoding="utf-8").splitlines()
+    kept = [x for x in lines if not x.startswith("corridors,ql5,")]
+    kept.append("nodes,no_such_node,Nowhere")
+    (src / "names_en.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(
+        ValueError, match=r"corridors 'ql5' \(Quốc lộ 5\) has no English name"
+    ) as info:
+        builder.build(tmp_path / "out", root)
+    assert "no nodes row has id 'no_such_node'" in str(info.value)

@@ -431,6 +431,10 @@ def test_brief_in_both_languages_with_a_scenario(tmp_path):
     payload = "</script><script>window.__pwned=1</script>{{ 7*6 }}"
     en = brief(chain, lang="en", static_map=True, title=payload)
     assert "Key findings" in en
+    # names in the English brief's tables are English (the bundled name_en column)
+    assert "Hải Phòng Port" in en
+    assert "Cảng Hải Phòng" not in en
+    assert "Tân Đệ Bridge" in en
     # the title is data: escaped, never compiled as a template, and the map inside the
     # iframe is escaped as an attribute value
     assert "<script>window.__pwned" not in en
@@ -440,3 +444,29 @@ def test_brief_in_both_languages_with_a_scenario(tmp_path):
     assert "What the scenario gains" not in en  # no scenario given
     with pytest.raises(ValidationError, match="scenario"):
         brief(chain, scenario=42)
+
+
+def test_names_follow_the_language_of_the_map():
+    # the bundled layers carry name_en: an English map says "Nội Bài International Airport"
+    # and "Bạch Đằng Bridge", a Vietnamese one "Sân bay quốc tế Nội Bài" and "Cầu Bạch Đằng"
+    from urbanchain import datasets
+
+    nodes, corridors = datasets.nodes(), datasets.corridors()
+    for lang, airport, bridge, other in (
+        ("en", "Nội Bài International Airport", "Bạch Đằng Bridge", "Sân bay quốc tế Nội Bài"),
+        ("vi", "Sân bay quốc tế Nội Bài", "Cầu Bạch Đằng", "Nội Bài International Airport"),
+    ):
+        page = maps.render_html(maps.chain_map(nodes=nodes, corridors=corridors, lang=lang))
+        corridor_layer, node_layer = _collections(page)
+        tip = {
+            f["properties"]["uc_id"]: f["properties"]["uc_tooltip"] for f in node_layer["features"]
+        }
+        assert airport in tip["noi_bai_airport"]
+        assert "Hà Nội" in tip["ha_noi"]
+        ctip = {
+            f["properties"]["uc_id"]: f["properties"]["uc_tooltip"]
+            for f in corridor_layer["features"]
+        }
+        assert bridge in ctip["bach_dang_bridge"]
+        assert other not in page
+        assert airport in _our_script(page).split("uc_labels_", 1)[-1]  # the permanent label

@@ -153,8 +153,14 @@ def to_lonlat(frame: Any, *, layer: str) -> gpd.GeoDataFrame:
     return frame.to_crs(STORAGE_CRS)
 
 
-def _names(frame: pd.DataFrame, layer: str, ids: Sequence[str]) -> list[str]:
-    for column in spec(layer).name_columns:
+def _names(frame: pd.DataFrame, layer: str, ids: Sequence[str], lang: i18n.Lang) -> list[str]:
+    """Display name of every row: ``name_en`` first on an English map, where present."""
+    columns = spec(layer).name_columns
+    if lang == "en" and "name_en" in frame.columns:
+        english = frame["name_en"].tolist()
+        fallback = _names(frame, layer, ids, "vi")
+        return [to_text(v) if not _missing(v) else fallback[i] for i, v in enumerate(english)]
+    for column in columns:
         if column in frame.columns:
             values = frame[column].tolist()
             return [to_text(v) if not _missing(v) else ids[i] for i, v in enumerate(values)]
@@ -327,7 +333,7 @@ def province_plan(
     lang = ctx.lang
     merged_units = st.units_for(frame, units)
     ids = _ids(frame, "provinces")
-    names = _names(frame, "provinces", ids)
+    names = _names(frame, "provinces", ids, ctx.lang)
     resolved = st.resolve_metric(
         metric,
         frame,
@@ -427,7 +433,7 @@ def context_plan(
     """Plan neighbouring provinces: muted, non-interactive context with small grey labels."""
     ctx = ctx or PlanContext()
     ids = _ids(frame, "context")
-    names = _names(frame, "context", ids)
+    names = _names(frame, "context", ids, ctx.lang)
     style = {
         "color": "#b0b0b0",
         "weight": 0.8,
@@ -477,7 +483,7 @@ def corridor_plan(
     projects = dict(projects or {})
     merged_units = st.units_for(frame, units)
     ids = _ids(frame, "corridors")
-    names = _names(frame, "corridors", ids)
+    names = _names(frame, "corridors", ids, ctx.lang)
     resolved = diff or st.resolve_metric(
         metric,
         frame,
@@ -750,7 +756,7 @@ def node_plan(
     lang = ctx.lang
     merged_units = st.units_for(frame, units)
     ids = _ids(frame, "nodes")
-    names = _names(frame, "nodes", ids)
+    names = _names(frame, "nodes", ids, ctx.lang)
     resolved = diff or st.resolve_metric(
         metric,
         frame,
@@ -904,7 +910,7 @@ def extra_plan(
     ctx = ctx or PlanContext()
     lang = ctx.lang
     ids = _ids(frame, "extra")
-    names = _names(frame, "extra", ids)
+    names = _names(frame, "extra", ids, ctx.lang)
     base = {
         "color": "#7a0177",
         "weight": 2.0,

@@ -220,7 +220,10 @@ def _picture(
     name = _hub_label(hub_frame[hub_frame["hub_id"] == hub].iloc[0])
     value_title = i18n.text("world_value_hub", lang, hub=name)
     per_node = reached[reached["hub_id"] == hub].set_index("node_id")["total_h"]
-    names = {str(v): str(d.get("name") or v) for v, d in G.nodes(data=True)}
+    names = {
+        str(v): str((d.get("name_en") if lang == "en" else None) or d.get("name") or v)
+        for v, d in G.nodes(data=True)
+    }
     capitals = set(map(str, getattr(chain, "capitals", []) or []))
     node_ids = list(dict.fromkeys(table["node_id"]))
     xs = [float(G.nodes[v].get("x", np.nan)) for v in node_ids]

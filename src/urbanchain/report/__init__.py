@@ -187,7 +187,7 @@ def brief(
 
     lang = i18n.check_lang(lang)
     found = dict(tables) if tables is not None else key_tables(chain)
-    names = _node_names(chain)
+    names = _node_names(chain, lang)
     region = _region_name(chain, lang)
     heading = title or i18n.text("brief_title", lang, region=region, year=chain.year)
     other = _other_chain(scenario, lang)
@@ -213,7 +213,7 @@ def brief(
         {
             "alt": i18n.text("chart_critical", lang),
             "src": _bar_chart(
-                [_corridor_name(chain, c) for c in critical.head(6).index],
+                [_corridor_name(chain, c, lang) for c in critical.head(6).index],
                 [float(v) * 100 for v in critical.head(6)["efficiency_loss_rel"]],
                 title=i18n.text("chart_critical", lang),
                 lang=lang,
@@ -312,21 +312,33 @@ def brief(
     return page
 
 
-def _node_names(chain: Any) -> dict[str, str]:
+def _display_name(row: Any, lang: i18n.Lang) -> str | None:
+    """``name_en`` on an English brief when the layer has one, else ``name``."""
+    if lang == "en":
+        english = row.get("name_en")
+        if isinstance(english, str) and english:
+            return english
+    name = row.get("name")
+    return name if isinstance(name, str) and name else None
+
+
+def _node_names(chain: Any, lang: i18n.Lang) -> dict[str, str]:
     nodes = chain.nodes
-    return {str(k): str(v) for k, v in zip(nodes["node_id"], nodes["name"], strict=True)}
+    out: dict[str, str] = {}
+    for _, row in nodes.iterrows():
+        out[str(row["node_id"])] = _display_name(row, lang) or str(row["node_id"])
+    return out
 
 
 def _region_name(chain: Any, lang: i18n.Lang) -> str:
     return i18n.region_name(getattr(chain, "region", None), lang)
 
 
-def _corridor_name(chain: Any, corridor_id: Any) -> str:
+def _corridor_name(chain: Any, corridor_id: Any, lang: i18n.Lang) -> str:
     corridors = chain.corridors
     match = corridors[corridors["corridor_id"].astype(str) == str(corridor_id)]
-    if len(match) and "name" in match.columns and isinstance(match["name"].iloc[0], str):
-        return str(match["name"].iloc[0])
-    return str(corridor_id)
+    name = _display_name(match.iloc[0], lang) if len(match) else None
+    return name or str(corridor_id)
 
 
 def _findings(
@@ -356,7 +368,7 @@ def _findings(
         top = critical.index[0]
         loss = i18n.format_value(critical["efficiency_loss_rel"].iloc[0], "%", lang, scale=100)
         found.append(
-            i18n.text("brief_finding_corridor", lang, name=_corridor_name(chain, top), loss=loss)
+            i18n.text("brief_finding_corridor", lang, name=_corridor_name(chain, top, lang), loss=loss)
         )
     return found
 
@@ -420,7 +432,7 @@ def _critical_table(critical: pd.DataFrame, chain: Any, lang: i18n.Lang) -> dict
         mode = corridors["mode"].get(str(cid)) if "mode" in corridors.columns else None
         rows.append(
             [
-                _corridor_name(chain, cid),
+                _corridor_name(chain, cid, lang),
                 i18n.category(i18n.MODES, mode, lang),
                 i18n.format_value(row["efficiency_loss_rel"], "%", lang, scale=100),
                 i18n.format_value(row.get("extra_time_max"), "min", lang),
