@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from urbanchain.cli._texts import LANG_ENV, cli_lang, t
 from urbanchain.errors import UrbanchainError
 
 __all__ = ["app", "main"]
@@ -80,9 +81,7 @@ CrsOpt = Annotated[
 ]
 IdColOpt = Annotated[
     str | None,
-    typer.Option(
-        "--id-col", help="Id column of your layers when it is not node_id / corridor_id."
-    ),
+    typer.Option("--id-col", help="Id column of your layers when it is not node_id / corridor_id."),
 ]
 OutOpt = Annotated[
     str,
@@ -113,7 +112,7 @@ LangOpt = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"urbanchain: error: {message}", err=True)
+    typer.echo(f"{t('urbanchain: error:')} {message}", err=True)
     return typer.Exit(code=1)
 
 
@@ -279,11 +278,13 @@ def _chain(
     if nodes is None and corridors is None and provinces is None:
         return UrbanChain.from_region(region, year=year, graph_options=graph_options)
     own_nodes = None if nodes is None else _read_own(nodes, kind="nodes", crs=crs, id_col=id_col)
-    own_lines = None if corridors is None else _read_own(
-        corridors, kind="corridors", crs=crs, id_col=id_col
+    own_lines = (
+        None
+        if corridors is None
+        else _read_own(corridors, kind="corridors", crs=crs, id_col=id_col)
     )
-    own_prov = None if provinces is None else _read_own(
-        provinces, kind="provinces", crs=crs, id_col=None
+    own_prov = (
+        None if provinces is None else _read_own(provinces, kind="provinces", crs=crs, id_col=None)
     )
     if own_nodes is None or own_lines is None:
         # overlay the user's layer on the bundled region
@@ -387,7 +388,10 @@ def run_cmd(
             typer.echo(f"postgis:{table}")
         return
     written = write_region_outputs(
-        region=region, year=year, out=Path(out), graph_options=cfg.get("graph"),
+        region=region,
+        year=year,
+        out=Path(out),
+        graph_options=cfg.get("graph"),
         overwrite=overwrite,
     )
     for path in written:
@@ -410,10 +414,15 @@ def datasets_cmd(
     from urbanchain import datasets
 
     regs = datasets.regions()
-    typer.echo("Regions (use with --region; hyphens or underscores):")
+    typer.echo(t("Regions (use with --region; hyphens or underscores):"))
+    from urbanchain.maps._i18n import REGIONS
+
+    vi = cli_lang() == "vi"
     for _, row in regs.iterrows():
-        typer.echo(f"  {str(row['id']).replace('_', '-'):<34} {row['name']}")
-    typer.echo("Layers: provinces (vintage 2008 and 2025), nodes, corridors")
+        rid = str(row["id"])
+        name = REGIONS[rid]["vi"] if vi and rid in REGIONS else row["name"]
+        typer.echo(f"  {rid.replace('_', '-'):<34} {name}")
+    typer.echo(t("Layers: provinces (vintage 2008 and 2025), nodes, corridors"))
     if out is not None:
         from urbanchain.cli._outputs import write_layers
 
@@ -503,7 +512,8 @@ def metrics_cmd(
     kinds: Annotated[
         str | None,
         typer.Option(
-            "--kinds", help="Gateway kinds for gateway access, comma-separated, e.g. seaport,airport."
+            "--kinds",
+            help="Gateway kinds for gateway access, comma-separated, e.g. seaport,airport.",
         ),
     ] = None,
     schema: SchemaOpt = "public",
@@ -655,9 +665,7 @@ def scenario_cmd(
     ] = None,
     candidates: Annotated[
         str | None,
-        typer.Option(
-            "--candidates", help="Corridor ids to rank as projects, comma-separated."
-        ),
+        typer.Option("--candidates", help="Corridor ids to rank as projects, comma-separated."),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title of the diff map.")] = None,
     crs: CrsOpt = None,
@@ -921,18 +929,54 @@ def main(argv: list[str] | None = None) -> int:
     int
         The exit code: 0 ok, 1 bad input, 2 usage error.
     """
+    import os
+
     from urbanchain.cli._outputs import record_command
 
+    chosen = os.environ.get(LANG_ENV, "").strip().lower()
+    if chosen not in ("", "vi", "en"):
+        typer.echo(
+            f"urbanchain: error: {LANG_ENV}={chosen!r} is not a language of urbanchain; "
+            f"set it to vi or en (or unset it for English).",
+            err=True,
+        )
+        return 2
     record_command(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(args=argv, prog_name="urbanchain", standalone_mode=True)
+        if cli_lang() == "vi":
+            _translated("vi").main(args=argv, prog_name="urbanchain", standalone_mode=True)
+        else:
+            app(args=argv, prog_name="urbanchain", standalone_mode=True)
     except SystemExit as exc:  # click ends every run this way in standalone mode
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except UrbanchainError as exc:
-        typer.echo(f"urbanchain: error: {exc}", err=True)
+        typer.echo(f"{t('urbanchain: error:')} {exc}", err=True)
         return 1
     return 0
+
+
+def _translated(lang: str) -> Any:
+    """Build the click command of :data:`app` with every help text in ``lang``.
+
+    Typer builds the click command from the annotations at each run, so the
+    texts are put in the built command (the application, each subcommand and
+    each of its options and arguments).
+    """
+    command = typer.main.get_command(app)
+
+    def walk(cmd: Any) -> None:
+        if cmd.help:
+            cmd.help = t(cmd.help, lang)
+        for param in cmd.params:
+            text = getattr(param, "help", None)
+            if isinstance(text, str):
+                param.help = t(text, lang)
+        for sub in (getattr(cmd, "commands", None) or {}).values():
+            walk(sub)
+
+    walk(command)
+    return command
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -532,7 +532,17 @@ METRICS: dict[str, MetricLabel] = {
 
 #: Names of the bundled regions.
 REGIONS: dict[str, dict[str, str]] = {
+    "northern_midlands_and_mountains": {
+        "vi": "Trung du và miền núi phía Bắc",
+        "en": "Northern Midlands and Mountains",
+    },
     "red_river_delta": {"vi": "Đồng bằng sông Hồng", "en": "Red River Delta"},
+    "north_central_and_central_coast": {
+        "vi": "Bắc Trung Bộ và duyên hải miền Trung",
+        "en": "North Central and Central Coast",
+    },
+    "central_highlands": {"vi": "Tây Nguyên", "en": "Central Highlands"},
+    "southeast": {"vi": "Đông Nam Bộ", "en": "Southeast"},
     "mekong_delta": {"vi": "Đồng bằng sông Cửu Long", "en": "Mekong River Delta"},
     "mekong_river_delta": {"vi": "Đồng bằng sông Cửu Long", "en": "Mekong River Delta"},
     "hanoi_haiphong_quangninh": {
