@@ -269,6 +269,16 @@ def test_nodes_sit_on_their_places(
         )
 
 
+def _delta_sources_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the Delta's source tables to edit: the sources root and the region folder."""
+    root = tmp_path / "src"
+    src = root / "red_river_delta"
+    src.mkdir(parents=True)
+    for path in DELTA_SOURCES.iterdir():
+        (src / path.name).write_bytes(path.read_bytes())
+    return root, src
+
+
 def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     builder = _load_builder()
     builder.build(tmp_path, SOURCES)
@@ -278,11 +288,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 def test_builder_rejects_unknown_waypoint(tmp_path: Path) -> None:
     builder = _load_builder()
-    root = tmp_path / "src"
-    src = root / "red_river_delta"
-    src.mkdir(parents=True)
-    for path in DELTA_SOURCES.iterdir():
-        (src / path.name).write_bytes(path.read_bytes())
+    root, src = _delta_sources_copy(tmp_path)
     text = (
         (src / "corridors.csv")
         .read_text(encoding="utf-8")
@@ -339,11 +345,7 @@ def test_every_name_has_an_english_form(
 
 def test_builder_asks_for_a_missing_english_name(tmp_path: Path) -> None:
     builder = _load_builder()
-    root = tmp_path / "src"
-    src = root / "red_river_delta"
-    src.mkdir(parents=True)
-    for path in DELTA_SOURCES.iterdir():
-        (src / path.name).write_bytes(path.read_bytes())
+    root, src = _delta_sources_copy(tmp_path)
     lines = (src / "names_en.csv").read_text(encoding="utf-8").splitlines()
     kept = [x for x in lines if not x.startswith("corridors,ql5,")]
     kept.append("nodes,no_such_node,Nowhere")

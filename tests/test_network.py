@@ -487,6 +487,9 @@ def test_self_loop_warning_repeats_when_the_gate_is_reused() -> None:
     loop["edge_id"] = "loop/0"
     edges = gpd.GeoDataFrame(pd.concat([base.edges, loop], ignore_index=True), crs=base.edges.crs)
     net = Network(nodes=base.nodes, edges=edges, graph=dict(base.graph), directed=False)
-    for _ in range(2):
-        with pytest.warns(DataQualityWarning, match=r"1 self-loop edge\(s\) \(edge ids: loop/0\)"):
+    for _ in range(2):  # the first call gates the Network, the second reuses the gate
+        with pytest.warns(
+            DataQualityWarning, match=r"1 self-loop edge\(s\) \(edge ids: loop/0\)"
+        ) as rec:
             metrics.centrality(net, measures=["closeness"])
+        assert rec[0].filename == __file__  # both point at the caller's line

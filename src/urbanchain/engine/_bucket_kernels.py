@@ -492,6 +492,29 @@ def buckets(  # noqa: PLR0917 - numba kernels take arrays positionally
     return slot, dense, bk_ptr, btgt, bdist, tpath, tdist, tlen
 
 
+@nb.njit(cache=True, inline="always")
+def _meet(  # noqa: PLR0917 - numba kernels take arrays positionally
+    row: np.ndarray,
+    v: int,
+    dv: float,
+    slot: np.ndarray,
+    dense: np.ndarray,
+    bk_ptr: np.ndarray,
+    btgt: np.ndarray,
+    bdist: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """``row[t] = min(row[t], dv + down_t(v))`` over the bucket of ``v`` (dense row or list)."""
+    r = slot[v]
+    if r >= 0:
+        drow = dense[r]
+        for t in range(dense.shape[1]):
+            row[t] = min(row[t], dv + drow[t])
+    else:
+        for p in range(bk_ptr[v], bk_ptr[v + 1]):
+            t = btgt[p]
+            row[t] = min(row[t], dv + bdist[p])
+
+
 @nb.njit(cache=True)
 def scan(  # noqa: PLR0917 - numba kernels take arrays positionally
     sources: np.ndarray,
@@ -518,7 +541,6 @@ def scan(  # noqa: PLR0917 - numba kernels take arrays positionally
     symmetric, the search runs :func:`_search_sym`.
     """
     n = len(parent)
-    nt = dense.shape[1]
     h = max(height, 1)
     dist = np.full(n, _INF)
     path = np.empty(h, dtype=np.int64)
@@ -536,16 +558,7 @@ def scan(  # noqa: PLR0917 - numba kernels take arrays positionally
             dist[v] = _INF
             if not tight[a]:
                 continue
-            r = slot[v]
-            if r >= 0:
-                drow = dense[r]
-                for t in range(nt):
-                    row[t] = min(row[t], dv + drow[t])
-            else:
-                for p in range(bk_ptr[v], bk_ptr[v + 1]):
-                    d = dv + bdist[p]
-                    t = btgt[p]
-                    row[t] = min(row[t], d)
+            _meet(row, v, dv, slot, dense, bk_ptr, btgt, bdist)
 
 
 @nb.njit(cache=True)
@@ -568,7 +581,6 @@ def scan_labels(  # noqa: PLR0917 - numba kernels take arrays positionally
     search is the backward search :func:`buckets` already ran, so its tight
     labels are read from ``tpath``/``tdist`` and only the buckets are scanned.
     """
-    nt = dense.shape[1]
     h = max(height, 1)
     for i in range(len(rows)):
         j = rows[i]
@@ -577,16 +589,7 @@ def scan_labels(  # noqa: PLR0917 - numba kernels take arrays positionally
         for a in range(tlen[j]):
             v = tpath[base + a]
             dv = tdist[base + a]
-            r = slot[v]
-            if r >= 0:
-                drow = dense[r]
-                for t in range(nt):
-                    row[t] = min(row[t], dv + drow[t])
-            else:
-                for p in range(bk_ptr[v], bk_ptr[v + 1]):
-                    d = dv + bdist[p]
-                    t = btgt[p]
-                    row[t] = min(row[t], d)
+            _meet(row, v, dv, slot, dense, bk_ptr, btgt, bdist)
 
 
 @nb.njit(cache=True)

@@ -334,23 +334,29 @@ def _gate_key(
     return (weight, allow_zero, net.is_directed(), net.number_of_nodes(), h.hexdigest())
 
 
-def _from_cache(
-    net: Network, hit: tuple[Any, ...], *, stacklevel: int, warn: bool
-) -> tuple[GateReport, GraphCSR]:
-    """Rebuild the :class:`GraphCSR` of a cached gate: no sort, fresh lazy labels."""
-    matrix, eu, ev, ew, keep, m, n_loops, parallel = hit
+def _warn_self_loops(net: Network, loop: np.ndarray, stacklevel: int) -> None:
+    """Warn that the self-loop edges (``loop``: a mask over the edges) are ignored."""
+    rows = np.flatnonzero(loop)
+    warnings.warn(
+        f"Ignoring {len(rows)} self-loop edge(s) (edge ids: "
+        f"{format_ids(_network_labels(net, rows[:20]))}): a self-loop never "
+        f"lies on a shortest path. Remove them from the graph to silence this warning.",
+        DataQualityWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _lazy_lookups(
+    net: Network, nodes: list[Any], keep: np.ndarray, eu: np.ndarray, ev: np.ndarray
+) -> tuple[
+    Callable[[], dict[Any, int]], Callable[[], list[str]], Callable[[], list[tuple[Any, Any, Any]]]
+]:
+    """Builders of the id -> row dict, the edge labels and the ``(u, v, key)`` tuples.
+
+    They are Python objects that cost more than the CSR at 10^5 edges and that
+    most metrics never read, so :class:`GraphCSR` builds them on first use.
+    """
     edges = net.edges
-    if n_loops and warn:
-        u = edges["u_pos"].to_numpy(dtype=np.int64)
-        loop = np.flatnonzero(u == edges["v_pos"].to_numpy(dtype=np.int64))
-        warnings.warn(
-            f"Ignoring {n_loops} self-loop edge(s) (edge ids: "
-            f"{format_ids(_network_labels(net, loop[:20]))}): a self-loop never "
-            f"lies on a shortest path. Remove them from the graph to silence this warning.",
-            DataQualityWarning,
-            stacklevel=stacklevel + 1,
-        )
-    nodes = node_ids(net)
 
     def index() -> dict[Any, int]:
         return {x: i for i, x in enumerate(nodes)}
@@ -369,6 +375,20 @@ def _from_cache(
             )
         )
 
+    return index, ids, keys
+
+
+def _from_cache(
+    net: Network, hit: tuple[Any, ...], *, stacklevel: int, warn: bool
+) -> tuple[GateReport, GraphCSR]:
+    """Rebuild the :class:`GraphCSR` of a cached gate: no sort, fresh lazy labels."""
+    matrix, eu, ev, ew, keep, m, n_loops, parallel = hit
+    edges = net.edges
+    if n_loops and warn:
+        u = edges["u_pos"].to_numpy(dtype=np.int64)
+        _warn_self_loops(net, u == edges["v_pos"].to_numpy(dtype=np.int64), stacklevel + 2)
+    nodes = node_ids(net)
+    index, ids, keys = _lazy_lookups(net, nodes, keep, eu, ev)
     csr = GraphCSR(
         nodes=nodes,
         lazy_index=index,
@@ -474,13 +494,7 @@ def _prepare_network(
     loop = u == v
     n_loops = int(loop.sum())
     if n_loops and warn:
-        warnings.warn(
-            f"Ignoring {n_loops} self-loop edge(s) (edge ids: "
-            f"{format_ids(_network_labels(net, np.flatnonzero(loop)[:20]))}): a self-loop never "
-            f"lies on a shortest path. Remove them from the graph to silence this warning.",
-            DataQualityWarning,
-            stacklevel=stacklevel,
-        )
+        _warn_self_loops(net, loop, stacklevel + 1)
     keep = np.flatnonzero(~loop)
     eu, ev, ew = u[keep], v[keep], w[keep]
     directed = net.is_directed()
