@@ -54,7 +54,7 @@ REGION_TITLES = {
 HEADLINE_TIMES: dict[str, list[str]] = {
     "red_river_delta": [
         "Hà Nội – Nội Bài 30–45 min",
-        "Hà Nội – Hải Phòng 90–110 min",
+        "Hà Nội – Hải Phòng 90–130 min",
         "Hà Nội – Hạ Long 120–150 min",
     ],
     "mekong_river_delta": [
@@ -229,8 +229,10 @@ def render(region: str, rows: list[dict[str, Any]]) -> str:
         "### Travel times",
         "",
         "Published travel times are few and loose (guide books, operators); they are shown "
-        "beside the model's free-flow operating-speed times (see the speed table in "
-        "`urbanchain.graph`) and are not a pass/fail criterion. " + _sanity_text(region),
+        "beside the model's operating-speed times (the speed table in `urbanchain.graph`, "
+        "or a corridor row's own sourced `speed_kmh`, such as the observed inner-city "
+        "street speed of the Hà Nội urban rows) and are not a pass/fail criterion. "
+        + _sanity_text(region),
         "",
         "### Notes on the published figures",
         "",

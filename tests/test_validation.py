@@ -104,7 +104,10 @@ def test_validation_page_is_up_to_date(tmp_path: Path) -> None:
     ("a", "b", "lo", "hi"),
     [
         ("ha_noi", "noi_bai_airport", 30.0, 45.0),
-        ("ha_noi", "hai_phong", 90.0, 120.0),
+        # 120 min since the 8 km of inner-city streets to Long Biên run at the observed
+        # 20 km/h (W_HN_STREET_SPEED_VNE) instead of the 50 km/h highway default; the
+        # CT.04 part alone is 79 min
+        ("ha_noi", "hai_phong", 90.0, 130.0),
         ("ha_noi", "ha_long", 120.0, 150.0),
     ],
 )
