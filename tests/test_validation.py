@@ -118,6 +118,23 @@ def test_headline_road_times_are_plausible(
     assert lo <= t <= hi, (a, b, t)
 
 
+def test_rows_with_a_sourced_speed_keep_it_in_the_graph(chain: UrbanChain) -> None:
+    # A corridor row's own speed_kmh (with its speed_source) overrides the mode default;
+    # the Hà Nội inner-city rows carry the observed street speed (W_HN_STREET_SPEED_VNE).
+    rows = chain.corridors
+    own = rows[rows["speed_kmh"].notna()].set_index("corridor_id")
+    assert {"ql1_giai_phong", "chuong_duong_bridge", "ql5_nguyen_van_linh"} <= set(own.index)
+    assert own["speed_source"].notna().all()
+    seen: set[str] = set()
+    for _, _, d in chain.graph.edges(data=True):
+        cid = d.get("corridor_id")
+        if cid in own.index:
+            seen.add(cid)
+            assert d["speed_kmh"] == float(own.at[cid, "speed_kmh"]), cid
+            assert d["time_min"] == pytest.approx(60 * d["length_km"] / d["speed_kmh"]), cid
+    assert seen == set(own.index)  # every such row is operational in 2025
+
+
 def _bridges(chain: UrbanChain) -> dict[str, str]:
     """Bridge corridor id -> the mode group it carries ("road" or "rail")."""
     G = chain.graph
