@@ -75,6 +75,22 @@ def _sanity_text(region: str) -> str:
     return f"The test also checks {word} sanity ranges: {', '.join(ranges)}."
 
 
+def _time_summary(rows: list[dict[str, Any]]) -> str:
+    """One sentence: how the model's minutes compare with the published ones."""
+    timed = [r for r in rows if r["published_min_f"]]
+    if not timed:
+        return "No row has a published time yet. "
+    ratios = sorted(r["model_min"] / r["published_min_f"] for r in timed)
+    mid = len(ratios) // 2
+    median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+    near = sum(0.75 <= x <= 1.0 / 0.75 for x in ratios)
+    return (
+        f"{len(timed)} rows have a published time: the median of model min / published min "
+        f"is {median:.2f} (range {ratios[0]:.2f}-{ratios[-1]:.2f}), and the model is within "
+        f"a factor 4/3 of the published time (0.75-1.33) for {near} of them. "
+    )
+
+
 def regions() -> list[str]:
     """The regions with a ``validation_pairs.csv``, Delta first, then by id."""
     found = sorted(p.parent.name for p in SOURCES.glob("*/validation_pairs.csv"))
@@ -232,6 +248,7 @@ def render(region: str, rows: list[dict[str, Any]]) -> str:
         "beside the model's operating-speed times (the speed table in `urbanchain.graph`, "
         "or a corridor row's own sourced `speed_kmh`, such as the observed inner-city "
         "street speed of the Hà Nội urban rows) and are not a pass/fail criterion. "
+        + _time_summary(rows)
         + _sanity_text(region),
         "",
         "### Notes on the published figures",
