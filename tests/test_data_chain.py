@@ -351,7 +351,7 @@ def test_builder_asks_for_a_missing_english_name(tmp_path: Path) -> None:
     kept.append("nodes,no_such_node,Nowhere")
     (src / "names_en.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
     with pytest.raises(
-        ValueError, match=r"corridors 'ql5' \(Quốc lộ 5\) has no English name"
+        ValueError, match=r"corridors 'ql5' \(Quốc lộ 5 \(Gia Lâm – Hải Phòng\)\) has no English name"
     ) as info:
         builder.build(tmp_path / "out", root)
     assert "no nodes row has id 'no_such_node'" in str(info.value)

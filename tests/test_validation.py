@@ -104,7 +104,10 @@ def test_validation_page_is_up_to_date(tmp_path: Path) -> None:
     ("a", "b", "lo", "hi"),
     [
         ("ha_noi", "noi_bai_airport", 30.0, 45.0),
-        ("ha_noi", "hai_phong", 90.0, 120.0),
+        # 120 min since the 8 km of inner-city streets to Long Biên run at the observed
+        # 20 km/h (W_HN_STREET_SPEED_VNE) instead of the 50 km/h highway default; the
+        # CT.04 part alone is 79 min
+        ("ha_noi", "hai_phong", 90.0, 130.0),
         ("ha_noi", "ha_long", 120.0, 150.0),
     ],
 )
@@ -113,6 +116,23 @@ def test_headline_road_times_are_plausible(
 ) -> None:
     t = metrics.od_matrix(chain.graph, sources=[a], targets=[b], modes=("road",)).loc[a, b]
     assert lo <= t <= hi, (a, b, t)
+
+
+def test_rows_with_a_sourced_speed_keep_it_in_the_graph(chain: UrbanChain) -> None:
+    # A corridor row's own speed_kmh (with its speed_source) overrides the mode default;
+    # the Hà Nội inner-city rows carry the observed street speed (W_HN_STREET_SPEED_VNE).
+    rows = chain.corridors
+    own = rows[rows["speed_kmh"].notna()].set_index("corridor_id")
+    assert {"ql1_giai_phong", "chuong_duong_bridge", "ql5_nguyen_van_linh"} <= set(own.index)
+    assert own["speed_source"].notna().all()
+    seen: set[str] = set()
+    for _, _, d in chain.graph.edges(data=True):
+        cid = d.get("corridor_id")
+        if cid in own.index:
+            seen.add(cid)
+            assert d["speed_kmh"] == float(own.at[cid, "speed_kmh"]), cid
+            assert d["time_min"] == pytest.approx(60 * d["length_km"] / d["speed_kmh"]), cid
+    assert seen == set(own.index)  # every such row is operational in 2025
 
 
 def _bridges(chain: UrbanChain) -> dict[str, str]:
