@@ -501,25 +501,7 @@ def _prepare_network(
     n = net.number_of_nodes()
     nodes = node_ids(net)
 
-    # labels, keys and the id -> row dict are Python objects that cost more than
-    # the CSR at 10^5 edges and that most metrics never read: built on first use
-    def index() -> dict[Any, int]:
-        return {x: i for i, x in enumerate(nodes)}
-
-    def ids() -> list[str]:
-        return _network_labels(net, keep)
-
-    def keys() -> list[tuple[Any, Any, Any]]:
-        id_arr = np.asarray(net.nodes.index, dtype=object)
-        return list(
-            zip(
-                id_arr[eu].tolist(),
-                id_arr[ev].tolist(),
-                edges["key"].to_numpy()[keep].tolist(),
-                strict=True,
-            )
-        )
-
+    index, ids, keys = _lazy_lookups(net, nodes, keep, eu, ev)
     csr = assemble(nodes, index, eu, ev, ew, directed=directed, ids=ids, keys=keys)
     csr.edge_rows = keep
     parallel = csr.duplicate_entries if directed else csr.duplicate_entries // 2
