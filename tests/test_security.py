@@ -404,7 +404,9 @@ def _write_layers(folder: Path, text: str) -> tuple[Path, Path]:
     for path in paths:
         data = json.loads(path.read_text(encoding="utf-8"))
         for number, feature in enumerate(data["features"]):
+            # both names: the default English map shows name_en, the Vietnamese one name
             feature["properties"]["name"] = f"{text} {number}"
+            feature["properties"]["name_en"] = f"{text} {number}"
         path.write_text(json.dumps(data), encoding="utf-8")
     return paths
 
@@ -1132,8 +1134,9 @@ def _world_page(delta_chain: Any, text: str) -> str:
     from shapely import Point
 
     G = delta_chain.graph.copy()  # new attribute dicts: the session chain is untouched
-    G.nodes["ha_noi"]["name"] = text
-    G.nodes["noi_bai_airport"]["name"] = text
+    for node in ("ha_noi", "noi_bai_airport"):  # the English map shows name_en
+        G.nodes[node]["name"] = text
+        G.nodes[node]["name_en"] = text
     view = SimpleNamespace(graph=G, capitals=delta_chain.capitals, region="red_river_delta")
     hubs = gpd.GeoDataFrame(
         {"hub_id": ["air_x"], "name": [text], "kind": ["airport"], "code": [text]},
