@@ -62,3 +62,118 @@ def test_an_unknown_language_is_refused(monkeypatch: pytest.MonkeyPatch, capsys:
     err = capsys.readouterr().err
     assert "URBANCHAIN_LANG='fr'" in err
     assert "vi or en" in err
+
+
+def _all_helps(monkeypatch: pytest.MonkeyPatch, capsys: Any, lang: str) -> str:
+    monkeypatch.setenv(_texts.LANG_ENV, lang)
+    command = typer.main.get_command(app)
+    pages = []
+    for args in [["--help"]] + [[name, "--help"] for name in command.commands]:  # type: ignore[attr-defined]
+        assert main(args) == 0, args
+        pages.append(capsys.readouterr().out)
+    return "\n".join(pages)
+
+
+def test_clicks_own_words_are_vietnamese_too(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    vi = _all_helps(monkeypatch, capsys, "vi")
+    for english in (
+        "Usage:",
+        "Options:",
+        "Commands:",
+        "Arguments:",
+        "Show this message",
+        "[default:",
+        "[required]",
+        "[OPTIONS]",
+        "COMMAND [ARGS]",
+    ):
+        assert english not in vi, english
+    assert vi.count("Cách dùng: urbanchain") == 1 + len(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    for vietnamese in (
+        "Tùy chọn:",
+        "Lệnh:",
+        "Đối số:",
+        "Hiện hướng dẫn này rồi thoát.",
+        "[mặc định: 2025]",
+        "[bắt buộc]",
+        "[TÙY_CHỌN]",
+        "LỆNH [ĐỐI_SỐ]...",
+    ):
+        assert vietnamese in vi, vietnamese
+    # English stays Click's own
+    en = _all_helps(monkeypatch, capsys, "en")
+    for english in ("Usage: urbanchain", "Options:", "[default: 2025]"):
+        assert english in en, english
+    for vietnamese in ("Cách dùng", "Tùy chọn:"):
+        assert vietnamese not in en, vietnamese
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "--bogus"], "Lỗi: Không có tùy chọn --bogus"),
+        (["run"], "Lỗi: Thiếu tùy chọn '--out' / '-o'."),
+        (["nosuchcommand"], "Lỗi: Không có lệnh 'nosuchcommand'."),
+        (
+            ["network", "roads.gpkg", "--out", "x", "--sample", "many"],
+            "Lỗi: Giá trị không hợp lệ cho '--sample' / '-k': giá trị phải là số nguyên hợp lệ.",
+        ),
+        (
+            ["map", "--out", "x", "--lang", "fr"],
+            "Lỗi: Giá trị không hợp lệ cho '--lang' / '-l': 'fr' không phải là một trong 'vi', 'en'.",
+        ),
+        (
+            ["run", "--out", "x", "--year", "2025", "extra"],
+            "Lỗi: Thừa đối số không mong đợi (extra).",
+        ),
+    ],
+)
+def test_usage_errors_are_vietnamese(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, args: list[str], expected: str
+) -> None:
+    monkeypatch.setenv(_texts.LANG_ENV, "vi")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert "Cách dùng: urbanchain" in err
+    assert "để xem hướng dẫn." in err
+    for english in ("Error:", "Try '", "Usage:"):
+        assert english not in err, english
+    # the same call in English keeps Click's words
+    monkeypatch.setenv(_texts.LANG_ENV, "en")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Error:" in err
+    assert "Usage: urbanchain" in err
+    assert "Lỗi" not in err
+
+
+def test_an_unknown_click_message_keeps_its_text() -> None:
+    from urbanchain.cli import _vi
+
+    assert _vi.translate_message("Something Click never said.") == "Something Click never said."
+    assert _vi.translate_message("Invalid value for '-r': no such thing") == (
+        "Giá trị không hợp lệ cho '-r': no such thing"
+    )
+    assert _vi.translate_message(
+        "Invalid value for '--format': 'xls' is not one of 'csv', 'parquet'."
+    ) == ("Giá trị không hợp lệ cho '--format': 'xls' không phải là một trong 'csv', 'parquet'.")
+    assert (
+        _vi.translate_message(
+            "Invalid value for '--cutoff': Input should be a valid number, unable to parse string as a number"
+        )
+        == "Giá trị không hợp lệ cho '--cutoff': giá trị phải là số hợp lệ."
+    )
+    assert _vi.translate_message("Invalid value for '-k': Input should be greater than 0") == (
+        "Giá trị không hợp lệ cho '-k': giá trị phải lớn hơn 0."
+    )
+
+
+def test_a_library_error_still_exits_1_in_vietnamese(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(_texts.LANG_ENV, "vi")
+    assert main(["run", "--out", str(tmp_path / "o"), "--region", "nowhere"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("urbanchain: lỗi: ")
+    assert "nowhere" in err

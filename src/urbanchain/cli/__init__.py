@@ -944,9 +944,8 @@ def main(argv: list[str] | None = None) -> int:
     record_command(list(sys.argv[1:] if argv is None else argv))
     try:
         if cli_lang() == "vi":
-            _translated("vi").main(args=argv, prog_name="urbanchain", standalone_mode=True)
-        else:
-            app(args=argv, prog_name="urbanchain", standalone_mode=True)
+            return _main_vi(argv)
+        app(args=argv, prog_name="urbanchain", standalone_mode=True)
     except SystemExit as exc:  # click ends every run this way in standalone mode
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
@@ -954,6 +953,30 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"{t('urbanchain: error:')} {exc}", err=True)
         return 1
     return 0
+
+
+def _main_vi(argv: list[str] | None) -> int:
+    """Run the Vietnamese command line: Click's own words and usage errors in Vietnamese too.
+
+    Click runs in non-standalone mode so that its usage errors come here to be
+    shown in Vietnamese (:mod:`urbanchain.cli._vi`) instead of by Click in English.
+    """
+    from urbanchain.cli import _vi
+
+    command = _translated("vi")
+    _vi.install(command)
+    try:
+        code = command.main(args=argv, prog_name="urbanchain", standalone_mode=False)
+    except UrbanchainError:
+        raise
+    except Exception as exc:
+        if _vi.is_abort(exc):
+            typer.echo(_vi.ABORTED, err=True)
+            return 1
+        if _vi.is_click_error(exc):
+            return _vi.show_error(exc, echo=typer.echo)
+        raise
+    return code if isinstance(code, int) else 0
 
 
 def _translated(lang: str) -> Any:

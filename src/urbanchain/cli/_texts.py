@@ -3,8 +3,9 @@
 The CLI speaks English unless ``URBANCHAIN_LANG=vi`` is set when it starts
 (``URBANCHAIN_LANG=vi urbanchain --help``).  Every help text of a command or
 option is looked up here by its English text; a test fails when one has no
-Vietnamese form.  Click's own words ("Usage", "Options") stay as Click writes
-them; error messages from the library are English.
+Vietnamese form.  Click's own words ("Usage", "Options", its usage errors) are
+put in Vietnamese by :mod:`urbanchain.cli._vi`; error messages from the library
+are English.
 """
 
 from __future__ import annotations
