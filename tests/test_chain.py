@@ -40,6 +40,33 @@ def test_hyphenated_region_and_older_year():
     assert old.region == "red_river_delta"
 
 
+def test_a_chain_before_the_merger_maps_and_briefs(tmp_path):
+    """A 2020 chain (2008 provinces as both vintages) draws its map and brief."""
+    from urbanchain import maps
+    from urbanchain.report import brief
+
+    old = UrbanChain.from_region("red_river_delta", year=2020)
+    page = maps.render_html(maps.chain_map(old))  # no 'two 2008 layers' error
+    assert "uc-province-2008" in page
+    assert "uc-province-2025" not in page
+    text = brief(old, lang="en", path=tmp_path / "brief.html", static_map=False, readiness=False)
+    assert (tmp_path / "brief.html").read_text(encoding="utf-8") == text
+    assert "2020" in text
+    assert "Thái Bình" in text
+
+
+def test_a_year_before_the_bundled_layers_warns_at_the_callers_line():
+    from urbanchain.errors import DataQualityWarning
+
+    with pytest.warns(DataQualityWarning, match=r"year=2000 is before the bundled layers") as rec:
+        UrbanChain.from_region("red_river_delta", year=2000)
+    assert rec[0].filename == __file__
+    chain = UrbanChain.from_region("red_river_delta", year=2008)  # no warning from 2008 on
+    with pytest.warns(DataQualityWarning, match=r"year=1990 is before") as rec:
+        chain.as_of(1990)
+    assert rec[0].filename == __file__
+
+
 def test_unknown_region_lists_valid_ids():
     with pytest.raises(UnknownNameError, match="red_river_delta"):
         UrbanChain.from_region("red_river_detla")

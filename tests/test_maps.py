@@ -307,6 +307,21 @@ def test_vintages_2008_and_2025_are_separate_layers(chain):
     assert [len(c["features"]) for c in _collections(only_old)] == [3]
 
 
+def test_the_same_2008_layer_twice_is_drawn_once_but_two_different_ones_are_refused(chain):
+    old = chain.provinces.drop(columns=["members_2008"]).assign(code_2025=["01", "31", "22"])
+    # a chain of a year before the 2025 merger carries its 2008 layer as both
+    # provinces and provinces_2008 (equal copies): one layer, no error
+    page = maps.render_html(maps.chain_map(provinces=old.copy(), provinces_2008=old))
+    assert [len(c["features"]) for c in _collections(page)] == [3]
+    moved = old.copy()
+    moved["geometry"] = moved.geometry.translate(0.5, 0.0)
+    with pytest.raises(ValidationError, match="Two province layers of the 2008 vintage"):
+        maps.chain_map(provinces=moved, provinces_2008=old)
+    other = old.iloc[:2].copy()
+    with pytest.raises(ValidationError, match="Two province layers of the 2008 vintage"):
+        maps.chain_map(provinces=other, provinces_2008=old)
+
+
 def test_duplicate_layer_names_are_disambiguated(chain):
     m = maps.chain_map(
         chain, layer_names={"provinces": "Layer", "corridors": "Layer", "nodes": "Layer"}

@@ -29,6 +29,29 @@ from urbanchain.errors import DataNotFoundError, ValidationError
 YEAR_RANGE = (1800, 2200)
 
 
+#: First year the bundled province layers describe: their polygons are the
+#: geoBoundaries ADM1 "2008 boundaries" (the 2008-2025 configuration).
+FIRST_BUNDLED_YEAR = 2008
+
+
+def _warn_before_bundled(year: int, region: str, *, stacklevel: int) -> None:
+    """Warn that a bundled region's layers do not describe ``year`` (before 2008)."""
+    if year >= FIRST_BUNDLED_YEAR:
+        return
+    import warnings
+
+    from urbanchain.errors import DataQualityWarning
+
+    msg = (
+        f"year={year} is before the bundled layers of {region!r}: the provinces are the "
+        f"2008-2025 configuration (geoBoundaries' 2008 boundaries) and "
+        "every corridor with no sourced opening year is drawn as open. Use a year from "
+        f"{FIRST_BUNDLED_YEAR} on, or bring your own layers of that year "
+        "(UrbanChain(provinces=..., nodes=..., corridors=..., year=...))."
+    )
+    warnings.warn(msg, DataQualityWarning, stacklevel=stacklevel + 1)
+
+
 def check_year(year: Any, what: str = "year") -> int:
     """Return ``year`` as an int, or raise if it is not a whole year in :data:`YEAR_RANGE`.
 
@@ -249,6 +272,7 @@ class UrbanChain:
         from urbanchain import datasets
 
         year = check_year(year)
+        _warn_before_bundled(year, region, stacklevel=2)
         vintage = 2025 if year >= 2025 else 2008
         p2008 = datasets.provinces(region=region, vintage=2008)
         raw_nodes = datasets.nodes(region=region, include_reach=include_reach)
@@ -299,6 +323,7 @@ class UrbanChain:
         if self.region is not None and self._provinces_2008 is not None:
             from urbanchain import datasets
 
+            _warn_before_bundled(year, self.region, stacklevel=2)
             vintage = 2025 if year >= 2025 else 2008
             provinces = datasets.provinces(region=self.region, vintage=vintage)
         else:

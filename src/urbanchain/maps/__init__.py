@@ -147,6 +147,22 @@ def _vintage_of(frame: Any, default: int) -> int:
     return default
 
 
+def _same_layer(a: Any, b: Any) -> bool:
+    """Whether two province frames hold the same provinces (same codes and geometries)."""
+    if a is b:
+        return True
+    try:
+        if len(a) != len(b) or "code" not in a.columns or "code" not in b.columns:
+            return False
+        left = a.set_index("code").sort_index()
+        right = b.set_index("code").sort_index()
+        return bool(
+            left.index.equals(right.index) and left.geometry.geom_equals(right.geometry).all()
+        )
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
 def _province_frames(
     provinces: Any, provinces_2008: Any, vintages: Sequence[int]
 ) -> list[tuple[int, gpd.GeoDataFrame]]:
@@ -155,6 +171,9 @@ def _province_frames(
         if frame is None:
             continue
         vintage = _vintage_of(frame, default)
+        if vintage in available and _same_layer(frame, available[vintage]):
+            # a chain of a year before the 2025 merger carries its (2008) layer as both
+            continue
         if vintage in available:
             msg = (
                 f"Two province layers of the {vintage} vintage were given (provinces and "
