@@ -382,3 +382,35 @@ def test_main_job_on_the_mekong(tmp_path):
         assert g["population"].is_monotonic_increasing
     assert 'lang="vi"' in (out / "brief-mekong-river-delta-vi.html").read_text(encoding="utf-8")
     assert "Cần Thơ" in (out / "mekong-river-delta.html").read_text(encoding="utf-8")
+
+
+def test_warnings_are_shown_once_each_as_messages(tmp_path, capsys, monkeypatch):
+    """A warning on the command line is ``urbanchain: warning: <message> (<category>)``, once."""
+    import warnings
+
+    monkeypatch.delenv("URBANCHAIN_LANG", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # what a user's python does (pytest sets 'error')
+        assert main(["graph", "--year", "2000", "--out", str(tmp_path / "g.graphml")]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    before = [line for line in lines if "year=2000 is before the bundled layers" in line]
+    assert len(before) == 1, err
+    assert before[0].startswith("urbanchain: warning: year=2000")
+    assert before[0].endswith("(DataQualityWarning)")
+    assert all(line.startswith("urbanchain: warning: ") for line in lines), err
+    assert len(lines) == len(set(lines)), err  # each once
+    assert ".py:" not in err  # no library file and line (functools.py:1001 before)
+    # in Vietnamese the label is Vietnamese
+    monkeypatch.setenv("URBANCHAIN_LANG", "vi")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        assert main(["graph", "--year", "2000", "--out", str(tmp_path / "h.graphml")]) == 0
+    assert "urbanchain: cảnh báo: year=2000" in capsys.readouterr().err
+    # and -W error still turns a warning into an error (exit 1, the message kept)
+    monkeypatch.delenv("URBANCHAIN_LANG")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code = main(["graph", "--year", "2000", "--out", str(tmp_path / "i.graphml")])
+    assert code == 1
+    assert capsys.readouterr().err.startswith("urbanchain: error: year=2000 is before")

@@ -8,7 +8,9 @@ and exits with 0 when all went well, 1 on bad input and 2 on a usage error.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from urbanchain.cli._texts import LANG_ENV, cli_lang, t
-from urbanchain.errors import UrbanchainError
+from urbanchain.errors import UrbanchainError, UrbanchainWarning
 
 __all__ = ["app", "main"]
 
@@ -942,17 +944,57 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     record_command(list(sys.argv[1:] if argv is None else argv))
-    try:
-        if cli_lang() == "vi":
-            return _main_vi(argv)
-        app(args=argv, prog_name="urbanchain", standalone_mode=True)
-    except SystemExit as exc:  # click ends every run this way in standalone mode
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
-    except UrbanchainError as exc:
-        typer.echo(f"{t('urbanchain: error:')} {exc}", err=True)
-        return 1
+    with _warnings_for_people():
+        try:
+            if cli_lang() == "vi":
+                return _main_vi(argv)
+            app(args=argv, prog_name="urbanchain", standalone_mode=True)
+        except SystemExit as exc:  # click ends every run this way in standalone mode
+            code = exc.code
+            return code if isinstance(code, int) else (0 if code is None else 1)
+        except (UrbanchainError, UrbanchainWarning) as exc:  # a warning under -W error too
+            typer.echo(f"{t('urbanchain: error:')} {exc}", err=True)
+            return 1
     return 0
+
+
+@contextlib.contextmanager
+def _warnings_for_people() -> Iterator[None]:
+    """Show urbanchain's own warnings as ``urbanchain: warning: <message>``, each once.
+
+    Python's default shows a warning with the library file and line it was
+    raised at (for a warning from a cached property, a line of
+    ``functools.py``), and a run that rebuilds a graph for several years repeats
+    it each time.  On the command line a warning is a message to the person
+    running it: shown once, with its category, in the command line's language.
+    Warnings of other packages, and the filters in force (``-W error``,
+    ``PYTHONWARNINGS``), are left as they are.
+    """
+    import warnings
+
+    seen: set[tuple[str, str]] = set()
+    with warnings.catch_warnings():
+        default = warnings.showwarning
+
+        def show(
+            message: Any,
+            category: Any,
+            filename: str,
+            lineno: int,
+            file: Any = None,
+            line: str | None = None,
+        ) -> None:
+            if not (isinstance(category, type) and issubclass(category, UrbanchainWarning)):
+                default(message, category, filename, lineno, file, line)
+                return
+            key = (category.__name__, str(message))
+            if key in seen:
+                return
+            seen.add(key)
+            typer.echo(f"{t('urbanchain: warning:')} {message} ({category.__name__})", err=True)
+
+        warnings.showwarning = show
+        yield
 
 
 def _main_vi(argv: list[str] | None) -> int:

@@ -233,6 +233,7 @@ VI: dict[str, str] = {
         "Các lớp: provinces (tỉnh, ranh giới 2008 và 2025), nodes (nút), corridors (tuyến)"
     ),
     "urbanchain: error:": "urbanchain: lỗi:",
+    "urbanchain: warning:": "urbanchain: cảnh báo:",
 }
 
 
