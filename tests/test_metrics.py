@@ -612,3 +612,21 @@ def test_metric_table_covers_metrics_all():
     for case in GRAPH_METRICS:
         params = inspect.signature(getattr(metrics, case.name)).parameters
         assert ("engine" in params) == case.engine, case.name
+
+
+@pytest.mark.parametrize("year", [2025, 2030])
+def test_gateway_access_names_the_place_not_its_rail_copy(year):
+    """A gateway reached at its station ("lao_cai@rail") is reported as the place."""
+    from urbanchain import UrbanChain
+
+    chain = UrbanChain.from_region("red_river_delta", year=year)
+    table = metrics.gateway_access(chain.graph)
+    nodes = set(chain.nodes["node_id"])
+    for kind in ("seaport", "airport", "border_gate"):
+        ids = table[f"{kind}_id"].dropna()
+        assert not ids.str.contains("@").any(), ids[ids.str.contains("@")]
+        assert set(ids) <= nodes
+        names = dict(zip(chain.nodes["node_id"], chain.nodes["name"], strict=True))
+        assert (table.loc[ids.index, f"{kind}_name"] == ids.map(names)).all()
+    if year == 2030:  # the 2030 standard-gauge railway brings Lào Cai within reach by rail
+        assert table.loc["vinh_yen", "border_gate_id"] == "lao_cai"

@@ -569,7 +569,9 @@ def gateway_access(
     pandas.DataFrame
         ``name``, then per kind ``<kind>_min`` (cost, NaN if none reachable),
         ``<kind>_id`` and ``<kind>_name`` (the nearest gateway, None if none
-        reachable) per node.
+        reachable) per node.  A gateway reached on its rail, sea or air copy
+        (``"lao_cai@rail"``, arriving at the station) is reported as the place
+        itself (``base_node``, ``"lao_cai"``).
 
     Raises
     ------
@@ -600,6 +602,11 @@ def gateway_access(
     all_ids = node_ids(G)
     all_kinds = node_attr(G, "kind")
     present = sorted({str(k) for k in all_kinds if k is not None})
+    # a gateway reached on its rail (or sea, air) copy, e.g. "lao_cai@rail", is the
+    # gateway itself: report the place (its base node), never the copy's id
+    base_of = {
+        v: b for v, b in zip(all_ids, node_attr(G, "base_node"), strict=True) if b is not None
+    }
     cols: dict[str, Any] = {}
     sidx = np.array([prep.csr.index[v] for v in src], dtype=np.int64)
     # distances node -> gateway are distances from the gateways on the reversed graph
@@ -614,7 +621,10 @@ def gateway_access(
             raise GraphError(msg)
         gidx = np.array([prep.csr.index[v] for v in gates], dtype=np.int64)
         dsel, near = eng.nearest(gidx, sidx, reverse=reverse)
-        ids = [prep.csr.nodes[j] if j >= 0 else None for j in near.tolist()]
+        ids = [
+            base_of.get(prep.csr.nodes[j], prep.csr.nodes[j]) if j >= 0 else None
+            for j in near.tolist()
+        ]
         cols[f"{kind}_min"] = _nan_inf(dsel)
         cols[f"{kind}_id"] = pd.Series(ids, dtype=object).to_numpy()
         found = [v for v in ids if v is not None]
