@@ -384,33 +384,50 @@ def test_main_job_on_the_mekong(tmp_path):
     assert "Cần Thơ" in (out / "mekong-river-delta.html").read_text(encoding="utf-8")
 
 
-def test_warnings_are_shown_once_each_as_messages(tmp_path, capsys, monkeypatch):
-    """A warning on the command line is ``urbanchain: warning: <message> (<category>)``, once."""
-    import warnings
+def _cli(*args: str, lang: str = "en", werror: bool = False) -> subprocess.CompletedProcess:
+    import os
 
-    monkeypatch.delenv("URBANCHAIN_LANG", raising=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("default")  # what a user's python does (pytest sets 'error')
-        assert main(["graph", "--year", "2000", "--out", str(tmp_path / "g.graphml")]) == 0
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
+    env = {**os.environ, "URBANCHAIN_LANG": lang}
+    env.pop("PYTHONWARNINGS", None)
+    flags = ["-W", "error"] if werror else []
+    return subprocess.run(
+        [sys.executable, *flags, "-m", "urbanchain.cli", *args],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+    )
+
+
+def test_warnings_are_shown_once_each_as_messages(tmp_path):
+    """A warning on the command line is ``urbanchain: warning: <message> (<category>)``, once."""
+    done = _cli("graph", "--year", "2000", "--out", str(tmp_path / "g.graphml"))
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
     before = [line for line in lines if "year=2000 is before the bundled layers" in line]
-    assert len(before) == 1, err
+    assert len(before) == 1, done.stderr
     assert before[0].startswith("urbanchain: warning: year=2000")
     assert before[0].endswith("(DataQualityWarning)")
-    assert all(line.startswith("urbanchain: warning: ") for line in lines), err
-    assert len(lines) == len(set(lines)), err  # each once
-    assert ".py:" not in err  # no library file and line (functools.py:1001 before)
+    assert all(line.startswith("urbanchain: warning: ") for line in lines), done.stderr
+    assert len(lines) == len(set(lines)), done.stderr  # each once
+    assert ".py:" not in done.stderr  # no library file and line (functools.py:1001 before)
     # in Vietnamese the label is Vietnamese
-    monkeypatch.setenv("URBANCHAIN_LANG", "vi")
-    with warnings.catch_warnings():
-        warnings.simplefilter("default")
-        assert main(["graph", "--year", "2000", "--out", str(tmp_path / "h.graphml")]) == 0
-    assert "urbanchain: cảnh báo: year=2000" in capsys.readouterr().err
-    # and -W error still turns a warning into an error (exit 1, the message kept)
-    monkeypatch.delenv("URBANCHAIN_LANG")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        code = main(["graph", "--year", "2000", "--out", str(tmp_path / "i.graphml")])
-    assert code == 1
-    assert capsys.readouterr().err.startswith("urbanchain: error: year=2000 is before")
+    done = _cli("graph", "--year", "2000", "--out", str(tmp_path / "h.graphml"), lang="vi")
+    assert "urbanchain: cảnh báo: year=2000" in done.stderr
+    # and -W error turns a warning into an error: exit 1 with the message, no traceback
+    done = _cli("graph", "--year", "2000", "--out", str(tmp_path / "i.graphml"), werror=True)
+    assert done.returncode == 1
+    assert done.stderr.startswith("urbanchain: error: year=2000 is before"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_recorder_still_sees_the_clis_warnings(tmp_path):
+    """pytest.warns / catch_warnings(record=True) around main() still record them."""
+    import warnings
+
+    from urbanchain.errors import DataQualityWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["graph", "--year", "2000", "--out", str(tmp_path / "g.graphml")]) == 0
+    assert any(
+        issubclass(w.category, DataQualityWarning) and "year=2000" in str(w.message) for w in caught
+    )
+    assert warnings.formatwarning.__module__ == "warnings"  # restored after the run

@@ -973,28 +973,26 @@ def _warnings_for_people() -> Iterator[None]:
     import warnings
 
     seen: set[tuple[str, str]] = set()
-    with warnings.catch_warnings():
-        default = warnings.showwarning
+    default = warnings.formatwarning
 
-        def show(
-            message: Any,
-            category: Any,
-            filename: str,
-            lineno: int,
-            file: Any = None,
-            line: str | None = None,
-        ) -> None:
-            if not (isinstance(category, type) and issubclass(category, UrbanchainWarning)):
-                default(message, category, filename, lineno, file, line)
-                return
-            key = (category.__name__, str(message))
-            if key in seen:
-                return
-            seen.add(key)
-            typer.echo(f"{t('urbanchain: warning:')} {message} ({category.__name__})", err=True)
+    # formatwarning, not showwarning: a caller recording warnings (pytest.warns,
+    # catch_warnings(record=True)) still records them; only the printed text changes
+    def format_for_people(
+        message: Any, category: Any, filename: str, lineno: int, line: str | None = None
+    ) -> str:
+        if not (isinstance(category, type) and issubclass(category, UrbanchainWarning)):
+            return default(message, category, filename, lineno, line)
+        key = (category.__name__, str(message))
+        if key in seen:
+            return ""
+        seen.add(key)
+        return f"{t('urbanchain: warning:')} {message} ({category.__name__})\n"
 
-        warnings.showwarning = show
+    warnings.formatwarning = format_for_people
+    try:
         yield
+    finally:
+        warnings.formatwarning = default
 
 
 def _main_vi(argv: list[str] | None) -> int:
