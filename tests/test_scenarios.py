@@ -109,6 +109,13 @@ def test_unknown_names_list_close_matches(chain: UrbanChain) -> None:
         Scenario(chain).set("ql5", sped_kmh=60)
     with pytest.raises(ScenarioError, match="already in the 2025 network"):
         Scenario(chain).add("ql5")
+    # a corridor's empty code is not a name: never offered, never matched
+    with pytest.raises(UnknownNameError) as info:
+        Scenario(chain).close("ben rung")
+    assert "Cầu Bến Rừng" in str(info.value)
+    assert "'', " not in str(info.value)
+    with pytest.raises(UnknownNameError):
+        Scenario(chain).close("")
 
 
 def test_sweep_above_max_needs_confirm(chain: UrbanChain) -> None:

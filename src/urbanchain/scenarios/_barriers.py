@@ -51,7 +51,7 @@ def resolve_closure_names(
             continue
         corr_names.setdefault(str(c), [str(c)])
         for key in ("name", "code"):
-            if isinstance(d.get(key), str) and d[key] not in corr_names[str(c)]:
+            if isinstance(d.get(key), str) and d[key].strip() and d[key] not in corr_names[str(c)]:
                 corr_names[str(c)].append(d[key])
     if corridors is not None and "corridor_id" in corridors.columns:
         for _, row in corridors.iterrows():
@@ -59,7 +59,7 @@ def resolve_closure_names(
             corr_names.setdefault(c, [c])
             for key in ("name", "code"):
                 val = row.get(key)
-                if isinstance(val, str) and val and val not in corr_names[c]:
+                if isinstance(val, str) and val.strip() and val not in corr_names[c]:
                     corr_names[c].append(val)
     edges = {str(e) for *_, e in G.edges(data="edge_id") if e is not None}
     places: dict[Any, list[Any]] = {
