@@ -177,3 +177,22 @@ def test_a_library_error_still_exits_1_in_vietnamese(
     err = capsys.readouterr().err
     assert err.startswith("urbanchain: lỗi: ")
     assert "nowhere" in err
+
+
+def test_validate_gives_its_verdict_in_vietnamese(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        '{"node_id": "a"}, "geometry": {"type": "Point", "coordinates": [105.8, 21.0]}}]}',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(_texts.LANG_ENV, "vi")
+    assert main(["validate", str(bad)]) == 1
+    assert f"{bad}: KHÔNG ĐẠT" in capsys.readouterr().out
+    assert main(["validate", str(bad), "--kind", "nodes"]) == 0
+    assert f"{bad}: đạt" in capsys.readouterr().out
+    monkeypatch.setenv(_texts.LANG_ENV, "en")
+    assert main(["validate", str(bad)]) == 1
+    assert f"{bad}: FAILED" in capsys.readouterr().out

@@ -458,9 +458,9 @@ def validate_cmd(
             read_layer(path, kind=kind, crs=crs, id_col=id_col)
         except UrbanchainError as exc:
             failed += 1
-            typer.echo(f"{path}: FAILED\n{exc}\n")
+            typer.echo(f"{path}: {t('FAILED')}\n{exc}\n")
         else:
-            typer.echo(f"{path}: ok")
+            typer.echo(f"{path}: {t('ok')}")
     if failed:
         raise typer.Exit(code=1)
 

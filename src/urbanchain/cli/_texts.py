@@ -234,6 +234,9 @@ VI: dict[str, str] = {
     ),
     "urbanchain: error:": "urbanchain: lỗi:",
     "urbanchain: warning:": "urbanchain: cảnh báo:",
+    # urbanchain validate: the verdict per file
+    "FAILED": "KHÔNG ĐẠT",
+    "ok": "đạt",
 }
 
 
