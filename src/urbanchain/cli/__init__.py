@@ -1007,9 +1007,7 @@ def _main_vi(argv: list[str] | None) -> int:
     _vi.install(command)
     try:
         code = command.main(args=argv, prog_name="urbanchain", standalone_mode=False)
-    except UrbanchainError:
-        raise
-    except Exception as exc:
+    except Exception as exc:  # urbanchain's own errors go on to main()
         if _vi.is_abort(exc):
             typer.echo(_vi.ABORTED, err=True)
             return 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import IO, Any
+from typing import Any
 
 __all__ = ["HEADINGS", "install", "is_abort", "is_click_error", "show_error", "translate_message"]
 
@@ -44,10 +44,14 @@ _NOTES: tuple[tuple[str, str], ...] = (
     ("[deprecated]", "[không dùng nữa]"),
 )
 
+
+def _compiled(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p, re.DOTALL), r) for p, r in pairs)
+
+
 # (pattern, replacement) for the messages of Click's usage errors, whole message
-_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, re.DOTALL), r)
-    for p, r in (
+_MESSAGES = _compiled(
+    (
         (
             r"No such option: (\S+) \(Possible options: (.*)\)",
             r"Không có tùy chọn \1 (gần giống: \2).",
@@ -72,9 +76,8 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 # the reasons inside "Invalid value for …: <reason>", from Click's parameter types
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, re.DOTALL), r)
-    for p, r in (
+_REASONS = _compiled(
+    (
         # Typer's own conversion messages (Typer 0.2x reports them as pydantic does)
         (r"Input should be a valid integer(,.*)?", "giá trị phải là số nguyên hợp lệ."),
         (r"Input should be a valid number(,.*)?", "giá trị phải là số hợp lệ."),
@@ -117,8 +120,7 @@ def translate_message(text: str) -> str:
     """
     text = text.strip()
     for pattern, repl in _MESSAGES:
-        m = pattern.fullmatch(text)
-        if m:
+        if pattern.fullmatch(text):
             out = pattern.sub(repl, text, count=1)
             head, sep, reason = out.partition("\x00")
             return head + _reason(reason) if sep else out
@@ -192,7 +194,7 @@ def is_abort(exc: BaseException) -> bool:
     return type(exc).__name__ == "Abort"
 
 
-def show_error(exc: Any, *, echo: Callable[..., None], file: IO[str] | None = None) -> int:
+def show_error(exc: Any, *, echo: Callable[..., None]) -> int:
     """Show Click's exception ``exc`` in Vietnamese, as Click's ``show`` does in English.
 
     Returns the exit code Click would use (2 for a usage error).
